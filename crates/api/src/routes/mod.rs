@@ -1,0 +1,21 @@
+//! The route groups, one module each. Public routes need no credentials; everything else goes
+//! through [`protected`], which the router wraps in authentication. Feature issues add their
+//! module here and merge it into [`protected`].
+
+pub(crate) mod health;
+pub(crate) mod jobs;
+pub(crate) mod metrics;
+
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::state::AppState;
+
+/// Routes open to everyone (`/`, `/health`).
+pub(crate) fn public() -> OpenApiRouter<AppState> {
+    health::routes()
+}
+
+/// Routes that require authentication when it is enabled.
+pub(crate) fn protected() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().merge(jobs::routes())
+}

@@ -1,0 +1,444 @@
+//! The typed configuration tree, its defaults and its validation.
+//!
+//! Every section has a `Default` that is the embedded quick-start: SQLite under `./data/`,
+//! auth off on loopback, the offline generator. Validation names the dotted key and the fix.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::lenient;
+use crate::secret::{Secret, optional_secret};
+
+/// The whole configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub environment: Environment,
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub logging: LoggingSettings,
+    pub auth: AuthSettings,
+    pub cors: CorsSettings,
+    pub worker: WorkerSettings,
+    pub jira: JiraSettings,
+    pub confluence: ConfluenceSettings,
+    pub llm: LlmSettings,
+}
+
+/// `development` allows any CORS origin; `production` only the configured list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    Development,
+    /// The default: a misconfigured deployment should fail closed, not open.
+    #[default]
+    Production,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ServerSettings {
+    #[serde(deserialize_with = "lenient::number")]
+    pub request_timeout_secs: u64,
+    #[serde(deserialize_with = "lenient::number")]
+    pub body_limit_bytes: usize,
+    /// Serve `/metrics` without authentication (for a Prometheus scraper on a private network).
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub public_metrics: bool,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            request_timeout_secs: 60,
+            body_limit_bytes: 2 * 1024 * 1024,
+            public_metrics: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseSettings {
+    /// `sqlite://path/to/file.db` or `postgres://user@host/db`.
+    pub url: Secret,
+}
+
+/// Where the embedded default keeps its data.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/planwright.db";
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: Secret::new(DEFAULT_DATABASE_URL),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoggingSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `planwright=debug,info`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LoggingSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthSettings {
+    #[serde(deserialize_with = "lenient::boolean")]
+    pub enabled: bool,
+    pub username: String,
+    /// An argon2 PHC string from `planwright hash-password`, or (legacy) SHA-256 hex.
+    #[serde(deserialize_with = "optional_secret")]
+    pub password_hash: Option<Secret>,
+    /// SHA-256 hex digests of accepted `Authorization: Bearer` API keys.
+    #[serde(deserialize_with = "lenient::list")]
+    pub api_key_hashes: Vec<String>,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            username: "admin".into(),
+            password_hash: None,
+            api_key_hashes: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CorsSettings {
+    #[serde(deserialize_with = "lenient::list")]
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for CorsSettings {
+    fn default() -> Self {
+        Self {
+            allowed_origins: [
+                "http://localhost:5173",
+                "http://localhost:3000",
+                "http://127.0.0.1:5173",
+                "http://127.0.0.1:3000",
+            ]
+            .map(String::from)
+            .to_vec(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WorkerSettings {
+    /// Concurrent jobs per worker process.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_jobs: u32,
+    /// Seconds a job may run before it fails with a timeout.
+    #[serde(deserialize_with = "lenient::number")]
+    pub job_timeout: u64,
+    /// Seconds finished jobs (and their results) are kept.
+    #[serde(deserialize_with = "lenient::number")]
+    pub keep_result: u64,
+    /// Seconds running jobs get to finish on SIGTERM before they are handed back to the queue.
+    #[serde(deserialize_with = "lenient::number")]
+    pub shutdown_grace: u64,
+    /// Seconds a claimed job stays leased without a heartbeat; a worker that dies loses its jobs
+    /// to other workers this long after its last heartbeat.
+    #[serde(deserialize_with = "lenient::number")]
+    pub lease_secs: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            max_jobs: 10,
+            job_timeout: 3600,
+            keep_result: 7 * 24 * 3600,
+            shutdown_grace: 30,
+            lease_secs: 30,
+        }
+    }
+}
+
+impl WorkerSettings {
+    pub fn job_timeout(&self) -> Duration {
+        Duration::from_secs(self.job_timeout)
+    }
+    pub fn keep_result(&self) -> Duration {
+        Duration::from_secs(self.keep_result)
+    }
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace)
+    }
+    pub fn lease(&self) -> Duration {
+        Duration::from_secs(self.lease_secs)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct JiraSettings {
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub server_url: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub username: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub api_token: Option<Secret>,
+    pub prd_custom_field: String,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub rfc_custom_field: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub test_case_custom_field: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub mandays_custom_field: Option<String>,
+    /// Proactive pacing per Jira site, so Jira's own limits are rarely hit.
+    #[serde(deserialize_with = "lenient::number")]
+    pub requests_per_second: f64,
+}
+
+impl Default for JiraSettings {
+    fn default() -> Self {
+        Self {
+            server_url: None,
+            username: None,
+            api_token: None,
+            prd_custom_field: "customfield_10001".into(),
+            rfc_custom_field: None,
+            test_case_custom_field: None,
+            mandays_custom_field: None,
+            requests_per_second: 10.0,
+        }
+    }
+}
+
+impl JiraSettings {
+    /// Jira counts as configured once it has a URL, a user and a token.
+    pub fn is_configured(&self) -> bool {
+        self.server_url.is_some() && self.username.is_some() && self.api_token.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConfluenceSettings {
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub server_url: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub username: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub api_token: Option<Secret>,
+}
+
+impl ConfluenceSettings {
+    pub fn is_configured(&self) -> bool {
+        self.server_url.is_some() && self.username.is_some() && self.api_token.is_some()
+    }
+}
+
+/// Provider names accepted in `llm.provider` (seed 000 plus the self-hosted and offline ones).
+pub const LLM_PROVIDERS: &[&str] = &[
+    "openai",
+    "claude",
+    "gemini",
+    "kimi",
+    "openai-compatible",
+    "offline",
+];
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LlmSettings {
+    /// Default provider; when unset, the first provider with a key, else `offline`.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub provider: Option<String>,
+    #[serde(deserialize_with = "lenient::number")]
+    pub temperature: f32,
+    #[serde(deserialize_with = "lenient::optional_number")]
+    pub max_tokens: Option<u32>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub openai_api_key: Option<Secret>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_model: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_base_url: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub anthropic_api_key: Option<Secret>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub anthropic_model: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub anthropic_base_url: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub google_api_key: Option<Secret>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub google_model: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub google_base_url: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub moonshot_api_key: Option<Secret>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub moonshot_model: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub moonshot_base_url: Option<String>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_compatible_base_url: Option<String>,
+    #[serde(deserialize_with = "optional_secret")]
+    pub openai_compatible_api_key: Option<Secret>,
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_compatible_model: Option<String>,
+    /// A directory whose `*.md` prompt templates override the embedded ones.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub prompts_dir: Option<String>,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        Self {
+            provider: None,
+            temperature: 0.7,
+            max_tokens: None,
+            openai_api_key: None,
+            openai_model: None,
+            openai_base_url: None,
+            anthropic_api_key: None,
+            anthropic_model: None,
+            anthropic_base_url: None,
+            google_api_key: None,
+            google_model: None,
+            google_base_url: None,
+            moonshot_api_key: None,
+            moonshot_model: None,
+            moonshot_base_url: None,
+            openai_compatible_base_url: None,
+            openai_compatible_api_key: None,
+            openai_compatible_model: None,
+            prompts_dir: None,
+        }
+    }
+}
+
+/// A validation failure: the dotted key and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid {
+    pub key: &'static str,
+    pub message: String,
+}
+
+impl Settings {
+    /// Checks what serde cannot: ranges, URL shapes, and settings that only make sense together.
+    pub fn validate(&self) -> Result<(), Invalid> {
+        let invalid = |key, message: String| Err(Invalid { key, message });
+        let db = self.database.url.expose();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return invalid(
+                "database.url",
+                "must start with sqlite:// (a file) or postgres:// (a server)".into(),
+            );
+        }
+        if self.auth.enabled && self.auth.password_hash.is_none() && self.auth.api_key_hashes.is_empty() {
+            return invalid(
+                "auth.password_hash",
+                "auth is enabled but neither AUTH_PASSWORD_HASH nor AUTH_API_KEY_HASHES is set; \
+                 create a hash with `planwright hash-password`"
+                    .into(),
+            );
+        }
+        if self.auth.enabled && self.auth.username.trim().is_empty() {
+            return invalid("auth.username", "must not be empty when auth is enabled".into());
+        }
+        for hash in &self.auth.api_key_hashes {
+            if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return invalid(
+                    "auth.api_key_hashes",
+                    "each entry must be the 64-character SHA-256 hex digest of an API key".into(),
+                );
+            }
+        }
+        for origin in &self.cors.allowed_origins {
+            if origin != "*" && !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return invalid(
+                    "cors.allowed_origins",
+                    format!("{origin:?} is not an origin; write it like https://app.example.com"),
+                );
+            }
+        }
+        if self.worker.max_jobs == 0 || self.worker.max_jobs > 1000 {
+            return invalid("worker.max_jobs", "must be between 1 and 1000".into());
+        }
+        if self.worker.job_timeout == 0 {
+            return invalid("worker.job_timeout", "must be at least 1 second".into());
+        }
+        if !(2..=3600).contains(&self.worker.lease_secs) {
+            return invalid("worker.lease_secs", "must be between 2 and 3600 seconds".into());
+        }
+        if self.worker.keep_result == 0 {
+            return invalid("worker.keep_result", "must be at least 1 second".into());
+        }
+        if self.server.request_timeout_secs == 0 {
+            return invalid("server.request_timeout_secs", "must be at least 1 second".into());
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return invalid("server.body_limit_bytes", "must be at least 1024 bytes".into());
+        }
+        for (key, value) in [
+            ("jira.server_url", &self.jira.server_url),
+            ("confluence.server_url", &self.confluence.server_url),
+            ("llm.openai_base_url", &self.llm.openai_base_url),
+            ("llm.anthropic_base_url", &self.llm.anthropic_base_url),
+            ("llm.google_base_url", &self.llm.google_base_url),
+            ("llm.moonshot_base_url", &self.llm.moonshot_base_url),
+            ("llm.openai_compatible_base_url", &self.llm.openai_compatible_base_url),
+        ] {
+            if let Some(raw) = value {
+                check_http_url(raw).map_err(|message| Invalid { key, message })?;
+            }
+        }
+        if !(self.jira.requests_per_second > 0.0 && self.jira.requests_per_second <= 1000.0) {
+            return invalid("jira.requests_per_second", "must be between 0 and 1000".into());
+        }
+        if let Some(provider) = &self.llm.provider
+            && !LLM_PROVIDERS.contains(&provider.as_str())
+        {
+            return invalid(
+                "llm.provider",
+                format!("{provider:?} is not a provider; choose one of {}", LLM_PROVIDERS.join(", ")),
+            );
+        }
+        if !(0.0..=2.0).contains(&self.llm.temperature) {
+            return invalid("llm.temperature", "must be between 0 and 2".into());
+        }
+        Ok(())
+    }
+}
+
+fn check_http_url(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL ({e})"))?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")) => Ok(()),
+        "http" => Err(format!(
+            "{raw:?} uses plain http to a remote host; credentials would travel unencrypted, use https"
+        )),
+        other => Err(format!("{raw:?} has scheme {other:?}; use https")),
+    }
+}

@@ -1,0 +1,239 @@
+//! The deterministic offline generator: answers every generation task from the input's own
+//! words, with no model. It is the default when no API key is configured and the fallback
+//! when a provider is down.
+//!
+//! Same input, same output: no clock, no randomness, and every list is built in a fixed order.
+//! Each task module composes its answer from [`crate::text_analysis::Analysis`] (what the
+//! ticket is about) and the rule libraries in [`phrasebook`] (what competent engineers write
+//! about such tickets).
+
+mod draft_pr_plan;
+mod epic_stories;
+mod phrasebook;
+mod story_tasks;
+mod test_cases;
+mod ticket_description;
+
+use serde_json::Value;
+
+use crate::error::GenerationError;
+use crate::task::{
+    DraftPrPlanInput, EpicStoriesInput, ParentContext, SourceDocument, StoryTasksInput, TaskInput,
+    TaskKind, TestCasesInput, TicketDescriptionInput, parse_input,
+};
+
+/// A task input the offline generator can answer.
+pub trait OfflineTask: TaskInput {
+    /// Produces the output for an already validated input.
+    fn generate_offline(&self) -> Self::Output;
+}
+
+/// Validates `input` and answers it offline.
+pub fn generate_typed<I: OfflineTask>(input: &I) -> Result<I::Output, GenerationError> {
+    input.validate()?;
+    Ok(input.generate_offline())
+}
+
+/// Parses `input` as `kind`'s input and answers it offline, as JSON that validates against
+/// [`crate::output_schema`]`(kind)`.
+pub fn generate(kind: TaskKind, input: &Value) -> Result<Value, GenerationError> {
+    match kind {
+        TaskKind::TicketDescription => run::<TicketDescriptionInput>(input),
+        TaskKind::EpicStories => run::<EpicStoriesInput>(input),
+        TaskKind::StoryTasks => run::<StoryTasksInput>(input),
+        TaskKind::TestCases => run::<TestCasesInput>(input),
+        TaskKind::DraftPrPlan => run::<DraftPrPlanInput>(input),
+    }
+}
+
+fn run<I: OfflineTask>(input: &Value) -> Result<Value, GenerationError> {
+    let parsed: I = parse_input(input)?;
+    let output = parsed.generate_offline();
+    serde_json::to_value(output).map_err(|err| GenerationError::InvalidOutput {
+        kind: I::KIND,
+        path: ".".to_owned(),
+        reason: err.to_string(),
+    })
+}
+
+/// The supporting texts of a request, in the order they matter.
+fn supporting_texts<'a>(
+    description: Option<&'a str>,
+    parent: Option<&'a ParentContext>,
+    documents: &'a [SourceDocument],
+    additional_context: Option<&'a str>,
+) -> Vec<&'a str> {
+    let mut texts = Vec::new();
+    texts.extend(description);
+    texts.extend(additional_context);
+    if let Some(parent) = parent {
+        texts.push(parent.summary.as_str());
+        texts.extend(parent.description.as_deref());
+    }
+    texts.extend(documents.iter().map(|document| document.content.as_str()));
+    texts
+}
+
+/// Appends `item` unless an entry with the same words (ignoring case) is already there.
+fn push_unique(list: &mut Vec<String>, item: String) {
+    let key = item.trim().to_lowercase();
+    if key.is_empty() {
+        return;
+    }
+    if !list.iter().any(|known| known.trim().to_lowercase() == key) {
+        list.push(item);
+    }
+}
+
+/// Ends `text` with a full stop unless it already ends in punctuation.
+fn sentence(text: &str) -> String {
+    let text = crate::text_analysis::upper_first(text.trim());
+    if text.ends_with(['.', '!', '?']) {
+        text
+    } else {
+        format!("{text}.")
+    }
+}
+
+/// `parent` as "PROJ-1 “Summary”" for references.
+fn describe_parent(parent: &ParentContext) -> String {
+    match &parent.key {
+        Some(key) => format!("{key} “{}”", parent.summary.trim()),
+        None => format!("“{}”", parent.summary.trim()),
+    }
+}
+
+/// `document` as "PRD “Title” (url)" for references.
+fn describe_document(document: &SourceDocument) -> String {
+    let mut text = document.kind.label().to_owned();
+    if let Some(title) = document.title.as_deref().filter(|t| !t.trim().is_empty()) {
+        text.push_str(&format!(" “{}”", title.trim()));
+    }
+    if let Some(url) = document.url.as_deref().filter(|u| !u.trim().is_empty()) {
+        text.push_str(&format!(" ({})", url.trim()));
+    }
+    text
+}
+
+/// What a story lets its user do, read from the summary.
+#[derive(Debug, Clone)]
+struct Capability {
+    /// A role named in the summary ("Allow admins to ..."), singular.
+    role: Option<String>,
+    /// What the role can do, starting with a verb: "export order history to CSV".
+    phrase: String,
+}
+
+/// Verbs that describe something a user does themselves.
+const USER_ACTION_VERBS: &[&str] = &[
+    "export", "import", "view", "see", "filter", "search", "save", "download", "upload", "share",
+    "edit", "manage", "invite", "reset", "cancel", "approve", "subscribe", "compare", "review",
+    "access", "choose", "select", "change", "connect", "sign in", "sign up", "log in", "opt out",
+    "check out", "pay", "receive", "find", "get", "track", "undo", "restore", "schedule", "send",
+    "delete", "remove", "archive", "bulk", "configure", "use", "keep", "refund", "charge",
+];
+
+/// Verbs that describe building something for users.
+const BUILD_VERBS: &[&str] = &[
+    "add", "implement", "build", "create", "introduce", "support", "provide", "launch", "design",
+    "develop", "set up", "expose", "enable", "write", "define", "generate",
+];
+
+fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
+    let object = crate::text_analysis::lower_first(&summary.object);
+    let Some(verb) = summary.verb.as_deref() else {
+        return Capability {
+            role: None,
+            phrase: format!("use {}", crate::text_analysis::lower_first(&summary.clean)),
+        };
+    };
+    if matches!(verb, "allow" | "let" | "enable") {
+        let lower = object.to_lowercase();
+        if let Some(at) = lower.find(" to ") {
+            let role = object[..at].trim();
+            let role = role.strip_suffix('s').unwrap_or(role);
+            let role = role.trim_start_matches("the ").to_owned();
+            return Capability {
+                role: (!role.is_empty() && role.split_whitespace().count() <= 3).then_some(role),
+                phrase: object[at + 4..].trim().to_owned(),
+            };
+        }
+    }
+    if USER_ACTION_VERBS.contains(&verb) {
+        return Capability {
+            role: None,
+            phrase: format!("{verb} {object}"),
+        };
+    }
+    if BUILD_VERBS.contains(&verb) {
+        return Capability {
+            role: None,
+            phrase: format!("use {object}"),
+        };
+    }
+    Capability {
+        role: None,
+        phrase: format!("benefit from {} {}", past_participle(verb), object),
+    }
+}
+
+/// "improve" → "improved", "fix" → "fixed", "set up" → "set up".
+fn past_participle(verb: &str) -> String {
+    let (head, tail) = match verb.split_once(' ') {
+        Some((head, tail)) => (head, format!(" {tail}")),
+        None => (verb, String::new()),
+    };
+    let irregular = match head {
+        "set" | "cut" | "put" => Some(head.to_owned()),
+        "make" => Some("made".to_owned()),
+        "rebuild" | "build" => Some(format!("{}t", &head[..head.len() - 1])),
+        "write" | "rewrite" => Some(format!("{}ten", &head[..head.len() - 1])),
+        _ => None,
+    };
+    let inflected = irregular.unwrap_or_else(|| {
+        if head.ends_with('e') {
+            format!("{head}d")
+        } else if head.ends_with('y') && !head.ends_with("ay") && !head.ends_with("ey") {
+            format!("{}ied", &head[..head.len() - 1])
+        } else {
+            format!("{head}ed")
+        }
+    });
+    format!("{inflected}{tail}")
+}
+
+/// Items of the description's lists, skipping sections that are not scope (acceptance
+/// criteria, out of scope, steps, questions, notes).
+fn description_scope_items(description: &str) -> Vec<String> {
+    const NOT_SCOPE: [&str; 10] = [
+        "acceptance", "out of scope", "non-goal", "non goal", "steps", "expected", "actual",
+        "question", "risk", "reproduc",
+    ];
+    crate::text_analysis::split_sections(description)
+        .into_iter()
+        .filter(|section| {
+            let heading = section.heading.to_lowercase();
+            !NOT_SCOPE.iter().any(|word| heading.contains(word))
+        })
+        .flat_map(|section| section.items.into_iter().map(|item| item.text))
+        .filter(|item| {
+            let lower = item.to_lowercase();
+            !(lower.starts_with("given ") || lower.starts_with("when ") || lower.starts_with("then "))
+        })
+        .collect()
+}
+
+/// Items of the description's sections whose heading contains one of `words`.
+fn description_section_items(description: &str, words: &[&str]) -> Vec<String> {
+    crate::text_analysis::split_sections(description)
+        .into_iter()
+        .filter(|section| {
+            let heading = section.heading.to_lowercase();
+            words.iter().any(|word| heading.contains(word))
+        })
+        .flat_map(|section| {
+            let items: Vec<String> = section.items.into_iter().map(|item| item.text).collect();
+            if items.is_empty() { section.prose } else { items }
+        })
+        .collect()
+}

@@ -1,0 +1,287 @@
+//! A word index over ticket text, and the keyword tables that turn it into domains and
+//! technical contexts.
+//!
+//! Matching is by whole words (so "ui" does not match "build", a known flaw of the reference
+//! implementation); a keyword ending in `*` matches any word starting with it, and a keyword of
+//! several words matches them in sequence ("third-party" is the phrase "third party").
+
+use std::collections::BTreeMap;
+
+use crate::task::{Domain, TechnicalContext};
+
+/// Word and phrase counts (1- to 3-grams) of a summary and of its supporting text, kept apart
+/// because a word in the summary says more about a ticket than the same word in a PRD.
+#[derive(Debug, Clone, Default)]
+pub struct Lexicon {
+    summary: BTreeMap<String, u32>,
+    body: BTreeMap<String, u32>,
+}
+
+impl Lexicon {
+    /// Indexes a summary and further texts.
+    pub fn new(summary: &str, sources: &[&str]) -> Self {
+        let mut lexicon = Lexicon::default();
+        index_into(&mut lexicon.summary, summary);
+        for source in sources {
+            index_into(&mut lexicon.body, source);
+        }
+        lexicon
+    }
+
+    /// Occurrences of `keyword` in the summary.
+    pub fn summary_hits(&self, keyword: &str) -> u32 {
+        count(&self.summary, keyword)
+    }
+
+    /// Occurrences of `keyword` in the supporting text.
+    pub fn body_hits(&self, keyword: &str) -> u32 {
+        count(&self.body, keyword)
+    }
+
+    /// Occurrences of `keyword` anywhere.
+    pub fn hits(&self, keyword: &str) -> u32 {
+        self.summary_hits(keyword) + self.body_hits(keyword)
+    }
+
+    /// The distinct single words of the summary, in sorted order.
+    pub fn summary_words(&self) -> Vec<String> {
+        self.summary
+            .keys()
+            .filter(|gram| !gram.contains(' '))
+            .cloned()
+            .collect()
+    }
+
+    /// True when any of `keywords` occurs anywhere.
+    pub fn any(&self, keywords: &[&str]) -> bool {
+        keywords.iter().any(|keyword| self.hits(keyword) > 0)
+    }
+
+    /// A relevance score: a summary mention counts 3, each body mention 1 (at most 3).
+    pub fn score(&self, keywords: &[&str]) -> u32 {
+        keywords
+            .iter()
+            .map(|keyword| 3 * self.summary_hits(keyword).min(1) + self.body_hits(keyword).min(3))
+            .sum()
+    }
+}
+
+/// Lower-cased words of `text`, split at anything that is not a letter or digit.
+pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(str::to_lowercase)
+}
+
+fn index_into(index: &mut BTreeMap<String, u32>, text: &str) {
+    let tokens: Vec<String> = words(text).collect();
+    for start in 0..tokens.len() {
+        let mut gram = String::new();
+        for (offset, token) in tokens[start..].iter().take(3).enumerate() {
+            if offset > 0 {
+                gram.push(' ');
+            }
+            gram.push_str(token);
+            *index.entry(gram.clone()).or_default() += 1;
+        }
+    }
+}
+
+fn count(index: &BTreeMap<String, u32>, keyword: &str) -> u32 {
+    let (stem, prefix) = match keyword.strip_suffix('*') {
+        Some(stem) => (stem, true),
+        None => (keyword, false),
+    };
+    let normalised: Vec<String> = words(stem).collect();
+    let normalised = normalised.join(" ");
+    if normalised.is_empty() {
+        return 0;
+    }
+    if !prefix {
+        return index.get(&normalised).copied().unwrap_or(0);
+    }
+    // A prefix match must stay within the same number of words as the keyword.
+    let spaces = normalised.matches(' ').count();
+    index
+        .range(normalised.clone()..)
+        .take_while(|(gram, _)| gram.starts_with(&normalised))
+        .filter(|(gram, _)| gram.matches(' ').count() == spaces)
+        .map(|(_, hits)| *hits)
+        .sum()
+}
+
+/// Keywords per business domain.
+const DOMAIN_KEYWORDS: [(Domain, &[&str]); 12] = [
+    (
+        Domain::Authentication,
+        &[
+            "login", "log in", "logged in", "sign in", "signin", "sign up", "signup",
+            "password*", "auth", "authenticat*", "oauth", "sso", "saml", "mfa", "2fa",
+            "two-factor", "otp", "session*", "logout", "log out", "credential*", "jwt",
+        ],
+    ),
+    (
+        Domain::Payments,
+        &[
+            "payment*", "checkout", "billing", "invoice*", "refund*", "charge*", "stripe",
+            "paypal", "adyen", "braintree", "subscription*", "payout*", "credit card*",
+            "currency", "currencies", "chargeback*",
+        ],
+    ),
+    (
+        Domain::Ecommerce,
+        &[
+            "cart*", "order*", "product*", "catalog*", "catalogue*", "inventory", "sku*",
+            "shop*", "basket*", "coupon*", "discount*", "shipping", "storefront",
+        ],
+    ),
+    (
+        Domain::Healthcare,
+        &[
+            "patient*", "medical", "clinical", "clinician*", "hipaa", "diagnos*",
+            "prescription*", "ehr", "appointment*", "healthcare",
+        ],
+    ),
+    (
+        Domain::Search,
+        &[
+            "search*", "autocomplete", "typeahead", "filter*", "facet*", "elasticsearch",
+            "opensearch", "relevance", "ranking", "fuzzy",
+        ],
+    ),
+    (
+        Domain::Notifications,
+        &[
+            "notif*", "email*", "e mail", "sms", "push notification*", "reminder*", "alert*",
+            "digest*", "sendgrid", "twilio", "mailgun", "unsubscribe*",
+        ],
+    ),
+    (
+        Domain::Reporting,
+        &[
+            "report*", "dashboard*", "analytics", "metric*", "chart*", "kpi*", "export*",
+            "csv", "xlsx", "insight*",
+        ],
+    ),
+    (
+        Domain::DataMigration,
+        &[
+            "migrat*", "backfill*", "etl", "schema change*", "legacy data", "cutover",
+            "data transfer", "decommission*", "re-platform*",
+        ],
+    ),
+    (
+        Domain::Performance,
+        &[
+            "performance", "latency", "slow*", "timeout*", "throughput", "p95", "p99",
+            "optimi*", "load time*", "speed up", "faster",
+        ],
+    ),
+    (
+        Domain::Integration,
+        &[
+            "webhook*", "integrat*", "third-party", "third party", "sync*", "api key*",
+            "external", "connector*", "salesforce", "hubspot", "slack", "zapier",
+        ],
+    ),
+    (
+        Domain::UserManagement,
+        &[
+            "profile*", "account*", "role*", "permission*", "invit*", "onboard*",
+            "user management", "team member*", "rbac", "deactivat*",
+        ],
+    ),
+    (
+        Domain::FileHandling,
+        &[
+            "upload*", "download*", "attachment*", "file*", "pdf*", "image*", "s3", "bucket*",
+            "import*",
+        ],
+    ),
+];
+
+/// Domains with a score of at least 2, strongest first; ties keep the table order. A domain
+/// far weaker than the leader (under a third of its score) is noise and left out.
+pub fn detect_domains(lexicon: &Lexicon) -> Vec<Domain> {
+    let mut scored: Vec<(u32, usize, Domain)> = DOMAIN_KEYWORDS
+        .iter()
+        .enumerate()
+        .map(|(order, (domain, keywords))| (lexicon.score(keywords), order, *domain))
+        .filter(|(score, _, _)| *score >= 2)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let top = scored.first().map_or(0, |(score, _, _)| *score);
+    scored
+        .into_iter()
+        .filter(|(score, _, _)| score * 3 >= top)
+        .map(|(_, _, domain)| domain)
+        .collect()
+}
+
+/// Keywords per technical context.
+const CONTEXT_KEYWORDS: [(TechnicalContext, &[&str]); 8] = [
+    (
+        TechnicalContext::Api,
+        &[
+            "api", "apis", "endpoint*", "rest", "restful", "graphql", "http", "grpc",
+            "webhook*", "openapi",
+        ],
+    ),
+    (
+        TechnicalContext::Database,
+        &[
+            "database*", "db", "sql", "postgres*", "mysql", "sqlite", "table*", "column*",
+            "schema*", "migrat*", "query", "queries", "persist*", "backfill*",
+        ],
+    ),
+    (
+        TechnicalContext::Ui,
+        &[
+            "ui", "page*", "screen*", "form*", "button*", "modal*", "dialog*", "component*",
+            "frontend", "front end", "toggle*", "tab", "tabs", "layout*", "css", "react",
+            "vue", "angular", "browser*", "dashboard*", "web app", "dark mode",
+        ],
+    ),
+    (
+        TechnicalContext::Mobile,
+        &[
+            "mobile", "ios", "android", "iphone", "ipad", "tablet*", "react native", "flutter",
+            "app store",
+        ],
+    ),
+    (
+        TechnicalContext::Cache,
+        &["cache*", "redis", "memcache*", "ttl", "cdn"],
+    ),
+    (
+        TechnicalContext::Queue,
+        &[
+            "queue*", "kafka", "rabbitmq", "sqs", "pubsub", "background job*", "worker*",
+            "cron", "consumer*", "scheduled job*", "batch job*",
+        ],
+    ),
+    (
+        TechnicalContext::ExternalService,
+        &[
+            "stripe", "paypal", "adyen", "twilio", "sendgrid", "mailgun", "salesforce",
+            "hubspot", "slack", "third-party", "third party", "external", "webhook*", "oauth",
+            "provider*",
+        ],
+    ),
+    (
+        TechnicalContext::Storage,
+        &[
+            "s3", "bucket*", "blob*", "file storage", "upload*", "attachment*",
+            "object storage", "gcs",
+        ],
+    ),
+];
+
+/// Technical contexts with at least one mention, in enum order.
+pub fn detect_contexts(lexicon: &Lexicon) -> Vec<TechnicalContext> {
+    CONTEXT_KEYWORDS
+        .iter()
+        .filter(|(_, keywords)| lexicon.any(keywords))
+        .map(|(context, _)| *context)
+        .collect()
+}

@@ -1,0 +1,229 @@
+//! Keyword, domain and acceptance-criteria analysis of ticket text: the facts the offline
+//! generator composes its prose from.
+//!
+//! Everything here is a pure function of its input. Text is clipped to [`MAX_ANALYSED_CHARS`]
+//! per source so a pasted 1 MB PRD still answers in milliseconds.
+
+mod criteria;
+mod entities;
+mod lexicon;
+mod sections;
+mod summary;
+
+pub use criteria::{Criterion, parse_criteria};
+pub use entities::{Entities, extract_entities};
+pub use lexicon::{Lexicon, detect_contexts, detect_domains};
+pub use sections::{Section, bullet_items, split_sections};
+pub use summary::{SummaryParts, lower_first, parse_summary, third_person, upper_first};
+
+use crate::task::{Domain, TechnicalContext};
+
+/// Longest prefix of any one source text that is analysed.
+pub const MAX_ANALYSED_CHARS: usize = 20_000;
+
+/// Cuts `text` to at most `max` bytes on a character boundary.
+pub fn clip(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// True for descriptions that say nothing: empty, "TBD", "TODO: fill this in", "N/A".
+pub fn is_placeholder(text: &str) -> bool {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return true;
+    }
+    if trimmed.len() > 80 {
+        return false;
+    }
+    let lower = trimmed.to_lowercase();
+    [
+        "tbd",
+        "todo",
+        "placeholder",
+        "fill this in",
+        "add description",
+        "n/a",
+        "to be defined",
+        "description",
+    ]
+    .iter()
+    .any(|marker| lower.contains(marker))
+        || lower.chars().all(|c| !c.is_alphanumeric())
+}
+
+/// Everything the offline generator knows about one ticket.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    /// The summary split into action and object.
+    pub summary: SummaryParts,
+    /// The dominant business domain.
+    pub domain: Domain,
+    /// All domains with a meaningful score, strongest first (includes `domain`).
+    pub domains: Vec<Domain>,
+    /// Technical layers mentioned, in a stable order.
+    pub contexts: Vec<TechnicalContext>,
+    /// Concrete nouns: endpoints, identifiers, screens, services.
+    pub entities: Entities,
+    /// Acceptance criteria found in the sources.
+    pub criteria: Vec<Criterion>,
+    /// Who the work is for ("customer", "admin"), "user" by default.
+    pub role: String,
+    /// Effort multiplier from complexity signals, 0.7 (simple) to 1.6 (complex).
+    pub complexity: f64,
+    /// The word index of summary and sources, for further keyword questions.
+    pub lexicon: Lexicon,
+}
+
+impl Analysis {
+    /// Analyses a summary plus any number of further texts (description, context, documents).
+    /// Explicit criteria come first in `criteria`, then those parsed from the texts.
+    pub fn new(summary: &str, sources: &[&str], explicit_criteria: &[String]) -> Self {
+        let summary_text = clip(summary, 1_000);
+        let clipped: Vec<&str> = sources
+            .iter()
+            .map(|source| clip(source, MAX_ANALYSED_CHARS))
+            .collect();
+        let lexicon = Lexicon::new(summary_text, &clipped);
+        let domains = detect_domains(&lexicon);
+        let contexts = detect_contexts(&lexicon);
+        let mut entities = Entities::default();
+        entities.absorb(extract_entities(summary_text));
+        for source in &clipped {
+            entities.absorb(extract_entities(source));
+        }
+        let mut criteria: Vec<Criterion> = explicit_criteria
+            .iter()
+            .flat_map(|text| parse_criteria(text, false))
+            .collect();
+        for source in &clipped {
+            for criterion in parse_criteria(source, true) {
+                if !criteria.iter().any(|known| known.text == criterion.text) {
+                    criteria.push(criterion);
+                }
+            }
+        }
+        let all_text: Vec<&str> = std::iter::once(summary_text)
+            .chain(clipped.iter().copied())
+            .collect();
+        let role = detect_role(&all_text, &lexicon);
+        let complexity = complexity_factor(&lexicon, criteria.len(), contexts.len());
+        Analysis {
+            summary: parse_summary(summary_text),
+            domain: domains.first().copied().unwrap_or(Domain::General),
+            domains,
+            contexts,
+            entities,
+            criteria,
+            role,
+            complexity,
+            lexicon,
+        }
+    }
+
+    /// True when the technical context was detected.
+    pub fn has(&self, context: TechnicalContext) -> bool {
+        self.contexts.contains(&context)
+    }
+
+    /// True when the domain scored (primary or secondary).
+    pub fn in_domain(&self, domain: Domain) -> bool {
+        self.domains.contains(&domain)
+    }
+}
+
+/// Roles named in "As a <role>" phrases win; then well-known role nouns; then "user".
+fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
+    for text in texts {
+        let lower = text.to_lowercase();
+        for marker in ["as an ", "as a "] {
+            if let Some(start) = lower.find(marker) {
+                let rest = &lower[start + marker.len()..];
+                let role: String = rest
+                    .split([',', '.', ';', '\n'])
+                    .next()
+                    .unwrap_or("")
+                    .split(" i want")
+                    .next()
+                    .unwrap_or("")
+                    .split_whitespace()
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                if !role.is_empty() && role.len() <= 30 {
+                    return role;
+                }
+            }
+        }
+    }
+    const ROLES: [(&str, &str); 14] = [
+        ("admin*", "administrator"),
+        ("shopper*", "shopper"),
+        ("customer*", "customer"),
+        ("merchant*", "merchant"),
+        ("patient*", "patient"),
+        ("clinician*", "clinician"),
+        ("support agent*", "support agent"),
+        ("manager*", "manager"),
+        ("analyst*", "analyst"),
+        ("developer*", "developer"),
+        ("operator*", "operator"),
+        ("seller*", "seller"),
+        ("buyer*", "buyer"),
+        ("subscriber*", "subscriber"),
+    ];
+    ROLES
+        .iter()
+        .filter(|(keyword, _)| lexicon.summary_hits(keyword) > 0)
+        .chain(ROLES.iter().filter(|(keyword, _)| lexicon.hits(keyword) > 0))
+        .map(|(_, role)| (*role).to_owned())
+        .next()
+        .unwrap_or_else(|| "user".to_owned())
+}
+
+/// Words that make work bigger or smaller than it looks. Kept as a table so the estimate is
+/// explainable: each present signal multiplies the effort.
+const COMPLEXITY_SIGNALS: [(&str, f64); 14] = [
+    ("migrat*", 1.2),
+    ("third-party", 1.15),
+    ("integrat*", 1.15),
+    ("external", 1.1),
+    ("concurren*", 1.2),
+    ("real-time", 1.2),
+    ("realtime", 1.2),
+    ("encrypt*", 1.15),
+    ("multi-tenant", 1.2),
+    ("legacy", 1.15),
+    ("backfill*", 1.15),
+    ("idempoten*", 1.1),
+    ("compliance", 1.1),
+    ("distributed", 1.2),
+];
+
+fn complexity_factor(lexicon: &Lexicon, criteria: usize, contexts: usize) -> f64 {
+    let mut factor: f64 = 1.0;
+    for (keyword, weight) in COMPLEXITY_SIGNALS {
+        if lexicon.hits(keyword) > 0 {
+            factor *= weight;
+        }
+    }
+    if criteria > 5 {
+        factor *= 1.15;
+    }
+    if contexts >= 4 {
+        factor *= 1.1;
+    }
+    for simple in ["simple", "small", "minor", "typo", "copy change", "straightforward"] {
+        if lexicon.summary_hits(simple) > 0 {
+            factor *= 0.7;
+            break;
+        }
+    }
+    factor.clamp(0.7, 1.6)
+}

@@ -1,0 +1,574 @@
+//! The language-model service: renders a task's prompts, fits the additional context into the
+//! model's budget, calls the provider with structured output, repairs, validates, re-asks and
+//! retries, and returns everything the job records (prompts sent, raw answer, usage, cost).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use generation::TaskKind;
+use serde::Serialize;
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::budget::{self, FittedContext};
+use crate::catalog::{ModelCatalog, StructuredMode};
+use crate::error::LlmError;
+use crate::listing::ModelsResponse;
+use crate::prompts::PromptLibrary;
+use crate::provider_id::{ProviderId, WireProtocol};
+use crate::providers::{
+    ChatMessage, ChatRequest, ChatResponse, FinishReason, OutputSchema, ProviderClient, Role,
+};
+use crate::retry::RetryPolicy;
+use crate::selection::{ModelSelection, ResolvedModel, SelectionError};
+use crate::settings::LlmSettings;
+use crate::structured::SchemaValidator;
+use crate::usage::Usage;
+
+/// One task to generate.
+#[derive(Debug, Clone)]
+pub struct GenerationRequest {
+    pub task: TaskKind,
+    /// The task's input as JSON (validated against the task's input type).
+    pub input: Value,
+    /// From [`LlmService::resolve`].
+    pub model: ResolvedModel,
+    /// Free text to add, cut to the model's budget; the input's own `additional_context` is used
+    /// when this is `None`.
+    pub additional_context: Option<String>,
+    /// Cancelled by the job when it is cancelled.
+    pub cancel: CancellationToken,
+}
+
+/// A prompt pair and schema to run through the structured-output loop (any JSON Schema).
+#[derive(Debug, Clone)]
+pub struct StructuredCall {
+    pub model: ResolvedModel,
+    pub system_prompt: String,
+    pub user_prompt: String,
+    /// `^[a-zA-Z0-9_-]{1,64}$`.
+    pub schema_name: String,
+    pub schema: Value,
+    pub cancel: CancellationToken,
+}
+
+/// Why a model call was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CallPurpose {
+    Initial,
+    /// The previous answer failed validation.
+    Reask,
+    /// The previous answer was truncated.
+    LargerBudget,
+}
+
+/// One HTTP attempt, for the job's record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttemptRecord {
+    /// Model call number (1-based); HTTP retries of one call share it.
+    pub call: u32,
+    pub purpose: CallPurpose,
+    pub max_output_tokens: u32,
+    /// `"stop"`, `"length"`, … or the error of a failed attempt.
+    pub outcome: String,
+    /// The wait before the next attempt, when one followed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waited_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// What happened to the additional context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextReport {
+    pub original_chars: usize,
+    pub sent_chars: usize,
+    pub truncated: bool,
+}
+
+/// A successful generation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Generation {
+    /// The validated JSON answer.
+    pub output: Value,
+    /// The model's text as received (before repair).
+    pub raw_text: String,
+    /// Exactly the system prompt sent.
+    pub system_prompt: String,
+    /// Exactly the first user prompt sent.
+    pub user_prompt: String,
+    /// Re-ask prompts sent after the first answer, in order.
+    pub followup_prompts: Vec<String>,
+    pub provider: ProviderId,
+    pub model: String,
+    pub usage: Usage,
+    /// Estimated at catalog list prices; `None` when the model has no known price.
+    pub cost_usd: Option<f64>,
+    /// Model calls answered, re-asks and larger-budget retries included.
+    pub attempts: u32,
+    pub history: Vec<AttemptRecord>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<ContextReport>,
+}
+
+/// The language-model layer's entry point. Cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct LlmService {
+    settings: LlmSettings,
+    selection: ModelSelection,
+    prompts: PromptLibrary,
+    clients: BTreeMap<ProviderId, ProviderClient>,
+    retry: RetryPolicy,
+}
+
+impl LlmService {
+    pub fn new(
+        settings: LlmSettings,
+        catalog: ModelCatalog,
+        prompts: PromptLibrary,
+    ) -> Result<LlmService, LlmError> {
+        let selection = ModelSelection::new(&settings, std::sync::Arc::new(catalog))?;
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("planwright/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| LlmError::Configuration(format!("cannot build the HTTP client: {e}")))?;
+        let mut clients = BTreeMap::new();
+        for id in selection.offered() {
+            let (Some(entry), Some(provider)) =
+                (selection.catalog().provider(*id), settings.provider(*id))
+            else {
+                continue;
+            };
+            let base_url = provider.base_url.as_deref().unwrap_or(&entry.base_url);
+            clients.insert(
+                *id,
+                ProviderClient::new(
+                    *id,
+                    base_url,
+                    provider.api_key.clone(),
+                    http.clone(),
+                    settings.request_timeout,
+                    settings.max_concurrency_per_provider,
+                ),
+            );
+        }
+        let retry = RetryPolicy {
+            max_attempts: settings.max_http_attempts.max(1),
+            base_delay: settings.retry_base_delay,
+            max_wait: settings.max_retry_wait,
+        };
+        Ok(LlmService {
+            settings,
+            selection,
+            prompts,
+            clients,
+            retry,
+        })
+    }
+
+    pub fn selection(&self) -> &ModelSelection {
+        &self.selection
+    }
+
+    /// Seed 000's selection rules for a request's `llm_provider` / `llm_model`.
+    pub fn resolve(
+        &self,
+        provider: Option<&str>,
+        model: Option<&str>,
+    ) -> Result<ResolvedModel, SelectionError> {
+        self.selection.resolve(provider, model)
+    }
+
+    /// The `GET /models` body.
+    pub fn models_response(&self) -> ModelsResponse {
+        ModelsResponse::new(&self.selection)
+    }
+
+    /// Renders the task's prompts and generates its output.
+    pub async fn generate(&self, request: GenerationRequest) -> Result<Generation, LlmError> {
+        let task = request.task;
+        let mut input = canonical_input(task, &request.input)?;
+        let context = request.additional_context.clone().or_else(|| {
+            input
+                .get("additional_context")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+        if let Some(object) = input.as_object_mut() {
+            object.remove("additional_context");
+        }
+        let schema = generation::output_schema(task);
+        let model = &request.model;
+        let schema_in_prompt = schema_in_prompt(model);
+        let output_schema = serde_json::to_string_pretty(&schema).expect("a Value serializes");
+        let revision_json = input
+            .pointer("/revision/previous_plan")
+            .map(|plan| serde_json::to_string_pretty(plan).expect("a Value serializes"))
+            .unwrap_or_default();
+        let render_user = |additional_context: &str| {
+            self.prompts.render(
+                &format!("{task}.user.md"),
+                json!({
+                    "input": input,
+                    "additional_context": additional_context,
+                    "schema_in_prompt": schema_in_prompt,
+                    "output_schema": output_schema,
+                    "revision_json": revision_json,
+                }),
+            )
+        };
+        let system_prompt = self.prompts.render(&format!("{task}.system.md"), json!({}))?;
+
+        let (user_prompt, fitted) = match context.as_deref().filter(|c| !c.trim().is_empty()) {
+            None => (render_user("")?, None),
+            Some(context) => {
+                let base = render_user("")?;
+                let base_tokens = prompt_tokens(&system_prompt, &[&base], &schema);
+                let room = budget::context_room(
+                    model.info.context_window,
+                    self.wanted_output(model),
+                    base_tokens,
+                );
+                let fitted = budget::fit_context(context, room);
+                (render_user(&fitted.text)?, Some(fitted))
+            }
+        };
+        let report = fitted.as_ref().map(|f: &FittedContext| ContextReport {
+            original_chars: f.original_chars,
+            sent_chars: f.text.chars().count(),
+            truncated: f.truncated,
+        });
+
+        if model.provider == ProviderId::Offline {
+            if let (Some(object), Some(fitted)) = (input.as_object_mut(), &fitted) {
+                object.insert("additional_context".into(), Value::String(fitted.text.clone()));
+            }
+            let output =
+                generation::offline::generate(task, &input).map_err(LlmError::Offline)?;
+            return Ok(Generation {
+                raw_text: serde_json::to_string(&output).expect("a Value serializes"),
+                output,
+                system_prompt,
+                user_prompt,
+                followup_prompts: Vec::new(),
+                provider: ProviderId::Offline,
+                model: model.model.clone(),
+                usage: Usage::default(),
+                cost_usd: Some(0.0),
+                attempts: 1,
+                history: Vec::new(),
+                additional_context: report,
+            });
+        }
+
+        let mut generation = self
+            .complete_structured(StructuredCall {
+                model: model.clone(),
+                system_prompt,
+                user_prompt,
+                schema_name: task.as_str().to_owned(),
+                schema,
+                cancel: request.cancel,
+            })
+            .await?;
+        generation.additional_context = report;
+        Ok(generation)
+    }
+
+    /// Runs the structured-output loop for any prompt pair and JSON Schema: call, detect
+    /// truncation (retry with a larger budget), repair and validate (re-ask with the errors).
+    pub async fn complete_structured(&self, call: StructuredCall) -> Result<Generation, LlmError> {
+        let model = &call.model;
+        let client = self.clients.get(&model.provider).ok_or_else(|| {
+            LlmError::Configuration(format!("provider {} has no HTTP client", model.provider))
+        })?;
+        let validator = SchemaValidator::new(&call.schema).map_err(|e| {
+            LlmError::Configuration(format!("the {} schema is invalid: {e}", call.schema_name))
+        })?;
+        let window = model.info.context_window;
+        let mut messages = vec![ChatMessage {
+            role: Role::User,
+            content: call.user_prompt.clone(),
+        }];
+        let tokens_of = |messages: &[ChatMessage]| {
+            let texts: Vec<&str> = messages.iter().map(|m| m.content.as_str()).collect();
+            prompt_tokens(&call.system_prompt, &texts, &call.schema)
+        };
+        let mut max_output = budget::output_tokens(
+            self.wanted_output(model),
+            model.info.max_output,
+            window,
+            tokens_of(&messages),
+        )?;
+        let mut usage = Usage::default();
+        let mut history = Vec::new();
+        let mut followups = Vec::new();
+        let (mut calls, mut reasks, mut budget_retries) = (0u32, 0u32, 0u32);
+        let mut purpose = CallPurpose::Initial;
+        loop {
+            calls += 1;
+            let request = ChatRequest {
+                model: model.model.clone(),
+                system: call.system_prompt.clone(),
+                messages: messages.clone(),
+                schema: Some(OutputSchema {
+                    name: call.schema_name.clone(),
+                    schema: call.schema.clone(),
+                }),
+                structured: model.structured,
+                max_output_tokens: max_output,
+                temperature: self
+                    .settings
+                    .temperature
+                    .filter(|_| !model.info.fixed_temperature),
+            };
+            let response = self
+                .send_with_retries(client, model, &request, calls, purpose, &call.cancel, &mut history)
+                .await?;
+            usage += response.usage;
+            match &response.finish {
+                FinishReason::Length => {
+                    let prompt = tokens_of(&messages);
+                    let ceiling = model
+                        .info
+                        .max_output
+                        .unwrap_or(max_output.saturating_mul(4));
+                    let larger = budget::output_tokens(
+                        max_output.saturating_mul(2).min(ceiling),
+                        model.info.max_output,
+                        window,
+                        prompt,
+                    )
+                    .unwrap_or(max_output);
+                    if budget_retries < self.settings.max_budget_retries && larger > max_output {
+                        budget_retries += 1;
+                        max_output = larger;
+                        purpose = CallPurpose::LargerBudget;
+                        continue;
+                    }
+                    return Err(LlmError::Truncated {
+                        provider: model.provider,
+                        model: model.model.clone(),
+                        raw_text: response.text,
+                        max_output_tokens: max_output,
+                        attempts: calls,
+                        usage,
+                    });
+                }
+                FinishReason::Refusal(reason) | FinishReason::Filtered(reason) => {
+                    return Err(LlmError::Refused {
+                        provider: model.provider,
+                        model: model.model.clone(),
+                        reason: if reason.is_empty() {
+                            "no reason given".into()
+                        } else {
+                            reason.clone()
+                        },
+                        raw_text: response.text,
+                    });
+                }
+                FinishReason::Stop | FinishReason::Other(_) => {}
+            }
+            match validator.parse(&response.text) {
+                Ok(output) => {
+                    return Ok(Generation {
+                        output,
+                        raw_text: response.text,
+                        system_prompt: call.system_prompt,
+                        user_prompt: call.user_prompt,
+                        followup_prompts: followups,
+                        provider: model.provider,
+                        model: model.model.clone(),
+                        cost_usd: model.info.cost_usd(&usage),
+                        usage,
+                        attempts: calls,
+                        history,
+                        additional_context: None,
+                    });
+                }
+                Err(rejection) => {
+                    let reask = (reasks < self.settings.max_reasks)
+                        .then(|| {
+                            self.prompts.render(
+                                "reask.user.md",
+                                json!({"errors": rejection.errors, "attempt": calls}),
+                            )
+                        })
+                        .transpose()?;
+                    let next = reask.and_then(|text| {
+                        let mut next = messages.clone();
+                        next.push(ChatMessage {
+                            role: Role::Assistant,
+                            content: response.text.clone(),
+                        });
+                        next.push(ChatMessage {
+                            role: Role::User,
+                            content: text.clone(),
+                        });
+                        // A re-ask that no longer fits the window is not sent.
+                        budget::output_tokens(max_output, model.info.max_output, window, tokens_of(&next))
+                            .ok()
+                            .map(|out| (next, text, out))
+                    });
+                    match next {
+                        Some((next, text, out)) => {
+                            reasks += 1;
+                            messages = next;
+                            followups.push(text);
+                            max_output = out;
+                            purpose = CallPurpose::Reask;
+                        }
+                        None => {
+                            return Err(LlmError::InvalidOutput {
+                                provider: model.provider,
+                                model: model.model.clone(),
+                                schema: call.schema_name,
+                                raw_text: response.text,
+                                errors: rejection.errors,
+                                attempts: calls,
+                                usage,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One model call with HTTP-level retries, each attempt recorded; cancellation interrupts the
+    /// request in flight or the wait between attempts.
+    #[allow(clippy::too_many_arguments)]
+    async fn send_with_retries(
+        &self,
+        client: &ProviderClient,
+        model: &ResolvedModel,
+        request: &ChatRequest,
+        call: u32,
+        purpose: CallPurpose,
+        cancel: &CancellationToken,
+        history: &mut Vec<AttemptRecord>,
+    ) -> Result<ChatResponse, LlmError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return Err(LlmError::Cancelled),
+                result = client.send(request) => result,
+            };
+            match result {
+                Ok(response) => {
+                    history.push(AttemptRecord {
+                        call,
+                        purpose,
+                        max_output_tokens: request.max_output_tokens,
+                        outcome: finish_name(&response.finish),
+                        waited_ms: None,
+                        request_id: response.request_id.clone(),
+                    });
+                    return Ok(response);
+                }
+                Err(error) => {
+                    let wait = self.retry.wait_after(attempt, &error);
+                    history.push(AttemptRecord {
+                        call,
+                        purpose,
+                        max_output_tokens: request.max_output_tokens,
+                        outcome: error.to_string(),
+                        waited_ms: wait.map(|w| w.as_millis() as u64),
+                        request_id: None,
+                    });
+                    let Some(wait) = wait else {
+                        return Err(LlmError::Provider {
+                            provider: model.provider,
+                            model: model.model.clone(),
+                            error,
+                            http_attempts: attempt,
+                        });
+                    };
+                    tracing::warn!(
+                        provider = %model.provider,
+                        model = %model.model,
+                        attempt,
+                        wait_ms = wait.as_millis() as u64,
+                        error = %error,
+                        "retrying a failed model call"
+                    );
+                    tokio::select! {
+                        biased;
+                        _ = cancel.cancelled() => return Err(LlmError::Cancelled),
+                        _ = tokio::time::sleep(wait) => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// The output budget a call wants before window limits: `LLM_MAX_TOKENS`, else the provider's
+    /// default, capped by the model's output limit.
+    fn wanted_output(&self, model: &ResolvedModel) -> u32 {
+        let default = self
+            .selection
+            .catalog()
+            .provider(model.provider)
+            .map_or(4096, |p| p.default_max_output);
+        let wanted = self.settings.max_tokens.unwrap_or(default);
+        model.info.max_output.map_or(wanted, |cap| wanted.min(cap))
+    }
+
+    /// The timeout applied to each HTTP request.
+    pub fn request_timeout(&self) -> Duration {
+        self.settings.request_timeout
+    }
+}
+
+/// Whether the schema must be written into the prompt: the provider cannot enforce it natively.
+fn schema_in_prompt(model: &ResolvedModel) -> bool {
+    match (model.provider.protocol(), model.structured) {
+        (WireProtocol::Offline, _) => false,
+        (_, StructuredMode::JsonMode) => true,
+        (WireProtocol::OpenAiChat, StructuredMode::Compat) => true,
+        _ => false,
+    }
+}
+
+/// Estimated input tokens of a call: system prompt, messages with framing, and the schema (which
+/// providers count as input whether it is sent natively or in the prompt).
+fn prompt_tokens(system: &str, messages: &[&str], schema: &Value) -> u64 {
+    let schema_tokens = budget::estimate_tokens(&schema.to_string());
+    budget::estimate_tokens(system)
+        + messages.iter().map(|m| budget::estimate_tokens(m)).sum::<u64>()
+        + budget::MESSAGE_OVERHEAD_TOKENS * (messages.len() as u64 + 1)
+        + schema_tokens
+}
+
+fn finish_name(finish: &FinishReason) -> String {
+    match finish {
+        FinishReason::Stop => "stop".into(),
+        FinishReason::Length => "length".into(),
+        FinishReason::Refusal(_) => "refusal".into(),
+        FinishReason::Filtered(reason) => format!("filtered: {reason}"),
+        FinishReason::Other(other) => other.clone(),
+    }
+}
+
+/// Validates the input against the task's input type and returns it with every default filled in,
+/// so templates see every field.
+fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
+    use generation::task::{
+        DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput,
+        TicketDescriptionInput,
+    };
+    fn canonical<I: generation::TaskInput>(input: &Value) -> Result<Value, LlmError> {
+        let parsed: I = generation::parse_input(input).map_err(LlmError::InvalidInput)?;
+        Ok(serde_json::to_value(parsed).expect("task inputs serialize"))
+    }
+    match task {
+        TaskKind::TicketDescription => canonical::<TicketDescriptionInput>(input),
+        TaskKind::EpicStories => canonical::<EpicStoriesInput>(input),
+        TaskKind::StoryTasks => canonical::<StoryTasksInput>(input),
+        TaskKind::TestCases => canonical::<TestCasesInput>(input),
+        TaskKind::DraftPrPlan => canonical::<DraftPrPlanInput>(input),
+    }
+}

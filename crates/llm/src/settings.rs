@@ -1,0 +1,215 @@
+//! Plain settings for the language-model layer, filled by the configuration crate (or from the
+//! environment variables of seed 000 with [`LlmSettings::from_lookup`]).
+//!
+//! Keys are `SecretString`s so they never reach Debug output, logs or error messages. A provider is
+//! offered only when it can be called: the four vendors need a key, `openai-compatible` needs a base
+//! URL, and `offline` is always offered.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use crate::provider_id::ProviderId;
+
+/// Connection settings for one provider.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderSettings {
+    /// API key (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GOOGLE_API_KEY`, `MOONSHOT_API_KEY`,
+    /// `OPENAI_COMPATIBLE_API_KEY`).
+    pub api_key: Option<SecretString>,
+    /// Default model for this provider (`OPENAI_MODEL`, `ANTHROPIC_MODEL`, `GOOGLE_MODEL`,
+    /// `MOONSHOT_MODEL`, `OPENAI_COMPATIBLE_MODEL`); the catalog's default when unset.
+    pub model: Option<String>,
+    /// Base URL override (`*_BASE_URL`), so tests and proxies can point the provider anywhere.
+    pub base_url: Option<String>,
+}
+
+/// Everything the language-model layer needs from configuration.
+#[derive(Debug, Clone)]
+pub struct LlmSettings {
+    /// `LLM_PROVIDER`: the default provider; when unset, the first keyed provider, else `offline`.
+    pub provider: Option<String>,
+    /// `LLM_TEMPERATURE` (models that only accept their default temperature never receive it).
+    pub temperature: Option<f32>,
+    /// `LLM_MAX_TOKENS`: the output budget of a call; the provider's default when unset.
+    pub max_tokens: Option<u32>,
+    pub openai: ProviderSettings,
+    pub anthropic: ProviderSettings,
+    pub google: ProviderSettings,
+    pub moonshot: ProviderSettings,
+    /// Any OpenAI-compatible server; offered when `base_url` is set (the key is optional).
+    pub openai_compatible: ProviderSettings,
+    /// Timeout of one HTTP request to a provider.
+    pub request_timeout: Duration,
+    /// Calls in flight per provider at most.
+    pub max_concurrency_per_provider: usize,
+    /// HTTP attempts per model call (first try included) for retryable failures.
+    pub max_http_attempts: u32,
+    /// Backoff before the second HTTP attempt (doubled for each further one, with full jitter).
+    pub retry_base_delay: Duration,
+    /// Upper bound for one wait between HTTP attempts, whatever `Retry-After` says.
+    pub max_retry_wait: Duration,
+    /// How many times an answer that fails schema validation is re-asked with the errors.
+    pub max_reasks: u32,
+    /// How many times a truncated answer is retried with a larger output budget.
+    pub max_budget_retries: u32,
+    /// `PROMPTS_DIR`: templates here override the embedded ones, file by file.
+    pub prompts_dir: Option<PathBuf>,
+}
+
+impl Default for LlmSettings {
+    fn default() -> Self {
+        LlmSettings {
+            provider: None,
+            temperature: None,
+            max_tokens: None,
+            openai: ProviderSettings::default(),
+            anthropic: ProviderSettings::default(),
+            google: ProviderSettings::default(),
+            moonshot: ProviderSettings::default(),
+            openai_compatible: ProviderSettings::default(),
+            request_timeout: Duration::from_secs(120),
+            max_concurrency_per_provider: 8,
+            max_http_attempts: 4,
+            retry_base_delay: Duration::from_millis(500),
+            max_retry_wait: Duration::from_secs(60),
+            max_reasks: 2,
+            max_budget_retries: 2,
+            prompts_dir: None,
+        }
+    }
+}
+
+impl LlmSettings {
+    /// Builds settings from environment-style variables (`lookup("OPENAI_API_KEY")`, …); empty
+    /// values count as unset. Unparsable numbers are reported rather than ignored.
+    pub fn from_lookup(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<LlmSettings, SettingsError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let provider_settings = |prefix: &str| ProviderSettings {
+            api_key: get(&format!("{prefix}_API_KEY")).map(SecretString::from),
+            model: get(&format!("{prefix}_MODEL")),
+            base_url: get(&format!("{prefix}_BASE_URL")),
+        };
+        let parse = |name: &'static str| -> Result<Option<String>, SettingsError> { Ok(get(name)) };
+        let temperature = match parse("LLM_TEMPERATURE")? {
+            Some(v) => Some(v.trim().parse::<f32>().map_err(|_| SettingsError::Invalid {
+                variable: "LLM_TEMPERATURE",
+                value: v.clone(),
+                expected: "a number such as 0.2",
+            })?),
+            None => None,
+        };
+        let max_tokens = match parse("LLM_MAX_TOKENS")? {
+            Some(v) => Some(v.trim().parse::<u32>().map_err(|_| SettingsError::Invalid {
+                variable: "LLM_MAX_TOKENS",
+                value: v.clone(),
+                expected: "a positive whole number such as 8000",
+            })?),
+            None => None,
+        };
+        Ok(LlmSettings {
+            provider: get("LLM_PROVIDER"),
+            temperature,
+            max_tokens,
+            openai: provider_settings("OPENAI"),
+            anthropic: provider_settings("ANTHROPIC"),
+            google: provider_settings("GOOGLE"),
+            moonshot: provider_settings("MOONSHOT"),
+            openai_compatible: provider_settings("OPENAI_COMPATIBLE"),
+            prompts_dir: get("PROMPTS_DIR").map(PathBuf::from),
+            ..LlmSettings::default()
+        })
+    }
+
+    /// The connection settings of one provider (`offline` has none).
+    pub fn provider(&self, id: ProviderId) -> Option<&ProviderSettings> {
+        match id {
+            ProviderId::OpenAi => Some(&self.openai),
+            ProviderId::Claude => Some(&self.anthropic),
+            ProviderId::Gemini => Some(&self.google),
+            ProviderId::Kimi => Some(&self.moonshot),
+            ProviderId::OpenAiCompatible => Some(&self.openai_compatible),
+            ProviderId::Offline => None,
+        }
+    }
+
+    /// Mutable access to one provider's settings, for tests and configuration code.
+    pub fn provider_mut(&mut self, id: ProviderId) -> Option<&mut ProviderSettings> {
+        match id {
+            ProviderId::OpenAi => Some(&mut self.openai),
+            ProviderId::Claude => Some(&mut self.anthropic),
+            ProviderId::Gemini => Some(&mut self.google),
+            ProviderId::Kimi => Some(&mut self.moonshot),
+            ProviderId::OpenAiCompatible => Some(&mut self.openai_compatible),
+            ProviderId::Offline => None,
+        }
+    }
+
+    /// Whether a provider can be called with these settings.
+    pub fn is_offered(&self, id: ProviderId) -> bool {
+        match id {
+            ProviderId::Offline => true,
+            ProviderId::OpenAiCompatible => self.openai_compatible.base_url.is_some(),
+            other => self
+                .provider(other)
+                .is_some_and(|settings| settings.api_key.is_some()),
+        }
+    }
+}
+
+/// A configuration value that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("{variable}={value:?} is not valid: expected {expected}")]
+    Invalid {
+        variable: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_the_seed_variables() {
+        let settings = LlmSettings::from_lookup(lookup(&[
+            ("LLM_PROVIDER", "claude"),
+            ("LLM_TEMPERATURE", "0.3"),
+            ("LLM_MAX_TOKENS", "9000"),
+            ("ANTHROPIC_API_KEY", "sk-ant-secret"),
+            ("ANTHROPIC_MODEL", "claude-haiku-4-5"),
+            ("OPENAI_API_KEY", ""),
+            ("OPENAI_COMPATIBLE_BASE_URL", "http://localhost:11434/v1"),
+        ]))
+        .unwrap();
+        assert_eq!(settings.provider.as_deref(), Some("claude"));
+        assert_eq!(settings.temperature, Some(0.3));
+        assert_eq!(settings.max_tokens, Some(9000));
+        assert_eq!(settings.anthropic.model.as_deref(), Some("claude-haiku-4-5"));
+        assert!(settings.is_offered(ProviderId::Claude));
+        assert!(!settings.is_offered(ProviderId::OpenAi), "an empty key is no key");
+        assert!(settings.is_offered(ProviderId::OpenAiCompatible));
+        assert!(settings.is_offered(ProviderId::Offline));
+        assert!(!format!("{settings:?}").contains("sk-ant-secret"));
+    }
+
+    #[test]
+    fn rejects_unparsable_numbers() {
+        let err = LlmSettings::from_lookup(lookup(&[("LLM_MAX_TOKENS", "lots")])).unwrap_err();
+        assert!(err.to_string().contains("LLM_MAX_TOKENS"));
+    }
+}

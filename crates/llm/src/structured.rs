@@ -1,0 +1,296 @@
+//! Structured output: turn a model's raw text into JSON that satisfies the task's schema, or say
+//! exactly why it does not.
+//!
+//! Mechanical repairs only — code fences, prose before or after the JSON, trailing commas, and a
+//! bare array where the schema wants an object holding one array. The JSON value the schema expects
+//! at the root is what gets extracted, so an array answer is never cut down to its first object.
+//! Truncated answers are not repaired here: the caller retries them with a larger budget.
+
+use serde_json::Value;
+
+/// Errors reported back to the model at most (the rest are summarised).
+const MAX_REPORTED_ERRORS: usize = 20;
+
+/// The JSON type a schema expects at its root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RootKind {
+    Object,
+    Array,
+    Any,
+}
+
+/// A compiled schema that checks answers.
+pub struct SchemaValidator {
+    schema: Value,
+    validator: jsonschema::Validator,
+    root: RootKind,
+}
+
+impl std::fmt::Debug for SchemaValidator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SchemaValidator")
+            .field("schema", &self.schema)
+            .finish()
+    }
+}
+
+/// Why an answer was rejected; the messages are fit to show the model when re-asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub errors: Vec<String>,
+}
+
+impl SchemaValidator {
+    /// Compiles a schema; an invalid schema is a programming error in the caller, reported as text.
+    pub fn new(schema: &Value) -> Result<SchemaValidator, String> {
+        let validator = jsonschema::validator_for(schema).map_err(|e| e.to_string())?;
+        let root = match schema.get("type").and_then(Value::as_str) {
+            Some("object") => RootKind::Object,
+            Some("array") => RootKind::Array,
+            _ => RootKind::Any,
+        };
+        Ok(SchemaValidator {
+            schema: schema.clone(),
+            validator,
+            root,
+        })
+    }
+
+    pub fn schema(&self) -> &Value {
+        &self.schema
+    }
+
+    /// Schema violations of `value`, as `"at /path: message"` lines.
+    pub fn violations(&self, value: &Value) -> Vec<String> {
+        let mut errors: Vec<String> = self
+            .validator
+            .iter_errors(value)
+            .map(|e| {
+                let path = e.instance_path().as_str();
+                let path = if path.is_empty() { "/" } else { path };
+                format!("at {path}: {e}")
+            })
+            .collect();
+        if errors.len() > MAX_REPORTED_ERRORS {
+            let more = errors.len() - MAX_REPORTED_ERRORS;
+            errors.truncate(MAX_REPORTED_ERRORS);
+            errors.push(format!("… and {more} more errors"));
+        }
+        errors
+    }
+
+    /// Extracts, repairs and validates an answer.
+    pub fn parse(&self, raw: &str) -> Result<Value, Rejection> {
+        let value = extract_json(raw, self.root).map_err(|reason| Rejection {
+            errors: vec![reason],
+        })?;
+        let value = self.wrap_bare_array(value);
+        let errors = self.violations(&value);
+        if errors.is_empty() {
+            Ok(value)
+        } else {
+            Err(Rejection { errors })
+        }
+    }
+
+    /// A bare array where the schema wants `{"<only required property>": [...]}` is wrapped.
+    fn wrap_bare_array(&self, value: Value) -> Value {
+        if self.root != RootKind::Object || !value.is_array() {
+            return value;
+        }
+        let required: Vec<&str> = self
+            .schema
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if let [only] = required.as_slice() {
+            let is_array = self
+                .schema
+                .pointer(&format!("/properties/{only}/type"))
+                .and_then(Value::as_str)
+                == Some("array");
+            if is_array {
+                let mut wrapped = serde_json::Map::new();
+                wrapped.insert((*only).to_owned(), value);
+                return Value::Object(wrapped);
+            }
+        }
+        value
+    }
+}
+
+/// Finds the JSON value in a model answer, applying the mechanical repairs.
+fn extract_json(raw: &str, root: RootKind) -> Result<Value, String> {
+    let text = raw.trim().trim_start_matches('\u{feff}');
+    if text.is_empty() {
+        return Err("the answer is empty; answer with the JSON value only".into());
+    }
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        return Ok(value);
+    }
+    let unfenced = strip_code_fence(text).unwrap_or(text);
+    if let Ok(value) = serde_json::from_str::<Value>(unfenced.trim()) {
+        return Ok(value);
+    }
+    let candidate = balanced_span(unfenced, root).ok_or_else(|| {
+        let wanted = match root {
+            RootKind::Object => "a JSON object",
+            RootKind::Array => "a JSON array",
+            RootKind::Any => "a JSON value",
+        };
+        format!("the answer does not contain {wanted}; answer with the JSON value only")
+    })?;
+    serde_json::from_str::<Value>(candidate)
+        .or_else(|_| serde_json::from_str::<Value>(&remove_trailing_commas(candidate)))
+        .map_err(|e| format!("the answer is not valid JSON ({e}); answer with the JSON value only"))
+}
+
+/// The body of the first ``` fenced block, if any.
+fn strip_code_fence(text: &str) -> Option<&str> {
+    let start = text.find("```")?;
+    let after = &text[start + 3..];
+    let body_start = after.find('\n').map(|i| i + 1).unwrap_or(0);
+    let body = &after[body_start..];
+    let end = body.find("```").unwrap_or(body.len());
+    Some(&body[..end])
+}
+
+/// The first balanced `{…}` or `[…]` (as the root kind asks), skipping brackets inside strings.
+fn balanced_span(text: &str, root: RootKind) -> Option<&str> {
+    let start = match root {
+        RootKind::Object => text.find('{')?,
+        RootKind::Array => text.find('[')?,
+        RootKind::Any => text.find(['{', '['])?,
+    };
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (offset, c) in text[start..].char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '{' | '[' => depth += 1,
+            '}' | ']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&text[start..start + offset + 1]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Drops commas that directly precede `}` or `]` (outside strings).
+fn remove_trailing_commas(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, &c) in chars.iter().enumerate() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            out.push(c);
+            continue;
+        }
+        if c == '"' {
+            in_string = true;
+        }
+        if c == ',' {
+            let next = chars[i + 1..].iter().find(|n| !n.is_whitespace());
+            if matches!(next, Some('}') | Some(']')) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tasks_schema() -> SchemaValidator {
+        SchemaValidator::new(&json!({
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["tasks"],
+            "properties": {"tasks": {"type": "array", "items": {
+                "type": "object", "additionalProperties": false, "required": ["title"],
+                "properties": {"title": {"type": "string"}}}}},
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn repairs_fences_prose_and_trailing_commas() {
+        let schema = tasks_schema();
+        let expected = json!({"tasks": [{"title": "a"}, {"title": "b"}]});
+        for raw in [
+            r#"{"tasks": [{"title": "a"}, {"title": "b"}]}"#,
+            "```json\n{\"tasks\": [{\"title\": \"a\"}, {\"title\": \"b\"}]}\n```",
+            "Here is the plan:\n{\"tasks\": [{\"title\": \"a\"}, {\"title\": \"b\"},],}\nHope it helps {really}.",
+            "Sure!\n```\n{\"tasks\": [{\"title\": \"a\"},\n {\"title\": \"b\"},\n]}\n```",
+        ] {
+            assert_eq!(schema.parse(raw).unwrap(), expected, "{raw}");
+        }
+    }
+
+    #[test]
+    fn arrays_stay_arrays() {
+        // The reference implementation took the first `{` and returned one task of two.
+        let schema = tasks_schema();
+        let raw = "Tasks:\n[{\"title\": \"a\"}, {\"title\": \"b\"}]";
+        assert_eq!(
+            schema.parse(raw).unwrap(),
+            json!({"tasks": [{"title": "a"}, {"title": "b"}]})
+        );
+        let array_schema =
+            SchemaValidator::new(&json!({"type": "array", "items": {"type": "object"}})).unwrap();
+        assert_eq!(
+            array_schema.parse("x [{\"a\": 1}, {\"b\": \"]\"}] y").unwrap(),
+            json!([{"a": 1}, {"b": "]"}])
+        );
+    }
+
+    #[test]
+    fn schema_violations_are_reported_with_paths() {
+        let schema = tasks_schema();
+        let rejection = schema.parse(r#"{"tasks": [{"title": 3}], "extra": 1}"#).unwrap_err();
+        let joined = rejection.errors.join("\n");
+        assert!(joined.contains("/tasks/0/title"), "{joined}");
+        assert!(joined.contains("extra"), "{joined}");
+    }
+
+    #[test]
+    fn truncated_and_empty_answers_are_rejected_not_invented() {
+        let schema = tasks_schema();
+        assert!(schema.parse(r#"{"tasks": [{"title": "a"}, {"tit"#).is_err());
+        assert!(schema.parse("   ").is_err());
+        assert!(schema.parse("I cannot help with that.").is_err());
+    }
+
+    #[test]
+    fn commas_inside_strings_survive() {
+        let schema = tasks_schema();
+        let raw = "note: {\"tasks\": [{\"title\": \"a, ]\"},]}";
+        assert_eq!(schema.parse(raw).unwrap(), json!({"tasks": [{"title": "a, ]"}]}));
+    }
+}

@@ -1,0 +1,102 @@
+//! The command line: subcommands and their flags, as clap derives them.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Planwright: language models on your Jira and Confluence, writing nothing you did not ask for.
+///
+/// With no configuration, `planwright serve` runs the embedded quick start: a SQLite database
+/// under ./data/, the worker inside the server, and the offline generator.
+#[derive(Debug, Parser)]
+#[command(name = "planwright", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API, with an in-process worker pool unless --no-worker.
+    Serve(ServeArgs),
+    /// Run workers only, claiming jobs from the same database as the servers.
+    Worker(WorkerArgs),
+    /// Apply database migrations and exit (serve and worker also migrate on start).
+    Migrate(ConfigArgs),
+    /// Read a password (stdin, or a hidden prompt on a terminal) and print an argon2 hash for
+    /// AUTH_PASSWORD_HASH. The password is never taken from the command line.
+    HashPassword,
+    /// Print the effective configuration with every secret redacted; exit 2 if it is invalid.
+    Config(ConfigArgs),
+    /// Run the Jira Cloud + Confluence emulator on its own, for demos and for pointing other
+    /// Jira clients at.
+    Sandbox(SandboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    /// Configuration file (YAML). Default: ./config.yaml if it exists.
+    #[arg(long, env = "PLANWRIGHT_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Address to listen on. Anything but loopback with auth disabled prints a warning.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one and prints it).
+    #[arg(long, env = "PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// Do not run workers in this process (run `planwright worker` elsewhere).
+    #[arg(long)]
+    pub no_worker: bool,
+    /// Wire the service to an in-process Jira + Confluence emulator with a demo project, so the
+    /// whole product runs with no accounts. Implied when no Jira is configured.
+    #[arg(long)]
+    pub sandbox: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Concurrent jobs in this process (default: worker.max_jobs / WORKER_MAX_JOBS).
+    #[arg(long)]
+    pub concurrency: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SandboxSeed {
+    /// Project DEMO with epics, stories, tasks, sprints and Confluence PRD/RFC pages.
+    Demo,
+    /// No issues or pages; only the users, issue types and workflows.
+    Empty,
+}
+
+#[derive(Debug, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Which dataset to start with.
+    #[arg(long, value_enum, default_value_t = SandboxSeed::Demo)]
+    pub seed: SandboxSeed,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

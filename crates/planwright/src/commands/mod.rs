@@ -1,0 +1,87 @@
+//! One module per subcommand, and what they share: loading configuration (exit code 2 when it is
+//! invalid), starting the async runtime, and connecting to the database.
+
+mod hash_password;
+mod migrate;
+mod sandbox;
+mod serve;
+mod show_config;
+mod worker;
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use config::Settings;
+
+use crate::cli::{Cli, Command, ConfigArgs};
+use crate::telemetry;
+
+/// Exit code for invalid configuration, distinct from runtime failures (1) as the issue asks.
+const EXIT_CONFIG: u8 = 2;
+
+/// Runs the parsed command line and maps the outcome to an exit code, printing a failure once.
+pub fn run(cli: Cli) -> ExitCode {
+    config::load_dotenv();
+    let result = match cli.command {
+        Command::HashPassword => hash_password::run(),
+        Command::Config(args) => match load_settings(&args) {
+            Ok(settings) => {
+                show_config::run(&settings);
+                Ok(())
+            }
+            Err(code) => return code,
+        },
+        Command::Sandbox(args) => {
+            telemetry::init(&Settings::default().logging);
+            block_on(sandbox::run(args))
+        }
+        Command::Migrate(args) => match load_settings(&args) {
+            Ok(settings) => block_on(migrate::run(settings)),
+            Err(code) => return code,
+        },
+        Command::Serve(args) => match load_settings(&args.config) {
+            Ok(settings) => block_on(serve::run(settings, args)),
+            Err(code) => return code,
+        },
+        Command::Worker(args) => match load_settings(&args.config) {
+            Ok(settings) => block_on(worker::run(settings, args)),
+            Err(code) => return code,
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn block_on<Fut: Future<Output = anyhow::Result<()>>>(fut: Fut) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?
+        .block_on(fut)
+}
+
+/// Loads and validates configuration and sets up logging; on failure prints the problem (naming
+/// the key) and returns the configuration exit code.
+fn load_settings(args: &ConfigArgs) -> Result<Settings, ExitCode> {
+    let file = config::config_file(args.config.as_deref());
+    let settings = config::load(file.as_deref()).map_err(|error| {
+        eprintln!("error: {error}");
+        ExitCode::from(EXIT_CONFIG)
+    })?;
+    telemetry::init(&settings.logging);
+    Ok(settings)
+}
+
+/// Connects to the configured database and applies migrations.
+async fn connect_database(settings: &Settings) -> anyhow::Result<store::Database> {
+    let db = store::Database::connect(settings.database.url.expose())
+        .await
+        .context("connecting to the database (check DATABASE_URL)")?;
+    db.migrate().await.context("migrating the database")?;
+    Ok(db)
+}

@@ -1,0 +1,179 @@
+//! The command line as a user meets it: help texts, `config`, `hash-password`, `migrate`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn planwright() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_planwright"));
+    // Tests must not pick up the developer's environment or a config.yaml in the cwd.
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .current_dir(tempfile::tempdir().unwrap().keep());
+    cmd
+}
+
+fn run(cmd: &mut Command) -> Output {
+    cmd.output().expect("the binary runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn help_lists_every_command_and_each_command_has_help() {
+    let out = run(planwright().arg("--help"));
+    assert!(out.status.success());
+    let text = stdout(&out);
+    let commands = ["serve", "worker", "migrate", "hash-password", "config", "sandbox"];
+    for command in commands {
+        assert!(text.contains(command), "--help lacks {command}:\n{text}");
+    }
+    let flags: &[(&str, &[&str])] = &[
+        ("serve", &["--host", "--port", "--config", "--no-worker", "--sandbox", "PORT"]),
+        ("worker", &["--config", "--concurrency"]),
+        ("migrate", &["--config"]),
+        ("hash-password", &["stdin"]),
+        ("config", &["--config", "redacted"]),
+        ("sandbox", &["--port", "--seed", "demo"]),
+    ];
+    for (command, expected) in flags {
+        let out = run(planwright().args([command, "--help"]));
+        assert!(out.status.success(), "{command} --help failed");
+        let text = stdout(&out);
+        for flag in *expected {
+            assert!(text.contains(flag), "`{command} --help` lacks {flag}:\n{text}");
+        }
+    }
+}
+
+#[test]
+fn unknown_command_is_a_usage_error() {
+    let out = run(planwright().arg("frobnicate"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("frobnicate"));
+}
+
+#[test]
+fn config_prints_the_effective_configuration_with_secrets_redacted() {
+    let out = run(planwright()
+        .arg("config")
+        .env("JIRA_SERVER_URL", "https://acme.atlassian.net")
+        .env("JIRA_USERNAME", "bot@acme.com")
+        .env("JIRA_API_TOKEN", "jira-token-value")
+        .env("OPENAI_API_KEY", "sk-openai-value")
+        .env("WORKER_MAX_JOBS", "7"));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("max_jobs: 7"), "{text}");
+    assert!(text.contains("https://acme.atlassian.net"), "{text}");
+    for secret in ["jira-token-value", "sk-openai-value"] {
+        assert!(!text.contains(secret) && !stderr(&out).contains(secret), "{text}");
+    }
+    assert!(text.contains("[redacted]"));
+}
+
+#[test]
+fn invalid_configuration_exits_2_naming_the_key() {
+    let out = run(planwright().arg("config").env("WORKER_MAX_JOBS", "many"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("worker.max_jobs"), "{}", stderr(&out));
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("bad.yaml");
+    std::fs::write(&file, "auth:\n  enabled: true\n").unwrap();
+    let out = run(planwright().arg("config").arg("--config").arg(&file));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("auth.password_hash"), "{}", stderr(&out));
+
+    let out = run(planwright()
+        .args(["config", "--config"])
+        .arg(dir.path().join("missing.yaml")));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("missing.yaml"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_config_file_in_the_working_directory_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.yaml"),
+        "worker:\n  max_jobs: ${MAX:3}\n",
+    )
+    .unwrap();
+    let out = run(planwright().arg("config").current_dir(dir.path()));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("max_jobs: 3"));
+}
+
+#[test]
+fn hash_password_reads_stdin_and_prints_a_verifiable_argon2_hash() {
+    use argon2::{Argon2, PasswordHash, PasswordVerifier};
+
+    let mut child = planwright()
+        .arg("hash-password")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"correct horse battery\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hash = stdout(&out).trim().to_owned();
+    assert!(hash.starts_with("$argon2id$"), "{hash}");
+    assert!(!hash.contains("correct horse"));
+    let parsed = PasswordHash::new(&hash).unwrap();
+    assert!(
+        Argon2::default()
+            .verify_password(b"correct horse battery", &parsed)
+            .is_ok()
+    );
+    assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
+}
+
+#[test]
+fn hash_password_refuses_an_empty_password_and_takes_no_argument() {
+    let out = planwright()
+        .arg("hash-password")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
+
+    let out = run(planwright().args(["hash-password", "secret"]));
+    assert_eq!(out.status.code(), Some(2), "a password on argv is a usage error");
+}
+
+#[test]
+fn migrate_creates_and_migrates_a_fresh_sqlite_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/dir/pw.db");
+    let url = format!("sqlite://{}", db.display());
+    let out = run(planwright().arg("migrate").env("DATABASE_URL", &url));
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(db.exists());
+    // Idempotent.
+    let out = run(planwright().arg("migrate").env("DATABASE_URL", &url));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn migrate_reports_an_unreachable_database_clearly() {
+    let out = run(planwright()
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none"));
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.to_lowercase().contains("database"), "{err}");
+}

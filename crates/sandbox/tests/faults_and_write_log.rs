@@ -1,0 +1,77 @@
+//! Black-box tests of fault injection (429 headers, 5xx, per-issue limits, quota) and of the
+//! write log.
+
+mod support;
+
+use reqwest::Method;
+use sandbox::{FaultConfig, RateLimitReason, Seed};
+use serde_json::json;
+use support::start;
+
+#[tokio::test]
+async fn rate_limits_carry_jira_headers() {
+    let sb = start(Seed::Demo).await;
+    sb.handle.faults().rate_limit_next(1, RateLimitReason::Burst, 0);
+    let response = sb.request(Method::GET, "/rest/api/3/issue/DEMO-1").send().await.unwrap();
+    assert_eq!(response.status(), 429);
+    let headers = response.headers();
+    assert_eq!(headers["retry-after"], "0");
+    assert_eq!(headers["ratelimit-reason"], "jira-burst-based");
+    assert!(headers.contains_key("x-ratelimit-reset"));
+    assert!(headers.contains_key("x-ratelimit-limit"));
+    let (status, _) = sb.get("/rest/api/3/issue/DEMO-1").await;
+    assert_eq!(status, 200, "only the next request was limited");
+    assert_eq!(sb.handle.faults().injected_count(), 1);
+}
+
+#[tokio::test]
+async fn server_errors_per_issue_limits_and_quota() {
+    let sb = start(Seed::Demo).await;
+    sb.handle.faults().server_error_next(2, 503);
+    assert_eq!(sb.get("/rest/api/3/myself").await.0, 503);
+    assert_eq!(sb.get("/rest/api/3/myself").await.0, 503);
+    assert_eq!(sb.get("/rest/api/3/myself").await.0, 200);
+
+    sb.handle.faults().set(FaultConfig::none().per_issue_write_limit(1));
+    assert_eq!(sb.put("/rest/api/3/issue/DEMO-6", json!({"fields": {"summary": "a"}})).await.0, 204);
+    let response = sb.request(Method::PUT, "/rest/api/3/issue/DEMO-6").json(&json!({"fields": {"summary": "b"}})).send().await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["ratelimit-reason"], "jira-per-issue-on-write");
+    assert_eq!(sb.put("/rest/api/3/issue/DEMO-7", json!({"fields": {"summary": "c"}})).await.0, 204);
+
+    sb.handle.faults().set(FaultConfig::none().points_quota(2));
+    let response = sb.request(Method::GET, "/rest/api/3/myself").send().await.unwrap();
+    assert_eq!(response.headers()["x-ratelimit-remaining"], "1");
+    assert_eq!(sb.get("/rest/api/3/myself").await.0, 200);
+    let response = sb.request(Method::GET, "/rest/api/3/myself").send().await.unwrap();
+    assert_eq!(response.status(), 429);
+    assert_eq!(response.headers()["ratelimit-reason"], "jira-quota-tenant-based");
+    assert_eq!(sb.handle.faults().points_remaining(), Some(0));
+}
+
+#[tokio::test]
+async fn write_log_records_mutations_only() {
+    let sb = start(Seed::Demo).await;
+    sb.get("/rest/api/3/issue/DEMO-1").await;
+    sb.post("/rest/api/3/search/jql", json!({"jql": "project = DEMO"})).await;
+    assert!(sb.handle.write_log().is_empty(), "reads are not writes");
+    sb.post("/rest/api/3/issue/DEMO-1/comment", json!({"body": {"type": "doc", "version": 1, "content": []}})).await;
+    sb.put("/rest/api/3/issue/DEMO-404", json!({"fields": {"summary": "x"}})).await;
+    let log = sb.handle.write_log().entries();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0].method, "POST");
+    assert_eq!(log[0].path, "/rest/api/3/issue/DEMO-1/comment");
+    assert_eq!(log[0].status, 201);
+    assert_eq!(log[0].body.as_ref().unwrap()["body"]["type"], "doc");
+    assert_eq!(log[1].status, 404);
+    assert_eq!(sb.handle.write_log().successful().len(), 1);
+}
+
+#[tokio::test]
+async fn shutdown_is_graceful() {
+    let sb = start(Seed::Empty).await;
+    let url = sb.url("/rest/api/3/serverInfo");
+    assert_eq!(sb.client.get(&url).send().await.unwrap().status(), 200);
+    sb.handle.shutdown().await.unwrap();
+    assert!(sb.client.get(&url).send().await.is_err());
+}

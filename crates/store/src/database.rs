@@ -1,0 +1,343 @@
+//! The connection pool for SQLite or PostgreSQL behind one code path (sqlx's `Any` driver), the
+//! embedded migrations, health, transactions with the right locking per backend, and wake-ups
+//! (in-process `Notify`, plus PostgreSQL `LISTEN/NOTIFY` so workers on other machines wake too).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::error::StoreError;
+
+/// The PostgreSQL channel announcing that jobs were enqueued (payload: the job kind).
+pub(crate) const JOBS_CHANNEL: &str = "planwright_jobs";
+/// The PostgreSQL channel announcing that a running job was asked to cancel (payload: the job id).
+pub(crate) const CANCEL_CHANNEL: &str = "planwright_job_cancel";
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database engine a [`Database`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Backend {
+    /// An embedded SQLite file (the default; one machine).
+    Sqlite,
+    /// A PostgreSQL server (scale-out: many API replicas and worker machines).
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite` or `postgres`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// What `/health` reports about the database.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct DbHealth {
+    /// A trivial query succeeded.
+    pub reachable: bool,
+    /// Every migration embedded in this binary has been applied successfully.
+    pub migrations_applied: bool,
+    /// The engine.
+    pub backend: Backend,
+}
+
+/// Pool tuning; the defaults suit the service.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// Maximum open connections.
+    pub max_connections: u32,
+    /// How long a query waits for a free connection before failing as [`StoreError::Unavailable`].
+    pub acquire_timeout: Duration,
+    /// SQLite only: how long a writer waits for the file lock before failing.
+    pub sqlite_busy_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+            sqlite_busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// A handle on the database: cheap to clone, shared by the API and the workers of one process.
+#[derive(Clone)]
+pub struct Database {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+    /// Kept to open the dedicated `LISTEN` connection; may contain a password.
+    url: SecretString,
+    /// Signalled when jobs may be ready to claim.
+    pub(crate) job_wakeup: Arc<Notify>,
+    /// Signalled when a running job was asked to cancel.
+    pub(crate) cancel_wakeup: Arc<Notify>,
+    listener: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(task) = self.listener.lock().map(|mut guard| guard.take()).ok().flatten() {
+            task.abort();
+        }
+    }
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database").field("backend", &self.inner.backend).finish_non_exhaustive()
+    }
+}
+
+impl Database {
+    /// Connects with default pool settings. See [`Database::connect_with`].
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        Self::connect_with(url, &PoolSettings::default()).await
+    }
+
+    /// Connects to `sqlite://path/to/file.db` (parent directories and the file are created; WAL
+    /// journal, `busy_timeout`, foreign keys on) or `postgres://…` / `postgresql://…`.
+    /// Does not migrate: call [`Database::migrate`].
+    pub async fn connect_with(url: &str, settings: &PoolSettings) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite => prepare_sqlite_url(url)?,
+            Backend::Postgres => url.to_owned(),
+        };
+        let options: AnyConnectOptions = url
+            .parse()
+            .map_err(|error: sqlx::Error| StoreError::InvalidUrl { reason: error.to_string() })?;
+        let busy_ms = settings.sqlite_busy_timeout.as_millis();
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+                        // WAL lets readers run beside the single writer; NORMAL sync is durable
+                        // across process crashes (only an OS crash may lose the last commits).
+                        let pragmas = format!(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = {busy_ms}; \
+                             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+                        );
+                        conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await
+            .map_err(StoreError::from)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                backend,
+                url: SecretString::from(url),
+                job_wakeup: Arc::new(Notify::new()),
+                cancel_wakeup: Arc::new(Notify::new()),
+                listener: Mutex::new(None),
+            }),
+        })
+    }
+
+    /// Applies the embedded migrations (idempotent; safe to run from several processes at once on
+    /// PostgreSQL, which takes an advisory lock).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        MIGRATOR.run(&self.inner.pool).await?;
+        Ok(())
+    }
+
+    /// The engine behind this handle.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The underlying pool, for crates that keep their own tables in this database.
+    pub fn pool(&self) -> &AnyPool {
+        &self.inner.pool
+    }
+
+    /// Probes the database: reachable, and every embedded migration applied.
+    pub async fn health(&self) -> DbHealth {
+        let backend = self.backend();
+        let reachable = sqlx::query("SELECT 1").execute(&self.inner.pool).await.is_ok();
+        let migrations_applied = reachable && self.all_migrations_applied().await.unwrap_or(false);
+        DbHealth { reachable, migrations_applied, backend }
+    }
+
+    async fn all_migrations_applied(&self) -> Result<bool, StoreError> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_all(&self.inner.pool)
+                .await?;
+        Ok(MIGRATOR.iter().all(|migration| applied.contains(&migration.version)))
+    }
+
+    /// Closes every connection and stops the `LISTEN` task. Other clones become unusable.
+    pub async fn close(&self) {
+        if let Some(task) = self.inner.listener.lock().ok().and_then(|mut guard| guard.take()) {
+            task.abort();
+        }
+        self.inner.pool.close().await;
+    }
+
+    /// Signalled (`notify_waiters`) whenever a job may have become ready: an enqueue in this
+    /// process, or — once [`Database::start_listener`] ran on PostgreSQL — in any process.
+    /// Waiters must `enable()` their `Notified` before checking the queue to not miss a wake-up.
+    pub fn job_wakeup(&self) -> Arc<Notify> {
+        self.inner.job_wakeup.clone()
+    }
+
+    /// Signalled whenever a running job was asked to cancel (same sources as [`Self::job_wakeup`]),
+    /// so workers heartbeat at once instead of at their next interval.
+    pub fn cancel_wakeup(&self) -> Arc<Notify> {
+        self.inner.cancel_wakeup.clone()
+    }
+
+    /// On PostgreSQL, starts (once) a task that `LISTEN`s for enqueues and cancellations from
+    /// every process and forwards them to [`Self::job_wakeup`] / [`Self::cancel_wakeup`]. After a
+    /// lost connection it reconnects and wakes everyone, since notifications may have been missed.
+    /// On SQLite (one machine) it does nothing: in-process signals and polling suffice.
+    pub async fn start_listener(&self) -> Result<(), StoreError> {
+        if self.backend() != Backend::Postgres {
+            return Ok(());
+        }
+        if self.inner.listener.lock().map(|guard| guard.is_some()).unwrap_or(true) {
+            return Ok(());
+        }
+        let mut listener =
+            sqlx::postgres::PgListener::connect(self.inner.url.expose_secret()).await?;
+        listener.listen_all([JOBS_CHANNEL, CANCEL_CHANNEL]).await?;
+        let jobs = self.inner.job_wakeup.clone();
+        let cancels = self.inner.cancel_wakeup.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                match listener.try_recv().await {
+                    Ok(Some(notification)) => {
+                        if notification.channel() == CANCEL_CHANNEL {
+                            cancels.notify_waiters();
+                        } else {
+                            jobs.notify_waiters();
+                        }
+                    }
+                    Ok(None) => {
+                        // The connection dropped and was re-established by the next call:
+                        // anything sent meanwhile is lost, so make everyone look.
+                        jobs.notify_waiters();
+                        cancels.notify_waiters();
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "job notification listener failed; retrying");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        jobs.notify_waiters();
+                        cancels.notify_waiters();
+                    }
+                }
+            }
+        });
+        let mut guard = self.inner.listener.lock().unwrap_or_else(|poison| poison.into_inner());
+        if guard.is_some() {
+            task.abort();
+        } else {
+            *guard = Some(task);
+        }
+        Ok(())
+    }
+
+    /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken up
+    /// front so a transaction that reads before writing can never fail with a lock upgrade.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        let tx = match self.backend() {
+            Backend::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.inner.pool.begin().await?,
+        };
+        Ok(tx)
+    }
+
+    /// Wakes in-process waiters now; on PostgreSQL other processes hear the `NOTIFY` sent inside
+    /// the committing transaction.
+    pub(crate) fn wake_job_waiters(&self) {
+        self.inner.job_wakeup.notify_waiters();
+    }
+
+    pub(crate) fn wake_cancel_waiters(&self) {
+        self.inner.cancel_wakeup.notify_waiters();
+    }
+}
+
+fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        Err(StoreError::InvalidUrl { reason: "unknown scheme".to_owned() })
+    }
+}
+
+/// Normalises a SQLite URL to `sqlite://<path>?mode=rwc`, creating the parent directory.
+/// `sqlite::memory:` is rewritten to a shared-cache in-memory database: with a plain `:memory:`
+/// every pooled connection would see its own empty database.
+fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or("");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(StoreError::InvalidUrl { reason: "the SQLite URL has no file path".to_owned() });
+    }
+    if path == ":memory:" {
+        let name = uuid::Uuid::new_v4().simple();
+        return Ok(format!("sqlite:file:planwright-{name}?mode=memory&cache=shared"));
+    }
+    let file = PathBuf::from(path);
+    if let Some(parent) = file.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(StoreError::CreateFile)?;
+    }
+    let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
+    if !params.iter().any(|p| p.starts_with("mode=")) {
+        params.push("mode=rwc");
+    }
+    Ok(format!("sqlite://{}?{}", display_path(&file), params.join("&")))
+}
+
+fn display_path(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_are_normalised_and_create_their_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("nested/deeper/planwright.db");
+        let url = prepare_sqlite_url(&format!("sqlite://{}", file.display())).unwrap();
+        assert_eq!(url, format!("sqlite://{}?mode=rwc", file.display()));
+        assert!(file.parent().unwrap().is_dir());
+        assert!(prepare_sqlite_url("sqlite::memory:").unwrap().contains("mode=memory"));
+        assert!(prepare_sqlite_url("sqlite://").is_err());
+    }
+
+    #[test]
+    fn unknown_schemes_are_rejected_without_echoing_the_url() {
+        let error = backend_of("mysql://root:hunter2@db/x").unwrap_err();
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+    }
+}

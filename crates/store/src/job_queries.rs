@@ -1,0 +1,474 @@
+//! The client side of the job table, used by the HTTP API: enqueue with database-enforced dedupe,
+//! read, list, find by issue key, cancel, metrics counts and retention.
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Utc};
+use domain::job::{JobId, JobProgress, JobSortBy, JobStatus, SortOrder};
+use serde_json::{Map, Value};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row, Transaction};
+
+use crate::database::{Backend, CANCEL_CHANNEL, Database, JOBS_CHANNEL};
+use crate::error::{ActiveConflict, CancelError, EnqueueError, StoreError};
+use crate::records::{JobCount, JobFilter, JobPage, JobRecord, NewJob};
+use crate::row::{decode_job, duration_ms, job_columns, now_ms, to_json, to_ms};
+
+/// How often enqueue retries when a conflicting lock vanished between the failed insert and the
+/// look-up of its holder (the holder finished in that instant).
+const ENQUEUE_ATTEMPTS: usize = 5;
+
+/// A bind value for dynamically assembled SQL (filters, `IN` lists). Only values are bound; the
+/// SQL text itself is assembled from constants, never from input.
+#[derive(Debug, Clone)]
+pub(crate) enum Bind {
+    Text(String),
+    Int(i64),
+}
+
+pub(crate) fn bind_all<'q>(
+    mut query: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments> {
+    for bind in binds {
+        query = match bind {
+            Bind::Text(text) => query.bind(text.as_str()),
+            Bind::Int(int) => query.bind(*int),
+        };
+    }
+    query
+}
+
+/// `$first, $first+1, ...` for `count` values.
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Database {
+    /// Enqueues a job. In ONE transaction the job row, its issue keys and all its lock keys are
+    /// inserted; if an active job already holds any lock key, nothing is written and every
+    /// conflicting key is reported. Atomic across processes and machines: the `job_locks`
+    /// primary key decides. Wakes workers (in-process and, on PostgreSQL, via `NOTIFY`).
+    pub async fn enqueue(&self, job: NewJob) -> Result<JobRecord, EnqueueError> {
+        let lock_keys: Vec<String> = dedupe(job.lock_keys.iter().cloned());
+        for _ in 0..ENQUEUE_ATTEMPTS {
+            let mut tx = self.begin_write().await?;
+            let record = insert_job(&mut tx, &job, &lock_keys).await?;
+            let acquired = insert_locks(&mut tx, &job.id, &lock_keys).await?;
+            if acquired.len() == lock_keys.len() {
+                if self.backend() == Backend::Postgres {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(JOBS_CHANNEL)
+                        .bind(job.kind.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                self.wake_job_waiters();
+                return Ok(record);
+            }
+            tx.rollback().await?;
+            let missing: Vec<String> =
+                lock_keys.iter().filter(|key| !acquired.contains(*key)).cloned().collect();
+            let conflicts = self.lock_holders(&missing).await?;
+            if !conflicts.is_empty() {
+                return Err(EnqueueError::Duplicate { conflicts });
+            }
+            // The holders finished between our insert and the look-up: try again.
+        }
+        Err(EnqueueError::Store(StoreError::Query(sqlx::Error::Protocol(
+            "lock keys kept changing hands while enqueueing; try again".to_owned(),
+        ))))
+    }
+
+    /// The active jobs holding any of `keys`, in the order of `keys`.
+    pub async fn lock_holders(&self, keys: &[String]) -> Result<Vec<ActiveConflict>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT l.lock_key, l.job_id, j.status FROM job_locks l JOIN jobs j ON j.id = l.job_id \
+             WHERE l.lock_key IN ({})",
+            placeholders(1, keys.len())
+        );
+        let binds: Vec<Bind> = keys.iter().cloned().map(Bind::Text).collect();
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .fetch_all(&self.inner.pool)
+            .await?;
+        let mut conflicts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let job_id: String = row.try_get("job_id")?;
+            let status: String = row.try_get("status")?;
+            let corrupt = |column, reason: String| StoreError::Corrupt {
+                job_id: job_id.clone(),
+                column,
+                reason,
+            };
+            conflicts.push(ActiveConflict {
+                lock_key: row.try_get("lock_key")?,
+                job_id: JobId::parse(&job_id).map_err(|e| corrupt("id", e.to_string()))?,
+                status: status.parse().map_err(|e: domain::job::UnknownJobStatus| {
+                    corrupt("status", e.to_string())
+                })?,
+            });
+        }
+        conflicts.sort_by_key(|conflict| keys.iter().position(|key| *key == conflict.lock_key));
+        Ok(conflicts)
+    }
+
+    /// One job by id.
+    pub async fn get(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
+        let row = sqlx::query(concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1"))
+            .bind(id.to_string())
+            .fetch_optional(&self.inner.pool)
+            .await?;
+        row.as_ref().map(decode_job).transpose()
+    }
+
+    /// A filtered, sorted page of jobs and the total number of matches.
+    pub async fn list(&self, filter: &JobFilter) -> Result<JobPage, StoreError> {
+        let (where_sql, mut binds) = filter_clause(filter);
+        let count_sql = format!("SELECT COUNT(*) FROM jobs{where_sql}");
+        let total: i64 = {
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql));
+            for bind in &binds {
+                query = match bind {
+                    Bind::Text(text) => query.bind(text.as_str()),
+                    Bind::Int(int) => query.bind(*int),
+                };
+            }
+            query.fetch_one(&self.inner.pool).await?
+        };
+        let column = sort_column(filter.sort_by);
+        let direction = match filter.sort_order {
+            SortOrder::Asc => "ASC",
+            SortOrder::Desc => "DESC",
+        };
+        let next = binds.len() + 1;
+        let sql = format!(
+            "SELECT {} FROM jobs{where_sql} ORDER BY CASE WHEN {column} IS NULL THEN 1 ELSE 0 END, \
+             {column} {direction}, id {direction} LIMIT ${next} OFFSET ${}",
+            job_columns!(),
+            next + 1
+        );
+        binds.push(Bind::Int(i64::try_from(filter.limit).unwrap_or(i64::MAX)));
+        binds.push(Bind::Int(i64::try_from(filter.offset).unwrap_or(i64::MAX)));
+        let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .fetch_all(&self.inner.pool)
+            .await?;
+        let jobs = rows.iter().map(decode_job).collect::<Result<Vec<_>, _>>()?;
+        Ok(JobPage { jobs, total: u64::try_from(total).unwrap_or(0) })
+    }
+
+    /// `GET /jobs/ticket/{key}`: the active job holding or naming `key` (as lock key, ticket or
+    /// story key), else the most recent job naming it.
+    pub async fn find_for_key(&self, key: &str) -> Result<Option<JobRecord>, StoreError> {
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE id IN (SELECT job_id FROM job_keys WHERE issue_key = $1 \
+             UNION SELECT job_id FROM job_locks WHERE lock_key = $1) \
+             ORDER BY CASE WHEN status IN ('started', 'processing') THEN 0 ELSE 1 END, \
+             created_at DESC, id DESC LIMIT 1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.inner.pool)
+        .await?;
+        row.as_ref().map(decode_job).transpose()
+    }
+
+    /// Cancels a job and answers at once. A queued job becomes `cancelled` and frees its locks
+    /// immediately. A running job becomes `cancelled` with `cancel_requested` set: its worker (in
+    /// any process) stops at its next checkpoint and then frees the locks; it can no longer change
+    /// the status.
+    pub async fn cancel(&self, id: JobId) -> Result<JobRecord, CancelError> {
+        let mut tx = self.begin_write().await?;
+        let select = match self.backend() {
+            Backend::Postgres => {
+                concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1 FOR UPDATE")
+            }
+            Backend::Sqlite => concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1"),
+        };
+        let row = sqlx::query(select).bind(id.to_string()).fetch_optional(&mut *tx).await?;
+        let Some(row) = row else {
+            return Err(CancelError::NotFound);
+        };
+        let mut record = decode_job(&row)?;
+        if !record.status.is_active() {
+            return Err(CancelError::NotActive(record.status));
+        }
+        let now = now_ms();
+        let was_running = record.status == JobStatus::Processing;
+        record.progress.message = "Job cancelled".to_owned();
+        sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', cancel_requested = 1, progress = $2, \
+             completed_at = $3, updated_at = $3 WHERE id = $1",
+        )
+        .bind(id.to_string())
+        .bind(to_json(&record.progress))
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if was_running {
+            if self.backend() == Backend::Postgres {
+                sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CANCEL_CHANNEL)
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        } else {
+            release_locks(&mut tx, id).await?;
+        }
+        tx.commit().await?;
+        if was_running {
+            self.wake_cancel_waiters();
+        }
+        record.status = JobStatus::Cancelled;
+        record.cancel_requested = true;
+        record.completed_at = Some(crate::row::from_ms(now));
+        record.updated_at = crate::row::from_ms(now);
+        Ok(record)
+    }
+
+    /// Merges `patch` into a job's extra response fields (a `null` value removes the field).
+    /// With `worker_id`, only that lease holder may write. Returns whether the job was updated.
+    pub async fn merge_attributes(
+        &self,
+        id: JobId,
+        worker_id: Option<&str>,
+        patch: &Map<String, Value>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let current: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT attributes, lease_owner FROM jobs WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((text, owner)) = current else {
+            return Ok(false);
+        };
+        if worker_id.is_some() && owner.as_deref() != worker_id {
+            return Ok(false);
+        }
+        let mut attributes: Map<String, Value> =
+            serde_json::from_str(&text).map_err(|error| StoreError::Corrupt {
+                job_id: id.to_string(),
+                column: "attributes",
+                reason: error.to_string(),
+            })?;
+        for (name, value) in patch {
+            if value.is_null() {
+                attributes.remove(name);
+            } else {
+                attributes.insert(name.clone(), value.clone());
+            }
+        }
+        sqlx::query("UPDATE jobs SET attributes = $2, updated_at = $3 WHERE id = $1")
+            .bind(id.to_string())
+            .bind(to_json(&attributes))
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Jobs waiting to run (status `started`).
+    pub async fn queue_depth(&self) -> Result<u64, StoreError> {
+        let depth: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE status = 'started'")
+            .fetch_one(&self.inner.pool)
+            .await?;
+        Ok(u64::try_from(depth).unwrap_or(0))
+    }
+
+    /// Job counts by kind and status, for metrics.
+    pub async fn counts_by_kind_and_status(&self) -> Result<Vec<JobCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT kind, status, COUNT(*) AS n FROM jobs GROUP BY kind, status ORDER BY kind, status",
+        )
+        .fetch_all(&self.inner.pool)
+        .await?;
+        rows.iter()
+            .map(|row: &AnyRow| {
+                let kind: String = row.try_get("kind")?;
+                let status: String = row.try_get("status")?;
+                let count: i64 = row.try_get("n")?;
+                Ok(JobCount {
+                    status: status.parse().map_err(|e: domain::job::UnknownJobStatus| {
+                        StoreError::Corrupt {
+                            job_id: format!("(kind {kind})"),
+                            column: "status",
+                            reason: e.to_string(),
+                        }
+                    })?,
+                    kind,
+                    count: u64::try_from(count).unwrap_or(0),
+                })
+            })
+            .collect()
+    }
+
+    /// Retention: deletes jobs that reached a final status before `cutoff` (and whose worker has
+    /// let go). Returns how many were deleted.
+    pub async fn purge_finished_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') \
+             AND lease_owner IS NULL AND completed_at < $1",
+        )
+        .bind(to_ms(cutoff))
+        .execute(&self.inner.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn dedupe(keys: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    keys.filter(|key| seen.insert(key.clone())).collect()
+}
+
+async fn insert_job(
+    tx: &mut Transaction<'static, Any>,
+    job: &NewJob,
+    lock_keys: &[String],
+) -> Result<JobRecord, StoreError> {
+    let now = now_ms();
+    let progress = JobProgress::message(job.message.clone());
+    let row = sqlx::query(concat!(
+        "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
+         processed_tickets, successful_tickets, failed_tickets, ticket_key, ticket_keys, story_key, \
+         story_keys, attributes, lock_keys, priority, attempts, max_attempts, run_at, lease_owner, \
+         lease_until, heartbeat_at, cancel_requested, timeout_ms, created_at, claimed_at, \
+         completed_at, updated_at) VALUES ($1, $2, 'started', $3, $4, NULL, NULL, $5, 0, 0, 0, $6, \
+         $7, $8, $9, $10, $11, $12, 0, $13, $14, NULL, NULL, NULL, 0, $15, $16, NULL, NULL, $16) \
+         RETURNING ",
+        job_columns!()
+    ))
+    .bind(job.id.to_string())
+    .bind(job.kind.as_str())
+    .bind(to_json(&job.payload))
+    .bind(to_json(&progress))
+    .bind(job.total_tickets.map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+    .bind(job.ticket_key.clone())
+    .bind(job.ticket_keys.as_ref().map(to_json))
+    .bind(job.story_key.clone())
+    .bind(job.story_keys.as_ref().map(to_json))
+    .bind(to_json(&job.attributes))
+    .bind(to_json(&lock_keys))
+    .bind(job.priority)
+    .bind(job.max_attempts.map(i64::from))
+    .bind(job.run_at.map(to_ms).unwrap_or(now))
+    .bind(job.timeout.map(duration_ms))
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    let mut issue_keys: Vec<(&str, &str)> = Vec::new();
+    let tickets = job.ticket_key.iter().chain(job.ticket_keys.iter().flatten());
+    issue_keys.extend(tickets.map(|key| ("ticket", key.as_str())));
+    let stories = job.story_key.iter().chain(job.story_keys.iter().flatten());
+    issue_keys.extend(stories.map(|key| ("story", key.as_str())));
+    let issue_keys: Vec<(&str, &str)> = {
+        let mut seen = BTreeSet::new();
+        issue_keys.into_iter().filter(|pair| seen.insert(*pair)).collect()
+    };
+    if !issue_keys.is_empty() {
+        let values: Vec<String> = (0..issue_keys.len())
+            .map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "INSERT INTO job_keys (role, issue_key, job_id) VALUES {}",
+            values.join(", ")
+        );
+        let mut binds = vec![Bind::Text(job.id.to_string())];
+        for (role, key) in issue_keys {
+            binds.push(Bind::Text(role.to_owned()));
+            binds.push(Bind::Text(key.to_owned()));
+        }
+        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).execute(&mut **tx).await?;
+    }
+    decode_job(&row)
+}
+
+/// Inserts the lock rows that are free; returns the keys acquired.
+async fn insert_locks(
+    tx: &mut Transaction<'static, Any>,
+    id: &JobId,
+    keys: &[String],
+) -> Result<BTreeSet<String>, StoreError> {
+    if keys.is_empty() {
+        return Ok(BTreeSet::new());
+    }
+    let values: Vec<String> = (0..keys.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
+    let sql = format!(
+        "INSERT INTO job_locks (lock_key, job_id) VALUES {} ON CONFLICT (lock_key) DO NOTHING \
+         RETURNING lock_key",
+        values.join(", ")
+    );
+    let mut binds = vec![Bind::Text(id.to_string())];
+    binds.extend(keys.iter().cloned().map(Bind::Text));
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(&mut **tx).await?;
+    rows.iter().map(|row| Ok(row.try_get::<String, _>("lock_key")?)).collect()
+}
+
+/// Frees a job's dedupe keys; called in the transaction that ends the job's activity.
+pub(crate) async fn release_locks(
+    tx: &mut Transaction<'static, Any>,
+    id: JobId,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM job_locks WHERE job_id = $1")
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+fn filter_clause(filter: &JobFilter) -> (String, Vec<Bind>) {
+    let mut clauses: Vec<String> = Vec::new();
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut push = |clause: &str, bind: Bind| {
+        binds.push(bind);
+        clauses.push(clause.replace("$?", &format!("${}", binds.len())));
+    };
+    if let Some(status) = filter.status {
+        push("status = $?", Bind::Text(status.as_str().to_owned()));
+    }
+    if let Some(kind) = &filter.job_type {
+        push("kind = $?", Bind::Text(kind.clone()));
+    }
+    if let Some(id) = &filter.job_id {
+        push("id = $?", Bind::Text(id.clone()));
+    }
+    if let Some(key) = &filter.ticket_key {
+        push(
+            "id IN (SELECT job_id FROM job_keys WHERE role = 'ticket' AND issue_key = $?)",
+            Bind::Text(key.clone()),
+        );
+    }
+    if let Some(key) = &filter.story_key {
+        push(
+            "id IN (SELECT job_id FROM job_keys WHERE role = 'story' AND issue_key = $?)",
+            Bind::Text(key.clone()),
+        );
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", clauses.join(" AND "))
+    };
+    (sql, binds)
+}
+
+/// The column for a sort key: a closed mapping, so no input ever reaches the SQL text.
+fn sort_column(sort: JobSortBy) -> &'static str {
+    match sort {
+        JobSortBy::StartedAt => "created_at",
+        JobSortBy::CompletedAt => "completed_at",
+        JobSortBy::Status => "status",
+        JobSortBy::JobType => "kind",
+        JobSortBy::JobId => "id",
+        JobSortBy::ProcessedTickets => "processed_tickets",
+        JobSortBy::SuccessfulTickets => "successful_tickets",
+        JobSortBy::FailedTickets => "failed_tickets",
+    }
+}

@@ -1,0 +1,32 @@
+//! Database access for SQLite and PostgreSQL from one code path: pool, migrations, and the durable
+//! job table.
+//!
+//! One [`Database`] handle serves both engines through sqlx's `Any` driver, with one migrations
+//! directory (TEXT/BIGINT columns only, unix-millisecond timestamps, UUIDv7 text ids, JSON as
+//! TEXT). The job table implements the product's job model:
+//!
+//! * **client side** ([`Database::enqueue`], [`Database::get`], [`Database::list`],
+//!   [`Database::find_for_key`], [`Database::cancel`]): dedupe while active is enforced by the
+//!   database (`job_locks` primary key), so it holds across processes and machines;
+//! * **worker side** ([`Database::claim`], [`Database::heartbeat`], [`Database::complete`], ...):
+//!   leases with heartbeats, guarded writes, crash recovery of expired leases.
+//!
+//! The worker runtime lives in the `jobs` crate.
+
+mod database;
+mod error;
+mod job_queries;
+mod records;
+mod row;
+#[cfg(feature = "testing")]
+mod testing;
+mod worker_queries;
+
+pub use database::{Backend, Database, DbHealth, PoolSettings};
+pub use error::{ActiveConflict, CancelError, EnqueueError, StoreError};
+pub use records::{
+    ClaimedJob, ExpiredLease, FinishOutcome, HeartbeatOutcome, JobCount, JobFilter, JobPage,
+    JobRecord, NewJob, Recovery, RecoveryReport, WorkerInfo, WorkerRegistration,
+};
+#[cfg(feature = "testing")]
+pub use testing::TestDatabase;
