@@ -136,7 +136,10 @@ impl Authenticator {
     }
 
     /// Decides who sent a request from its `Authorization` header value.
-    pub(crate) async fn authenticate(&self, authorization: Option<&[u8]>) -> Result<Caller, ApiError> {
+    pub(crate) async fn authenticate(
+        &self,
+        authorization: Option<&[u8]>,
+    ) -> Result<Caller, ApiError> {
         if !self.enabled {
             return Ok(Caller::Anonymous);
         }
@@ -219,14 +222,20 @@ impl Authenticator {
     }
 
     fn recently_verified(&self, key: &[u8; 32]) -> bool {
-        let verified = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         verified
             .get(key)
             .is_some_and(|at| at.elapsed() < VERIFIED_TTL)
     }
 
     fn remember(&self, key: [u8; 32]) {
-        let mut verified = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut verified = self
+            .verified
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if verified.len() >= VERIFIED_CAPACITY {
             verified.retain(|_, at| at.elapsed() < VERIFIED_TTL);
             if verified.len() >= VERIFIED_CAPACITY {
@@ -260,8 +269,14 @@ pub(crate) async fn require_caller(
     mut request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let header = request.headers().get(AUTHORIZATION).map(|value| value.as_bytes().to_vec());
-    let caller = state.authenticator().authenticate(header.as_deref()).await?;
+    let header = request
+        .headers()
+        .get(AUTHORIZATION)
+        .map(|value| value.as_bytes().to_vec());
+    let caller = state
+        .authenticator()
+        .authenticate(header.as_deref())
+        .await?;
     request.extensions_mut().insert(caller);
     Ok(next.run(request).await)
 }
@@ -280,7 +295,8 @@ mod tests {
     }
 
     fn basic(user: &str, password: &str) -> Vec<u8> {
-        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+        let encoded =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
         format!("Basic {encoded}").into_bytes()
     }
 
@@ -321,16 +337,24 @@ mod tests {
             .expect("valid");
         assert!(settings(Some(&legacy), &[]).is_legacy_sha256());
         assert_eq!(
-            auth.authenticate(Some(&basic("admin", "pw"))).await.expect("ok"),
+            auth.authenticate(Some(&basic("admin", "pw")))
+                .await
+                .expect("ok"),
             Caller::User("admin".into())
         );
         assert_eq!(
             auth.authenticate(Some(b"Bearer key-1")).await.expect("ok"),
             Caller::ApiKey(0)
         );
-        assert_eq!(detail(auth.authenticate(Some(b"Bearer key-2")).await), INVALID);
+        assert_eq!(
+            detail(auth.authenticate(Some(b"Bearer key-2")).await),
+            INVALID
+        );
         assert_eq!(detail(auth.authenticate(None).await), NOT_AUTHENTICATED);
-        assert_eq!(detail(auth.authenticate(Some(b"Digest abc")).await), NOT_AUTHENTICATED);
+        assert_eq!(
+            detail(auth.authenticate(Some(b"Digest abc")).await),
+            NOT_AUTHENTICATED
+        );
         assert_eq!(detail(auth.authenticate(Some(b"Basic !!!")).await), INVALID);
     }
 

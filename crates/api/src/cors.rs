@@ -98,7 +98,13 @@ mod tests {
 
     #[test]
     fn accepts_origins_and_rejects_wildcards_paths_and_bare_hosts() {
-        assert!(validate(&production(&["http://localhost:5173", "https://example.com/"])).is_ok());
+        assert!(
+            validate(&production(&[
+                "http://localhost:5173",
+                "https://example.com/"
+            ]))
+            .is_ok()
+        );
         assert!(validate(&production(&["*"])).is_err());
         assert!(validate(&production(&["example.com"])).is_err());
         assert!(validate(&production(&["https://example.com/app"])).is_err());

@@ -76,7 +76,11 @@ pub(crate) fn routes(openapi: OpenApiDocument) -> Router<AppState> {
     let swagger = SwaggerUi::new(SWAGGER_PATH)
         .url(OPENAPI_PATH, openapi)
         // "none" turns off the badge that would send the document to validator.swagger.io.
-        .config(Config::default().validator_url("none").persist_authorization(true));
+        .config(
+            Config::default()
+                .validator_url("none")
+                .persist_authorization(true),
+        );
     Router::from(swagger)
         .route(REDOC_PATH, get(redoc_page))
         .route(REDOC_SCRIPT_PATH, get(redoc_script))

@@ -115,7 +115,10 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: the request conflicts with current state (e.g. a job already running for a ticket).
     #[error("{detail}")]
-    Conflict { detail: String, headers: ExtraHeaders },
+    Conflict {
+        detail: String,
+        headers: ExtraHeaders,
+    },
     /// 413: the body is larger than the configured limit.
     #[error("Request body is larger than the limit of {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -195,7 +198,8 @@ impl IntoResponse for ApiError {
                 response
             }
             Self::Internal(cause) => {
-                let mut response = (status, detail_json(INTERNAL_DETAIL.to_owned())).into_response();
+                let mut response =
+                    (status, detail_json(INTERNAL_DETAIL.to_owned())).into_response();
                 response.extensions_mut().insert(InternalCause(cause));
                 response
             }

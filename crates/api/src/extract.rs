@@ -28,13 +28,15 @@ impl<T: DeserializeOwned> FromRequest<AppState> for ApiJson<T> {
             return Err(ApiError::UnsupportedMediaType);
         }
         let limit = state.settings().body_limit_bytes;
-        let bytes = Bytes::from_request(request, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge { limit }
-            } else {
-                ApiError::BadRequest(format!("Could not read the request body: {rejection}"))
-            }
-        })?;
+        let bytes = Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge { limit }
+                } else {
+                    ApiError::BadRequest(format!("Could not read the request body: {rejection}"))
+                }
+            })?;
         parse_json_body(&bytes).map(ApiJson)
     }
 }
@@ -53,7 +55,9 @@ pub fn parse_json_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError>
         }
     })?;
     // Trailing characters after the document are a syntax error too.
-    deserializer.end().map_err(|error| json_syntax_issue(&error))?;
+    deserializer
+        .end()
+        .map_err(|error| json_syntax_issue(&error))?;
     Ok(value)
 }
 
@@ -79,13 +83,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 
 /// Parses a query string, reporting the failing parameter.
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
-    let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
-    serde_path_to_error::deserialize(deserializer)
-        .map_err(|error| {
-            let mut loc = vec![LocSegment::from("query")];
-            loc.extend(path_segments(error.path()));
-            ApiError::validation(describe_data_error(loc, &error.inner().to_string()))
-        })
+    let deserializer =
+        serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let mut loc = vec![LocSegment::from("query")];
+        loc.extend(path_segments(error.path()));
+        ApiError::validation(describe_data_error(loc, &error.inner().to_string()))
+    })
 }
 
 /// Path parameters of type `T`.
@@ -108,17 +112,28 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 
 fn path_issue(kind: ErrorKind) -> ApiError {
     let issue = match kind {
-        ErrorKind::ParseErrorAtKey { key, value, expected_type } => ValidationIssue::new(
+        ErrorKind::ParseErrorAtKey {
+            key,
+            value,
+            expected_type,
+        } => ValidationIssue::new(
             ["path".into(), key.into()],
             format!("'{value}' is not a valid {expected_type}"),
             "parsing",
         ),
-        ErrorKind::ParseErrorAtIndex { index, value, expected_type } => ValidationIssue::new(
+        ErrorKind::ParseErrorAtIndex {
+            index,
+            value,
+            expected_type,
+        } => ValidationIssue::new(
             ["path".into(), index.into()],
             format!("'{value}' is not a valid {expected_type}"),
             "parsing",
         ),
-        ErrorKind::ParseError { value, expected_type } => ValidationIssue::new(
+        ErrorKind::ParseError {
+            value,
+            expected_type,
+        } => ValidationIssue::new(
             ["path".into()],
             format!("'{value}' is not a valid {expected_type}"),
             "parsing",
@@ -128,7 +143,11 @@ fn path_issue(kind: ErrorKind) -> ApiError {
             "Path parameter is not valid UTF-8 once percent-decoded",
             "string_unicode",
         ),
-        ErrorKind::DeserializeError { key, value, message } => ValidationIssue::new(
+        ErrorKind::DeserializeError {
+            key,
+            value,
+            message,
+        } => ValidationIssue::new(
             ["path".into(), key.into()],
             format!("'{value}' is not accepted: {message}"),
             "value_error",
@@ -145,7 +164,8 @@ fn is_json(headers: &HeaderMap) -> bool {
         .and_then(|value| value.split(';').next())
         .map(|mime| {
             let mime = mime.trim().to_ascii_lowercase();
-            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
         })
         .unwrap_or(false)
 }
@@ -179,10 +199,22 @@ fn describe_data_error(mut loc: Vec<LocSegment>, message: &str) -> ValidationIss
         return ValidationIssue::new(loc, msg, "extra_forbidden");
     }
     if message.starts_with("unknown variant ") {
-        return ValidationIssue::new(loc, format!("Input should be one of the allowed values: {message}"), "enum");
+        return ValidationIssue::new(
+            loc,
+            format!("Input should be one of the allowed values: {message}"),
+            "enum",
+        );
     }
-    if message.starts_with("invalid type") || message.starts_with("invalid digit") || message.starts_with("cannot parse") || message.contains("invalid value") {
-        return ValidationIssue::new(loc, format!("Input has the wrong type: {message}"), "type_error");
+    if message.starts_with("invalid type")
+        || message.starts_with("invalid digit")
+        || message.starts_with("cannot parse")
+        || message.contains("invalid value")
+    {
+        return ValidationIssue::new(
+            loc,
+            format!("Input has the wrong type: {message}"),
+            "type_error",
+        );
     }
     ValidationIssue::new(loc, message.to_owned(), "value_error")
 }

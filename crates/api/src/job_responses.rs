@@ -71,8 +71,8 @@ pub struct JobStatusBody {
     /// `{message, processed?, total?, percentage?, ...}`.
     #[schema(value_type = Object)]
     pub progress: JobProgress,
-    /// The job's output once it finished (shape depends on `job_type`).
-    #[schema(value_type = Option<Object>)]
+    /// The job's output once it finished: an object, or a list for `batch` jobs.
+    #[schema(value_type = Option<serde_json::Value>)]
     pub results: Option<Value>,
     /// When the job was accepted (UTC).
     pub started_at: String,
@@ -233,14 +233,31 @@ pub fn duplicate_job_error(kind: DuplicateKind, conflicts: &[ActiveConflict]) ->
             .iter()
             .map(|conflict| format!("{} (job {})", conflict.lock_key, conflict.job_id))
             .collect();
-        let plural = if kind == DuplicateKind::Epic { "Epics" } else if noun == "Story" { "Stories" } else { "Tickets" };
+        let plural = if kind == DuplicateKind::Epic {
+            "Epics"
+        } else if noun == "Story" {
+            "Stories"
+        } else {
+            "Tickets"
+        };
         format!("{plural} already being processed: {}", keys.join(", "))
     };
     let mut headers = Vec::new();
-    push_header(&mut headers, ACTIVE_JOB_ID_HEADER, &first.job_id.to_string());
-    push_header(&mut headers, ACTIVE_JOB_STATUS_URL_HEADER, &status_url(&first.job_id));
+    push_header(
+        &mut headers,
+        ACTIVE_JOB_ID_HEADER,
+        &first.job_id.to_string(),
+    );
+    push_header(
+        &mut headers,
+        ACTIVE_JOB_STATUS_URL_HEADER,
+        &status_url(&first.job_id),
+    );
     if kind == DuplicateKind::Stories {
-        let keys: Vec<&str> = conflicts.iter().map(|conflict| conflict.lock_key.as_str()).collect();
+        let keys: Vec<&str> = conflicts
+            .iter()
+            .map(|conflict| conflict.lock_key.as_str())
+            .collect();
         push_header(&mut headers, DUPLICATE_STORIES_HEADER, &keys.join(","));
     }
     ApiError::Conflict { detail, headers }

@@ -49,9 +49,16 @@ pub fn router_with(state: AppState, extra: OpenApiRouter<AppState>) -> Router {
     let settings = state.settings();
 
     let middleware = ServiceBuilder::new()
+        .layer(middleware::map_request(drop_unusable_request_id))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+        // 500s are logged once, with their cause, by `log_server_errors`; the trace layer's own
+        // failure log would only repeat them without the cause.
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_failure(()),
+        )
         .layer(cors::layer(&settings.cors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -59,7 +66,10 @@ pub fn router_with(state: AppState, extra: OpenApiRouter<AppState>) -> Router {
         ))
         .layer(middleware::from_fn(error::log_server_errors))
         .layer(CatchPanicLayer::custom(error::panic_response))
-        .layer(middleware::from_fn_with_state(state.clone(), enforce_timeout))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            enforce_timeout,
+        ))
         .layer(DefaultBodyLimit::max(settings.body_limit_bytes));
 
     app.merge(docs::routes(openapi))
@@ -104,6 +114,21 @@ fn request_span(request: &Request) -> tracing::Span {
         path = %request.uri().path(),
         request_id = %request_id,
     )
+}
+
+/// The longest client-supplied request id that is kept; longer ones are replaced.
+const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Removes a client-supplied `x-request-id` that is too long or not printable ASCII, so a fresh
+/// one is generated instead of copying arbitrary bytes into every log line.
+async fn drop_unusable_request_id(mut request: Request) -> Request {
+    let unusable = request.headers().get("x-request-id").is_some_and(|value| {
+        value.len() > MAX_REQUEST_ID_LEN || !value.as_bytes().iter().all(u8::is_ascii_graphic)
+    });
+    if unusable {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 /// Answers 504 when a request takes longer than the configured timeout.

@@ -5,7 +5,8 @@
 //! the global `metrics` facade (the jobs runtime) reach the same registry once the binary calls
 //! [`Metrics::install_global`].
 
-use std::sync::Arc;
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
@@ -24,6 +25,8 @@ pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
 pub const JOB_QUEUE_DEPTH: &str = "planwright_job_queue_depth";
 /// Gauge of worker processes with a fresh heartbeat, refreshed at every scrape.
 pub const LIVE_WORKERS: &str = "planwright_live_workers";
+/// Gauge of stored jobs by `kind` and `status`, refreshed at every scrape.
+pub const JOBS_BY_STATUS: &str = "planwright_jobs";
 
 /// Latency buckets in seconds: API calls are mostly milliseconds, some synchronous generation
 /// calls take tens of seconds.
@@ -39,6 +42,9 @@ const UNMATCHED_PATH: &str = "unmatched";
 pub struct Metrics {
     recorder: Arc<PrometheusRecorder>,
     handle: PrometheusHandle,
+    /// The (kind, status) pairs reported so far, so a pair whose jobs were all purged or moved on
+    /// is reset to 0 instead of keeping its last count.
+    job_series: Arc<Mutex<BTreeSet<(String, String)>>>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -69,6 +75,7 @@ impl Metrics {
         Self {
             recorder: Arc::new(recorder),
             handle,
+            job_series: Arc::default(),
         }
     }
 
@@ -82,6 +89,29 @@ impl Metrics {
     /// Renders the registry in the Prometheus text format.
     pub fn render(&self) -> String {
         self.handle.render()
+    }
+
+    /// Sets the per-kind, per-status job gauges to `counts`, zeroing pairs that disappeared.
+    pub fn set_job_counts(&self, counts: &[(String, String, u64)]) {
+        let mut series = self
+            .job_series
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let current: BTreeSet<(String, String)> = counts
+            .iter()
+            .map(|(kind, status, _)| (kind.clone(), status.clone()))
+            .collect();
+        self.record(|| {
+            for (kind, status) in series.difference(&current) {
+                metrics::gauge!(JOBS_BY_STATUS, "kind" => kind.clone(), "status" => status.clone())
+                    .set(0.0);
+            }
+            for (kind, status, count) in counts {
+                metrics::gauge!(JOBS_BY_STATUS, "kind" => kind.clone(), "status" => status.clone())
+                    .set(*count as f64);
+            }
+        });
+        series.extend(current);
     }
 
     /// Runs `record` with this registry as the recorder for `metrics` macros on this thread.
@@ -121,10 +151,10 @@ pub(crate) async fn record_http_metrics(
     next: Next,
 ) -> Response {
     let started = Instant::now();
-    let path = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| UNMATCHED_PATH.to_owned(), |matched| matched.as_str().to_owned());
+    let path = request.extensions().get::<MatchedPath>().map_or_else(
+        || UNMATCHED_PATH.to_owned(),
+        |matched| matched.as_str().to_owned(),
+    );
     let method = request.method().as_str().to_owned();
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();

@@ -105,7 +105,10 @@ pub enum SettingsError {
     #[error("API key hash #{index} is not a 64-character SHA-256 hex digest")]
     InvalidApiKeyHash { index: usize },
     #[error("CORS origin '{origin}' is not valid: {reason}")]
-    InvalidCorsOrigin { origin: String, reason: &'static str },
+    InvalidCorsOrigin {
+        origin: String,
+        reason: &'static str,
+    },
 }
 
 /// A 64-character hex string: the shape of a SHA-256 digest.

@@ -10,6 +10,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
@@ -82,7 +84,7 @@ impl AtlassianAuth {
         let text = match self {
             AtlassianAuth::Basic { email, api_token } => {
                 let raw = format!("{email}:{}", api_token.expose_secret());
-                format!("Basic {}", base64_encode(raw.as_bytes()))
+                format!("Basic {}", BASE64.encode(raw.as_bytes()))
             }
             AtlassianAuth::Bearer { token } => format!("Bearer {}", token.expose_secret()),
             AtlassianAuth::TokenSource(source) => {
@@ -151,11 +153,7 @@ impl SiteConfig {
     }
 
     /// The base URL API paths are appended to: the site for basic auth, else the gateway.
-    pub(crate) async fn api_base(
-        &self,
-        http: &reqwest::Client,
-        product: Product,
-    ) -> Result<Url> {
+    pub(crate) async fn api_base(&self, http: &reqwest::Client, product: Product) -> Result<Url> {
         if !self.auth.uses_gateway() {
             return Ok(self.site.clone());
         }
@@ -215,51 +213,9 @@ pub async fn discover_cloud_id(http: &reqwest::Client, site: &Url) -> Result<Str
     Ok(info.cloud_id)
 }
 
-/// Standard base64 (RFC 4648) for the basic-auth header; small enough not to need a dependency.
-fn base64_encode(input: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(ALPHABET[(n >> 18) as usize & 63] as char);
-        out.push(ALPHABET[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            ALPHABET[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            ALPHABET[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648_vectors() {
-        for (input, expected) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64_encode(input.as_bytes()), expected);
-        }
-    }
 
     #[test]
     fn debug_never_shows_secrets() {

@@ -128,16 +128,22 @@ impl Error {
     /// A sentence telling a user what to do about this error.
     pub fn hint(&self) -> String {
         match self {
-            Error::NotFound { .. } => "Check the key or id. Jira answers 404 both when it does not exist and when \
+            Error::NotFound { .. } => {
+                "Check the key or id. Jira answers 404 both when it does not exist and when \
                  the configured account may not see it: check the project permissions too."
-                .into(),
-            Error::Unauthorized { .. } => "The credentials were rejected. Check the email and API token (tokens expire \
+                    .into()
+            }
+            Error::Unauthorized { .. } => {
+                "The credentials were rejected. Check the email and API token (tokens expire \
                  after at most a year); scoped tokens and OAuth tokens only work through \
                  api.atlassian.com, not the site URL."
-                .into(),
-            Error::Forbidden { .. } => "The account lacks a permission or OAuth scope for this operation. Ask a Jira \
+                    .into()
+            }
+            Error::Forbidden { .. } => {
+                "The account lacks a permission or OAuth scope for this operation. Ask a Jira \
                  administrator to grant it, or reconnect with the missing scope."
-                .into(),
+                    .into()
+            }
             Error::RateLimited { retry_after, .. } => match retry_after {
                 Some(wait) => format!(
                     "Jira is rate limiting this site. Try again in {} seconds, or lower the \
@@ -160,9 +166,11 @@ impl Error {
             Error::Validation { .. } => {
                 "Jira rejected the request; read its message, fix the input and retry.".into()
             }
-            Error::Server { .. } => "Jira or Confluence had an internal error. Retry later; if a create failed, \
+            Error::Server { .. } => {
+                "Jira or Confluence had an internal error. Retry later; if a create failed, \
                  search for the item first because it may have been created anyway."
-                .into(),
+                    .into()
+            }
             Error::UnexpectedStatus { status: 410, .. } => {
                 "This API was removed by Atlassian; the client must be updated.".into()
             }
@@ -173,27 +181,39 @@ impl Error {
                 "Could not reach the site. Check the site URL, DNS, proxy and firewall settings."
                     .into()
             }
-            Error::Timeout { .. } => "The site did not answer in time. Retry later or raise the request timeout; \
+            Error::Timeout { .. } => {
+                "The site did not answer in time. Retry later or raise the request timeout; \
                  if a create timed out, search for the item first because it may exist."
-                .into(),
-            Error::Decode { .. } => "The answer did not look like Jira/Confluence JSON. Check that the site URL \
+                    .into()
+            }
+            Error::Decode { .. } => {
+                "The answer did not look like Jira/Confluence JSON. Check that the site URL \
                  points at the Atlassian site itself, not a proxy login page."
-                .into(),
-            Error::TransitionUnavailable { .. } => "The workflow does not allow this status change from the current status. \
+                    .into()
+            }
+            Error::TransitionUnavailable { .. } => {
+                "The workflow does not allow this status change from the current status. \
                  Pick one of the available transitions, or ask an admin to change the workflow."
-                .into(),
-            Error::LinkTypeNotFound { .. } => "Ask a Jira administrator to enable this issue link type, or configure the \
+                    .into()
+            }
+            Error::LinkTypeNotFound { .. } => {
+                "Ask a Jira administrator to enable this issue link type, or configure the \
                  name your site uses."
-                .into(),
-            Error::FieldNotFound { .. } => "Check the field name in Jira (Settings > Issues > Custom fields) or configure \
+                    .into()
+            }
+            Error::FieldNotFound { .. } => {
+                "Check the field name in Jira (Settings > Issues > Custom fields) or configure \
                  its id (customfield_NNNNN) instead."
-                .into(),
+                    .into()
+            }
             Error::AmbiguousField { .. } => {
                 "Configure the field by its id (customfield_NNNNN) instead of its name.".into()
             }
-            Error::PageUrl { .. } => "Paste the page URL from the browser address bar (…/wiki/spaces/KEY/pages/ID/…) \
+            Error::PageUrl { .. } => {
+                "Paste the page URL from the browser address bar (…/wiki/spaces/KEY/pages/ID/…) \
                  or give the numeric page id."
-                .into(),
+                    .into()
+            }
             Error::ForeignHost { .. } => {
                 "Use a URL on the configured Atlassian site; other hosts are not contacted.".into()
             }
@@ -203,9 +223,12 @@ impl Error {
             Error::EditRejected(_) => {
                 "The page content no longer matches what the edit expects; review the page.".into()
             }
-            Error::Config(_) => "Fix the Atlassian connection settings (site URL, credentials).".into(),
-            Error::Token(_) => "Reconnect the Atlassian account: the stored access could not be refreshed."
-                .into(),
+            Error::Config(_) => {
+                "Fix the Atlassian connection settings (site URL, credentials).".into()
+            }
+            Error::Token(_) => {
+                "Reconnect the Atlassian account: the stored access could not be refreshed.".into()
+            }
         }
     }
 

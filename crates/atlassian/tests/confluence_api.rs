@@ -43,7 +43,11 @@ impl Respond for Contended {
                 {"status": 409, "code": "CONFLICT", "title": "Version must be incremented"}]}));
         }
         let current = self.version.load(Ordering::SeqCst);
-        assert_eq!(body["version"]["number"], current + 1, "version + 1 of what was read");
+        assert_eq!(
+            body["version"]["number"],
+            current + 1,
+            "version + 1 of what was read"
+        );
         let value = body["body"]["value"].as_str().unwrap();
         ResponseTemplate::new(200).set_body_json(page(current + 1, value))
     }
@@ -119,7 +123,10 @@ async fn edit_page_gives_up_instead_of_overwriting() {
         })
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::EditConflict { attempts: 4, .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::EditConflict { attempts: 4, .. }),
+        "{error:?}"
+    );
     assert!(!error.hint().is_empty());
 }
 
@@ -133,7 +140,9 @@ async fn edit_page_surfaces_the_callers_refusal_and_skips_no_op_saves() {
         .unwrap_err();
     assert!(matches!(error, Error::EditRejected(_)), "{error:?}");
     let unchanged = client
-        .edit_page("123", None, |body| Ok::<_, std::convert::Infallible>(body.to_string()))
+        .edit_page("123", None, |body| {
+            Ok::<_, std::convert::Infallible>(body.to_string())
+        })
         .await
         .unwrap();
     assert_eq!(unchanged.version, 7);

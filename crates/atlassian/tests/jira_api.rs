@@ -18,7 +18,11 @@ impl Respond for BulkResponder {
     fn respond(&self, request: &Request) -> ResponseTemplate {
         let body: Value = request.body_json().unwrap();
         let updates = body["issueUpdates"].as_array().unwrap();
-        assert!(updates.len() <= 50, "a bulk call carried {} issues", updates.len());
+        assert!(
+            updates.len() <= 50,
+            "a bulk call carried {} issues",
+            updates.len()
+        );
         let mut issues = Vec::new();
         let mut errors = Vec::new();
         for (index, update) in updates.iter().enumerate() {
@@ -49,7 +53,11 @@ async fn bulk_create_chunks_by_50_and_maps_element_errors_to_input_indices() {
     let bad = [1usize, 49, 50, 77, 119];
     let issues: Vec<NewIssue> = (0..120)
         .map(|i| {
-            let summary = if bad.contains(&i) { format!("bad {i}") } else { format!("item {i}") };
+            let summary = if bad.contains(&i) {
+                format!("bad {i}")
+            } else {
+                format!("item {i}")
+            };
             NewIssue::new("PW", "Task", summary)
         })
         .collect();
@@ -80,12 +88,17 @@ async fn bulk_create_where_every_element_fails_reports_each() {
         .mount(&server)
         .await;
     let client = jira(&server).await;
-    let issues = vec![NewIssue::new("PW", "Task", "bad a"), NewIssue::new("PW", "Task", "bad b")];
+    let issues = vec![
+        NewIssue::new("PW", "Task", "bad a"),
+        NewIssue::new("PW", "Task", "bad b"),
+    ];
     let outcome = client.create_issues(&issues).await.unwrap();
-    assert!(outcome
-        .items
-        .iter()
-        .all(|item| matches!(item, BulkItemOutcome::Rejected(_))));
+    assert!(
+        outcome
+            .items
+            .iter()
+            .all(|item| matches!(item, BulkItemOutcome::Rejected(_)))
+    );
 }
 
 #[tokio::test]
@@ -175,7 +188,9 @@ async fn long_jql_is_searched_by_post() {
     let jql = format!("key in ({})", vec!["PW-1"; 400].join(","));
     Mock::given(method("POST"))
         .and(path("/rest/api/3/search/jql"))
-        .and(body_partial_json(json!({"jql": jql, "fields": ["summary"]})))
+        .and(body_partial_json(
+            json!({"jql": jql, "fields": ["summary"]}),
+        ))
         .respond_with(
             ResponseTemplate::new(200).set_body_json(json!({"issues": [issue_json("PW-1")]})),
         )
@@ -202,15 +217,20 @@ async fn epic_children_search_by_parent() {
         .mount(&server)
         .await;
     let client = jira(&server).await;
-    let children = client.epic_children("PW-1", &["summary"], 50).await.unwrap();
+    let children = client
+        .epic_children("PW-1", &["summary"], 50)
+        .await
+        .unwrap();
     assert_eq!(children[0].key, "PW-2");
 }
 
 #[tokio::test]
 async fn board_sprints_page_by_offset_until_is_last() {
     let server = MockServer::start().await;
-    let sprint = |id: u64| json!({"id": id, "name": format!("S{id}"), "state": "future",
-                                   "startDate": "2026-01-05T09:00:00.000Z", "originBoardId": 7});
+    let sprint = |id: u64| {
+        json!({"id": id, "name": format!("S{id}"), "state": "future",
+                                   "startDate": "2026-01-05T09:00:00.000Z", "originBoardId": 7})
+    };
     let first: Vec<Value> = (1..=50).map(sprint).collect();
     Mock::given(method("GET"))
         .and(path("/rest/agile/1.0/board/7/sprint"))
@@ -297,7 +317,12 @@ async fn sprint_writes_use_partial_update_and_chunks_of_50() {
         .unwrap()
         .iter()
         .filter(|r| r.url.path() == "/rest/agile/1.0/sprint/9/issue")
-        .map(|r| r.body_json::<Value>().unwrap()["issues"].as_array().unwrap().len())
+        .map(|r| {
+            r.body_json::<Value>().unwrap()["issues"]
+                .as_array()
+                .unwrap()
+                .len()
+        })
         .collect();
     assert_eq!(moves, [50, 50, 20]);
 }
@@ -331,10 +356,12 @@ async fn transition_to_status_resolves_the_id_or_lists_the_options() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path("/rest/api/3/issue/PW-1/transitions"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"transitions": [
-            {"id": "11", "name": "Start progress", "to": {"id": "3", "name": "In Progress"}},
-            {"id": "31", "name": "Done", "to": {"id": "4", "name": "Done"}}
-        ]})))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"transitions": [
+                {"id": "11", "name": "Start progress", "to": {"id": "3", "name": "In Progress"}},
+                {"id": "31", "name": "Done", "to": {"id": "4", "name": "Done"}}
+            ]})),
+        )
         .mount(&server)
         .await;
     Mock::given(method("POST"))
@@ -345,7 +372,10 @@ async fn transition_to_status_resolves_the_id_or_lists_the_options() {
         .mount(&server)
         .await;
     let client = jira(&server).await;
-    let used = client.transition_to_status("PW-1", "in progress").await.unwrap();
+    let used = client
+        .transition_to_status("PW-1", "in progress")
+        .await
+        .unwrap();
     assert_eq!(used.id, "11");
     let error = client
         .transition_to_status("PW-1", "Review")
@@ -354,7 +384,10 @@ async fn transition_to_status_resolves_the_id_or_lists_the_options() {
     let Error::TransitionUnavailable { available, .. } = &error else {
         panic!("{error:?}")
     };
-    assert_eq!(available, &["Start progress -> In Progress", "Done -> Done"]);
+    assert_eq!(
+        available,
+        &["Start progress -> In Progress", "Done -> Done"]
+    );
     assert!(error.to_string().contains("Start progress -> In Progress"));
 }
 
@@ -380,7 +413,11 @@ async fn links_resolve_renamed_types_and_send_both_ends() {
     client.link_blocks("PW-1", "PW-2").await.unwrap();
     client.link_split("PW-3", "PW-4").await.unwrap();
     assert_eq!(
-        client.known_link_type(KnownLinkType::Blocks).await.unwrap().id,
+        client
+            .known_link_type(KnownLinkType::Blocks)
+            .await
+            .unwrap()
+            .id,
         "10000"
     );
     assert!(matches!(
@@ -464,15 +501,18 @@ async fn create_edit_assign_comment_send_jira_shapes() {
             "project": {"key": "PW"}, "issuetype": {"name": "Story"}, "summary": "Checkout",
             "parent": {"key": "PW-1"}, "description": adf, "customfield_10016": 5}})))
         .respond_with(
-            ResponseTemplate::new(201).set_body_json(json!({"id": "10002", "key": "PW-2", "self": "x"})),
+            ResponseTemplate::new(201)
+                .set_body_json(json!({"id": "10002", "key": "PW-2", "self": "x"})),
         )
         .expect(1)
         .mount(&server)
         .await;
     Mock::given(method("PUT"))
         .and(path("/rest/api/3/issue/PW-2"))
-        .and(body_partial_json(json!({"fields": {"summary": "Checkout v2"},
-                                      "update": {"labels": [{"add": "triaged"}]}})))
+        .and(body_partial_json(
+            json!({"fields": {"summary": "Checkout v2"},
+                                      "update": {"labels": [{"add": "triaged"}]}}),
+        ))
         .respond_with(ResponseTemplate::new(204))
         .expect(1)
         .mount(&server)
@@ -493,20 +533,23 @@ async fn create_edit_assign_comment_send_jira_shapes() {
         .mount(&server)
         .await;
     let client = jira(&server).await;
+    let doc = atlassian::models::AdfDoc::from_json(adf.clone()).unwrap();
     let created = client
         .create_issue(
             &NewIssue::new("PW", "Story", "Checkout")
                 .with_parent("PW-1")
-                .with_description(adf.clone())
+                .with_description(doc.clone())
                 .with_custom_field("customfield_10016", json!(5)),
         )
         .await
         .unwrap();
     assert_eq!(created.key, "PW-2");
-    let edit = IssueEdit::new().set_summary("Checkout v2").add_label("triaged");
+    let edit = IssueEdit::new()
+        .set_summary("Checkout v2")
+        .add_label("triaged");
     client.edit_issue("PW-2", &edit).await.unwrap();
     client.assign("PW-2", None).await.unwrap();
-    let comment = client.add_comment("PW-2", &adf).await.unwrap();
+    let comment = client.add_comment("PW-2", &doc).await.unwrap();
     assert_eq!(comment.id, "100");
     assert!(comment.created.is_some());
 }

@@ -3,7 +3,7 @@
 //! timeout or shutdown.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use domain::job::{JobCounters, JobId, JobProgress};
@@ -198,10 +198,6 @@ impl JobContext {
         self.state.lock().unwrap_or_else(|poison| poison.into_inner())
     }
 
-    pub(crate) fn worker_id(&self) -> &str {
-        &self.worker_id
-    }
-
     pub(crate) fn snapshot(&self) -> (JobProgress, JobCounters) {
         let state = self.lock_state();
         (state.progress.clone(), state.counters)
@@ -260,6 +256,3 @@ impl JobContext {
         StopReason::from_u8(self.stop_reason.load(Ordering::SeqCst))
     }
 }
-
-/// Shared ownership of a context between the handler task and the heartbeat loop.
-pub(crate) type SharedContext = Arc<JobContext>;

@@ -127,6 +127,10 @@ fn message(id: &str, exchange: &Exchange, reply: Reply) -> Value {
                 chars,
             )
         }
+        Reply::Refusal(text) => {
+            let chars = text.chars().count();
+            (json!([{"type": "text", "text": text}]), "refusal", chars)
+        }
         Reply::Fault(_) => unreachable!("faults are answered before"),
     };
     json!({

@@ -130,16 +130,17 @@ async fn generate(
 }
 
 fn response(id: &str, exchange: &Exchange, reply: Reply) -> Value {
-    let (text, truncated) = match reply {
-        Reply::Text { text, truncated } => (text, truncated),
-        Reply::ToolCall { arguments, .. } => (arguments.to_string(), false),
+    let (text, finish) = match reply {
+        Reply::Text { text, truncated } => (text, if truncated { "MAX_TOKENS" } else { "STOP" }),
+        Reply::ToolCall { arguments, .. } => (arguments.to_string(), "STOP"),
+        Reply::Refusal(_) => (String::new(), "SAFETY"),
         Reply::Fault(_) => unreachable!("faults are answered before"),
     };
     let (input, output) = (exchange.input_tokens(), tokens(text.chars().count()));
     json!({
         "candidates": [{
             "content": {"role": "model", "parts": [{"text": text}]},
-            "finishReason": if truncated { "MAX_TOKENS" } else { "STOP" },
+            "finishReason": finish,
             "index": 0,
         }],
         "usageMetadata": {"promptTokenCount": input, "candidatesTokenCount": output, "totalTokenCount": input + output},

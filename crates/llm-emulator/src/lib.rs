@@ -222,11 +222,12 @@ impl EmulatorState {
                 truncated: false,
             },
             Some(Scripted::ToolCall { name, arguments }) => Reply::ToolCall { name, arguments },
+            Some(Scripted::Refusal(text)) => Reply::Refusal(text),
             Some(Scripted::Fault(Fault::Truncated)) => {
                 let full = match exchange.rule_reply() {
                     Reply::Text { text, .. } => text,
                     Reply::ToolCall { arguments, .. } => arguments.to_string(),
-                    Reply::Fault(_) => String::new(),
+                    Reply::Refusal(_) | Reply::Fault(_) => String::new(),
                 };
                 let half: String = full.chars().take(full.chars().count() / 2).collect();
                 Reply::Text {

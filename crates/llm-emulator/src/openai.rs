@@ -150,6 +150,11 @@ fn completion(id: &str, exchange: &Exchange, reply: Reply) -> Value {
                 chars,
             )
         }
+        Reply::Refusal(text) => (
+            json!({"role": "assistant", "content": null, "refusal": text}),
+            "stop",
+            0,
+        ),
         Reply::Fault(_) => unreachable!("faults are answered before"),
     };
     json!({
@@ -195,6 +200,10 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
                 ));
             }
             ("tool_calls", arguments.chars().count())
+        }
+        Reply::Refusal(text) => {
+            chunks.push(chunk(json!({"refusal": text}), Value::Null));
+            ("stop", 0)
         }
         Reply::Fault(_) => unreachable!("faults are answered before"),
     };

@@ -14,6 +14,9 @@ pub enum Scripted {
     Json(Value),
     /// A tool call with these arguments (OpenAI `tool_calls`, Anthropic `tool_use`).
     ToolCall { name: String, arguments: Value },
+    /// The model declines: OpenAI `message.refusal`, Anthropic `stop_reason: refusal`, Gemini
+    /// `finishReason: SAFETY`.
+    Refusal(String),
     /// A failure instead of an answer.
     Fault(Fault),
 }
@@ -50,5 +53,6 @@ pub enum Fault {
 pub(crate) enum Reply {
     Text { text: String, truncated: bool },
     ToolCall { name: String, arguments: Value },
+    Refusal(String),
     Fault(Fault),
 }

@@ -222,12 +222,17 @@ impl LlmService {
 
         let (user_prompt, fitted) = match context.as_deref().filter(|c| !c.trim().is_empty()) {
             None => (render_user("")?, None),
+            // The offline generator has no window: the context goes in whole.
+            Some(context) if model.provider == ProviderId::Offline => {
+                let fitted = budget::fit_context(context, budget::ContextRoom::Chars(usize::MAX));
+                (render_user(&fitted.text)?, Some(fitted))
+            }
             Some(context) => {
                 let base = render_user("")?;
                 let base_tokens = prompt_tokens(&system_prompt, &[&base], &schema);
                 let room = budget::context_room(
                     model.info.context_window,
-                    self.wanted_output(model),
+                    self.reserved_output(model),
                     base_tokens,
                 );
                 let fitted = budget::fit_context(context, room);
@@ -515,6 +520,17 @@ impl LlmService {
             .map_or(4096, |p| p.default_max_output);
         let wanted = self.settings.max_tokens.unwrap_or(default);
         model.info.max_output.map_or(wanted, |cap| wanted.min(cap))
+    }
+
+    /// The output tokens kept free when sizing the additional context: the wanted output, but at
+    /// most 30% of a known window (seed 001's reserve), so small-window models keep room for
+    /// context; the call itself may still use whatever the window leaves.
+    fn reserved_output(&self, model: &ResolvedModel) -> u32 {
+        let wanted = self.wanted_output(model);
+        match model.info.context_window {
+            Some(window) => wanted.min(window / 10 * 3).max(budget::MIN_OUTPUT_TOKENS),
+            None => wanted,
+        }
     }
 
     /// The timeout applied to each HTTP request.

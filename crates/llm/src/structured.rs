@@ -10,6 +10,8 @@ use serde_json::Value;
 
 /// Errors reported back to the model at most (the rest are summarised).
 const MAX_REPORTED_ERRORS: usize = 20;
+/// Bracket positions tried when looking for the JSON in an answer.
+const MAX_CANDIDATES: usize = 64;
 
 /// The JSON type a schema expects at its root.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,17 +135,47 @@ fn extract_json(raw: &str, root: RootKind) -> Result<Value, String> {
     if let Ok(value) = serde_json::from_str::<Value>(unfenced.trim()) {
         return Ok(value);
     }
-    let candidate = balanced_span(unfenced, root).ok_or_else(|| {
-        let wanted = match root {
-            RootKind::Object => "a JSON object",
-            RootKind::Array => "a JSON array",
-            RootKind::Any => "a JSON value",
+    // Try each `{` / `[` in order; the first span that parses wins, preferring the root kind the
+    // schema asks for (an object schema also takes an array, which may be wrapped afterwards).
+    let mut fallback = None;
+    let mut last_error = None;
+    for (start, _) in unfenced.match_indices(['{', '[']).take(MAX_CANDIDATES) {
+        let Some(span) = balanced_span(&unfenced[start..]) else {
+            continue;
         };
-        format!("the answer does not contain {wanted}; answer with the JSON value only")
-    })?;
-    serde_json::from_str::<Value>(candidate)
-        .or_else(|_| serde_json::from_str::<Value>(&remove_trailing_commas(candidate)))
-        .map_err(|e| format!("the answer is not valid JSON ({e}); answer with the JSON value only"))
+        let parsed = serde_json::from_str::<Value>(span)
+            .or_else(|_| serde_json::from_str::<Value>(&remove_trailing_commas(span)));
+        match parsed {
+            Ok(value) => {
+                let wanted = match root {
+                    RootKind::Object => value.is_object() || value.is_array(),
+                    RootKind::Array => value.is_array(),
+                    RootKind::Any => true,
+                };
+                if wanted {
+                    return Ok(value);
+                }
+                fallback.get_or_insert(value);
+            }
+            Err(e) => {
+                last_error.get_or_insert(e);
+            }
+        }
+    }
+    if let Some(value) = fallback {
+        return Ok(value);
+    }
+    Err(match last_error {
+        Some(e) => format!("the answer is not valid JSON ({e}); answer with the JSON value only"),
+        None => {
+            let wanted = match root {
+                RootKind::Object => "a JSON object",
+                RootKind::Array => "a JSON array",
+                RootKind::Any => "a JSON value",
+            };
+            format!("the answer does not contain {wanted}; answer with the JSON value only")
+        }
+    })
 }
 
 /// The body of the first ``` fenced block, if any.
@@ -156,13 +188,9 @@ fn strip_code_fence(text: &str) -> Option<&str> {
     Some(&body[..end])
 }
 
-/// The first balanced `{…}` or `[…]` (as the root kind asks), skipping brackets inside strings.
-fn balanced_span(text: &str, root: RootKind) -> Option<&str> {
-    let start = match root {
-        RootKind::Object => text.find('{')?,
-        RootKind::Array => text.find('[')?,
-        RootKind::Any => text.find(['{', '['])?,
-    };
+/// The balanced `{…}` or `[…]` that `text` starts with, skipping brackets inside strings.
+fn balanced_span(text: &str) -> Option<&str> {
+    let start = 0;
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;

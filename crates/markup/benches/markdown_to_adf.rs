@@ -83,6 +83,21 @@ fn main() {
         black_box(doc);
     }
     samples.sort();
+
+    // Reference: the pulldown-cmark parse alone (same options), to show the converter's overhead.
+    let options = pulldown_cmark::Options::ENABLE_TABLES
+        | pulldown_cmark::Options::ENABLE_STRIKETHROUGH
+        | pulldown_cmark::Options::ENABLE_TASKLISTS;
+    let mut parse_samples = Vec::with_capacity(iterations);
+    for _ in 0..iterations {
+        let start = Instant::now();
+        let events = pulldown_cmark::Parser::new_ext(black_box(&markdown), options).count();
+        parse_samples.push(start.elapsed());
+        black_box(events);
+    }
+    parse_samples.sort();
+    let parse_p50 = percentile(&parse_samples, 0.50);
+
     let p50 = percentile(&samples, 0.50);
     let p95 = percentile(&samples, 0.95);
     let bytes = markdown.len();
@@ -97,4 +112,8 @@ fn main() {
     );
     println!("| p95 latency | - | {:.3} ms |", p95.as_secs_f64() * 1e3);
     println!("| throughput at p50 | - | {throughput:.1} MiB/s |");
+    println!(
+        "| pulldown-cmark parse alone, p50 (reference) | - | {:.3} ms |",
+        parse_p50.as_secs_f64() * 1e3
+    );
 }

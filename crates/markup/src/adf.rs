@@ -82,8 +82,10 @@ pub enum Node {
     InlineCard(Card),
     BlockCard(Card),
     EmbedCard(Card),
-    Media(Media),
-    MediaInline(Media),
+    // Boxed: media attributes are large and rare; keeping them inline would make every node
+    // (mostly text and paragraphs) nearly twice as big.
+    Media(Box<Media>),
+    MediaInline(Box<Media>),
     MediaSingle(Bodied),
     MediaGroup(Container),
     Expand(Expand),

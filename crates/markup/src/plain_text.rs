@@ -43,7 +43,15 @@ fn end_line(out: &mut String) {
 
 fn write_node(node: &Node, out: &mut String) {
     if let Some(label) = atom_label(node) {
+        // Block-level atoms (cards, media, extensions) sit on their own line.
+        let block = !node.is_inline();
+        if block {
+            end_line(out);
+        }
         out.push_str(&label);
+        if block {
+            end_line(out);
+        }
         return;
     }
     match node {

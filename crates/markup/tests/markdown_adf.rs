@@ -390,3 +390,39 @@ fn paragraph_text_helper_is_schema_valid() {
     assert_valid(&doc);
     assert_eq!(adf_to_plain_text(&doc), "Line one\nLine two");
 }
+
+#[test]
+fn adf_tables_with_spans_and_block_cells_render_as_gfm() {
+    let doc = AdfDoc::from_json(json!({"type": "doc", "version": 1, "content": [
+        {"type": "table", "content": [
+            {"type": "tableRow", "content": [
+                {"type": "tableCell", "attrs": {"colspan": 2}, "content": [{"type": "paragraph", "content": [{"type": "text", "text": "wide | cell"}]}]},
+                {"type": "tableCell", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "c"}]}]}
+            ]},
+            {"type": "tableRow", "content": [
+                {"type": "tableCell", "content": [
+                    {"type": "paragraph", "content": [{"type": "text", "text": "one"}]},
+                    {"type": "paragraph", "content": [{"type": "text", "text": "two", "marks": [{"type": "code"}]}, {"type": "hardBreak"}, {"type": "text", "text": "three"}]}
+                ]},
+                {"type": "tableCell", "content": [{"type": "bulletList", "content": [
+                    {"type": "listItem", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "x"}]}]},
+                    {"type": "listItem", "content": [{"type": "paragraph", "content": [{"type": "text", "text": "y"}]}]}
+                ]}]},
+                {"type": "tableCell", "content": [{"type": "paragraph"}]}
+            ]}
+        ]}
+    ]}))
+    .unwrap();
+    let markdown = adf_to_markdown(&doc);
+    assert_eq!(
+        markdown,
+        "| wide \\| cell |  | c |\n| --- | --- | --- |\n| one<br>`two`<br>three | x<br>y |  |\n"
+    );
+    let reparsed = markdown_to_adf(&markdown);
+    assert_valid(&reparsed);
+    assert_eq!(
+        adf_to_plain_text(&reparsed),
+        "wide | cell |  | c\none two three | x y |",
+        "plain text keeps one line per table row"
+    );
+}

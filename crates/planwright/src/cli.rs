@@ -77,12 +77,10 @@ pub enum SandboxSeed {
     Empty,
 }
 
+/// The sandbox listens on loopback only: it accepts well-known demo credentials.
 #[derive(Debug, Args)]
 pub struct SandboxArgs {
-    /// Address to listen on.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub host: IpAddr,
-    /// Port to listen on (0 picks a free one).
+    /// Port to listen on, on 127.0.0.1 (0 picks a free one).
     #[arg(long, default_value_t = 8080)]
     pub port: u16,
     /// Which dataset to start with.

@@ -3,6 +3,7 @@
 mod cli;
 mod commands;
 mod telemetry;
+mod wiring;
 
 use std::process::ExitCode;
 

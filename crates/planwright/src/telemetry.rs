@@ -3,6 +3,8 @@
 //! Secrets cannot reach the log through configuration: they are `config::Secret`, whose `Debug`
 //! is redacted, and no code logs request bodies or provider prompts at `info`.
 
+use std::io::IsTerminal;
+
 use config::{LogFormat, LoggingSettings};
 use tracing_subscriber::EnvFilter;
 
@@ -13,7 +15,8 @@ pub fn init(settings: &LoggingSettings) {
         .unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
     let result = match settings.format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.with_target(false).try_init(),

@@ -99,15 +99,24 @@ async fn list_boards(State(state): State<SandboxState>, params: Params) -> ApiRe
     let paging = Paging::from(&params)?;
     let kinds: Vec<String> = params
         .get("type")
-        .map(|t| t.split(',').map(|s| s.trim().to_ascii_lowercase()).collect())
+        .map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_ascii_lowercase())
+                .collect()
+        })
         .unwrap_or_default();
     let name = params.get("name").map(str::to_lowercase);
-    let project = params.get("projectKeyOrId").map(|p| store.project(p).map(|p| p.id.clone()));
+    let project = params
+        .get("projectKeyOrId")
+        .map(|p| store.project(p).map(|p| p.id.clone()));
     let boards: Vec<&Board> = store
         .boards()
         .iter()
         .filter(|b| kinds.is_empty() || kinds.contains(&b.board_type))
-        .filter(|b| name.as_deref().is_none_or(|n| b.name.to_lowercase().contains(n)))
+        .filter(|b| {
+            name.as_deref()
+                .is_none_or(|n| b.name.to_lowercase().contains(n))
+        })
         .filter(|b| match &project {
             None => true,
             Some(Some(id)) => &b.project_id == id,
@@ -116,13 +125,20 @@ async fn list_boards(State(state): State<SandboxState>, params: Params) -> ApiRe
         .collect();
     Ok(Json(page_values(
         &paging,
-        boards.into_iter().map(|b| board_json(&base, &store, b)).collect(),
+        boards
+            .into_iter()
+            .map(|b| board_json(&base, &store, b))
+            .collect(),
     )))
 }
 
 fn page_values(paging: &Paging, values: Vec<Value>) -> Value {
     let total = values.len();
-    let page: Vec<Value> = values.into_iter().skip(paging.start).take(paging.max).collect();
+    let page: Vec<Value> = values
+        .into_iter()
+        .skip(paging.start)
+        .take(paging.max)
+        .collect();
     json!({
         "maxResults": paging.max,
         "startAt": paging.start,
@@ -133,7 +149,10 @@ fn page_values(paging: &Paging, values: Vec<Value>) -> Value {
 }
 
 /// `GET /rest/agile/1.0/board/{boardId}`
-async fn get_board(State(state): State<SandboxState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_board(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
     let board = store
@@ -154,7 +173,11 @@ async fn board_sprints(
     store.board(board_id).ok_or_else(|| board_not_found(&id))?;
     let paging = Paging::from(&params)?;
     let mut states = Vec::new();
-    for text in params.all("state").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()) {
+    for text in params
+        .all("state")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+    {
         match SprintState::parse(&text) {
             Some(s) => states.push(s),
             None => {
@@ -175,10 +198,16 @@ async fn board_sprints(
         .filter(|s| states.is_empty() || states.contains(&s.state))
         .collect();
     sprints.sort_by_key(|s| (order(s.state), s.id));
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Ok(Json(page_values(
         &paging,
-        sprints.into_iter().map(|s| renderer.agile_sprint(s)).collect(),
+        sprints
+            .into_iter()
+            .map(|s| renderer.agile_sprint(s))
+            .collect(),
     )))
 }
 
@@ -196,7 +225,10 @@ fn parse_date(field: &str, value: &Value) -> Result<Option<DateTime<Utc>>, ApiEr
 }
 
 /// `POST /rest/agile/1.0/sprint`: 201 with the new future sprint.
-async fn create_sprint(State(state): State<SandboxState>, JsonBody(body): JsonBody) -> ApiResult<Response> {
+async fn create_sprint(
+    State(state): State<SandboxState>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
     let base = state.base_url();
     let name = body
         .get("name")
@@ -212,27 +244,45 @@ async fn create_sprint(State(state): State<SandboxState>, JsonBody(body): JsonBo
     let mut store = state.write();
     let id = store.create_sprint(name, board, start, end, goal, now())?;
     let sprint = store.sprint(id).expect("created");
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Ok((StatusCode::CREATED, Json(renderer.agile_sprint(sprint))).into_response())
 }
 
 /// `GET /rest/agile/1.0/sprint/{sprintId}`
-async fn get_sprint(State(state): State<SandboxState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+async fn get_sprint(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
     let sprint = store
         .sprint(parse_id(&id, sprint_not_found)?)
         .ok_or_else(|| sprint_not_found(&id))?;
-    Ok(Json(Renderer { store: &store, base: &base }.agile_sprint(sprint)))
+    Ok(Json(
+        Renderer {
+            store: &store,
+            base: &base,
+        }
+        .agile_sprint(sprint),
+    ))
 }
 
 fn sprint_changes(body: &Value, full: bool) -> Result<SprintChanges, ApiError> {
     let Some(object) = body.as_object() else {
-        return Err(ApiError::bad_request("The request body must be a JSON object."));
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON object.",
+        ));
     };
     let mut changes = SprintChanges::default();
     if let Some(name) = object.get("name") {
-        changes.name = Some(name.as_str().ok_or_else(|| ApiError::jira_field("name", "name must be a string."))?.to_string());
+        changes.name = Some(
+            name.as_str()
+                .ok_or_else(|| ApiError::jira_field("name", "name must be a string."))?
+                .to_string(),
+        );
     } else if full {
         return Err(ApiError::jira_field("name", "Sprint name is required."));
     }
@@ -244,23 +294,42 @@ fn sprint_changes(body: &Value, full: bool) -> Result<SprintChanges, ApiError> {
     // A full update sets every field; what is not sent becomes null.
     let null = Value::Null;
     if full || object.contains_key("startDate") {
-        changes.start_date = Some(parse_date("startDate", object.get("startDate").unwrap_or(&null))?);
+        changes.start_date = Some(parse_date(
+            "startDate",
+            object.get("startDate").unwrap_or(&null),
+        )?);
     }
     if full || object.contains_key("endDate") {
-        changes.end_date = Some(parse_date("endDate", object.get("endDate").unwrap_or(&null))?);
+        changes.end_date = Some(parse_date(
+            "endDate",
+            object.get("endDate").unwrap_or(&null),
+        )?);
     }
     if full || object.contains_key("goal") {
-        changes.goal = Some(object.get("goal").and_then(Value::as_str).map(str::to_string));
+        changes.goal = Some(
+            object
+                .get("goal")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        );
     }
     changes.complete_date_set = object.get("completeDate").is_some_and(|v| !v.is_null());
     Ok(changes)
 }
 
-async fn update_sprint(state: SandboxState, id: String, body: Value, full: bool) -> ApiResult<Json<Value>> {
+async fn update_sprint(
+    state: SandboxState,
+    id: String,
+    body: Value,
+    full: bool,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let sprint_id = parse_id(&id, sprint_not_found)?;
     let mut store = state.write();
-    let current = store.sprint(sprint_id).cloned().ok_or_else(|| sprint_not_found(&id))?;
+    let current = store
+        .sprint(sprint_id)
+        .cloned()
+        .ok_or_else(|| sprint_not_found(&id))?;
     let mut changes = sprint_changes(&body, full)?;
     // Sending back the dates of an active sprint unchanged is fine; only a new value matters.
     if full && current.state == SprintState::Active && changes.state.is_none() {
@@ -268,7 +337,13 @@ async fn update_sprint(state: SandboxState, id: String, body: Value, full: bool)
     }
     store.update_sprint(sprint_id, changes, now())?;
     let sprint = store.sprint(sprint_id).expect("exists");
-    Ok(Json(Renderer { store: &store, base: &base }.agile_sprint(sprint)))
+    Ok(Json(
+        Renderer {
+            store: &store,
+            base: &base,
+        }
+        .agile_sprint(sprint),
+    ))
 }
 
 /// `PUT /rest/agile/1.0/sprint/{sprintId}`: full update.
@@ -302,7 +377,11 @@ fn issue_page(
     let paging = Paging::from(params)?;
     let compiled = match params.get("jql").filter(|j| !j.trim().is_empty()) {
         Some(jql) => {
-            let ctx = StoreContext { store: &store, now: now(), user: Some(caller) };
+            let ctx = StoreContext {
+                store: &store,
+                now: now(),
+                user: Some(caller),
+            };
             Some(jql::compile(jql, &ctx).map_err(|e| ApiError::bad_request(e.to_string()))?)
         }
         None => None,
@@ -317,7 +396,10 @@ fn issue_page(
     }
     let selection = FieldSelection::parse(&store, &params.all("fields"), "*navigable");
     let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let total = issues.len();
     let rendered: Vec<Value> = issues
         .into_iter()
@@ -327,11 +409,21 @@ fn issue_page(
             let mut bean = renderer.issue(issue, &selection, &expand);
             if let Some(fields) = bean.get_mut("fields").and_then(Value::as_object_mut) {
                 let sprint = issue.sprint_id.and_then(|id| store.sprint(id));
-                fields.insert("sprint".into(), sprint.map(|s| renderer.agile_sprint(s)).unwrap_or(Value::Null));
+                fields.insert(
+                    "sprint".into(),
+                    sprint
+                        .map(|s| renderer.agile_sprint(s))
+                        .unwrap_or(Value::Null),
+                );
                 fields.insert(
                     "closedSprints".into(),
                     Value::Array(
-                        issue.closed_sprint_ids.iter().filter_map(|id| store.sprint(*id)).map(|s| renderer.agile_sprint(s)).collect(),
+                        issue
+                            .closed_sprint_ids
+                            .iter()
+                            .filter_map(|id| store.sprint(*id))
+                            .map(|s| renderer.agile_sprint(s))
+                            .collect(),
                     ),
                 );
             }
@@ -391,7 +483,10 @@ async fn move_to_sprint(
 }
 
 /// `POST /rest/agile/1.0/backlog/issue`: 204; at most 50 issues.
-async fn move_to_backlog(State(state): State<SandboxState>, JsonBody(body): JsonBody) -> ApiResult<StatusCode> {
+async fn move_to_backlog(
+    State(state): State<SandboxState>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
     let issues = issue_list(&body)?;
     state.write().move_to_backlog(&issues, now())?;
     Ok(StatusCode::NO_CONTENT)
@@ -417,7 +512,9 @@ async fn board_issues(
 }
 
 fn is_epic(store: &Store, issue: &Issue) -> bool {
-    store.issue_type(&issue.issue_type_id).is_some_and(|t| t.hierarchy_level > 0)
+    store
+        .issue_type(&issue.issue_type_id)
+        .is_some_and(|t| t.hierarchy_level > 0)
 }
 
 fn is_done(store: &Store, issue: &Issue) -> bool {
@@ -480,8 +577,16 @@ async fn epic_issues(
         let epic = store
             .issue(&key)
             .filter(|i| is_epic(&store, i))
-            .ok_or_else(|| ApiError::jira_message(StatusCode::NOT_FOUND, format!("Epic {key} does not exist or you do not have permission to see it.")))?;
+            .ok_or_else(|| {
+                ApiError::jira_message(
+                    StatusCode::NOT_FOUND,
+                    format!("Epic {key} does not exist or you do not have permission to see it."),
+                )
+            })?;
         epic.id.clone()
     };
-    issue_page(&state, &caller, &params, |_, i| i.parent_id.as_deref() == Some(epic_id.as_str())).map(Json)
+    issue_page(&state, &caller, &params, |_, i| {
+        i.parent_id.as_deref() == Some(epic_id.as_str())
+    })
+    .map(Json)
 }

@@ -93,10 +93,17 @@ fn account_id_for(email: &str, index: usize) -> String {
     if index == 0 {
         return DEFAULT_ACCOUNT_ID.to_string();
     }
-    let digest: u64 = email
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("712020:{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", digest >> 32, (digest >> 16) & 0xffff, digest & 0xfff, (digest >> 20) & 0xfff, digest & 0xffff_ffff_ffff)
+    let digest: u64 = email.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    format!(
+        "712020:{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        digest >> 32,
+        (digest >> 16) & 0xffff,
+        digest & 0xfff,
+        (digest >> 20) & 0xfff,
+        digest & 0xffff_ffff_ffff
+    )
 }
 
 fn display_name_for(email: &str) -> String {
@@ -209,12 +216,7 @@ impl Credentials {
                 .iter()
                 .find(|a| {
                     a.email.eq_ignore_ascii_case(email)
-                        & bool::from(
-                            a.token
-                                .expose_secret()
-                                .as_bytes()
-                                .ct_eq(token.as_bytes()),
-                        )
+                        & bool::from(a.token.expose_secret().as_bytes().ct_eq(token.as_bytes()))
                 })
                 .map(|a| Principal {
                     account_id: a.account_id.clone(),
@@ -225,7 +227,14 @@ impl Credentials {
             return self
                 .bearer
                 .iter()
-                .find(|b| bool::from(b.token.expose_secret().as_bytes().ct_eq(token.trim().as_bytes())))
+                .find(|b| {
+                    bool::from(
+                        b.token
+                            .expose_secret()
+                            .as_bytes()
+                            .ct_eq(token.trim().as_bytes()),
+                    )
+                })
                 .map(|b| Principal {
                     account_id: b.account_id.clone(),
                     read_only: false,
@@ -285,7 +294,10 @@ pub(crate) async fn require_auth(
             None => return unauthenticated(&state, &path, true),
         },
     };
-    let writes = !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let writes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
     if principal.read_only && writes && !is_read_only_post(&path) {
         return forbidden(&path);
     }
@@ -320,7 +332,9 @@ fn unauthenticated(state: &SandboxState, path: &str, wrong_credentials: bool) ->
         .into_response()
     };
     if let Ok(value) = HeaderValue::from_str(&realm) {
-        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
     }
     let reason = if wrong_credentials {
         "AUTHENTICATED_FAILED"

@@ -30,11 +30,16 @@ fn bad_request(title: impl Into<String>) -> ApiError {
 }
 
 fn page_not_found(id: &str) -> ApiError {
-    ApiError::confluence(StatusCode::NOT_FOUND, "NOT_FOUND", format!("Page {id} was not found."))
+    ApiError::confluence(
+        StatusCode::NOT_FOUND,
+        "NOT_FOUND",
+        format!("Page {id} was not found."),
+    )
 }
 
 fn parse_body(bytes: &Bytes) -> Result<Value, ApiError> {
-    serde_json::from_slice(bytes).map_err(|e| bad_request(format!("The request body is not valid JSON: {e}")))
+    serde_json::from_slice(bytes)
+        .map_err(|e| bad_request(format!("The request body is not valid JSON: {e}")))
 }
 
 fn wiki_base(state: &SandboxState) -> String {
@@ -42,7 +47,10 @@ fn wiki_base(state: &SandboxState) -> String {
 }
 
 fn space_key(store: &Store, space_id: &str) -> String {
-    store.space(space_id).map(|s| s.key.clone()).unwrap_or_default()
+    store
+        .space(space_id)
+        .map(|s| s.key.clone())
+        .unwrap_or_default()
 }
 
 fn version_json(version: &PageVersion) -> Value {
@@ -66,14 +74,27 @@ fn body_format(params: &Params) -> Result<BodyFormat, ApiError> {
     match params.get("body-format") {
         None => Ok(BodyFormat::None),
         Some("storage") => Ok(BodyFormat::Storage),
-        Some(other @ ("atlas_doc_format" | "view" | "export_view" | "anonymous_export_view" | "styled_view" | "editor")) => {
-            Err(bad_request(format!("The sandbox serves page bodies in storage format only; body-format '{other}' is not available.")))
-        }
+        Some(
+            other @ ("atlas_doc_format"
+            | "view"
+            | "export_view"
+            | "anonymous_export_view"
+            | "styled_view"
+            | "editor"),
+        ) => Err(bad_request(format!(
+            "The sandbox serves page bodies in storage format only; body-format '{other}' is not available."
+        ))),
         Some(other) => Err(bad_request(format!("Invalid body-format '{other}'."))),
     }
 }
 
-fn page_json(store: &Store, base: &str, page: &Page, version: &PageVersion, format: BodyFormat) -> Value {
+fn page_json(
+    store: &Store,
+    base: &str,
+    page: &Page,
+    version: &PageVersion,
+    format: BodyFormat,
+) -> Value {
     let key = space_key(store, &page.space_id);
     let slug = version.title.replace(' ', "+");
     let mut value = Map::new();
@@ -92,7 +113,9 @@ fn page_json(store: &Store, base: &str, page: &Page, version: &PageVersion, form
     value.insert("createdAt".into(), json!(iso_time(page.created_at)));
     value.insert("version".into(), version_json(version));
     let body = match format {
-        BodyFormat::Storage => json!({ "storage": { "representation": "storage", "value": version.storage } }),
+        BodyFormat::Storage => {
+            json!({ "storage": { "representation": "storage", "value": version.storage } })
+        }
         BodyFormat::None => json!({}),
     };
     value.insert("body".into(), body);
@@ -109,15 +132,24 @@ fn page_json(store: &Store, base: &str, page: &Page, version: &PageVersion, form
 }
 
 /// `GET /wiki/api/v2/pages/{id}?body-format=storage&version=N`
-async fn get_page(State(state): State<SandboxState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<Value>> {
+async fn get_page(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = wiki_base(&state);
     let format = body_format(&params)?;
     let store = state.read();
     let page = store.page(&id).ok_or_else(|| page_not_found(&id))?;
     let version = match params.get("version") {
         Some(n) => {
-            let n: u32 = n.parse().map_err(|_| bad_request(format!("Invalid version '{n}'.")))?;
-            page.versions.iter().find(|v| v.number == n).ok_or_else(|| page_not_found(&id))?
+            let n: u32 = n
+                .parse()
+                .map_err(|_| bad_request(format!("Invalid version '{n}'.")))?;
+            page.versions
+                .iter()
+                .find(|v| v.number == n)
+                .ok_or_else(|| page_not_found(&id))?
         }
         None => page.current(),
     };
@@ -128,9 +160,17 @@ async fn get_page(State(state): State<SandboxState>, Path(id): Path<String>, par
 fn storage_value(body: &Value) -> Result<String, ApiError> {
     let (representation, value) = match (body.get("representation"), body.get("storage")) {
         (Some(r), _) => (r.as_str(), body.get("value")),
-        (None, Some(nested)) => (nested.get("representation").and_then(Value::as_str).or(Some("storage")), nested.get("value")),
+        (None, Some(nested)) => (
+            nested
+                .get("representation")
+                .and_then(Value::as_str)
+                .or(Some("storage")),
+            nested.get("value"),
+        ),
         (None, None) => {
-            return Err(bad_request("The body must use the storage representation (body.representation = \"storage\")."));
+            return Err(bad_request(
+                "The body must use the storage representation (body.representation = \"storage\").",
+            ));
         }
     };
     if representation != Some("storage") {
@@ -160,12 +200,19 @@ async fn update_page(
         }
     }
     if body.get("id").and_then(Value::as_str) != Some(id.as_str()) {
-        return Err(bad_request("The id in the body must match the page id in the path."));
+        return Err(bad_request(
+            "The id in the body must match the page id in the path.",
+        ));
     }
     if body.get("status").and_then(Value::as_str) != Some("current") {
-        return Err(bad_request("The sandbox supports updating current pages only (status = \"current\")."));
+        return Err(bad_request(
+            "The sandbox supports updating current pages only (status = \"current\").",
+        ));
     }
-    let title = body.get("title").and_then(Value::as_str).ok_or_else(|| bad_request("title must be a string."))?;
+    let title = body
+        .get("title")
+        .and_then(Value::as_str)
+        .ok_or_else(|| bad_request("title must be a string."))?;
     let number = body
         .get("version")
         .and_then(|v| v.get("number"))
@@ -189,7 +236,13 @@ async fn update_page(
         .update_page(&id, title, storage, number, message, &actor, now())
         .map_err(ApiError::confluence_from)?;
     let page = store.page(&id).expect("updated");
-    Ok(Json(page_json(&store, &base, page, page.current(), BodyFormat::Storage)))
+    Ok(Json(page_json(
+        &store,
+        &base,
+        page,
+        page.current(),
+        BodyFormat::Storage,
+    )))
 }
 
 /// `POST /wiki/api/v2/pages`
@@ -221,17 +274,43 @@ async fn create_page(
         .and_then(Value::as_str)
         .map(str::to_string)
         .or_else(|| store.space(&space_id).and_then(|s| s.homepage_id.clone()));
-    if store.pages().any(|p| p.space_id == space_id && p.current().title == title) {
-        return Err(bad_request(format!("A page with this title already exists: '{title}'.")));
+    if store
+        .pages()
+        .any(|p| p.space_id == space_id && p.current().title == title)
+    {
+        return Err(bad_request(format!(
+            "A page with this title already exists: '{title}'."
+        )));
     }
     let id = store
-        .create_page(NewPage { space_id, parent_id, title, storage }, &actor, now())
+        .create_page(
+            NewPage {
+                space_id,
+                parent_id,
+                title,
+                storage,
+            },
+            &actor,
+            now(),
+        )
         .map_err(ApiError::confluence_from)?;
     let page = store.page(&id).expect("created");
-    Ok(Json(page_json(&store, &base, page, page.current(), BodyFormat::Storage)))
+    Ok(Json(page_json(
+        &store,
+        &base,
+        page,
+        page.current(),
+        BodyFormat::Storage,
+    )))
 }
 
-fn list_page_json(store: &Store, base: &str, pages: Vec<&Page>, format: BodyFormat, limit: usize) -> Value {
+fn list_page_json(
+    store: &Store,
+    base: &str,
+    pages: Vec<&Page>,
+    format: BodyFormat,
+    limit: usize,
+) -> Value {
     let results: Vec<Value> = pages
         .into_iter()
         .take(limit)
@@ -263,8 +342,16 @@ async fn list_pages(State(state): State<SandboxState>, params: Params) -> ApiRes
     let format = body_format(&params)?;
     let limit = limit(&params)?;
     let store = state.read();
-    let spaces: Vec<String> = params.all("space-id").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
-    let ids: Vec<String> = params.all("id").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+    let spaces: Vec<String> = params
+        .all("space-id")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let ids: Vec<String> = params
+        .all("id")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     let title = params.get("title");
     let pages: Vec<&Page> = store
         .pages()
@@ -290,7 +377,8 @@ fn space_json(space: &Space, include_description: bool) -> Value {
         value["homepageId"] = json!(home);
     }
     if include_description {
-        value["description"] = json!({ "plain": { "representation": "plain", "value": space.description } });
+        value["description"] =
+            json!({ "plain": { "representation": "plain", "value": space.description } });
     }
     value
 }
@@ -300,8 +388,16 @@ async fn list_spaces(State(state): State<SandboxState>, params: Params) -> ApiRe
     let base = wiki_base(&state);
     let limit = limit(&params)?;
     let store = state.read();
-    let keys: Vec<String> = params.all("keys").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
-    let ids: Vec<String> = params.all("ids").iter().flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+    let keys: Vec<String> = params
+        .all("keys")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let ids: Vec<String> = params
+        .all("ids")
+        .iter()
+        .flat_map(|s| s.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     let with_description = params.get("description-format").is_some();
     let results: Vec<Value> = store
         .spaces()
@@ -311,28 +407,47 @@ async fn list_spaces(State(state): State<SandboxState>, params: Params) -> ApiRe
         .take(limit)
         .map(|s| space_json(s, with_description))
         .collect();
-    Ok(Json(json!({ "results": results, "_links": { "base": base } })))
+    Ok(Json(
+        json!({ "results": results, "_links": { "base": base } }),
+    ))
 }
 
 /// `GET /wiki/api/v2/spaces/{id}`
-async fn get_space(State(state): State<SandboxState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<Value>> {
+async fn get_space(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let store = state.read();
-    let space = store
-        .spaces()
-        .iter()
-        .find(|s| s.id == id)
-        .ok_or_else(|| ApiError::confluence(StatusCode::NOT_FOUND, "NOT_FOUND", format!("Space {id} was not found.")))?;
-    Ok(Json(space_json(space, params.get("description-format").is_some())))
+    let space = store.spaces().iter().find(|s| s.id == id).ok_or_else(|| {
+        ApiError::confluence(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("Space {id} was not found."),
+        )
+    })?;
+    Ok(Json(space_json(
+        space,
+        params.get("description-format").is_some(),
+    )))
 }
 
 /// `GET /wiki/api/v2/spaces/{id}/pages`
-async fn space_pages(State(state): State<SandboxState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<Value>> {
+async fn space_pages(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = wiki_base(&state);
     let format = body_format(&params)?;
     let limit = limit(&params)?;
     let store = state.read();
     if !store.spaces().iter().any(|s| s.id == id) {
-        return Err(ApiError::confluence(StatusCode::NOT_FOUND, "NOT_FOUND", format!("Space {id} was not found.")));
+        return Err(ApiError::confluence(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("Space {id} was not found."),
+        ));
     }
     let title = params.get("title");
     let pages: Vec<&Page> = store
@@ -345,14 +460,33 @@ async fn space_pages(State(state): State<SandboxState>, Path(id): Path<String>, 
 
 /// `GET /wiki/rest/api/content/{id}?expand=body.storage,version` (v1, deprecated but still
 /// widely used).
-async fn v1_content(State(state): State<SandboxState>, Path(id): Path<String>, params: Params) -> ApiResult<Json<Value>> {
+async fn v1_content(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = wiki_base(&state);
     let store = state.read();
     let page = store.page(&id).ok_or_else(|| {
-        ApiError::jira_message(StatusCode::NOT_FOUND, format!("No content found with id: ContentId{{id={id}}}"))
+        ApiError::jira_message(
+            StatusCode::NOT_FOUND,
+            format!("No content found with id: ContentId{{id={id}}}"),
+        )
     })?;
-    let expand: Vec<String> = params.all("expand").iter().flat_map(|e| e.split(',').map(|s| s.trim().to_string()).collect::<Vec<_>>()).collect();
-    let expand = if expand.is_empty() { vec!["space".into(), "history".into(), "version".into()] } else { expand };
+    let expand: Vec<String> = params
+        .all("expand")
+        .iter()
+        .flat_map(|e| {
+            e.split(',')
+                .map(|s| s.trim().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let expand = if expand.is_empty() {
+        vec!["space".into(), "history".into(), "version".into()]
+    } else {
+        expand
+    };
     let current = page.current();
     let key = space_key(&store, &page.space_id);
     let mut value = json!({
@@ -378,7 +512,8 @@ async fn v1_content(State(state): State<SandboxState>, Path(id): Path<String>, p
         });
     }
     if expand.iter().any(|e| e == "body.storage" || e == "body") {
-        value["body"] = json!({ "storage": { "value": current.storage, "representation": "storage" } });
+        value["body"] =
+            json!({ "storage": { "value": current.storage, "representation": "storage" } });
     }
     if expand.iter().any(|e| e == "space") {
         value["space"] = json!({ "id": page.space_id.parse::<u64>().unwrap_or(0), "key": key, "type": "global", "status": "current" });

@@ -130,7 +130,10 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
         });
     }
 
-    let space = store.space(DEMO_KEY).map(|s| s.id.clone()).expect("seed_site ran");
+    let space = store
+        .space(DEMO_KEY)
+        .map(|s| s.id.clone())
+        .expect("seed_site ran");
     let created = now - Duration::days(40);
     let home = store
         .create_page(
@@ -168,7 +171,8 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
             created,
         )
         .expect("space exists");
-    let page_url = |id: &str, slug: &str| format!("{base_url}/wiki/spaces/{DEMO_KEY}/pages/{id}/{slug}");
+    let page_url =
+        |id: &str, slug: &str| format!("{base_url}/wiki/spaces/{DEMO_KEY}/pages/{id}/{slug}");
 
     let create = |store: &mut Store, issue: NewIssue, days_ago: i64| -> String {
         let id = store
@@ -191,8 +195,13 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
     let payments = create(
         store,
         NewIssue::new(DEMO_KEY, "Epic", "Payment service idempotency")
-            .description(doc(vec![paragraph("Stop double charges on retried payment requests.")]))
-            .custom(RFC_URL_FIELD, json!(page_url(&rfc, "RFC-012+Idempotent+payment+requests")))
+            .description(doc(vec![paragraph(
+                "Stop double charges on retried payment requests.",
+            )]))
+            .custom(
+                RFC_URL_FIELD,
+                json!(page_url(&rfc, "RFC-012+Idempotent+payment+requests")),
+            )
             .assignee(&marco)
             .status("To Do")
             .labels(["payments"]),
@@ -227,7 +236,11 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
             .parent(&checkout)
             .description(story_description(
                 "As a shopper abroad I want to enter my address the way my country writes it.",
-                &["Every shipping country is selectable.", "Postcode is optional for countries without postcodes.", "Address autocomplete suggests matches after three characters."],
+                &[
+                    "Every shipping country is selectable.",
+                    "Postcode is optional for countries without postcodes.",
+                    "Address autocomplete suggests matches after three characters.",
+                ],
             ))
             .custom(STORY_POINTS_FIELD, json!(8))
             .assignee(&priya)
@@ -258,7 +271,9 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
         store,
         NewIssue::new(DEMO_KEY, "Task", "Create idempotency_keys table")
             .parent(&payments)
-            .description(doc(vec![paragraph("Add the table from RFC-012 with a 24-hour expiry job.")]))
+            .description(doc(vec![paragraph(
+                "Add the table from RFC-012 with a 24-hour expiry job.",
+            )]))
             .custom(MANDAYS_FIELD, json!(1))
             .assignee(&marco)
             .status("In Review"),
@@ -266,17 +281,25 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
     );
     let middleware = create(
         store,
-        NewIssue::new(DEMO_KEY, "Task", "Replay stored responses for duplicate keys")
-            .parent(&payments)
-            .custom(MANDAYS_FIELD, json!(3))
-            .status("To Do"),
+        NewIssue::new(
+            DEMO_KEY,
+            "Task",
+            "Replay stored responses for duplicate keys",
+        )
+        .parent(&payments)
+        .custom(MANDAYS_FIELD, json!(3))
+        .status("To Do"),
         25,
     );
     let client = create(
         store,
-        NewIssue::new(DEMO_KEY, "Task", "Send Idempotency-Key from the checkout client")
-            .parent(&payments)
-            .status("To Do"),
+        NewIssue::new(
+            DEMO_KEY,
+            "Task",
+            "Send Idempotency-Key from the checkout client",
+        )
+        .parent(&payments)
+        .status("To Do"),
         25,
     );
     let bug = create(
@@ -293,9 +316,15 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
             .status("In Progress"),
         20,
     );
-    store.link_issues("Blocks", &table, &middleware).expect("valid link");
-    store.link_issues("Blocks", &middleware, &client).expect("valid link");
-    store.link_issues("Relates", &bug, &payments).expect("valid link");
+    store
+        .link_issues("Blocks", &table, &middleware)
+        .expect("valid link");
+    store
+        .link_issues("Blocks", &middleware, &client)
+        .expect("valid link");
+    store
+        .link_issues("Relates", &bug, &payments)
+        .expect("valid link");
 
     // Sub-tasks of the address story.
     for (summary, status) in [
@@ -305,7 +334,9 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
     ] {
         create(
             store,
-            NewIssue::new(DEMO_KEY, "Subtask", summary).parent(&address).status(status),
+            NewIssue::new(DEMO_KEY, "Subtask", summary)
+                .parent(&address)
+                .status(status),
             24,
         );
     }
@@ -324,17 +355,40 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
     let board = store.boards().first().map(|b| b.id).expect("seed_site ran");
     let s1_start = now - Duration::days(21);
     let s1 = store
-        .create_sprint("DEMO Sprint 1", board, Some(s1_start), Some(s1_start + Duration::days(14)), Some("Guest checkout end to end".into()), s1_start - Duration::days(2))
+        .create_sprint(
+            "DEMO Sprint 1",
+            board,
+            Some(s1_start),
+            Some(s1_start + Duration::days(14)),
+            Some("Guest checkout end to end".into()),
+            s1_start - Duration::days(2),
+        )
         .expect("valid sprint");
-    store.move_to_sprint(s1, std::slice::from_ref(&guest), s1_start).expect("open sprint");
+    store
+        .move_to_sprint(s1, std::slice::from_ref(&guest), s1_start)
+        .expect("open sprint");
     start_sprint(store, s1, s1_start);
     store
-        .update_sprint(s1, SprintChanges { state: Some(SprintState::Closed), ..Default::default() }, s1_start + Duration::days(14))
+        .update_sprint(
+            s1,
+            SprintChanges {
+                state: Some(SprintState::Closed),
+                ..Default::default()
+            },
+            s1_start + Duration::days(14),
+        )
         .expect("active sprint closes");
 
     let s2_start = now - Duration::days(7);
     let s2 = store
-        .create_sprint("DEMO Sprint 2", board, Some(s2_start), Some(s2_start + Duration::days(14)), Some("International addresses and the double-charge fix".into()), s2_start - Duration::days(1))
+        .create_sprint(
+            "DEMO Sprint 2",
+            board,
+            Some(s2_start),
+            Some(s2_start + Duration::days(14)),
+            Some("International addresses and the double-charge fix".into()),
+            s2_start - Duration::days(1),
+        )
         .expect("valid sprint");
     store
         .move_to_sprint(s2, &[address.clone(), table.clone(), bug.clone()], s2_start)
@@ -342,9 +396,18 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
     start_sprint(store, s2, s2_start);
 
     let s3 = store
-        .create_sprint("DEMO Sprint 3", board, None, None, None, now - Duration::days(1))
+        .create_sprint(
+            "DEMO Sprint 3",
+            board,
+            None,
+            None,
+            None,
+            now - Duration::days(1),
+        )
         .expect("valid sprint");
-    store.move_to_sprint(s3, &[errors.clone(), middleware.clone()], now).expect("open sprint");
+    store
+        .move_to_sprint(s3, &[errors.clone(), middleware.clone()], now)
+        .expect("open sprint");
 
     // A short discussion on the bug.
     let _ = store.add_comment(&bug, &priya, doc(vec![paragraph("Support has two more reports from this week. Can we get a hotfix before the RFC lands?")]), None, now - Duration::days(3));
@@ -353,6 +416,13 @@ pub(crate) fn seed_demo(store: &mut Store, base_url: &str, now: DateTime<Utc>) {
 
 fn start_sprint(store: &mut Store, id: u64, at: DateTime<Utc>) {
     store
-        .update_sprint(id, SprintChanges { state: Some(SprintState::Active), ..Default::default() }, at)
+        .update_sprint(
+            id,
+            SprintChanges {
+                state: Some(SprintState::Active),
+                ..Default::default()
+            },
+            at,
+        )
         .expect("sprint has dates and the board has no other active sprint");
 }

@@ -14,7 +14,10 @@ use crate::state::{JiraErrors, StoreError};
 pub enum ApiError {
     /// Jira / Jira Software `ErrorCollection`.
     #[error("jira error {status}: {errors:?}")]
-    Jira { status: StatusCode, errors: JiraErrors },
+    Jira {
+        status: StatusCode,
+        errors: JiraErrors,
+    },
     /// Confluence v2 error list.
     #[error("confluence error {status}: {title}")]
     Confluence {

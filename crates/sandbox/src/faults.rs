@@ -94,7 +94,12 @@ impl FaultConfig {
     }
 
     /// 429 for the next `n` requests.
-    pub fn rate_limit_next(mut self, n: u32, reason: RateLimitReason, retry_after_secs: u64) -> Self {
+    pub fn rate_limit_next(
+        mut self,
+        n: u32,
+        reason: RateLimitReason,
+        retry_after_secs: u64,
+    ) -> Self {
         self.rate_limit = Some(RateLimitFault {
             reason,
             retry_after_secs,
@@ -104,7 +109,12 @@ impl FaultConfig {
     }
 
     /// 429 for a fraction of requests.
-    pub fn rate_limit_rate(mut self, rate: f64, reason: RateLimitReason, retry_after_secs: u64) -> Self {
+    pub fn rate_limit_rate(
+        mut self,
+        rate: f64,
+        reason: RateLimitReason,
+        retry_after_secs: u64,
+    ) -> Self {
         self.rate_limit = Some(RateLimitFault {
             reason,
             retry_after_secs,
@@ -309,10 +319,14 @@ impl Faults {
             && runtime.fires(fault.trigger, |r| &mut r.server_error_remaining)
         {
             runtime.injected += 1;
-            let status = StatusCode::from_u16(fault.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = ApiError::jira_message(status, "Internal server error").into_response();
+            let status =
+                StatusCode::from_u16(fault.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+            let mut response =
+                ApiError::jira_message(status, "Internal server error").into_response();
             if let Some(secs) = fault.retry_after_secs {
-                response.headers_mut().insert("retry-after", HeaderValue::from(secs));
+                response
+                    .headers_mut()
+                    .insert("retry-after", HeaderValue::from(secs));
             }
             return (latency, Verdict::Reject(response));
         }
@@ -320,9 +334,19 @@ impl Faults {
             && runtime.fires(fault.trigger, |r| &mut r.rate_limit_remaining)
         {
             runtime.injected += 1;
-            return (latency, Verdict::Reject(too_many_requests(fault.reason, fault.retry_after_secs, None)));
+            return (
+                latency,
+                Verdict::Reject(too_many_requests(
+                    fault.reason,
+                    fault.retry_after_secs,
+                    None,
+                )),
+            );
         }
-        if let (Some(limit), Some(issue)) = (runtime.config.per_issue_write_limit, written_issue(method, path)) {
+        if let (Some(limit), Some(issue)) = (
+            runtime.config.per_issue_write_limit,
+            written_issue(method, path),
+        ) {
             let count = runtime.writes_per_issue.entry(issue).or_insert(0);
             if *count >= limit {
                 runtime.injected += 1;
@@ -338,7 +362,11 @@ impl Faults {
                 runtime.injected += 1;
                 return (
                     latency,
-                    Verdict::Reject(too_many_requests(RateLimitReason::TenantQuota, 60, Some((quota, 0)))),
+                    Verdict::Reject(too_many_requests(
+                        RateLimitReason::TenantQuota,
+                        60,
+                        Some((quota, 0)),
+                    )),
                 );
             }
             runtime.points_used += 1;
@@ -349,7 +377,12 @@ impl Faults {
                 },
             );
         }
-        (latency, Verdict::Pass { quota_headers: None })
+        (
+            latency,
+            Verdict::Pass {
+                quota_headers: None,
+            },
+        )
     }
 }
 
@@ -371,12 +404,20 @@ fn rate_limit_headers(headers: &mut HeaderMap, limit: u64, remaining: u64) {
     }
 }
 
-fn too_many_requests(reason: RateLimitReason, retry_after_secs: u64, quota: Option<(u64, u64)>) -> Response {
+fn too_many_requests(
+    reason: RateLimitReason,
+    retry_after_secs: u64,
+    quota: Option<(u64, u64)>,
+) -> Response {
     let mut response =
-        ApiError::jira_message(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded.").into_response();
+        ApiError::jira_message(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded.")
+            .into_response();
     let headers = response.headers_mut();
     headers.insert("retry-after", HeaderValue::from(retry_after_secs));
-    headers.insert("ratelimit-reason", HeaderValue::from_static(reason.as_str()));
+    headers.insert(
+        "ratelimit-reason",
+        HeaderValue::from_static(reason.as_str()),
+    );
     let reset = Utc::now() + chrono::Duration::seconds(retry_after_secs as i64 + 60);
     let reset = reset.with_second(0).unwrap_or(reset);
     if let Ok(value) = HeaderValue::from_str(&reset.format("%Y-%m-%dT%H:%MZ").to_string()) {
@@ -388,7 +429,11 @@ fn too_many_requests(reason: RateLimitReason, retry_after_secs: u64, quota: Opti
 }
 
 /// Middleware: applies the configured faults before the request reaches a handler.
-pub(crate) async fn inject(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
+pub(crate) async fn inject(
+    State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (latency, verdict) = state.faults().judge(request.method(), request.uri().path());
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
@@ -428,15 +473,32 @@ mod tests {
         };
         assert_eq!(run(7), run(7));
         let hits = run(7).iter().filter(|h| **h).count();
-        assert!((30..=90).contains(&hits), "about 30% should fail, got {hits}");
+        assert!(
+            (30..=90).contains(&hits),
+            "about 30% should fail, got {hits}"
+        );
     }
 
     #[test]
     fn per_issue_limit_counts_writes_to_one_issue_only() {
         let faults = Faults::new(FaultConfig::none().per_issue_write_limit(1));
-        assert!(matches!(faults.judge(&Method::PUT, "/rest/api/3/issue/DEMO-1").1, Verdict::Pass { .. }));
-        assert!(matches!(faults.judge(&Method::PUT, "/rest/api/3/issue/demo-1/assignee").1, Verdict::Reject(_)));
-        assert!(matches!(faults.judge(&Method::PUT, "/rest/api/3/issue/DEMO-2").1, Verdict::Pass { .. }));
-        assert!(matches!(faults.judge(&Method::GET, "/rest/api/3/issue/DEMO-1").1, Verdict::Pass { .. }));
+        assert!(matches!(
+            faults.judge(&Method::PUT, "/rest/api/3/issue/DEMO-1").1,
+            Verdict::Pass { .. }
+        ));
+        assert!(matches!(
+            faults
+                .judge(&Method::PUT, "/rest/api/3/issue/demo-1/assignee")
+                .1,
+            Verdict::Reject(_)
+        ));
+        assert!(matches!(
+            faults.judge(&Method::PUT, "/rest/api/3/issue/DEMO-2").1,
+            Verdict::Pass { .. }
+        ));
+        assert!(matches!(
+            faults.judge(&Method::GET, "/rest/api/3/issue/DEMO-1").1,
+            Verdict::Pass { .. }
+        ));
     }
 }

@@ -62,8 +62,15 @@ pub fn router(state: SandboxState) -> Router {
 /// Fallback for unknown paths: Jira's 404 shape (Confluence's under `/wiki`).
 pub async fn not_found(uri: Uri) -> ApiError {
     if uri.path().starts_with("/wiki/") {
-        ApiError::confluence(StatusCode::NOT_FOUND, "NOT_FOUND", format!("No resource at {}", uri.path()))
+        ApiError::confluence(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            format!("No resource at {}", uri.path()),
+        )
     } else {
-        ApiError::jira_message(StatusCode::NOT_FOUND, format!("null for uri: {}", uri.path()))
+        ApiError::jira_message(
+            StatusCode::NOT_FOUND,
+            format!("null for uri: {}", uri.path()),
+        )
     }
 }

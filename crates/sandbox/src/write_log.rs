@@ -79,14 +79,23 @@ impl WriteLog {
 fn is_read_post(path: &str) -> bool {
     matches!(
         path,
-        "/rest/api/3/search/jql" | "/rest/api/3/search/approximate-count" | "/rest/api/3/issue/bulkfetch" | "/rest/api/3/jql/parse"
+        "/rest/api/3/search/jql"
+            | "/rest/api/3/search/approximate-count"
+            | "/rest/api/3/issue/bulkfetch"
+            | "/rest/api/3/jql/parse"
     )
 }
 
 /// Middleware: records mutating requests with the status they got.
-pub(crate) async fn record(State(state): State<SandboxState>, request: Request, next: Next) -> Response {
+pub(crate) async fn record(
+    State(state): State<SandboxState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let method = request.method().clone();
-    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS) || is_read_post(request.uri().path()) {
+    if matches!(method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || is_read_post(request.uri().path())
+    {
         return next.run(request).await;
     }
     let path = request
@@ -101,10 +110,15 @@ pub(crate) async fn record(State(state): State<SandboxState>, request: Request, 
     let body_value = if bytes.is_empty() {
         None
     } else {
-        Some(serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())))
+        Some(
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned())),
+        )
     };
     let time = Utc::now();
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
     state.write_log().push(WriteRecord {
         method: method.to_string(),
         path,

@@ -11,8 +11,14 @@ use support::start;
 #[tokio::test]
 async fn rate_limits_carry_jira_headers() {
     let sb = start(Seed::Demo).await;
-    sb.handle.faults().rate_limit_next(1, RateLimitReason::Burst, 0);
-    let response = sb.request(Method::GET, "/rest/api/3/issue/DEMO-1").send().await.unwrap();
+    sb.handle
+        .faults()
+        .rate_limit_next(1, RateLimitReason::Burst, 0);
+    let response = sb
+        .request(Method::GET, "/rest/api/3/issue/DEMO-1")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 429);
     let headers = response.headers();
     assert_eq!(headers["retry-after"], "0");
@@ -32,20 +38,57 @@ async fn server_errors_per_issue_limits_and_quota() {
     assert_eq!(sb.get("/rest/api/3/myself").await.0, 503);
     assert_eq!(sb.get("/rest/api/3/myself").await.0, 200);
 
-    sb.handle.faults().set(FaultConfig::none().per_issue_write_limit(1));
-    assert_eq!(sb.put("/rest/api/3/issue/DEMO-6", json!({"fields": {"summary": "a"}})).await.0, 204);
-    let response = sb.request(Method::PUT, "/rest/api/3/issue/DEMO-6").json(&json!({"fields": {"summary": "b"}})).send().await.unwrap();
+    sb.handle
+        .faults()
+        .set(FaultConfig::none().per_issue_write_limit(1));
+    assert_eq!(
+        sb.put(
+            "/rest/api/3/issue/DEMO-6",
+            json!({"fields": {"summary": "a"}})
+        )
+        .await
+        .0,
+        204
+    );
+    let response = sb
+        .request(Method::PUT, "/rest/api/3/issue/DEMO-6")
+        .json(&json!({"fields": {"summary": "b"}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 429);
-    assert_eq!(response.headers()["ratelimit-reason"], "jira-per-issue-on-write");
-    assert_eq!(sb.put("/rest/api/3/issue/DEMO-7", json!({"fields": {"summary": "c"}})).await.0, 204);
+    assert_eq!(
+        response.headers()["ratelimit-reason"],
+        "jira-per-issue-on-write"
+    );
+    assert_eq!(
+        sb.put(
+            "/rest/api/3/issue/DEMO-7",
+            json!({"fields": {"summary": "c"}})
+        )
+        .await
+        .0,
+        204
+    );
 
     sb.handle.faults().set(FaultConfig::none().points_quota(2));
-    let response = sb.request(Method::GET, "/rest/api/3/myself").send().await.unwrap();
+    let response = sb
+        .request(Method::GET, "/rest/api/3/myself")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-ratelimit-remaining"], "1");
     assert_eq!(sb.get("/rest/api/3/myself").await.0, 200);
-    let response = sb.request(Method::GET, "/rest/api/3/myself").send().await.unwrap();
+    let response = sb
+        .request(Method::GET, "/rest/api/3/myself")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 429);
-    assert_eq!(response.headers()["ratelimit-reason"], "jira-quota-tenant-based");
+    assert_eq!(
+        response.headers()["ratelimit-reason"],
+        "jira-quota-tenant-based"
+    );
     assert_eq!(sb.handle.faults().points_remaining(), Some(0));
 }
 
@@ -53,10 +96,19 @@ async fn server_errors_per_issue_limits_and_quota() {
 async fn write_log_records_mutations_only() {
     let sb = start(Seed::Demo).await;
     sb.get("/rest/api/3/issue/DEMO-1").await;
-    sb.post("/rest/api/3/search/jql", json!({"jql": "project = DEMO"})).await;
+    sb.post("/rest/api/3/search/jql", json!({"jql": "project = DEMO"}))
+        .await;
     assert!(sb.handle.write_log().is_empty(), "reads are not writes");
-    sb.post("/rest/api/3/issue/DEMO-1/comment", json!({"body": {"type": "doc", "version": 1, "content": []}})).await;
-    sb.put("/rest/api/3/issue/DEMO-404", json!({"fields": {"summary": "x"}})).await;
+    sb.post(
+        "/rest/api/3/issue/DEMO-1/comment",
+        json!({"body": {"type": "doc", "version": 1, "content": []}}),
+    )
+    .await;
+    sb.put(
+        "/rest/api/3/issue/DEMO-404",
+        json!({"fields": {"summary": "x"}}),
+    )
+    .await;
     let log = sb.handle.write_log().entries();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0].method, "POST");

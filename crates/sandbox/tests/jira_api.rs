@@ -15,11 +15,21 @@ fn adf(text: &str) -> Value {
 #[tokio::test]
 async fn missing_and_wrong_credentials_get_jira_401s() {
     let sb = start(Seed::Empty).await;
-    let response = sb.client.get(sb.url("/rest/api/3/myself")).send().await.unwrap();
+    let response = sb
+        .client
+        .get(sb.url("/rest/api/3/myself"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 401);
     assert!(response.headers().contains_key("www-authenticate"));
     let body: Value = response.json().await.unwrap();
-    assert!(body["errorMessages"][0].as_str().unwrap().contains("not authenticated"));
+    assert!(
+        body["errorMessages"][0]
+            .as_str()
+            .unwrap()
+            .contains("not authenticated")
+    );
 
     let response = sb
         .client
@@ -29,7 +39,10 @@ async fn missing_and_wrong_credentials_get_jira_401s() {
         .await
         .unwrap();
     assert_eq!(response.status(), 401);
-    assert_eq!(response.headers()["x-seraph-loginreason"], "AUTHENTICATED_FAILED");
+    assert_eq!(
+        response.headers()["x-seraph-loginreason"],
+        "AUTHENTICATED_FAILED"
+    );
 
     let (status, me) = sb.get("/rest/api/3/myself").await;
     assert_eq!(status, 200);
@@ -45,15 +58,34 @@ async fn bearer_tokens_and_read_only_users() {
     let credentials = Credentials::default()
         .with_bearer_token("oauth-access")
         .with_read_only_user("viewer@example.com", "view-token");
-    let handle = Sandbox::builder().seed(Seed::Demo).credentials(credentials).start().await.unwrap();
+    let handle = Sandbox::builder()
+        .seed(Seed::Demo)
+        .credentials(credentials)
+        .start()
+        .await
+        .unwrap();
     let client = reqwest::Client::new();
     let base = handle.base_url();
-    let (status, _) = send(client.get(format!("{base}/rest/api/3/issue/DEMO-1")).bearer_auth("oauth-access")).await;
+    let (status, _) = send(
+        client
+            .get(format!("{base}/rest/api/3/issue/DEMO-1"))
+            .bearer_auth("oauth-access"),
+    )
+    .await;
     assert_eq!(status, 200);
-    let viewer = || client.request(Method::PUT, format!("{base}/rest/api/3/issue/DEMO-1")).basic_auth("viewer@example.com", Some("view-token"));
+    let viewer = || {
+        client
+            .request(Method::PUT, format!("{base}/rest/api/3/issue/DEMO-1"))
+            .basic_auth("viewer@example.com", Some("view-token"))
+    };
     let (status, body) = send(viewer().json(&json!({"fields": {"summary": "x"}}))).await;
     assert_eq!(status, 403, "{body}");
-    assert!(body["errorMessages"][0].as_str().unwrap().contains("permission"));
+    assert!(
+        body["errorMessages"][0]
+            .as_str()
+            .unwrap()
+            .contains("permission")
+    );
     let (status, _) = send(
         client
             .post(format!("{base}/rest/api/3/search/jql"))
@@ -62,7 +94,10 @@ async fn bearer_tokens_and_read_only_users() {
     )
     .await;
     assert_eq!(status, 200, "read-only users may search");
-    assert_eq!(handle.state().read().issue("DEMO-1").unwrap().summary, "Checkout revamp");
+    assert_eq!(
+        handle.state().read().issue("DEMO-1").unwrap().summary,
+        "Checkout revamp"
+    );
 }
 
 #[tokio::test]
@@ -76,7 +111,12 @@ async fn create_get_edit_and_comment_an_issue() {
         .await;
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["key"], "DEMO-1");
-    assert!(created["self"].as_str().unwrap().starts_with(&sb.handle.base_url()));
+    assert!(
+        created["self"]
+            .as_str()
+            .unwrap()
+            .starts_with(&sb.handle.base_url())
+    );
 
     let (status, issue) = sb.get("/rest/api/3/issue/demo-1?expand=names").await;
     assert_eq!(status, 200);
@@ -85,7 +125,9 @@ async fn create_get_edit_and_comment_an_issue() {
     assert_eq!(issue["fields"]["customfield_10016"], 3);
     assert_eq!(issue["names"]["customfield_10016"], "Story Points");
 
-    let (status, only) = sb.get("/rest/api/3/issue/DEMO-1?fields=summary,labels").await;
+    let (status, only) = sb
+        .get("/rest/api/3/issue/DEMO-1?fields=summary,labels")
+        .await;
     assert_eq!(status, 200);
     assert_eq!(only["fields"].as_object().unwrap().len(), 2);
 
@@ -101,9 +143,19 @@ async fn create_get_edit_and_comment_an_issue() {
     assert_eq!(issue["fields"]["labels"], json!(["b"]));
 
     let account = sb.handle.credentials().default_account().account_id.clone();
-    let (status, _) = sb.put("/rest/api/3/issue/DEMO-1/assignee", json!({"accountId": account})).await;
+    let (status, _) = sb
+        .put(
+            "/rest/api/3/issue/DEMO-1/assignee",
+            json!({"accountId": account}),
+        )
+        .await;
     assert_eq!(status, 204);
-    let (status, comment) = sb.post("/rest/api/3/issue/DEMO-1/comment", json!({"body": adf("Looks good")})).await;
+    let (status, comment) = sb
+        .post(
+            "/rest/api/3/issue/DEMO-1/comment",
+            json!({"body": adf("Looks good")}),
+        )
+        .await;
     assert_eq!(status, 201);
     assert_eq!(comment["author"]["accountId"], account);
     let (_, comments) = sb.get("/rest/api/3/issue/DEMO-1/comment").await;
@@ -111,17 +163,26 @@ async fn create_get_edit_and_comment_an_issue() {
 
     let (status, error) = sb.get("/rest/api/3/issue/DEMO-99").await;
     assert_eq!(status, 404);
-    assert_eq!(error["errorMessages"][0], "Issue does not exist or you do not have permission to see it.");
+    assert_eq!(
+        error["errorMessages"][0],
+        "Issue does not exist or you do not have permission to see it."
+    );
 }
 
 #[tokio::test]
 async fn create_validation_and_hierarchy_rules() {
     let sb = start(Seed::Demo).await;
     let (status, error) = sb
-        .post("/rest/api/3/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Story"}}}))
+        .post(
+            "/rest/api/3/issue",
+            json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Story"}}}),
+        )
         .await;
     assert_eq!(status, 400);
-    assert_eq!(error["errors"]["summary"], "You must specify a summary of the issue.");
+    assert_eq!(
+        error["errors"]["summary"],
+        "You must specify a summary of the issue."
+    );
 
     let (status, error) = sb
         .post("/rest/api/3/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Subtask"}, "summary": "orphan"}}))
@@ -133,7 +194,12 @@ async fn create_validation_and_hierarchy_rules() {
         .post("/rest/api/3/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Story"}, "summary": "s", "parent": {"key": "DEMO-4"}}}))
         .await;
     assert_eq!(status, 400, "a story's parent must be an epic");
-    assert!(error["errors"]["parent"].as_str().unwrap().contains("hierarchy"));
+    assert!(
+        error["errors"]["parent"]
+            .as_str()
+            .unwrap()
+            .contains("hierarchy")
+    );
 
     let (status, error) = sb
         .post("/rest/api/3/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Story"}, "summary": "s", "description": "plain"}}))
@@ -161,11 +227,24 @@ async fn transitions_follow_the_workflow() {
     let sb = start(Seed::Demo).await;
     // DEMO-6 is To Do: Done is not reachable directly.
     let (_, list) = sb.get("/rest/api/3/issue/DEMO-6/transitions").await;
-    let names: Vec<&str> = list["transitions"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list["transitions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["In Progress"]);
-    let (status, error) = sb.post("/rest/api/3/issue/DEMO-6/transitions", json!({"transition": {"id": "41"}})).await;
+    let (status, error) = sb
+        .post(
+            "/rest/api/3/issue/DEMO-6/transitions",
+            json!({"transition": {"id": "41"}}),
+        )
+        .await;
     assert_eq!(status, 400);
-    assert_eq!(error["errorMessages"][0], "Transition id '41' is not valid for this issue.");
+    assert_eq!(
+        error["errorMessages"][0],
+        "Transition id '41' is not valid for this issue."
+    );
     for id in ["21", "31", "41"] {
         let (status, body) = sb
             .post("/rest/api/3/issue/DEMO-6/transitions", json!({"transition": {"id": id}, "update": {"comment": [{"add": {"body": adf("moving")}}]}}))
@@ -179,14 +258,25 @@ async fn transitions_follow_the_workflow() {
 
     // DEMO-5 has open sub-tasks, so it cannot be done.
     let (_, list) = sb.get("/rest/api/3/issue/DEMO-5/transitions").await;
-    assert!(list["transitions"].as_array().unwrap().iter().all(|t| t["name"] != "Done"));
+    assert!(
+        list["transitions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["name"] != "Done")
+    );
 }
 
 #[tokio::test]
 async fn links_read_from_both_ends() {
     let sb = start(Seed::Demo).await;
     let (_, types) = sb.get("/rest/api/3/issueLinkType").await;
-    let names: Vec<&str> = types["issueLinkTypes"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = types["issueLinkTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     for wanted in ["Blocks", "Work item split", "Relates", "Cloners"] {
         assert!(names.contains(&wanted));
     }
@@ -200,9 +290,15 @@ async fn links_read_from_both_ends() {
     assert!(response.text().await.unwrap().is_empty());
     let (_, a) = sb.get("/rest/api/3/issue/DEMO-6?fields=issuelinks").await;
     let (_, b) = sb.get("/rest/api/3/issue/DEMO-7?fields=issuelinks").await;
-    assert_eq!(a["fields"]["issuelinks"][0]["outwardIssue"]["key"], "DEMO-7");
+    assert_eq!(
+        a["fields"]["issuelinks"][0]["outwardIssue"]["key"],
+        "DEMO-7"
+    );
     assert_eq!(b["fields"]["issuelinks"][0]["inwardIssue"]["key"], "DEMO-6");
-    let link_id = a["fields"]["issuelinks"][0]["id"].as_str().unwrap().to_string();
+    let link_id = a["fields"]["issuelinks"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (status, link) = sb.get(&format!("/rest/api/3/issueLink/{link_id}")).await;
     assert_eq!(status, 200);
     assert_eq!(link["inwardIssue"]["key"], "DEMO-6");
@@ -212,17 +308,49 @@ async fn links_read_from_both_ends() {
 async fn metadata_endpoints() {
     let sb = start(Seed::Demo).await;
     let (_, fields) = sb.get("/rest/api/3/field").await;
-    let names: Vec<&str> = fields.as_array().unwrap().iter().map(|f| f["name"].as_str().unwrap()).collect();
-    for wanted in ["PRD URL", "RFC URL", "Test cases", "Mandays", "Story Points", "Sprint"] {
+    let names: Vec<&str> = fields
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for wanted in [
+        "PRD URL",
+        "RFC URL",
+        "Test cases",
+        "Mandays",
+        "Story Points",
+        "Sprint",
+    ] {
         assert!(names.contains(&wanted), "{wanted}");
     }
     let (_, types) = sb.get("/rest/api/3/issue/createmeta/DEMO/issuetypes").await;
-    let subtask = types["issueTypes"].as_array().unwrap().iter().find(|t| t["subtask"] == true).unwrap();
-    let (_, meta) = sb.get(&format!("/rest/api/3/issue/createmeta/DEMO/issuetypes/{}", subtask["id"].as_str().unwrap())).await;
-    let parent = meta["fields"].as_array().unwrap().iter().find(|f| f["fieldId"] == "parent").unwrap();
+    let subtask = types["issueTypes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["subtask"] == true)
+        .unwrap();
+    let (_, meta) = sb
+        .get(&format!(
+            "/rest/api/3/issue/createmeta/DEMO/issuetypes/{}",
+            subtask["id"].as_str().unwrap()
+        ))
+        .await;
+    let parent = meta["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["fieldId"] == "parent")
+        .unwrap();
     assert_eq!(parent["required"], true);
     let (_, epic) = sb.get("/rest/api/3/issue/DEMO-1").await;
-    assert!(epic["fields"]["customfield_10050"].as_str().unwrap().contains("/wiki/spaces/DEMO/pages/"));
+    assert!(
+        epic["fields"]["customfield_10050"]
+            .as_str()
+            .unwrap()
+            .contains("/wiki/spaces/DEMO/pages/")
+    );
     let (status, projects) = sb.get("/rest/api/3/project/search").await;
     assert_eq!(status, 200);
     assert_eq!(projects["values"][0]["key"], "DEMO");
@@ -259,18 +387,42 @@ async fn search_pages_with_tokens_and_selects_fields() {
     assert_eq!(keys.len(), total);
     assert_eq!(keys[0], "DEMO-1");
 
-    let (_, count) = sb.post("/rest/api/3/search/approximate-count", json!({"jql": "parent = DEMO-1"})).await;
+    let (_, count) = sb
+        .post(
+            "/rest/api/3/search/approximate-count",
+            json!({"jql": "parent = DEMO-1"}),
+        )
+        .await;
     assert_eq!(count["count"], 4);
-    let (status, page) = sb.get("/rest/api/3/search/jql?jql=parent%20%3D%20DEMO-1").await;
+    let (status, page) = sb
+        .get("/rest/api/3/search/jql?jql=parent%20%3D%20DEMO-1")
+        .await;
     assert_eq!(status, 200);
-    assert!(page["issues"][0].get("fields").is_none(), "default fields is id only");
+    assert!(
+        page["issues"][0].get("fields").is_none(),
+        "default fields is id only"
+    );
 
-    let (status, error) = sb.post("/rest/api/3/search/jql", json!({"jql": "order by key"})).await;
+    let (status, error) = sb
+        .post("/rest/api/3/search/jql", json!({"jql": "order by key"}))
+        .await;
     assert_eq!(status, 400);
-    assert!(error["errorMessages"][0].as_str().unwrap().starts_with("Unbounded JQL"));
-    let (status, error) = sb.post("/rest/api/3/search/jql", json!({"jql": "project = "})).await;
+    assert!(
+        error["errorMessages"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Unbounded JQL")
+    );
+    let (status, error) = sb
+        .post("/rest/api/3/search/jql", json!({"jql": "project = "}))
+        .await;
     assert_eq!(status, 400);
-    assert!(error["errorMessages"][0].as_str().unwrap().contains("Error in the JQL Query"));
+    assert!(
+        error["errorMessages"][0]
+            .as_str()
+            .unwrap()
+            .contains("Error in the JQL Query")
+    );
     let (status, _) = sb.get("/rest/api/3/search?jql=project%3DDEMO").await;
     assert_eq!(status, 410);
 }

@@ -25,7 +25,9 @@ use crate::state::{AppState, ProbeStatus, STANDARD_PROBES};
 const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(root)).routes(routes!(health))
+    OpenApiRouter::new()
+        .routes(routes!(root))
+        .routes(routes!(health))
 }
 
 /// `GET /`.
@@ -60,8 +62,12 @@ async fn root(State(state): State<AppState>) -> Json<RootResponse> {
         version: state.settings().version.clone(),
         docs_url: crate::docs::SWAGGER_PATH.to_owned(),
         redoc_url: crate::docs::REDOC_PATH.to_owned(),
-        authentication: if state.authenticator().enabled() { "enabled" } else { "disabled" }
-            .to_owned(),
+        authentication: if state.authenticator().enabled() {
+            "enabled"
+        } else {
+            "disabled"
+        }
+        .to_owned(),
     })
 }
 

@@ -129,7 +129,11 @@ impl ListJobsQuery {
             value.and_then(|raw| match IssueKey::parse(&raw) {
                 Ok(key) => Some(key.to_string()),
                 Err(error) => {
-                    issues.push(ValidationIssue::query(field, error.to_string(), "value_error"));
+                    issues.push(ValidationIssue::query(
+                        field,
+                        error.to_string(),
+                        "value_error",
+                    ));
                     None
                 }
             })

@@ -44,6 +44,16 @@ async fn refresh_queue_gauges(state: &AppState) {
             .record(|| metrics::gauge!(JOB_QUEUE_DEPTH).set(depth as f64)),
         Err(error) => tracing::warn!(%error, "metrics: reading the queue depth failed"),
     }
+    match db.counts_by_kind_and_status().await {
+        Ok(counts) => {
+            let counts: Vec<(String, String, u64)> = counts
+                .into_iter()
+                .map(|count| (count.kind, count.status.as_str().to_owned(), count.count))
+                .collect();
+            state.metrics().set_job_counts(&counts);
+        }
+        Err(error) => tracing::warn!(%error, "metrics: counting jobs failed"),
+    }
     let since = Utc::now()
         - chrono::Duration::from_std(state.settings().worker_stale_after)
             .unwrap_or(chrono::Duration::MAX);

@@ -21,7 +21,10 @@ fn settings(password_hash: String) -> ApiSettings {
 
 async fn assert_unauthorized(response: reqwest::Response, detail: &str) {
     assert_eq!(
-        response.headers().get("www-authenticate").map(|v| v.to_str().unwrap()),
+        response
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap()),
         Some("Basic realm=\"planwright\"")
     );
     let body = json(response, 401).await;
@@ -53,7 +56,13 @@ async fn protected_routes_require_credentials_and_public_routes_stay_open() {
             .await
             .unwrap();
         assert_unauthorized(wrong_user, "Invalid authentication credentials").await;
-        let wrong_key = app.client.get(app.url("/jobs")).bearer_auth("key-999").send().await.unwrap();
+        let wrong_key = app
+            .client
+            .get(app.url("/jobs"))
+            .bearer_auth("key-999")
+            .send()
+            .await
+            .unwrap();
         assert_unauthorized(wrong_key, "Invalid authentication credentials").await;
 
         // argon2, twice (the second is served from the verification cache).
@@ -67,10 +76,23 @@ async fn protected_routes_require_credentials_and_public_routes_stay_open() {
                 .unwrap();
             assert_eq!(ok.status(), 200, "{label}");
         }
-        let key = app.client.get(app.url("/jobs")).bearer_auth("key-123").send().await.unwrap();
+        let key = app
+            .client
+            .get(app.url("/jobs"))
+            .bearer_auth("key-123")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(key.status(), 200, "{label}");
 
-        for path in ["/", "/health", "/openapi.json", "/docs/", "/redoc", "/redoc/redoc.standalone.js"] {
+        for path in [
+            "/",
+            "/health",
+            "/openapi.json",
+            "/docs/",
+            "/redoc",
+            "/redoc/redoc.standalone.js",
+        ] {
             let response = app.get(path).await;
             assert!(
                 response.status() == 200 || response.status() == 503,

@@ -18,14 +18,20 @@ async fn preflight(app: &TestApp, origin: &str) -> reqwest::Response {
 }
 
 fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
-    response.headers().get(name).map(|value| value.to_str().unwrap())
+    response
+        .headers()
+        .get(name)
+        .map(|value| value.to_str().unwrap())
 }
 
 #[tokio::test]
 async fn development_allows_any_origin_without_credentials() {
     for fixture in databases().await {
         let settings = ApiSettings {
-            cors: CorsSettings { development: true, allowed_origins: Vec::new() },
+            cors: CorsSettings {
+                development: true,
+                allowed_origins: Vec::new(),
+            },
             ..ApiSettings::default()
         };
         let app = TestApp::spawn(fixture, settings).await;
@@ -48,7 +54,9 @@ async fn production_allows_only_configured_origins_with_credentials() {
             auth: AuthSettings {
                 enabled: true,
                 username: "admin".into(),
-                password_hash: Some(SecretString::from(api::api_key_hash(&SecretString::from("pw")))),
+                password_hash: Some(SecretString::from(api::api_key_hash(&SecretString::from(
+                    "pw",
+                )))),
                 api_key_hashes: Vec::new(),
             },
             ..ApiSettings::default()
@@ -56,12 +64,18 @@ async fn production_allows_only_configured_origins_with_credentials() {
         let app = TestApp::spawn(fixture, settings).await;
 
         let allowed = preflight(&app, "https://planning.example.com").await;
-        assert!(allowed.status().is_success(), "preflight must not need credentials");
+        assert!(
+            allowed.status().is_success(),
+            "preflight must not need credentials"
+        );
         assert_eq!(
             header(&allowed, "access-control-allow-origin"),
             Some("https://planning.example.com")
         );
-        assert_eq!(header(&allowed, "access-control-allow-credentials"), Some("true"));
+        assert_eq!(
+            header(&allowed, "access-control-allow-credentials"),
+            Some("true")
+        );
 
         let denied = preflight(&app, "https://evil.example").await;
         assert_eq!(header(&denied, "access-control-allow-origin"), None);
@@ -78,7 +92,8 @@ async fn production_allows_only_configured_origins_with_credentials() {
             Some("https://planning.example.com")
         );
         assert!(
-            header(&simple, "access-control-expose-headers").is_some_and(|h| h.contains("x-active-job-id"))
+            header(&simple, "access-control-expose-headers")
+                .is_some_and(|h| h.contains("x-active-job-id"))
         );
         app.finish().await;
     }

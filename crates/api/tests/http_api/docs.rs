@@ -31,29 +31,59 @@ fn assert_local(page: &str, references: &[String]) {
 #[tokio::test]
 async fn openapi_document_lists_the_routes() {
     for fixture in databases().await {
-        let settings = ApiSettings { version: "1.2.3".into(), ..ApiSettings::default() };
+        let settings = ApiSettings {
+            version: "1.2.3".into(),
+            ..ApiSettings::default()
+        };
         let app = TestApp::spawn(fixture, settings).await;
         let document = json(app.get("/openapi.json").await, 200).await;
         assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
         assert_eq!(document["info"]["version"], "1.2.3");
         let paths = document["paths"].as_object().unwrap();
-        for path in ["/", "/health", "/metrics", "/jobs", "/jobs/{job_id}", "/jobs/ticket/{ticket_key}"] {
+        for path in [
+            "/",
+            "/health",
+            "/metrics",
+            "/jobs",
+            "/jobs/{job_id}",
+            "/jobs/ticket/{ticket_key}",
+        ] {
             assert!(paths.contains_key(path), "missing {path}");
         }
         assert!(paths["/jobs/{job_id}"].get("delete").is_some());
         let list_params = paths["/jobs"]["get"]["parameters"].as_array().unwrap();
-        let names: Vec<&str> = list_params.iter().map(|p| p["name"].as_str().unwrap()).collect();
-        for name in ["status", "job_type", "job_id", "ticket_key", "story_key", "sort_by", "sort_order", "offset", "limit"] {
+        let names: Vec<&str> = list_params
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for name in [
+            "status",
+            "job_type",
+            "job_id",
+            "ticket_key",
+            "story_key",
+            "sort_by",
+            "sort_order",
+            "offset",
+            "limit",
+        ] {
             assert!(names.contains(&name), "missing parameter {name}");
         }
-        assert!(document["components"]["securitySchemes"].get("basic").is_some());
+        assert!(
+            document["components"]["securitySchemes"]
+                .get("basic")
+                .is_some()
+        );
         assert_eq!(paths["/health"]["get"]["security"], serde_json::json!([{}]));
         // Every $ref resolves.
         let text = document.to_string();
         for (index, _) in text.match_indices("\"$ref\":\"#/components/schemas/") {
             let rest = &text[index + "\"$ref\":\"#/components/schemas/".len()..];
             let name = &rest[..rest.find('"').unwrap()];
-            assert!(document["components"]["schemas"].get(name).is_some(), "dangling $ref {name}");
+            assert!(
+                document["components"]["schemas"].get(name).is_some(),
+                "dangling $ref {name}"
+            );
         }
         app.finish().await;
     }
@@ -75,7 +105,12 @@ async fn swagger_ui_is_self_hosted() {
             let asset = app.get(&path).await;
             assert_eq!(asset.status(), 200, "{path}");
         }
-        let initializer = app.get("/docs/swagger-initializer.js").await.text().await.unwrap();
+        let initializer = app
+            .get("/docs/swagger-initializer.js")
+            .await
+            .text()
+            .await
+            .unwrap();
         assert!(initializer.contains("/openapi.json"));
         assert!(!initializer.contains("https://"));
         app.finish().await;
@@ -88,7 +123,12 @@ async fn redoc_is_self_hosted() {
         let app = TestApp::spawn(fixture, ApiSettings::default()).await;
         let page = app.get("/redoc").await;
         assert_eq!(page.status(), 200);
-        assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+        assert!(
+            page.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
         let html = page.text().await.unwrap();
         assert!(html.contains("spec-url=\"openapi.json\""));
         let references = asset_references(&html);
@@ -96,7 +136,12 @@ async fn redoc_is_self_hosted() {
         assert_local("/redoc", &references);
         let script = app.get("/redoc/redoc.standalone.js").await;
         assert_eq!(script.status(), 200);
-        assert!(script.headers()["content-type"].to_str().unwrap().contains("javascript"));
+        assert!(
+            script.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
         let bytes = script.bytes().await.unwrap();
         assert!(bytes.len() > 500_000, "the full ReDoc bundle is served");
         app.finish().await;

@@ -12,9 +12,15 @@ use crate::support::{TestApp, databases, json};
 async fn unknown_routes_and_methods_answer_in_the_detail_shape() {
     for fixture in databases().await {
         let app = TestApp::spawn(fixture, ApiSettings::default()).await;
-        assert_eq!(json(app.get("/nope").await, 404).await, json!({ "detail": "Not Found" }));
+        assert_eq!(
+            json(app.get("/nope").await, 404).await,
+            json!({ "detail": "Not Found" })
+        );
         let post = app.client.post(app.url("/health")).send().await.unwrap();
-        assert_eq!(json(post, 405).await, json!({ "detail": "Method Not Allowed" }));
+        assert_eq!(
+            json(post, 405).await,
+            json!({ "detail": "Method Not Allowed" })
+        );
         app.finish().await;
     }
 }
@@ -26,7 +32,12 @@ async fn bad_query_parameters_are_422_naming_the_field() {
         let body = json(app.get("/jobs?status=bogus").await, 422).await;
         assert_eq!(body["detail"][0]["loc"], json!(["query", "status"]));
         assert_eq!(body["detail"][0]["type"], "enum");
-        assert!(body["detail"][0]["msg"].as_str().unwrap().contains("processing"));
+        assert!(
+            body["detail"][0]["msg"]
+                .as_str()
+                .unwrap()
+                .contains("processing")
+        );
 
         let body = json(app.get("/jobs?limit=0").await, 422).await;
         assert_eq!(
@@ -51,7 +62,10 @@ async fn bad_query_parameters_are_422_naming_the_field() {
 #[tokio::test]
 async fn bad_json_bodies_are_422_413_or_415() {
     for fixture in databases().await {
-        let settings = ApiSettings { body_limit_bytes: 1024, ..ApiSettings::default() };
+        let settings = ApiSettings {
+            body_limit_bytes: 1024,
+            ..ApiSettings::default()
+        };
         let app = TestApp::spawn(fixture, settings).await;
         let post = |body: &'static str| {
             app.client
@@ -61,7 +75,11 @@ async fn bad_json_bodies_are_422_413_or_415() {
                 .send()
         };
 
-        let ok = json(post(r#"{"ticket_key":"P-1","count":2}"#).await.unwrap(), 200).await;
+        let ok = json(
+            post(r#"{"ticket_key":"P-1","count":2}"#).await.unwrap(),
+            200,
+        )
+        .await;
         assert_eq!(ok["count"], 2);
 
         let syntax = json(post(r#"{"ticket_key": "#).await.unwrap(), 422).await;
@@ -74,11 +92,23 @@ async fn bad_json_bodies_are_422_413_or_415() {
             json!([{ "loc": ["body", "ticket_key"], "msg": "Field required", "type": "missing" }])
         );
 
-        let wrong_type = json(post(r#"{"ticket_key":"P-1","count":"many"}"#).await.unwrap(), 422).await;
+        let wrong_type = json(
+            post(r#"{"ticket_key":"P-1","count":"many"}"#)
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
         assert_eq!(wrong_type["detail"][0]["loc"], json!(["body", "count"]));
         assert_eq!(wrong_type["detail"][0]["type"], "type_error");
 
-        let nested = json(post(r#"{"ticket_key":"P-1","count":1,"tags":["a",2]}"#).await.unwrap(), 422).await;
+        let nested = json(
+            post(r#"{"ticket_key":"P-1","count":1,"tags":["a",2]}"#)
+                .await
+                .unwrap(),
+            422,
+        )
+        .await;
         assert_eq!(nested["detail"][0]["loc"], json!(["body", "tags", 1]));
 
         let big = format!(r#"{{"ticket_key":"{}","count":1}}"#, "x".repeat(2048));
@@ -95,7 +125,13 @@ async fn bad_json_bodies_are_422_413_or_415() {
             json!({ "detail": "Request body is larger than the limit of 1024 bytes" })
         );
 
-        let text = app.client.post(app.url("/test/echo")).body("{}").send().await.unwrap();
+        let text = app
+            .client
+            .post(app.url("/test/echo"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
         assert_eq!(text.status(), 415);
         app.finish().await;
     }
@@ -106,7 +142,10 @@ async fn request_ids_are_generated_or_propagated() {
     for fixture in databases().await {
         let app = TestApp::spawn(fixture, ApiSettings::default()).await;
         let generated = app.get("/").await;
-        let id = generated.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let id = generated.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         assert!(uuid::Uuid::parse_str(&id).is_ok(), "generated id {id}");
         let other = app.get("/nope").await;
         assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
@@ -118,6 +157,16 @@ async fn request_ids_are_generated_or_propagated() {
             .await
             .unwrap();
         assert_eq!(propagated.headers()["x-request-id"], "trace-abc-123");
+        let oversized = "x".repeat(500);
+        let replaced = app
+            .client
+            .get(app.url("/"))
+            .header("x-request-id", oversized.as_str())
+            .send()
+            .await
+            .unwrap();
+        let replacement = replaced.headers()["x-request-id"].to_str().unwrap();
+        assert!(uuid::Uuid::parse_str(replacement).is_ok(), "{replacement}");
         app.finish().await;
     }
 }
@@ -147,7 +196,12 @@ async fn slow_requests_time_out_with_504() {
         };
         let app = TestApp::spawn(fixture, settings).await;
         let body = json(app.get("/test/slow").await, 504).await;
-        assert!(body["detail"].as_str().unwrap().contains("did not complete"));
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("did not complete")
+        );
         app.finish().await;
     }
 }

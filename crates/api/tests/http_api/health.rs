@@ -44,7 +44,10 @@ impl HealthProbe for WorkingLlm {
 #[tokio::test]
 async fn root_reports_name_version_and_docs() {
     for fixture in databases().await {
-        let settings = ApiSettings { version: "9.9.9".into(), ..ApiSettings::default() };
+        let settings = ApiSettings {
+            version: "9.9.9".into(),
+            ..ApiSettings::default()
+        };
         let app = TestApp::spawn(fixture, settings).await;
         assert_eq!(
             json(app.get("/").await, 200).await,
@@ -64,13 +67,20 @@ async fn root_reports_name_version_and_docs() {
 #[tokio::test]
 async fn health_is_degraded_without_a_worker_and_healthy_with_one() {
     for fixture in databases().await {
-        let app = TestApp::spawn_with_probes(fixture, ApiSettings::default(), vec![Arc::new(WorkingLlm)]).await;
+        let app =
+            TestApp::spawn_with_probes(fixture, ApiSettings::default(), vec![Arc::new(WorkingLlm)])
+                .await;
         let label = app.label();
         let degraded = json(app.get("/health").await, 200).await;
         assert_eq!(degraded["status"], "degraded", "{label}: {degraded}");
         assert_eq!(degraded["services"]["database"], "ready");
         assert_eq!(degraded["services"]["team_member_db"], "ready");
-        assert!(degraded["services"]["workers"].as_str().unwrap().starts_with("error: no live worker"));
+        assert!(
+            degraded["services"]["workers"]
+                .as_str()
+                .unwrap()
+                .starts_with("error: no live worker")
+        );
         assert_eq!(degraded["services"]["jira"], "not configured");
         assert_eq!(degraded["services"]["confluence"], "not configured");
         assert_eq!(degraded["services"]["llm"], "connected");
@@ -88,11 +98,19 @@ async fn health_is_degraded_without_a_worker_and_healthy_with_one() {
 #[tokio::test]
 async fn a_failing_dependency_degrades_health() {
     for fixture in databases().await {
-        let app = TestApp::spawn_with_probes(fixture, ApiSettings::default(), vec![Arc::new(FailingJira)]).await;
+        let app = TestApp::spawn_with_probes(
+            fixture,
+            ApiSettings::default(),
+            vec![Arc::new(FailingJira)],
+        )
+        .await;
         app.db().register_worker(&worker()).await.unwrap();
         let body = json(app.get("/health").await, 200).await;
         assert_eq!(body["status"], "degraded");
-        assert_eq!(body["services"]["jira"], "error: 401 from Jira; check JIRA_API_TOKEN");
+        assert_eq!(
+            body["services"]["jira"],
+            "error: 401 from Jira; check JIRA_API_TOKEN"
+        );
         app.finish().await;
     }
 }
@@ -104,7 +122,12 @@ async fn health_is_unhealthy_when_the_database_is_down() {
         app.db().close().await;
         let body = json(app.get("/health").await, 503).await;
         assert_eq!(body["status"], "unhealthy");
-        assert!(body["services"]["database"].as_str().unwrap().starts_with("error:"));
+        assert!(
+            body["services"]["database"]
+                .as_str()
+                .unwrap()
+                .starts_with("error:")
+        );
         assert!(body["error"].is_string());
         // Routes that need the database say so with a 503, not a 500.
         let jobs = json(app.get("/jobs").await, 503).await;

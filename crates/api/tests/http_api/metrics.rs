@@ -15,20 +15,39 @@ async fn metrics_count_requests_by_route_template_and_report_the_queue() {
 
         let response = app.get("/metrics").await;
         assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
         let text = response.text().await.unwrap();
         assert!(
-            text.lines().any(|line| line.starts_with("http_requests_total{")
-                && line.contains("path=\"/jobs/{job_id}\"")
-                && line.contains("status=\"200\"")
-                && line.contains("method=\"GET\"")),
+            text.lines()
+                .any(|line| line.starts_with("http_requests_total{")
+                    && line.contains("path=\"/jobs/{job_id}\"")
+                    && line.contains("status=\"200\"")
+                    && line.contains("method=\"GET\"")),
             "{text}"
         );
         assert!(text.contains("path=\"unmatched\""), "{text}");
-        assert!(!text.contains(&job.id.to_string()), "ids must not become labels");
-        assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
-        assert!(text.lines().any(|line| line == "planwright_job_queue_depth 1"), "{text}");
-        assert!(text.lines().any(|line| line == "planwright_live_workers 0"), "{text}");
+        assert!(
+            !text.contains(&job.id.to_string()),
+            "ids must not become labels"
+        );
+        assert!(
+            text.contains("http_request_duration_seconds_bucket"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|line| line == "planwright_job_queue_depth 1"),
+            "{text}"
+        );
+        assert!(
+            text.lines().any(|line| line == "planwright_live_workers 0"),
+            "{text}"
+        );
         app.finish().await;
     }
 }

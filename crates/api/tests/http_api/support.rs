@@ -39,13 +39,15 @@ impl TestApp {
         settings: ApiSettings,
         probes: Vec<Arc<dyn HealthProbe>>,
     ) -> Self {
-        let mut state = AppState::new(fixture.db().clone(), settings, Metrics::new())
-            .expect("valid settings");
+        let mut state =
+            AppState::new(fixture.db().clone(), settings, Metrics::new()).expect("valid settings");
         for probe in probes {
             state = state.with_probe(probe);
         }
         let app = api::router_with(state, test_routes());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let address = listener.local_addr().expect("local address");
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.expect("serve");
@@ -55,7 +57,12 @@ impl TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("client");
-        Self { base: format!("http://{address}"), client, fixture, server }
+        Self {
+            base: format!("http://{address}"),
+            client,
+            fixture,
+            server,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -71,18 +78,17 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn finish(self) {
         self.server.abort();
         self.fixture.cleanup().await;
     }
-}
-
-/// Settings with authentication and everything else at its defaults.
-pub fn open_settings() -> ApiSettings {
-    ApiSettings::default()
 }
 
 /// The JSON body of a response, asserting its status.
@@ -146,7 +152,11 @@ async fn enqueue(
         .enqueue(job.with_lock_keys(keys.clone()))
         .await
         .map_err(|error| enqueue_error(kind, error))?;
-    Ok(BatchResponse::accepted(&record.id, format!("{} queued for processing", keys.join(",")), false))
+    Ok(BatchResponse::accepted(
+        &record.id,
+        format!("{} queued for processing", keys.join(",")),
+        false,
+    ))
 }
 
 async fn never_finishes() -> &'static str {

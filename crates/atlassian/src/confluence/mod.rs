@@ -179,7 +179,12 @@ impl ConfluenceClient {
     /// Read the page, apply `edit` to its storage body and save it. If someone else saves in
     /// between (409), re-read and re-apply `edit` to their version, up to [`MAX_EDIT_ATTEMPTS`]
     /// times, so their change is never overwritten. An unchanged body is not saved.
-    pub async fn edit_page<F, E>(&self, page_id: &str, message: Option<&str>, edit: F) -> Result<Page>
+    pub async fn edit_page<F, E>(
+        &self,
+        page_id: &str,
+        message: Option<&str>,
+        edit: F,
+    ) -> Result<Page>
     where
         F: Fn(&str) -> std::result::Result<String, E>,
         E: Into<Box<dyn std::error::Error + Send + Sync>>,

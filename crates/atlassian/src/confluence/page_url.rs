@@ -33,7 +33,10 @@ pub fn page_id_from_url(site: &Url, input: &str) -> Result<String> {
     {
         return Ok(id.into_owned());
     }
-    let segments: Vec<&str> = url.path_segments().map(Iterator::collect).unwrap_or_default();
+    let segments: Vec<&str> = url
+        .path_segments()
+        .map(Iterator::collect)
+        .unwrap_or_default();
     if let Some(position) = segments.iter().position(|s| *s == "pages") {
         let mut rest = segments[position + 1..].iter();
         let id = match rest.next() {
@@ -79,7 +82,11 @@ mod tests {
             "https://acme.atlassian.net/wiki/pages/viewpage.action?pageId=123456789",
             "https://ACME.atlassian.net/wiki/spaces/ENG/pages/123456789/T?focusedCommentId=5#x",
         ] {
-            assert_eq!(page_id_from_url(&site(), input).unwrap(), "123456789", "{input}");
+            assert_eq!(
+                page_id_from_url(&site(), input).unwrap(),
+                "123456789",
+                "{input}"
+            );
         }
     }
 
@@ -92,7 +99,10 @@ mod tests {
             "https://acme.atlassian.net:8443/wiki/spaces/ENG/pages/123",
         ] {
             assert!(
-                matches!(page_id_from_url(&site(), input), Err(Error::ForeignHost { .. })),
+                matches!(
+                    page_id_from_url(&site(), input),
+                    Err(Error::ForeignHost { .. })
+                ),
                 "{input}"
             );
         }

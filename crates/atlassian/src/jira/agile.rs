@@ -28,11 +28,16 @@ impl JiraClient {
     }
 
     /// The sprints of a board, optionally only those in `states`.
-    pub async fn board_sprints(&self, board_id: u64, states: &[SprintState]) -> Result<Vec<Sprint>> {
+    pub async fn board_sprints(
+        &self,
+        board_id: u64,
+        states: &[SprintState],
+    ) -> Result<Vec<Sprint>> {
         let mut request = ApiRequest::new(
             Method::GET,
             "GET /rest/agile/1.0/board/{boardId}/sprint",
-            self.flavour().agile(&["board", &board_id.to_string(), "sprint"]),
+            self.flavour()
+                .agile(&["board", &board_id.to_string(), "sprint"]),
         );
         if !states.is_empty() {
             let states: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
@@ -109,7 +114,8 @@ impl JiraClient {
             let request = ApiRequest::new(
                 Method::POST,
                 "POST /rest/agile/1.0/sprint/{sprintId}/issue",
-                self.flavour().agile(&["sprint", &sprint_id.to_string(), "issue"]),
+                self.flavour()
+                    .agile(&["sprint", &sprint_id.to_string(), "issue"]),
             )
             .json_body(&json!({ "issues": chunk }))
             .idempotent();
@@ -143,7 +149,8 @@ impl JiraClient {
         let mut request = ApiRequest::new(
             Method::GET,
             "GET /rest/agile/1.0/sprint/{sprintId}/issue",
-            self.flavour().agile(&["sprint", &sprint_id.to_string(), "issue"]),
+            self.flavour()
+                .agile(&["sprint", &sprint_id.to_string(), "issue"]),
         );
         if !fields.is_empty() {
             request = request.query("fields", fields.join(","));

@@ -15,7 +15,13 @@ use crate::transport::ApiRequest;
 impl JiraClient {
     /// All fields of the site (cached per client; see [`JiraClient::refresh_fields`]).
     pub async fn fields(&self) -> Result<Arc<Vec<Field>>> {
-        if let Some(cached) = self.inner.fields.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        if let Some(cached) = self
+            .inner
+            .fields
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             return Ok(cached);
         }
         self.refresh_fields().await
@@ -60,7 +66,13 @@ impl JiraClient {
     ) -> Result<Vec<CreateMetaField>> {
         self.offset_paged_meta(
             "GET /rest/api/3/issue/createmeta/{projectIdOrKey}/issuetypes/{issueTypeId}",
-            &["issue", "createmeta", project_key_or_id, "issuetypes", issue_type_id],
+            &[
+                "issue",
+                "createmeta",
+                project_key_or_id,
+                "issuetypes",
+                issue_type_id,
+            ],
         )
         .await
     }
@@ -155,9 +167,15 @@ mod tests {
     #[test]
     fn ids_names_and_clauses_resolve() {
         let fields = fields();
-        assert_eq!(resolve_field_id(&fields, "sprint").unwrap(), "customfield_10020");
+        assert_eq!(
+            resolve_field_id(&fields, "sprint").unwrap(),
+            "customfield_10020"
+        );
         assert_eq!(resolve_field_id(&fields, "summary").unwrap(), "summary");
-        assert_eq!(resolve_field_id(&fields, "cf[123]").unwrap(), "customfield_123");
+        assert_eq!(
+            resolve_field_id(&fields, "cf[123]").unwrap(),
+            "customfield_123"
+        );
         assert_eq!(
             resolve_field_id(&fields, "customfield_999").unwrap(),
             "customfield_999"

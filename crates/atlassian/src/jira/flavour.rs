@@ -63,7 +63,7 @@ impl Flavour for CloudV3 {
     }
 
     fn rich_text(&self, doc: &AdfDoc) -> Value {
-        serde_json::to_value(doc).unwrap_or(Value::Null)
+        doc.to_json()
     }
 
     fn user_ref(&self, account_id: &str) -> Value {
@@ -170,11 +170,7 @@ impl Flavour for CloudV3 {
                 request = request.query("expand", expand);
             }
             if !query.reconcile_issues.is_empty() {
-                let ids: Vec<String> = query
-                    .reconcile_issues
-                    .iter()
-                    .map(u64::to_string)
-                    .collect();
+                let ids: Vec<String> = query.reconcile_issues.iter().map(u64::to_string).collect();
                 request = request.query("reconcileIssues", ids.join(","));
             }
             request
@@ -249,7 +245,7 @@ mod tests {
             .with_parent("PW-1")
             .with_labels(["a"])
             .with_custom_field("customfield_10016", json!(3))
-            .with_description(json!({"type":"doc","version":1,"content":[]}));
+            .with_description(AdfDoc::default());
         let fields = CloudV3.new_issue_fields(&issue);
         assert_eq!(
             fields,

@@ -181,8 +181,8 @@ impl JiraClient {
     /// accepted too), resolving the transition id from the workflow. Returns the transition used.
     pub async fn transition_to_status(&self, key: &str, target: &str) -> Result<Transition> {
         let transitions = self.transitions(key).await?;
-        let chosen = pick_transition(&transitions, target).ok_or_else(|| {
-            Error::TransitionUnavailable {
+        let chosen =
+            pick_transition(&transitions, target).ok_or_else(|| Error::TransitionUnavailable {
                 issue: key.to_string(),
                 target: target.to_string(),
                 available: transitions
@@ -193,8 +193,7 @@ impl JiraClient {
                         None => t.name.clone(),
                     })
                     .collect(),
-            }
-        })?;
+            })?;
         self.transition(key, &chosen.id, None).await?;
         Ok(chosen.clone())
     }
@@ -203,7 +202,10 @@ impl JiraClient {
 fn pick_transition<'a>(transitions: &'a [Transition], target: &str) -> Option<&'a Transition> {
     let available = || transitions.iter().filter(|t| t.is_available);
     available()
-        .find(|t| t.to.as_ref().is_some_and(|s| s.name.eq_ignore_ascii_case(target)))
+        .find(|t| {
+            t.to.as_ref()
+                .is_some_and(|s| s.name.eq_ignore_ascii_case(target))
+        })
         .or_else(|| available().find(|t| t.name.eq_ignore_ascii_case(target)))
 }
 

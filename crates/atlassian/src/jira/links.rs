@@ -68,7 +68,13 @@ impl KnownLinkType {
 impl JiraClient {
     /// The site's link types (cached per client; see [`JiraClient::refresh_link_types`]).
     pub async fn link_types(&self) -> Result<Arc<Vec<LinkType>>> {
-        if let Some(cached) = self.inner.link_types.lock().unwrap_or_else(|e| e.into_inner()).clone() {
+        if let Some(cached) = self
+            .inner
+            .link_types
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+        {
             return Ok(cached);
         }
         self.refresh_link_types().await
@@ -88,21 +94,29 @@ impl JiraClient {
         );
         let wire: Wire = self.transport().json(&request).await?;
         let types = Arc::new(wire.issue_link_types);
-        *self.inner.link_types.lock().unwrap_or_else(|e| e.into_inner()) = Some(types.clone());
+        *self
+            .inner
+            .link_types
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(types.clone());
         Ok(types)
     }
 
     /// Find a well-known link type even if an administrator renamed it.
     pub async fn known_link_type(&self, known: KnownLinkType) -> Result<LinkType> {
         let types = self.link_types().await?;
-        resolve_known(&types, known).cloned().ok_or_else(|| not_found(known.names()[0], &types))
+        resolve_known(&types, known)
+            .cloned()
+            .ok_or_else(|| not_found(known.names()[0], &types))
     }
 
     /// Find a link type by name (exact, then case-insensitive, then — for well-known names — by
     /// its inward/outward descriptions).
     pub async fn link_type_by_name(&self, name: &str) -> Result<LinkType> {
         let types = self.link_types().await?;
-        resolve_by_name(&types, name).cloned().ok_or_else(|| not_found(name, &types))
+        resolve_by_name(&types, name)
+            .cloned()
+            .ok_or_else(|| not_found(name, &types))
     }
 
     /// Create a link. On the wire `inwardIssue` is the issue the type's *outward* description
@@ -215,8 +229,16 @@ mod tests {
             link_type("1", "Dependency", "is blocked by", "blocks"),
             link_type("2", "Issue split", "split from", "split to"),
         ];
-        assert_eq!(resolve_known(&types, KnownLinkType::Blocks).unwrap().id, "1");
-        assert_eq!(resolve_known(&types, KnownLinkType::WorkItemSplit).unwrap().id, "2");
+        assert_eq!(
+            resolve_known(&types, KnownLinkType::Blocks).unwrap().id,
+            "1"
+        );
+        assert_eq!(
+            resolve_known(&types, KnownLinkType::WorkItemSplit)
+                .unwrap()
+                .id,
+            "2"
+        );
         assert_eq!(resolve_by_name(&types, "Blocks").unwrap().id, "1");
         assert_eq!(resolve_by_name(&types, "work item split").unwrap().id, "2");
         assert!(resolve_by_name(&types, "Relates").is_none());
@@ -228,6 +250,9 @@ mod tests {
             link_type("1", "Dependency", "is blocked by", "blocks"),
             link_type("2", "Blocks", "is blocked by", "blocks"),
         ];
-        assert_eq!(resolve_known(&types, KnownLinkType::Blocks).unwrap().id, "2");
+        assert_eq!(
+            resolve_known(&types, KnownLinkType::Blocks).unwrap().id,
+            "2"
+        );
     }
 }

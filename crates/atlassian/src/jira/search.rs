@@ -158,8 +158,11 @@ impl JiraClient {
         fields: &[&str],
         max_issues: usize,
     ) -> Result<Vec<Issue>> {
-        let query = SearchQuery::new(format!("parent = {} ORDER BY rank ASC", quote_jql(epic_key)))
-            .with_fields(fields.iter().copied());
+        let query = SearchQuery::new(format!(
+            "parent = {} ORDER BY rank ASC",
+            quote_jql(epic_key)
+        ))
+        .with_fields(fields.iter().copied());
         self.search_all(query, max_issues).await
     }
 }

@@ -102,13 +102,15 @@ where
     D: Deserializer<'de>,
 {
     let value = Option::<Value>::deserialize(deserializer)?;
-    Ok(value.and_then(|v| match serde_json::from_value::<AdfDoc>(v) {
-        Ok(doc) => Some(doc),
-        Err(error) => {
-            tracing::warn!(%error, "issue description is not valid ADF; ignoring it");
-            None
-        }
-    }))
+    Ok(
+        value.and_then(|v| match serde_json::from_value::<AdfDoc>(v) {
+            Ok(doc) => Some(doc),
+            Err(error) => {
+                tracing::warn!(%error, "issue description is not valid ADF; ignoring it");
+                None
+            }
+        }),
+    )
 }
 
 /// A workflow status.
@@ -134,7 +136,9 @@ pub struct StatusCategory {
 impl Status {
     /// Whether the status is in the `done` category.
     pub fn is_done(&self) -> bool {
-        self.status_category.as_ref().is_some_and(|c| c.key == "done")
+        self.status_category
+            .as_ref()
+            .is_some_and(|c| c.key == "done")
     }
 }
 
@@ -435,7 +439,10 @@ impl IssueEdit {
 
     /// Detach the issue from its parent (`update.parent.set.none = true`).
     pub fn remove_parent(self) -> Self {
-        self.operation("parent", FieldOperation::Set(serde_json::json!({"none": true})))
+        self.operation(
+            "parent",
+            FieldOperation::Set(serde_json::json!({"none": true})),
+        )
     }
 
     pub fn add_label(self, label: impl Into<String>) -> Self {
@@ -443,7 +450,10 @@ impl IssueEdit {
     }
 
     pub fn remove_label(self, label: impl Into<String>) -> Self {
-        self.operation("labels", FieldOperation::Remove(Value::String(label.into())))
+        self.operation(
+            "labels",
+            FieldOperation::Remove(Value::String(label.into())),
+        )
     }
 
     /// Append an `update` operation on a field.
@@ -538,10 +548,16 @@ mod tests {
         assert!(issue.fields.description.is_some());
         assert!(issue.fields.labels.is_empty());
         assert_eq!(issue.fields.issuelinks[0].link_type.name, "Work item split");
-        assert_eq!(issue.fields.raw("customfield_10016"), Some(&serde_json::json!(5)));
+        assert_eq!(
+            issue.fields.raw("customfield_10016"),
+            Some(&serde_json::json!(5))
+        );
         assert_eq!(issue.fields.raw("customfield_10020"), None);
         assert!(issue.fields.created.is_some());
-        assert_eq!(issue.names.get("customfield_10020").map(String::as_str), Some("Sprint"));
+        assert_eq!(
+            issue.names.get("customfield_10020").map(String::as_str),
+            Some("Sprint")
+        );
     }
 
     #[test]

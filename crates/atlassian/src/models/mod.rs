@@ -15,4 +15,4 @@ pub use issue::{
 pub use meta::{CreateMetaField, CreateMetaIssueType, Field, FieldSchema};
 
 /// An Atlassian Document Format document (descriptions, comments, textarea custom fields).
-pub type AdfDoc = serde_json::Value;
+pub use markup::AdfDoc;

@@ -384,8 +384,7 @@ impl Transport {
                     let never_sent = error.is_connect();
                     let may_retry = never_sent || request.delivery == Delivery::Idempotent;
                     let wait = backoff.next().unwrap_or(self.retry.max_delay);
-                    if !may_retry || !attempts_left || waited + wait > self.retry.max_total_wait
-                    {
+                    if !may_retry || !attempts_left || waited + wait > self.retry.max_total_wait {
                         return Err(if error.is_timeout() {
                             Error::Timeout {
                                 endpoint: endpoint.to_string(),

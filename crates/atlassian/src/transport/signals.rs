@@ -78,7 +78,9 @@ pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Durat
     {
         return Some(Duration::from_secs_f64(seconds));
     }
-    let at = DateTime::parse_from_rfc2822(value).ok()?.with_timezone(&Utc);
+    let at = DateTime::parse_from_rfc2822(value)
+        .ok()?
+        .with_timezone(&Utc);
     Some(until(at, now))
 }
 
@@ -208,8 +210,14 @@ mod tests {
     fn signal_prefers_retry_after_over_reset() {
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", HeaderValue::from_static("5"));
-        headers.insert("x-ratelimit-reset", HeaderValue::from_static("2026-03-26T16:00Z"));
-        headers.insert("ratelimit-reason", HeaderValue::from_static("jira-burst-based"));
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("2026-03-26T16:00Z"),
+        );
+        headers.insert(
+            "ratelimit-reason",
+            HeaderValue::from_static("jira-burst-based"),
+        );
         let signal = LimitSignal::from_headers(&headers, now());
         assert_eq!(signal.wait, Some(Duration::from_secs(5)));
         assert_eq!(signal.scope, LimitScope::Endpoint);

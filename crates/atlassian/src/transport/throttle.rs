@@ -129,7 +129,8 @@ impl Throttle {
                 *entry = (*entry).max(until);
             }
             (LimitScope::Site, _) => {
-                state.site_paused_until = Some(state.site_paused_until.map_or(until, |t| t.max(until)));
+                state.site_paused_until =
+                    Some(state.site_paused_until.map_or(until, |t| t.max(until)));
             }
         }
     }
@@ -203,6 +204,9 @@ mod tests {
         throttle.pause(LimitScope::Issue, EDIT_ISSUE, until);
         assert!(throttle.reserve(EDIT_ISSUE) >= until);
         assert!(throttle.reserve(EDIT_OTHER) < until);
-        assert!(throttle.reserve(GET_ISSUE) < until, "reads of the issue go on");
+        assert!(
+            throttle.reserve(GET_ISSUE) < until,
+            "reads of the issue go on"
+        );
     }
 }

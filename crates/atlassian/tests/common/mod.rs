@@ -43,7 +43,9 @@ pub async fn jira_with(server: &MockServer, config: TransportConfig) -> JiraClie
 
 pub async fn confluence(server: &MockServer) -> ConfluenceClient {
     let site = SiteConfig::new(&server.uri(), AtlassianAuth::basic(EMAIL, TOKEN)).unwrap();
-    ConfluenceClient::connect(site, fast_config()).await.unwrap()
+    ConfluenceClient::connect(site, fast_config())
+        .await
+        .unwrap()
 }
 
 /// Wait until the server has received `count` requests (or fail after a deadline).

@@ -7,10 +7,15 @@ use super::phrasebook::{Vars, context_rules, domain_rules};
 use super::test_cases::shorten;
 use super::{OfflineTask, capability, push_unique, sentence};
 use crate::task::{
-    CrossRepoImpact, DraftPrPlanInput, FailureMode, FileChange, PlanFile, PlanRevision, PlanScope,
+    CrossRepoImpact, Domain, DraftPrPlanInput, FailureMode, FileChange, PlanFile, PlanRevision, PlanScope,
     PlanSpec, PlanTest, PlanTestType, TechnicalContext,
 };
 use crate::text_analysis::{Analysis, upper_first};
+
+/// Words too general to pick files by.
+const STOPWORDS: [&str; 12] = [
+    "with", "from", "that", "this", "when", "then", "into", "also", "should", "must", "does", "file",
+];
 
 /// At most this many existing files are picked from a listing; a plan touching more is
 /// rarely a Draft PR.
@@ -196,26 +201,43 @@ impl Planner<'_> {
         }
     }
 
-    /// Words that identify the story's files: the topic's words plus the domain's short names.
-    fn file_keywords(&self) -> Vec<String> {
-        let mut keywords: Vec<String> = crate::text_analysis::Lexicon::new(&self.analysis.summary.topic, &[])
-            .summary_words()
-            .into_iter()
-            .filter(|word| word.len() >= 4)
-            .collect();
+    /// Words that identify the story's files, weighted: summary words 2, the domain's and
+    /// layer's usual file names 2, description words 1.
+    fn file_keywords(&self) -> Vec<(String, usize)> {
+        let mut keywords: Vec<(String, usize)> = Vec::new();
+        let mut add = |word: &str, weight: usize| {
+            let word = word.to_lowercase();
+            if word.len() < 4 || STOPWORDS.contains(&word.as_str()) {
+                return;
+            }
+            if !keywords.iter().any(|(known, _)| *known == word) {
+                keywords.push((word, weight));
+            }
+        };
+        for word in path_tokens(&self.analysis.summary.object) {
+            add(&word, 2);
+        }
         let extra: &[&str] = match self.analysis.domain {
-            crate::task::Domain::Authentication => &["auth", "login", "session"],
-            crate::task::Domain::Payments => &["payment", "billing", "webhook"],
-            crate::task::Domain::Notifications => &["notification", "email", "mailer"],
-            crate::task::Domain::Reporting => &["report", "export"],
-            crate::task::Domain::Search => &["search", "index"],
-            crate::task::Domain::DataMigration => &["migration"],
-            crate::task::Domain::Integration => &["webhook", "integration", "client"],
+            Domain::Authentication => &["auth", "login", "session"],
+            Domain::Payments => &["payment", "billing", "webhook"],
+            Domain::Notifications => &["notification", "email", "mailer"],
+            Domain::Reporting => &["report", "export"],
+            Domain::Search => &["search", "index"],
+            Domain::DataMigration => &["migration"],
+            Domain::Integration => &["webhook", "integration", "client"],
             _ => &[],
         };
         for word in extra {
-            if !keywords.iter().any(|known| known == word) {
-                keywords.push((*word).to_owned());
+            add(word, 2);
+        }
+        if self.analysis.has(TechnicalContext::Api) {
+            for word in ["routes", "router", "urls", "handlers"] {
+                add(word, 1);
+            }
+        }
+        for text in self.input.description.iter().chain(self.input.acceptance_criteria.iter()) {
+            for word in path_tokens(text) {
+                add(&word, 1);
             }
         }
         keywords
@@ -229,15 +251,16 @@ impl Planner<'_> {
             .iter()
             .filter(|path| self.layout.in_scope(path))
             .filter_map(|path| {
-                let tokens: Vec<String> = crate::text_analysis::Lexicon::new(path, &[]).summary_words();
-                let score = keywords
+                let tokens = path_tokens(path);
+                let score: usize = keywords
                     .iter()
-                    .filter(|keyword| {
+                    .filter(|(keyword, _)| {
                         tokens.iter().any(|token| {
                             token.len() >= 4 && (token.starts_with(keyword.as_str()) || keyword.starts_with(token.as_str()))
                         })
                     })
-                    .count();
+                    .map(|(_, weight)| *weight)
+                    .sum();
                 (score > 0).then_some((score, path))
             })
             .collect();
@@ -373,7 +396,15 @@ impl Planner<'_> {
                 push_unique(&mut cases, format!("{}: {}", self.vars.fill(title), self.vars.fill(when)));
             }
         }
-        for (title, when, _) in domain_rules(crate::task::Domain::General).edges {
+        // Two libraries may describe the same situation under different titles.
+        let mut seen_situations: Vec<String> = Vec::new();
+        cases.retain(|case| {
+            let situation = case.split_once(": ").map_or(case.as_str(), |(_, when)| when).to_lowercase();
+            let fresh = !seen_situations.contains(&situation);
+            seen_situations.push(situation);
+            fresh
+        });
+        for (title, when, _) in domain_rules(Domain::General).edges {
             if cases.len() >= 2 {
                 break;
             }
@@ -390,7 +421,7 @@ impl Planner<'_> {
         }
         templates.extend(domain_rules(self.analysis.domain).failures.iter().take(2).copied());
         if templates.is_empty() {
-            templates.extend(domain_rules(crate::task::Domain::General).failures.iter().copied());
+            templates.extend(domain_rules(Domain::General).failures.iter().copied());
         }
         let mut modes: Vec<FailureMode> = Vec::new();
         for (trigger, impact, mitigation) in templates {
@@ -419,7 +450,8 @@ impl Planner<'_> {
         if self.analysis.has(TechnicalContext::ExternalService) {
             assumptions.push(format!("Sandbox credentials for {} are available to CI through the secret store", self.vars.service));
         }
-        if self.analysis.has(TechnicalContext::Api) {
+        let client_only = self.analysis.has(TechnicalContext::Ui) && self.layout.language == Language::TypeScript;
+        if self.analysis.has(TechnicalContext::Api) && !client_only {
             assumptions.push("Existing authentication middleware protects the new routes".to_owned());
         }
         assumptions
@@ -513,7 +545,8 @@ impl Planner<'_> {
                 let client = ["front", "web", "ui", "app", "mobile", "ios", "android", "client"]
                     .iter()
                     .any(|word| name.contains(word));
-                let reason = if client && self.analysis.has(TechnicalContext::Api) {
+                let inbound_webhook = self.analysis.lexicon.hits("webhook*") > 0;
+                let reason = if client && self.analysis.has(TechnicalContext::Api) && !inbound_webhook {
                     format!("Consumes {}; update its API client and types once this PR merges", self.vars.endpoint)
                 } else {
                     format!("May depend on the changed {} behaviour; run its integration tests against this branch", self.vars.topic)
@@ -553,10 +586,7 @@ impl Planner<'_> {
                     });
                 }
                 push_unique(&mut plan.edge_cases, "A client exceeds the rate limit: answer 429 with Retry-After and process nothing".to_owned());
-                plan.tests.push(PlanTest {
-                    test_type: PlanTestType::Unit,
-                    target: "Rate limiter: allows the limit, rejects the next request, resets after the window".to_owned(),
-                });
+                push_test(&mut plan.tests, PlanTestType::Unit, "Rate limiter: allows the limit, rejects the next request, resets after the window".to_owned());
             }
             if lower.contains("error") || lower.contains("invalid") || lower.contains("exception") {
                 push_unique(&mut plan.edge_cases, format!("Invalid or expired input to {}: documented 4xx error, no partial writes", self.vars.topic));
@@ -572,10 +602,7 @@ impl Planner<'_> {
                 push_unique(&mut plan.implementation_steps, format!("Add structured logs and metrics (count, latency, errors) for {}", self.vars.topic));
             }
             if lower.contains("test") || lower.contains("coverage") {
-                plan.tests.push(PlanTest {
-                    test_type: PlanTestType::Integration,
-                    target: format!("{}: {}", self.vars.topic, shorten(concern, 100)),
-                });
+                push_test(&mut plan.tests, PlanTestType::Integration, format!("{}: {}", self.vars.topic, shorten(concern, 100)));
                 let test_path = self.layout.test(&slug);
                 if !plan.scope.files.iter().any(|f| f.path == test_path) {
                     plan.scope.files.push(PlanFile {
@@ -596,11 +623,39 @@ impl Planner<'_> {
     }
 }
 
+/// Adds a test unless one with the same target is already planned.
+fn push_test(tests: &mut Vec<PlanTest>, test_type: PlanTestType, target: String) {
+    if !tests.iter().any(|test| test.target == target) {
+        tests.push(PlanTest { test_type, target });
+    }
+}
+
 /// Adds a file to the scope unless the path is already there.
 fn add_file(files: &mut Vec<PlanFile>, path: String, change: FileChange, reason: String) {
     if !files.iter().any(|file| file.path == path) {
         files.push(PlanFile { path, change, reason });
     }
+}
+
+/// Lower-cased words of a path or sentence, splitting camelCase too ("OrdersPage.tsx" →
+/// "orders", "page", "tsx").
+fn path_tokens(text: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    for chunk in text.split(|c: char| !c.is_alphanumeric()) {
+        let mut current = String::new();
+        let mut previous_lower = false;
+        for c in chunk.chars() {
+            if c.is_uppercase() && previous_lower && !current.is_empty() {
+                tokens.push(std::mem::take(&mut current).to_lowercase());
+            }
+            previous_lower = c.is_lowercase() || c.is_ascii_digit();
+            current.push(c);
+        }
+        if !current.is_empty() {
+            tokens.push(current.to_lowercase());
+        }
+    }
+    tokens
 }
 
 fn is_test_path(path: &str) -> bool {

@@ -5,7 +5,7 @@
 
 use super::phrasebook::{Vars, domain_rules};
 use super::test_cases::shorten;
-use super::{OfflineTask, capability, describe_document, push_unique, sentence};
+use super::{OfflineTask, describe_document, push_unique, sentence, success_outcome, with_article};
 use crate::task::{Domain, EpicStories, EpicStoriesInput, Priority, StoryDraft};
 use crate::text_analysis::{
     Analysis, Lexicon, detect_contexts, detect_domains, lower_first, parse_summary, split_sections,
@@ -19,12 +19,33 @@ const SKIPPED_HEADINGS: [&str; 18] = [
     "stakeholder", "problem", "assumption", "dependenc",
 ];
 
+/// Words that make a line a statement about the system rather than an action
+/// ("Reset links expire after 30 minutes").
+const STATEMENT_MARKERS: [&str; 12] = [
+    " is ", " are ", " expire ", " expires ", " never ", " always ", " only ", " within ",
+    " at most ", " at least ", " no more than ", " up to ",
+];
+
 /// A requirement found in the sources.
 struct Candidate {
     text: String,
     children: Vec<String>,
+    note: Option<String>,
     source: String,
     heading: String,
+}
+
+impl Candidate {
+    /// A line such as "Reset links expire after 30 minutes": no user story, no modal verb and
+    /// no leading action, so it constrains a story rather than being one.
+    fn is_constraint(&self) -> bool {
+        let text = format!(" {} ", strip_moscow(&self.text).to_lowercase());
+        let declarative = STATEMENT_MARKERS.iter().any(|marker| text.contains(marker));
+        !(text.starts_with(" as a ") || text.starts_with(" as an "))
+            && !MODALS.iter().any(|modal| text.contains(modal))
+            && (declarative || parse_summary(&text).verb.is_none())
+            && self.note.is_none()
+    }
 }
 
 impl OfflineTask for EpicStoriesInput {
@@ -44,16 +65,19 @@ impl OfflineTask for EpicStoriesInput {
         if candidates.is_empty() {
             candidates = template_candidates(&epic);
         }
+        attach_constraints(&mut candidates);
         let epic_label = match &self.epic_key {
             Some(key) => format!("{key} “{}”", self.summary.trim()),
             None => format!("“{}”", self.summary.trim()),
         };
         let mut stories: Vec<StoryDraft> = Vec::new();
+        let mut last_role = epic.role.clone();
         for (position, candidate) in candidates.iter().enumerate() {
             if stories.len() >= self.max_stories as usize {
                 break;
             }
-            let story = draft(candidate, position, &epic, &epic_label);
+            let (story, role) = draft(candidate, position, &epic, &epic_label, &last_role);
+            last_role = role;
             let key = story.summary.to_lowercase();
             if !stories.iter().any(|known| known.summary.to_lowercase() == key) {
                 stories.push(story);
@@ -75,6 +99,19 @@ fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
         } else {
             format!("{label} § {}", section.heading)
         };
+        // "As a ..." lines are whole stories; they lead, and the list items may refine them.
+        for line in section.prose {
+            let lower = line.to_lowercase();
+            if lower.starts_with("as a ") || lower.starts_with("as an ") {
+                candidates.push(Candidate {
+                    text: line,
+                    children: Vec::new(),
+                    note: None,
+                    source: source.clone(),
+                    heading: heading.clone(),
+                });
+            }
+        }
         for item in section.items {
             if item.text.split_whitespace().count() < 2 {
                 continue;
@@ -82,20 +119,10 @@ fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
             candidates.push(Candidate {
                 text: item.text,
                 children: item.children,
+                note: item.note,
                 source: source.clone(),
                 heading: heading.clone(),
             });
-        }
-        for line in section.prose {
-            let lower = line.to_lowercase();
-            if lower.starts_with("as a ") || lower.starts_with("as an ") {
-                candidates.push(Candidate {
-                    text: line,
-                    children: Vec::new(),
-                    source: source.clone(),
-                    heading: heading.clone(),
-                });
-            }
         }
     }
 }
@@ -157,6 +184,7 @@ fn template_candidates(epic: &Analysis) -> Vec<Candidate> {
         .map(|template| Candidate {
             text: upper_first(&vars.fill(template)),
             children: Vec::new(),
+            note: None,
             source: "Epic summary (the epic lists no requirements; typical story map)".to_owned(),
             heading: String::new(),
         })
@@ -169,33 +197,117 @@ const MODALS: [&str; 9] = [
     " will be able to ", " will ", " need to ",
 ];
 
-fn draft(candidate: &Candidate, position: usize, epic: &Analysis, epic_label: &str) -> StoryDraft {
-    let text = candidate.text.trim().trim_end_matches('.');
+/// Moves constraint lines into the acceptance criteria of the story they share most words
+/// with (the first story on a tie).
+fn attach_constraints(candidates: &mut Vec<Candidate>) {
+    if candidates.iter().all(Candidate::is_constraint) {
+        return;
+    }
+    let mut index = 0;
+    while index < candidates.len() {
+        if !candidates[index].is_constraint() {
+            index += 1;
+            continue;
+        }
+        let constraint = candidates.remove(index);
+        let words: Vec<String> = Lexicon::new(&constraint.text, &[])
+            .summary_words()
+            .into_iter()
+            .filter(|word| word.len() >= 4)
+            .collect();
+        let best = candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, candidate)| !candidate.is_constraint())
+            .max_by_key(|(position, candidate)| {
+                let lower = candidate.text.to_lowercase();
+                let overlap = words.iter().filter(|word| lower.contains(word.as_str())).count();
+                (overlap, std::cmp::Reverse(*position))
+            })
+            .map(|(position, _)| position);
+        if let Some(best) = best {
+            candidates[best].children.push(constraint.text);
+        }
+    }
+}
+
+/// "Must: ..." / "Could - ..." prefixes are priorities, not part of the requirement.
+fn strip_moscow(text: &str) -> &str {
+    let lower = text.to_lowercase();
+    for prefix in ["must have", "should have", "could have", "won't have", "must", "should", "could", "won't", "nice to have"] {
+        if lower.starts_with(prefix) {
+            let rest = &text[prefix.len()..];
+            if let Some(rest) = rest.trim_start().strip_prefix([':', '-', '–']) {
+                return rest.trim();
+            }
+        }
+    }
+    text
+}
+
+fn article(word: &str) -> &'static str {
+    if word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c)) { "an" } else { "a" }
+}
+
+/// Drafts one story; returns it with the role it is written for.
+fn draft(
+    candidate: &Candidate,
+    position: usize,
+    epic: &Analysis,
+    epic_label: &str,
+    default_role: &str,
+) -> (StoryDraft, String) {
+    let text = strip_moscow(candidate.text.trim()).trim_end_matches('.');
     let item = Lexicon::new(text, &[]);
     let item_domain = detect_domains(&item).first().copied().unwrap_or(epic.domain);
-    let (role, want, benefit) = split_requirement(text, &epic.role);
+    let requirement = split_requirement(text, default_role);
+    let role = requirement.role.clone();
+    let want = lower_first(requirement.want.trim_end_matches('.'));
     let parts = parse_summary(&want);
-    let phrase = {
-        let capability = capability(&parts);
-        capability.phrase
-    };
-    let summary_text = match phrase.strip_prefix("use ") {
-        Some(object) => object.to_owned(),
-        None => phrase.clone(),
+    let verb_led = parts.verb.is_some() || requirement.from_user_story;
+    let (summary_text, wish, phrase) = if requirement.system_subject {
+        (want.clone(), format!("the system to {want}"), format!("see that the system can {want}"))
+    } else if verb_led {
+        (want.clone(), format!("to {}", first_person(&want)), want.clone())
+    } else {
+        let thing = with_article(&lower_first(&want));
+        (want.clone(), thing.clone(), format!("use {thing}"))
     };
     let summary = shorten(&upper_first(&strip_possessives(&summary_text)), 80);
-    let first_person = first_person(&phrase);
-    let benefit = benefit.unwrap_or_else(|| first_person_benefit(domain_rules(item_domain).benefit));
-    let user_story = format!("As a {role}, I want to {first_person}, so that {benefit}.");
+    let benefit = requirement
+        .benefit
+        .unwrap_or_else(|| first_person_benefit(domain_rules(item_domain).benefit));
+    let user_story = format!("As {} {role}, I want {wish}, so that {benefit}.", article(&role));
     let mut acceptance_criteria: Vec<String> = candidate
         .children
         .iter()
         .map(|child| sentence(child.trim_end_matches('.')).trim_end_matches('.').to_owned())
         .collect();
+    let read_only = matches!(
+        parts.verb.as_deref(),
+        Some("see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "review" | "list" | "sort" | "group" | "access")
+    );
     if acceptance_criteria.len() < 2 {
-        acceptance_criteria.push(format!(
-            "Given a signed-in {role}, when they {phrase}, then the result is confirmed and saved"
-        ));
+        let criterion = if requirement.system_subject {
+            format!(
+                "Given normal operation, when the system {}, then the result is visible to the {role} and every failure is logged with a reason",
+                third_person_phrase(&want)
+            )
+        } else {
+            format!(
+                "Given a signed-in {role}, when they {}, then {}",
+                first_person_free(&phrase),
+                success_outcome(parts.verb.as_deref())
+            )
+        };
+        push_unique(&mut acceptance_criteria, criterion);
+    }
+    if acceptance_criteria.len() < 3 && read_only {
+        push_unique(
+            &mut acceptance_criteria,
+            format!("Given a signed-in {role}, when there is nothing to show, then an empty state explains why instead of an error"),
+        );
+    } else if acceptance_criteria.len() < 3 && !requirement.system_subject {
         let vars = Vars {
             topic: lower_first(&parts.topic),
             object: lower_first(&parts.object),
@@ -215,17 +327,21 @@ fn draft(candidate: &Candidate, position: usize, epic: &Analysis, epic_label: &s
         .filter_map(|context| serde_json::to_value(context).ok())
         .filter_map(|value| value.as_str().map(|name| name.replace('_', " ")))
         .collect();
-    let mut description = format!(
-        "{}s need to {phrase}. This story delivers that slice of the epic {epic_label} on its own, releasable behind the epic's feature flag if needed.",
-        upper_first(&role)
-    );
-    description.push_str(&format!("\n\nDerived from {}: “{text}”.", candidate.source));
+    let mut description = match &candidate.note {
+        Some(note) => sentence(note),
+        None if requirement.system_subject => format!("The system must {want}."),
+        None => format!("{}s need to {}.", upper_first(&role), first_person_free(&phrase)),
+    };
+    description.push_str(&format!(
+        " This story delivers that slice of the epic {epic_label} and can be released on its own."
+    ));
+    description.push_str(&format!("\n\nDerived from {}: “{}”.", candidate.source, candidate.text.trim()));
     if !layers.is_empty() {
         description.push_str(&format!("\nLikely touches: {}.", layers.join(", ")));
     }
-    let priority = priority(&format!("{} {}", candidate.heading, text.to_lowercase()), position);
+    let priority = priority(&format!("{} {}", candidate.heading, candidate.text.to_lowercase()), position);
     let size = 1.0 + contexts.len() as f64 + acceptance_criteria.len() as f64 / 2.0;
-    StoryDraft {
+    let story = StoryDraft {
         summary,
         user_story,
         description,
@@ -233,20 +349,41 @@ fn draft(candidate: &Candidate, position: usize, epic: &Analysis, epic_label: &s
         priority,
         story_points: fibonacci(size * epic.complexity),
         source: Some(candidate.source.clone()),
-    }
+    };
+    (story, role)
 }
 
-/// "Admins must be able to schedule exports so that ..." → ("admin", "schedule exports", ...).
-fn split_requirement(text: &str, default_role: &str) -> (String, String, Option<String>) {
+/// A requirement split into who wants what and why.
+struct Requirement {
+    role: String,
+    want: String,
+    benefit: Option<String>,
+    /// "The system shall ...": the role wants the system to do it.
+    system_subject: bool,
+    /// Taken from an "As a ..., I want to ..." line, so `want` starts with a verb.
+    from_user_story: bool,
+}
+
+/// "Admins must be able to schedule exports so that ..." → admin / "schedule exports".
+fn split_requirement(text: &str, default_role: &str) -> Requirement {
     let lower = text.to_lowercase();
     if lower.starts_with("as a ") || lower.starts_with("as an ") {
         let parts = parse_summary(text);
         let head = lower.split(',').next().unwrap_or("");
         let head = head.split(" i want").next().unwrap_or(head);
         let role = head.trim_start_matches("as an ").trim_start_matches("as a ").trim().to_owned();
-        let want = parts.action_phrase();
+        let want = match &parts.verb {
+            Some(verb) => format!("{verb} {}", parts.object),
+            None => parts.object.clone(),
+        };
         let role = if role.is_empty() || role.len() > 30 { default_role.to_owned() } else { role };
-        return (role, want, parts.benefit.map(|b| b.trim_end_matches('.').to_owned()));
+        return Requirement {
+            role,
+            want,
+            benefit: parts.benefit.map(|b| b.trim_end_matches('.').to_owned()),
+            system_subject: false,
+            from_user_story: true,
+        };
     }
     let (body, benefit) = match lower.find(" so that ") {
         Some(at) => (&text[..at], Some(text[at + " so that ".len()..].trim().to_owned())),
@@ -258,21 +395,29 @@ fn split_requirement(text: &str, default_role: &str) -> (String, String, Option<
             let subject = body[..at].trim().to_lowercase();
             let subject = subject.trim_start_matches("the ").trim_start_matches("all ");
             let want = body[at + modal.len()..].trim().to_owned();
-            let role = match subject {
-                "system" | "platform" | "app" | "application" | "service" | "it" | "we" => default_role.to_owned(),
-                s if s.split_whitespace().count() <= 2 && !s.is_empty() => singular(s),
-                _ => default_role.to_owned(),
-            };
-            if !want.is_empty() {
-                return (role, want, benefit);
+            if want.is_empty() {
+                continue;
             }
+            let system_subject = matches!(subject, "system" | "platform" | "app" | "application" | "service" | "it" | "we" | "backend" | "api");
+            let role = if !system_subject && !subject.is_empty() && subject.split_whitespace().count() <= 2 {
+                singular(subject)
+            } else {
+                default_role.to_owned()
+            };
+            return Requirement { role, want, benefit, system_subject, from_user_story: false };
         }
     }
-    let body = ["ability to ", "support for ", "allow users to ", "enable users to "]
+    let want = ["ability to ", "support for ", "allow users to ", "enable users to "]
         .iter()
         .find_map(|prefix| body_lower.starts_with(prefix).then(|| body[prefix.len()..].to_owned()))
         .unwrap_or_else(|| body.to_owned());
-    (default_role.to_owned(), body, benefit)
+    Requirement {
+        role: default_role.to_owned(),
+        want,
+        benefit,
+        system_subject: false,
+        from_user_story: false,
+    }
 }
 
 fn singular(word: &str) -> String {
@@ -298,8 +443,26 @@ fn first_person(phrase: &str) -> String {
         .to_owned()
 }
 
+/// "reset my password" → "reset their password", for sentences about the role.
+fn first_person_free(phrase: &str) -> String {
+    format!(" {phrase} ")
+        .replace(" my ", " their ")
+        .replace(" me ", " them ")
+        .trim()
+        .to_owned()
+}
+
+/// "migrate records nightly" → "migrates records nightly".
+fn third_person_phrase(phrase: &str) -> String {
+    match phrase.split_once(' ') {
+        Some((verb, rest)) => format!("{} {rest}", crate::text_analysis::third_person(verb)),
+        None => crate::text_analysis::third_person(phrase),
+    }
+}
+
 fn first_person_benefit(benefit: &str) -> String {
     format!(" {benefit} ")
+        .replace(" they are ", " I am ")
         .replace(" they can ", " I can ")
         .replace(" they ", " I ")
         .replace(" their ", " my ")
@@ -311,7 +474,7 @@ fn first_person_benefit(benefit: &str) -> String {
 /// MoSCoW words decide; otherwise the first requirements listed are the core ones.
 fn priority(text: &str, position: usize) -> Priority {
     let has = |words: &[&str]| words.iter().any(|word| text.contains(word));
-    if has(&["could", "nice to have", "optional", "later", "phase 2", "p2", "stretch", "future"]) {
+    if has(&["could", "nice to have", "optional", "phase 2", "p2", "stretch", "won't"]) {
         Priority::Low
     } else if has(&["must", "p0", "critical", "mvp", "required"]) {
         Priority::High

@@ -122,6 +122,11 @@ struct Capability {
     role: Option<String>,
     /// What the role can do, starting with a verb: "export order history to CSV".
     phrase: String,
+    /// For summaries that name a thing to build ("Add a dark mode toggle"): the thing, with
+    /// an article where one fits.
+    offering: Option<String>,
+    /// The leading verb, when the summary has one.
+    verb: Option<String>,
 }
 
 /// Verbs that describe something a user does themselves.
@@ -131,6 +136,8 @@ const USER_ACTION_VERBS: &[&str] = &[
     "access", "choose", "select", "change", "connect", "sign in", "sign up", "log in", "opt out",
     "check out", "pay", "receive", "find", "get", "track", "undo", "restore", "schedule", "send",
     "delete", "remove", "archive", "bulk", "configure", "use", "keep", "refund", "charge",
+    "apply", "book", "buy", "sell", "list", "sort", "group", "request", "submit", "open", "close",
+    "lock", "unlock",
 ];
 
 /// Verbs that describe building something for users.
@@ -142,20 +149,28 @@ const BUILD_VERBS: &[&str] = &[
 fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
     let object = crate::text_analysis::lower_first(&summary.object);
     let Some(verb) = summary.verb.as_deref() else {
+        let offering = with_article(&object);
         return Capability {
             role: None,
-            phrase: format!("use {}", crate::text_analysis::lower_first(&summary.clean)),
+            phrase: format!("use {}", with_definite_article(&object)),
+            offering: Some(offering),
+            verb: None,
         };
     };
+    let verb_owned = Some(verb.to_owned());
     if matches!(verb, "allow" | "let" | "enable") {
         let lower = object.to_lowercase();
         if let Some(at) = lower.find(" to ") {
             let role = object[..at].trim();
             let role = role.strip_suffix('s').unwrap_or(role);
             let role = role.trim_start_matches("the ").to_owned();
+            let phrase = object[at + 4..].trim().to_owned();
+            let verb = phrase.split_whitespace().next().map(str::to_lowercase);
             return Capability {
                 role: (!role.is_empty() && role.split_whitespace().count() <= 3).then_some(role),
-                phrase: object[at + 4..].trim().to_owned(),
+                phrase,
+                offering: None,
+                verb,
             };
         }
     }
@@ -163,19 +178,113 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
         return Capability {
             role: None,
             phrase: format!("{verb} {object}"),
+            offering: None,
+            verb: verb_owned,
         };
     }
     if BUILD_VERBS.contains(&verb) {
         return Capability {
             role: None,
-            phrase: format!("use {object}"),
+            phrase: format!("use {}", with_definite_article(&object)),
+            offering: Some(with_article(&object)),
+            verb: verb_owned,
         };
     }
     Capability {
         role: None,
-        phrase: format!("benefit from {} {}", past_participle(verb), object),
+        phrase: format!("rely on {object} being {}", past_participle(verb)),
+        offering: None,
+        verb: verb_owned,
     }
 }
+
+const DETERMINERS: [&str; 10] = ["a ", "an ", "the ", "my ", "their ", "our ", "your ", "this ", "these ", "each "];
+
+fn has_determiner(phrase: &str) -> bool {
+    let lower = phrase.to_lowercase();
+    DETERMINERS.iter().any(|d| lower.starts_with(d))
+}
+
+/// "dark mode toggle" → "a dark mode toggle"; plurals and determined phrases stay as they are.
+fn with_article(phrase: &str) -> String {
+    let head = phrase.split([' ']).take_while(|w| !matches!(*w, "on" | "in" | "for" | "to" | "via" | "with" | "from")).last().unwrap_or("");
+    if phrase.is_empty() || has_determiner(phrase) || (head.ends_with('s') && !head.ends_with("ss")) {
+        return phrase.to_owned();
+    }
+    let vowel = phrase.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel { format!("an {phrase}") } else { format!("a {phrase}") }
+}
+
+/// "dark mode toggle" → "the dark mode toggle".
+fn with_definite_article(phrase: &str) -> String {
+    if phrase.is_empty() || has_determiner(phrase) {
+        phrase.to_owned()
+    } else {
+        format!("the {phrase}")
+    }
+}
+
+/// What a user sees when the action of `verb` succeeds, for generated acceptance criteria.
+fn success_outcome(verb: Option<&str>) -> &'static str {
+    match verb.unwrap_or("") {
+        "see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "receive"
+        | "access" | "review" | "list" | "sort" | "group" => "the matching data is shown within a few seconds",
+        "export" | "download" => "a file with the expected data downloads",
+        "upload" | "import" => "the file is accepted and every row is imported or reported as rejected",
+        "send" | "share" | "invite" | "notify" => "the recipient receives it and a confirmation is shown",
+        "delete" | "remove" | "archive" | "cancel" => "the item is gone from every list and a confirmation is shown",
+        _ => "the change is saved and confirmed on screen",
+    }
+}
+
+/// Puts the role into a benefit written about "they": "they can pay" → "customers can pay".
+fn benefit_for(role: &str, benefit: &str) -> String {
+    match benefit.strip_prefix("they ") {
+        Some(rest) => format!("{role}s {rest}"),
+        None => benefit.to_owned(),
+    }
+}
+
+/// Imperative sentences and clauses of prose ("Verify the signature, mark the order paid and
+/// enqueue the receipt email."): the requester's own scope items when they wrote no list.
+fn imperative_statements(text: &str) -> Vec<String> {
+    let mut statements = Vec::new();
+    for section in crate::text_analysis::split_sections(text) {
+        let heading = section.heading.to_lowercase();
+        if NOT_SCOPE.iter().any(|word| heading.contains(word)) {
+            continue;
+        }
+        for line in &section.prose {
+            for sentence in line.split(". ").flat_map(|part| part.split("; ")) {
+                let sentence = sentence.trim().trim_end_matches('.');
+                let mut clauses: Vec<String> = Vec::new();
+                for piece in sentence.split(", ") {
+                    let piece = piece.trim();
+                    let bare = piece.strip_prefix("and ").unwrap_or(piece);
+                    if crate::text_analysis::parse_summary(bare).verb.is_some() || clauses.is_empty() {
+                        clauses.push(bare.to_owned());
+                    } else if let Some(last) = clauses.last_mut() {
+                        last.push_str(", ");
+                        last.push_str(piece);
+                    }
+                }
+                for clause in clauses {
+                    let parts = crate::text_analysis::parse_summary(&clause);
+                    if parts.verb.is_some() && clause.split_whitespace().count() >= 3 && clause.len() <= 200 {
+                        statements.push(crate::text_analysis::upper_first(&clause));
+                    }
+                }
+            }
+        }
+    }
+    statements
+}
+
+/// Headings whose items are not scope.
+const NOT_SCOPE: [&str; 10] = [
+    "acceptance", "out of scope", "non-goal", "non goal", "steps", "expected", "actual",
+    "question", "risk", "reproduc",
+];
 
 /// "improve" → "improved", "fix" → "fixed", "set up" → "set up".
 fn past_participle(verb: &str) -> String {
@@ -205,11 +314,7 @@ fn past_participle(verb: &str) -> String {
 /// Items of the description's lists, skipping sections that are not scope (acceptance
 /// criteria, out of scope, steps, questions, notes).
 fn description_scope_items(description: &str) -> Vec<String> {
-    const NOT_SCOPE: [&str; 10] = [
-        "acceptance", "out of scope", "non-goal", "non goal", "steps", "expected", "actual",
-        "question", "risk", "reproduc",
-    ];
-    crate::text_analysis::split_sections(description)
+    let mut items: Vec<String> = crate::text_analysis::split_sections(description)
         .into_iter()
         .filter(|section| {
             let heading = section.heading.to_lowercase();
@@ -220,7 +325,11 @@ fn description_scope_items(description: &str) -> Vec<String> {
             let lower = item.to_lowercase();
             !(lower.starts_with("given ") || lower.starts_with("when ") || lower.starts_with("then "))
         })
-        .collect()
+        .collect();
+    for statement in imperative_statements(description) {
+        push_unique(&mut items, statement);
+    }
+    items
 }
 
 /// Items of the description's sections whose heading contains one of `words`.

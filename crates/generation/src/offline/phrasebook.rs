@@ -24,7 +24,7 @@ impl Vars {
         let topic = if analysis.summary.topic.is_empty() {
             analysis.summary.clean.clone()
         } else {
-            crate::text_analysis::lower_first(&analysis.summary.topic)
+            core_topic(&crate::text_analysis::lower_first(&analysis.summary.topic))
         };
         let slug = analysis.summary.slug().replace('_', "-");
         let service = analysis
@@ -62,15 +62,52 @@ impl Vars {
 
     /// Replaces the placeholders in `template`.
     pub fn fill(&self, template: &str) -> String {
-        template
+        let filled = template
             .replace("{topic}", &self.topic)
             .replace("{object}", &self.object)
             .replace("{role}", &self.role)
             .replace("{service}", &self.service)
             .replace("{endpoint}", &self.endpoint)
             .replace("{screen}", &self.screen)
-            .replace("{table}", &self.table)
+            .replace("{table}", &self.table);
+        collapse_repeated_words(&filled)
     }
+}
+
+/// Generic trailing words that name the container rather than the subject ("sales reporting
+/// dashboard" is about sales reporting).
+const CONTAINER_WORDS: [&str; 14] = [
+    "dashboard", "dashboards", "options", "alternatives", "approaches", "feature", "features",
+    "epic", "system", "module", "button", "page", "screen", "functionality",
+];
+
+/// The topic without trailing container words, unless nothing would remain.
+pub(crate) fn core_topic(topic: &str) -> String {
+    let mut words: Vec<&str> = topic.split_whitespace().collect();
+    while words.len() > 1
+        && words
+            .last()
+            .is_some_and(|last| CONTAINER_WORDS.contains(&last.to_lowercase().as_str()))
+    {
+        words.pop();
+    }
+    words.join(" ")
+}
+
+/// "the migration migration job" → "the migration job": a topic that already ends in the
+/// word a template adds.
+fn collapse_repeated_words(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for word in text.split(' ') {
+        if let Some(previous) = out.last()
+            && previous.eq_ignore_ascii_case(word)
+            && word.chars().all(char::is_alphabetic)
+        {
+            continue;
+        }
+        out.push(word);
+    }
+    out.join(" ")
 }
 
 /// A test scenario template: title, the action (When) and the expected result (Then).
@@ -298,13 +335,13 @@ static REPORTING: DomainRules = DomainRules {
     benefit: "they can make decisions from accurate, current data without asking an engineer",
     impact: "Decisions are made on wrong or missing numbers, and people stop trusting the reports.",
     scopes: &[
-        "Apply the same filters and permissions to {topic} as to the on-screen data",
+        "Apply the same filters and permissions to {topic} as to the data shown on screen",
         "Stream large result sets instead of loading them into memory, with a documented row limit",
-        "State the time zone and the data freshness on every {topic}",
+        "State the time zone and the data freshness with every result",
     ],
     outcomes: &[
-        "{topic} numbers match the source data for the chosen period",
-        "Large {topic} requests finish without timeouts",
+        "Displayed and exported figures match the source data for the chosen period",
+        "Large requests finish without timeouts and state the time zone used",
     ],
     negatives: &[
         ("Empty period", "the {role} requests {topic} for a period with no data", "an empty result with headers is produced, not an error"),
@@ -327,20 +364,20 @@ static DATA_MIGRATION: DomainRules = DomainRules {
     benefit: "data moves to the new model without loss or downtime",
     impact: "Records are lost, duplicated or corrupted, and every feature reading them misbehaves.",
     scopes: &[
-        "Write the {topic} as an idempotent, resumable job that processes rows in batches",
+        "Write the {topic} migration as an idempotent, resumable job that processes rows in batches",
         "Provide a dry-run mode that reports counts and rejected rows without writing",
         "Reconcile source and target counts and checksums after each run",
         "Keep the old and new schema readable during the transition (expand, migrate, contract)",
     ],
     outcomes: &[
         "All rows are migrated, or listed with the reason they were rejected",
-        "The {topic} can be re-run safely and resumes where it stopped",
+        "The {topic} migration can be re-run safely and resumes where it stopped",
     ],
     negatives: &[
         ("Invalid source rows", "source rows have nulls or malformed values in required fields", "they are skipped, reported with their ids and the run continues"),
     ],
     edges: &[
-        ("Re-run is idempotent", "the {topic} is run twice", "the second run changes nothing and reports zero new rows"),
+        ("Re-run is idempotent", "the {topic} migration is run twice", "the second run changes nothing and reports zero new rows"),
         ("Interrupted run resumes", "the job stops halfway", "the next run continues from the last committed batch"),
     ],
     security: &[
@@ -519,7 +556,7 @@ static API: ContextRules = ContextRules {
 };
 
 static DATABASE: ContextRules = ContextRules {
-    scopes: &["Add the schema changes for {table} as a reversible migration with the indexes the new queries need"],
+    scopes: &["Keep writes to {table} transactional; ship any schema change as a reversible migration with the indexes the new queries need"],
     failures: &[
         ("Database connection failure", "Requests for {topic} fail", "Retry transient errors with exponential backoff and return 503 with a retry hint"),
         ("Migration fails halfway on production data", "Deploy is blocked or the schema is inconsistent", "Run the migration in a transaction (or batches), rehearse on a production-sized copy"),

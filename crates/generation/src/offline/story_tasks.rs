@@ -6,7 +6,7 @@
 
 use super::phrasebook::{Vars, context_rules, domain_rules};
 use super::test_cases::{SuiteRequest, build_cases, shorten};
-use super::{OfflineTask, capability, push_unique, supporting_texts};
+use super::{OfflineTask, capability, imperative_statements, push_unique, supporting_texts};
 use crate::task::{
     CycleTimeEstimate, Domain, StoryTasks, StoryTasksInput, StoryType, Team, TeamTask,
     TechnicalContext, TestTarget,
@@ -24,10 +24,12 @@ impl OfflineTask for StoryTasksInput {
         let analysis = Analysis::new(&self.summary, &texts, &self.acceptance_criteria);
         let story_type = story_type(&analysis.lexicon);
         let teams = required_teams(&analysis, story_type);
+        let statements = self.description.as_deref().map(imperative_statements).unwrap_or_default();
         let planner = Planner {
             vars: Vars::from_analysis(&analysis),
             analysis: &analysis,
             teams,
+            statements,
         };
         let mut planned = planner.plan(story_type);
         planned = split_oversized(planned, self.max_task_cycle_days);
@@ -38,11 +40,14 @@ impl OfflineTask for StoryTasksInput {
             .map(|(index, task)| {
                 let test_cases = if self.include_test_cases {
                     let scope_text = task.scopes.join("\n");
-                    let task_analysis = Analysis::new(
-                        &task.summary,
-                        &[&scope_text, &self.summary],
-                        &self.acceptance_criteria,
-                    );
+                    // Only the tasks that deliver the story's behaviour trace its criteria;
+                    // the others are tested against their own scope.
+                    let criteria: Vec<String> = if task.carries_criteria {
+                        analysis.criteria.iter().map(|c| c.text.clone()).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let task_analysis = Analysis::new(&task.summary, &[&scope_text, &self.summary], &criteria);
                     let request = SuiteRequest {
                         target: TestTarget::Task,
                         team: Some(task.team),
@@ -179,14 +184,16 @@ struct Effort {
 }
 
 impl Effort {
-    /// Team baselines (development, testing, review, deployment) from the reference
-    /// implementation, scaled by the story's complexity.
+    /// Team baselines (development, testing, review, deployment), scaled by the story's
+    /// complexity. The reference implementation's baselines (Backend 2/0.5/0.5/0.5) exceed
+    /// the default 3-day cycle limit on their own, so every backend task would be split; these
+    /// are tuned so that an average task fits the limit and only complex ones split.
     fn for_team(team: Team, complexity: f64) -> Self {
         let (development, testing, review, deployment) = match team {
-            Team::Backend => (2.0, 0.5, 0.5, 0.5),
+            Team::Backend => (1.5, 0.5, 0.5, 0.25),
             Team::Frontend => (1.5, 0.5, 0.5, 0.25),
-            Team::Mobile => (2.0, 0.75, 0.5, 0.5),
-            Team::Qa => (0.5, 2.0, 0.25, 0.25),
+            Team::Mobile => (1.75, 0.5, 0.5, 0.25),
+            Team::Qa => (0.5, 1.5, 0.25, 0.25),
             Team::Devops => (1.0, 0.5, 0.25, 0.5),
         };
         Effort {
@@ -253,12 +260,17 @@ struct Planned {
     effort: Effort,
     /// Contracts and provisioning are small by nature and never split.
     splittable: bool,
+    /// Whether the task delivers the story's behaviour, so its tests trace the story's
+    /// acceptance criteria.
+    carries_criteria: bool,
 }
 
 struct Planner<'a> {
     analysis: &'a Analysis,
     vars: Vars,
     teams: Vec<Team>,
+    /// Imperative sentences from the description: the requester's own scope items.
+    statements: Vec<String>,
 }
 
 impl Planner<'_> {
@@ -289,6 +301,7 @@ impl Planner<'_> {
                 depends_on: Vec::new(),
                 effort: Effort::for_team(Team::Devops, complexity),
                 splittable: false,
+                carries_criteria: false,
             });
         }
         if self.needs(Team::Backend) && clients {
@@ -317,6 +330,7 @@ impl Planner<'_> {
                 depends_on: Vec::new(),
                 effort: Effort::fixed(0.5, 0.0, 0.25, 0.0),
                 splittable: false,
+                carries_criteria: false,
             });
         }
         let mut schema = None;
@@ -336,21 +350,23 @@ impl Planner<'_> {
                 depends_on: foundations.iter().copied().filter(|i| plan[*i].team == Team::Devops).collect(),
                 effort: Effort::fixed(1.0, 0.5, 0.25, 0.25).scaled(complexity),
                 splittable: true,
+                carries_criteria: false,
             });
         }
         let mut implementation = Vec::new();
+        let mut backend_done: Vec<usize> = Vec::new();
         if self.needs(Team::Backend) {
             let core = plan.len();
             let mut depends_on = foundations.clone();
             depends_on.extend(schema);
             plan.push(self.backend_core(story_type, depends_on));
             implementation.push(core);
+            backend_done.push(core);
             if let Some(extra) = self.backend_extra(vec![core]) {
                 implementation.push(plan.len());
                 plan.push(extra);
             }
         }
-        let backend_done: Vec<usize> = implementation.clone();
         if self.needs(Team::Frontend) {
             let mut depends_on = foundations.iter().copied().filter(|i| plan[*i].team == Team::Backend).collect::<Vec<_>>();
             depends_on.extend(backend_done.iter().copied());
@@ -364,7 +380,7 @@ impl Planner<'_> {
             plan.push(self.client(Team::Mobile, depends_on));
         }
         if self.needs(Team::Devops) && lexicon.score(ROLLOUT_SIGNALS) >= 3 {
-            let depends_on = backend_done.clone();
+            let depends_on = implementation.clone();
             implementation.push(plan.len());
             plan.push(Planned {
                 team: Team::Devops,
@@ -379,6 +395,7 @@ impl Planner<'_> {
                 depends_on,
                 effort: Effort::for_team(Team::Devops, complexity),
                 splittable: true,
+                carries_criteria: false,
             });
         }
         if self.needs(Team::Qa) {
@@ -396,38 +413,34 @@ impl Planner<'_> {
     fn backend_core(&self, story_type: StoryType, depends_on: Vec<usize>) -> Planned {
         let topic = &self.vars.topic;
         let complexity = self.analysis.complexity;
-        let (summary, purpose, mut scopes) = match story_type {
-            StoryType::DataFeature => (
-                format!("[BE] Build the {topic} job"),
-                format!("Move or transform the data behind {topic} reliably, at production volume."),
-                domain_rules(Domain::DataMigration).scopes[..2].iter().map(|t| self.vars.fill(t)).collect::<Vec<_>>(),
-            ),
-            StoryType::Integration => (
+        let action = upper_first(&self.analysis.summary.action_phrase());
+        let endpoint = self.analysis.entities.endpoints.first();
+        let (summary, purpose, mut scopes) = match (story_type, endpoint) {
+            (StoryType::Integration, _) if self.vars.service != "the provider" => (
                 format!("[BE] Integrate with {} for {topic}", self.vars.service),
                 format!("Exchange {topic} data with {} safely and idempotently.", self.vars.service),
                 domain_rules(Domain::Integration).scopes.iter().map(|t| self.vars.fill(t)).collect::<Vec<_>>(),
             ),
-            _ => {
-                let target = self
-                    .analysis
-                    .entities
-                    .endpoints
-                    .first()
-                    .map(|endpoint| format!("`{endpoint}`"))
-                    .unwrap_or_else(|| format!("the {topic} API"));
-                (
-                    format!("[BE] Implement {target}"),
-                    format!(
-                        "Implement the server side of “{}” so that {}.",
-                        self.analysis.summary.clean,
-                        domain_rules(self.analysis.domain).benefit
-                    ),
-                    Vec::new(),
-                )
-            }
+            (_, Some(endpoint)) => (
+                format!("[BE] Implement `{endpoint}`"),
+                self.server_purpose(),
+                Vec::new(),
+            ),
+            (StoryType::DataFeature, None) => (
+                format!("[BE] {action} as a background job"),
+                format!("Move or transform the data behind {topic} reliably, at production volume."),
+                domain_rules(Domain::DataMigration).scopes[..2].iter().map(|t| self.vars.fill(t)).collect::<Vec<_>>(),
+            ),
+            _ => (format!("[BE] {action}"), self.server_purpose(), Vec::new()),
         };
+        let mut own: Vec<String> = self.backend_statements().into_iter().take(3).collect();
+        own.append(&mut scopes);
+        let mut scopes = own;
+        let names_endpoint = !self.analysis.entities.endpoints.is_empty() || self.analysis.lexicon.hits("endpoint*") > 0;
         for context in [TechnicalContext::Api, TechnicalContext::Queue, TechnicalContext::Cache, TechnicalContext::ExternalService] {
-            if self.analysis.has(context) && !(story_type == StoryType::Integration && context == TechnicalContext::ExternalService) {
+            let skip = (context == TechnicalContext::Api && !names_endpoint)
+                || (story_type == StoryType::Integration && context == TechnicalContext::ExternalService);
+            if self.analysis.has(context) && !skip {
                 push_unique(&mut scopes, self.vars.fill(context_rules(context).scopes[0]));
             }
         }
@@ -437,8 +450,8 @@ impl Planner<'_> {
         for criterion in self.analysis.criteria.iter().take(3) {
             push_unique(&mut scopes, format!("Enforce: {}", criterion.text));
         }
-        push_unique(&mut scopes, format!("Unit and integration tests for {topic}, including failure paths"));
         scopes.truncate(6);
+        push_unique(&mut scopes, format!("Unit and integration tests for {topic}, including failure paths"));
         Planned {
             team: Team::Backend,
             summary: shorten(&summary, 100),
@@ -451,15 +464,45 @@ impl Planner<'_> {
             depends_on,
             effort: Effort::for_team(Team::Backend, complexity),
             splittable: true,
+            carries_criteria: true,
         }
+    }
+
+    fn server_purpose(&self) -> String {
+        format!(
+            "Implement the server side of “{}” so that {}.",
+            self.analysis.summary.clean,
+            super::benefit_for(&self.vars.role, domain_rules(self.analysis.domain).benefit)
+        )
+    }
+
+    /// The requester's own imperative sentences that are about the server.
+    fn backend_statements(&self) -> Vec<String> {
+        self.statements
+            .iter()
+            .filter(|statement| Lexicon::new(statement, &[]).score(FRONTEND_SIGNALS) < 3)
+            .cloned()
+            .collect()
+    }
+
+    /// The requester's own imperative sentences that are about the interface.
+    fn frontend_statements(&self) -> Vec<String> {
+        self.statements
+            .iter()
+            .filter(|statement| Lexicon::new(statement, &[]).score(FRONTEND_SIGNALS) >= 3)
+            .cloned()
+            .collect()
     }
 
     /// A second backend task when the story spans a second domain that is work of its own
     /// (sending the reset email of a password-reset story).
     fn backend_extra(&self, depends_on: Vec<usize>) -> Option<Planned> {
         let topic = &self.vars.topic;
+        // Only a domain the story clearly names (in its summary, or three times in its text)
+        // is work of its own.
         let secondary = self.analysis.domains.iter().skip(1).copied().find(|domain| {
-            matches!(domain, Domain::Notifications | Domain::Payments | Domain::Search | Domain::Reporting)
+            matches!(domain, Domain::Notifications | Domain::Payments | Domain::Search)
+                && self.analysis.domain_score(*domain) >= 3
         })?;
         let (summary, purpose) = match secondary {
             Domain::Notifications => (
@@ -488,6 +531,7 @@ impl Planner<'_> {
             depends_on,
             effort: Effort::for_team(Team::Backend, self.analysis.complexity).scaled(0.6),
             splittable: true,
+            carries_criteria: false,
         })
     }
 
@@ -508,6 +552,9 @@ impl Planner<'_> {
                 vec![self.vars.fill(context_rules(TechnicalContext::Mobile).scopes[0])],
             )
         };
+        for statement in self.frontend_statements().into_iter().take(2) {
+            push_unique(&mut scopes, statement);
+        }
         if has_backend {
             scopes.push(format!(
                 "Call {} per the agreed contract and show its errors in words the {role} understands",
@@ -533,6 +580,7 @@ impl Planner<'_> {
             depends_on,
             effort: Effort::for_team(team, self.analysis.complexity),
             splittable: true,
+            carries_criteria: false,
         }
     }
 
@@ -572,6 +620,7 @@ impl Planner<'_> {
             depends_on,
             effort,
             splittable: true,
+            carries_criteria: true,
         }
     }
 }
@@ -602,8 +651,12 @@ fn split_oversized(plan: Vec<Planned>, max_days: f64) -> Vec<Planned> {
             } else {
                 format!("Implementation {part}")
             };
-            let mut part_depends = depends_on.clone();
-            part_depends.extend(previous);
+            // The first part waits for the task's dependencies; later parts only for the
+            // part before them.
+            let part_depends = match previous {
+                Some(previous) => vec![previous],
+                None => depends_on.clone(),
+            };
             result.push(Planned {
                 team: task.team,
                 summary: format!("{} - {label}", task.summary),
@@ -613,6 +666,7 @@ fn split_oversized(plan: Vec<Planned>, max_days: f64) -> Vec<Planned> {
                 depends_on: part_depends,
                 effort: task.effort.scaled(share),
                 splittable: false,
+                carries_criteria: task.carries_criteria,
             });
             previous = Some(result.len() - 1);
         }

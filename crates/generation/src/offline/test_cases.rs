@@ -141,6 +141,24 @@ impl Builder<'_> {
             .enumerate()
             .map(|(index, criterion)| self.from_criterion(index, criterion, &capability.phrase))
             .collect();
+        if drafts.is_empty() && !self.is_story() {
+            drafts.push(Draft {
+                title: shorten(&format!("{} logic accepts valid input", upper_first(&self.vars.topic)), 90),
+                test_type: self.task_main_type(),
+                category: TestCategory::Positive,
+                priority: TestPriority::P0,
+                description: format!("Exercises the {} code in isolation with valid input.", self.vars.topic),
+                extra_preconditions: Vec::new(),
+                steps: vec![
+                    self.given_line(),
+                    format!("When the {} logic runs with valid input", self.vars.topic),
+                    "Then it returns the expected result".to_owned(),
+                    "And it has no side effects beyond the documented ones".to_owned(),
+                ],
+                expected: "The documented result for valid input, with no unexpected side effects.".to_owned(),
+                covers: None,
+            });
+        }
         if drafts.is_empty() {
             drafts.push(Draft {
                 title: shorten(&format!("Happy path: {}", capability.phrase), 90),
@@ -163,17 +181,19 @@ impl Builder<'_> {
             });
         }
         if self.is_story() {
-            let screen = self
-                .analysis
-                .entities
-                .screens
-                .first()
-                .map(|screen| format!("the {screen}"))
-                .unwrap_or_else(|| format!("the {} entry point", self.vars.topic));
+            let mut steps = vec![format!("Given a {role} signs in on staging")];
+            if let Some(screen) = self.analysis.entities.screens.first() {
+                steps.push(format!("When they open the {screen}"));
+                steps.push(format!("And they {}", capability.phrase));
+            } else {
+                steps.push(format!("When they {} through the user interface", capability.phrase));
+            }
+            steps.push("Then they see a confirmation".to_owned());
+            steps.push("And the result is still there after signing out and in again".to_owned());
             drafts.insert(
                 1.min(drafts.len()),
                 Draft {
-                    title: shorten(&format!("End-to-end: {role} completes {}", self.vars.topic), 90),
+                    title: shorten(&format!("End-to-end: {role} can {}", capability.phrase), 90),
                     test_type: TestType::E2e,
                     category: TestCategory::Positive,
                     priority: TestPriority::P0,
@@ -182,13 +202,7 @@ impl Builder<'_> {
                         capability.phrase
                     ),
                     extra_preconditions: vec!["A staging environment with all dependent services running".to_owned()],
-                    steps: vec![
-                        format!("Given a {role} signs in on staging"),
-                        format!("When they open {screen}"),
-                        format!("And they {}", capability.phrase),
-                        "Then they see a confirmation".to_owned(),
-                        "And the result is still there after signing out and in again".to_owned(),
-                    ],
+                    steps,
                     expected: "The journey completes without errors and its result is durable.".to_owned(),
                     covers: None,
                 },
@@ -197,14 +211,17 @@ impl Builder<'_> {
             drafts.insert(
                 1.min(drafts.len()),
                 Draft {
-                    title: shorten(&format!("Integration: {} persists through {}", self.vars.topic, self.vars.endpoint), 90),
+                    title: match self.analysis.entities.endpoints.first() {
+                        Some(endpoint) => shorten(&format!("Integration: {endpoint} handles a valid request end to end"), 90),
+                        None => shorten(&format!("Integration: {} persists through the real request path", self.vars.topic), 90),
+                    },
                     test_type: TestType::Integration,
                     category: TestCategory::Positive,
                     priority: TestPriority::P0,
                     description: "Runs the real request path against a test database to check wiring, serialisation and persistence.".to_owned(),
                     extra_preconditions: Vec::new(),
                     steps: vec![
-                        format!("Given a migrated test database and a valid request for {}", self.vars.topic),
+                        "Given the service runs against a migrated test database".to_owned(),
                         format!("When the request is sent to {}", self.vars.endpoint),
                         "Then the response has the documented status and body".to_owned(),
                         "And the stored record matches the request".to_owned(),
@@ -355,10 +372,10 @@ impl Builder<'_> {
             test_type,
             category,
             priority,
-            description: format!("{} for {}.", upper_first(&title), self.vars.topic),
+            description: format!("Checks that when {when}, {then}."),
             extra_preconditions: Vec::new(),
             steps: vec![
-                format!("Given {} is available to a signed-in {}", self.vars.topic, self.vars.role),
+                self.given_line(),
                 format!("When {when}"),
                 format!("Then {then}"),
             ],
@@ -411,6 +428,17 @@ impl Builder<'_> {
                 expected: "No behaviour change outside the scope of this ticket.".to_owned(),
                 covers: None,
             });
+        }
+    }
+
+    /// The opening Given of scenario tests: a user for stories, the running code for tasks.
+    fn given_line(&self) -> String {
+        if self.is_story() || matches!(self.request.team, Some(Team::Frontend | Team::Mobile | Team::Qa)) {
+            format!("Given a signed-in {}", self.vars.role)
+        } else if self.analysis.has(TechnicalContext::Api) || self.analysis.has(TechnicalContext::Database) {
+            "Given the service runs against a migrated test database".to_owned()
+        } else {
+            format!("Given the {} code with its external dependencies stubbed", self.vars.topic)
         }
     }
 

@@ -4,8 +4,9 @@
 
 use super::phrasebook::{Vars, context_rules, domain_rules};
 use super::{
-    OfflineTask, capability, describe_document, describe_parent, description_scope_items,
-    description_section_items, push_unique, sentence, supporting_texts,
+    OfflineTask, benefit_for, capability, describe_document, describe_parent,
+    description_scope_items, description_section_items, push_unique, sentence, success_outcome,
+    supporting_texts,
 };
 use crate::task::{
     DescriptionSection, IssueType, TechnicalContext, TicketDescription, TicketDescriptionInput,
@@ -59,11 +60,14 @@ impl Writer<'_> {
         let capability = capability(&self.analysis.summary);
         let role = capability.role.clone().unwrap_or_else(|| self.vars.role.clone());
         let benefit = self.benefit();
-        let purpose = format!(
-            "Let {role}s {} so that {benefit}.{}",
-            capability.phrase,
-            self.context_sentence()
-        );
+        let purpose = match &capability.offering {
+            Some(offering) => format!("Give {role}s {offering} so that {benefit}.{}", self.context_sentence()),
+            None => format!(
+                "Let {role}s {} so that {benefit}.{}",
+                capability.phrase,
+                self.context_sentence()
+            ),
+        };
         let mut scopes = self.user_scopes();
         self.push_layer_scopes(&mut scopes);
         self.push_domain_scopes(&mut scopes);
@@ -82,7 +86,7 @@ impl Writer<'_> {
             &mut outcome,
             format!("Existing {} behaviour keeps working; no regressions in related flows.", self.vars.topic),
         );
-        let criteria = self.acceptance_criteria(&role, &capability.phrase);
+        let criteria = self.acceptance_criteria(&role, &capability.phrase, capability.verb.as_deref());
         let mut sections = vec![DescriptionSection {
             heading: "Acceptance Criteria".to_owned(),
             items: criteria,
@@ -101,7 +105,7 @@ impl Writer<'_> {
         let purpose = format!(
             "This task {} so that {}.{}",
             summary.action_phrase_third_person(),
-            self.benefit(),
+            benefit_for(&self.vars.role, &self.benefit()),
             self.context_sentence()
         );
         let mut scopes = self.user_scopes();
@@ -223,8 +227,8 @@ impl Writer<'_> {
         );
         let topic = &self.vars.topic;
         let mut scopes = vec![
-            format!("Review the current implementation and constraints around {topic}"),
-            format!("Compare at least two options for {topic} on effort, risk, performance and cost"),
+            format!("Document the current state and the constraints any {topic} option must meet (scale, budget, team skills)"),
+            format!("Compare at least two {topic} options on effort, risk, performance and cost"),
             "Prototype the riskiest part to validate the recommended option".to_owned(),
         ];
         for item in self.user_scopes().into_iter().take(3) {
@@ -242,7 +246,7 @@ impl Writer<'_> {
             .unwrap_or_default();
         if questions.is_empty() {
             questions = vec![
-                format!("Which approach to {topic} fits our architecture and constraints?"),
+                format!("Which {topic} option fits our architecture and constraints?"),
                 "What are the risks (security, performance, cost, maintenance) of each option?".to_owned(),
                 "How much effort does the recommended option take, split into stories?".to_owned(),
             ];
@@ -264,15 +268,15 @@ impl Writer<'_> {
 
     fn epic(&self) -> TicketDescription {
         let summary = &self.analysis.summary;
-        let deliverable = match summary.verb.as_deref() {
+        let action = match summary.verb.as_deref() {
             Some("add" | "implement" | "build" | "create" | "deliver" | "launch" | "introduce") | None => {
-                lower_first(&summary.object)
+                format!("Deliver {}", lower_first(&summary.object))
             }
-            Some(_) => summary.action_phrase(),
+            Some(_) => upper_first(&summary.action_phrase()),
         };
         let purpose = format!(
-            "Deliver {deliverable} end to end so that {}.{}",
-            self.benefit(),
+            "{action} end to end so that {}.{}",
+            benefit_for(&self.vars.role, &self.benefit()),
             self.context_sentence()
         );
         let mut scopes = self.user_scopes();
@@ -285,16 +289,23 @@ impl Writer<'_> {
         let mut outcome = Vec::new();
         self.push_domain_outcomes(&mut outcome);
         push_unique(&mut outcome, "All stories of the epic are delivered and accepted.".to_owned());
-        let mut metrics: Vec<String> = self
-            .analysis
-            .entities
-            .measures
-            .iter()
-            .map(|measure| format!("Target from the requirements is met: {measure}"))
-            .collect();
-        metrics.push(format!("Adoption: share of {}s using {} within 30 days of launch", self.vars.role, self.vars.topic));
+        let topic = &self.vars.topic;
+        let mut metrics = match self.analysis.domain {
+            crate::task::Domain::DataMigration => vec![
+                "Completeness: every source record is migrated or listed with a rejection reason".to_owned(),
+                "Reconciliation: counts and checksums match between source and target".to_owned(),
+                "Availability: no read downtime during cutover".to_owned(),
+            ],
+            crate::task::Domain::Performance => vec![
+                format!("Latency: p95 of {topic} meets the agreed target under peak load"),
+                "Cost: no increase in infrastructure cost per request".to_owned(),
+            ],
+            _ => vec![
+                format!("Adoption: share of {}s using {topic} within 30 days of launch", self.vars.role),
+                format!("Support: fewer tickets about {topic} than before launch"),
+            ],
+        };
         metrics.push("Quality: no open P1 defects at launch".to_owned());
-        metrics.push(format!("Support: fewer tickets about {} than before launch", self.vars.topic));
         let mut sections = vec![DescriptionSection {
             heading: "Success Metrics".to_owned(),
             items: metrics,
@@ -387,19 +398,27 @@ impl Writer<'_> {
         }
     }
 
-    fn acceptance_criteria(&self, role: &str, capability: &str) -> Vec<String> {
+    fn acceptance_criteria(&self, role: &str, capability: &str, verb: Option<&str>) -> Vec<String> {
         if !self.analysis.criteria.is_empty() {
             return self.analysis.criteria.iter().map(|c| c.text.clone()).take(10).collect();
         }
-        let rules = domain_rules(self.analysis.domain);
         let mut criteria = vec![format!(
-            "Given a signed-in {role}, when they {capability}, then the result is saved and confirmed on screen"
+            "Given a signed-in {role}, when they {capability}, then {}",
+            success_outcome(verb)
         )];
+        if self.analysis.domain == crate::task::Domain::General {
+            // Without a domain, persistence is the criterion every story shares.
+            criteria.push(format!(
+                "Given a {role} who has just done so, when they reload the page or sign in on another device, then the result is still in effect"
+            ));
+            return criteria;
+        }
+        let rules = domain_rules(self.analysis.domain);
         if let Some((_, when, then)) = rules.negatives.first() {
             criteria.push(format!("Given a signed-in {role}, when {}, then {}", self.vars.fill(when), self.vars.fill(then)));
         }
         if let Some((_, when, then)) = rules.edges.first() {
-            criteria.push(format!("Given {} is available, when {}, then {}", self.vars.topic, self.vars.fill(when), self.vars.fill(then)));
+            criteria.push(format!("Given a signed-in {role}, when {}, then {}", self.vars.fill(when), self.vars.fill(then)));
         }
         criteria
     }
@@ -412,14 +431,17 @@ impl Writer<'_> {
             }
         }
         let summary = &self.analysis.summary;
-        let mut steps = vec![format!("Sign in as a {} in a test environment.", self.vars.role)];
+        let mut steps = vec![format!(
+            "Prepare a test environment and a {} account matching the report.",
+            self.vars.role
+        )];
         if let Some(screen) = self.analysis.entities.screens.first() {
             steps.push(format!("Open the {screen}."));
         } else if let Some(endpoint) = self.analysis.entities.endpoints.first() {
             steps.push(format!("Call `{endpoint}`."));
         }
         match &summary.trigger {
-            Some(trigger) => steps.push(format!("Use {} so that {trigger}.", lower_first(subject))),
+            Some(trigger) => steps.push(format!("Trigger the reported scenario: {} when {trigger}.", lower_first(subject))),
             None => steps.push(format!("Use {} as in normal operation.", lower_first(subject))),
         }
         steps.push(match &summary.problem {

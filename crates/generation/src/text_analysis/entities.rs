@@ -96,6 +96,13 @@ const SERVICES: [&str; 34] = [
     "Datadog", "Sentry",
 ];
 
+/// True for product names that keep their capital letter inside a sentence ("Stripe").
+pub fn is_known_name(word: &str) -> bool {
+    let word = word.trim_matches(|c: char| !c.is_alphanumeric());
+    SERVICES.iter().any(|service| service.eq_ignore_ascii_case(word))
+        && word.chars().next().is_some_and(char::is_uppercase)
+}
+
 /// Words that precede "page"/"form" without naming a screen.
 const SCREEN_NOISE: [&str; 16] = [
     "the", "a", "an", "this", "that", "new", "same", "each", "every", "one", "web", "whole",

@@ -131,7 +131,8 @@ const DOMAIN_KEYWORDS: [(Domain, &[&str]); 12] = [
     (
         Domain::Ecommerce,
         &[
-            "cart*", "order*", "product*", "catalog*", "catalogue*", "inventory", "sku*",
+            "cart*", "purchase*", "place an order", "order fulfil*", "product*", "catalog*",
+            "catalogue*", "inventory", "sku*",
             "shop*", "basket*", "coupon*", "discount*", "shipping", "storefront",
         ],
     ),
@@ -200,9 +201,9 @@ const DOMAIN_KEYWORDS: [(Domain, &[&str]); 12] = [
     ),
 ];
 
-/// Domains with a score of at least 2, strongest first; ties keep the table order. A domain
-/// far weaker than the leader (under a third of its score) is noise and left out.
-pub fn detect_domains(lexicon: &Lexicon) -> Vec<Domain> {
+/// Domains with a score of at least 2 and at least half the leader's, strongest first; ties
+/// keep the table order. A domain far weaker than the leader is noise.
+pub fn domain_scores(lexicon: &Lexicon) -> Vec<(Domain, u32)> {
     let mut scored: Vec<(u32, usize, Domain)> = DOMAIN_KEYWORDS
         .iter()
         .enumerate()
@@ -213,9 +214,14 @@ pub fn detect_domains(lexicon: &Lexicon) -> Vec<Domain> {
     let top = scored.first().map_or(0, |(score, _, _)| *score);
     scored
         .into_iter()
-        .filter(|(score, _, _)| score * 3 >= top)
-        .map(|(_, _, domain)| domain)
+        .filter(|(score, _, _)| score * 2 >= top)
+        .map(|(score, _, domain)| (domain, score))
         .collect()
+}
+
+/// The domains of [`domain_scores`], without their scores.
+pub fn detect_domains(lexicon: &Lexicon) -> Vec<Domain> {
+    domain_scores(lexicon).into_iter().map(|(domain, _)| domain).collect()
 }
 
 /// Keywords per technical context.
@@ -251,7 +257,7 @@ const CONTEXT_KEYWORDS: [(TechnicalContext, &[&str]); 8] = [
     ),
     (
         TechnicalContext::Cache,
-        &["cache*", "redis", "memcache*", "ttl", "cdn"],
+        &["cache*", "caching", "memcache*", "ttl", "cdn"],
     ),
     (
         TechnicalContext::Queue,

@@ -12,8 +12,8 @@ mod summary;
 
 pub use criteria::{Criterion, parse_criteria};
 pub use entities::{Entities, extract_entities};
-pub use lexicon::{Lexicon, detect_contexts, detect_domains};
-pub use sections::{Section, bullet_items, split_sections};
+pub use lexicon::{Lexicon, detect_contexts, detect_domains, domain_scores};
+pub use sections::{Section, SectionItem, bullet_items, split_sections};
 pub use summary::{SummaryParts, lower_first, parse_summary, third_person, upper_first};
 
 use crate::task::{Domain, TechnicalContext};
@@ -67,6 +67,8 @@ pub struct Analysis {
     pub domain: Domain,
     /// All domains with a meaningful score, strongest first (includes `domain`).
     pub domains: Vec<Domain>,
+    /// The score of each domain in `domains`: 3 per summary keyword, 1 per body mention.
+    pub domain_scores: Vec<(Domain, u32)>,
     /// Technical layers mentioned, in a stable order.
     pub contexts: Vec<TechnicalContext>,
     /// Concrete nouns: endpoints, identifiers, screens, services.
@@ -91,7 +93,8 @@ impl Analysis {
             .map(|source| clip(source, MAX_ANALYSED_CHARS))
             .collect();
         let lexicon = Lexicon::new(summary_text, &clipped);
-        let domains = detect_domains(&lexicon);
+        let domain_scores = lexicon::domain_scores(&lexicon);
+        let domains: Vec<Domain> = domain_scores.iter().map(|(domain, _)| *domain).collect();
         let contexts = detect_contexts(&lexicon);
         let mut entities = Entities::default();
         entities.absorb(extract_entities(summary_text));
@@ -118,6 +121,7 @@ impl Analysis {
             summary: parse_summary(summary_text),
             domain: domains.first().copied().unwrap_or(Domain::General),
             domains,
+            domain_scores,
             contexts,
             entities,
             criteria,
@@ -132,6 +136,14 @@ impl Analysis {
         self.contexts.contains(&context)
     }
 
+    /// The domain's score, 0 when it did not register.
+    pub fn domain_score(&self, domain: Domain) -> u32 {
+        self.domain_scores
+            .iter()
+            .find(|(known, _)| *known == domain)
+            .map_or(0, |(_, score)| *score)
+    }
+
     /// True when the domain scored (primary or secondary).
     pub fn in_domain(&self, domain: Domain) -> bool {
         self.domains.contains(&domain)
@@ -142,23 +154,18 @@ impl Analysis {
 fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
     for text in texts {
         let lower = text.to_lowercase();
-        for marker in ["as an ", "as a "] {
-            if let Some(start) = lower.find(marker) {
-                let rest = &lower[start + marker.len()..];
-                let role: String = rest
-                    .split([',', '.', ';', '\n'])
-                    .next()
-                    .unwrap_or("")
-                    .split(" i want")
-                    .next()
-                    .unwrap_or("")
-                    .split_whitespace()
-                    .take(3)
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                if !role.is_empty() && role.len() <= 30 {
-                    return role;
-                }
+        // Only "As a <role>, I want" counts: "sent as a download link" names no role.
+        let mut search_from = 0;
+        while let Some(found) = lower[search_from..].find("as a") {
+            let start = search_from + found;
+            search_from = start + 4;
+            let rest = &lower[start + 4..];
+            let rest = rest.strip_prefix("n ").or_else(|| rest.strip_prefix(' '));
+            let Some(rest) = rest else { continue };
+            let Some(want_at) = rest.find("i want") else { continue };
+            let role = rest[..want_at].trim().trim_end_matches(',').trim();
+            if !role.is_empty() && role.len() <= 30 && role.split_whitespace().count() <= 3 {
+                return role.to_owned();
             }
         }
     }
@@ -178,13 +185,18 @@ fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
         ("buyer*", "buyer"),
         ("subscriber*", "subscriber"),
     ];
-    ROLES
-        .iter()
-        .filter(|(keyword, _)| lexicon.summary_hits(keyword) > 0)
-        .chain(ROLES.iter().filter(|(keyword, _)| lexicon.hits(keyword) > 0))
-        .map(|(_, role)| (*role).to_owned())
-        .next()
-        .unwrap_or_else(|| "user".to_owned())
+    // A role in the summary wins; otherwise the role mentioned most often.
+    if let Some((_, role)) = ROLES.iter().find(|(keyword, _)| lexicon.summary_hits(keyword) > 0) {
+        return (*role).to_owned();
+    }
+    let mut best: Option<(u32, &str)> = None;
+    for (keyword, role) in ROLES {
+        let hits = lexicon.body_hits(keyword);
+        if hits > 0 && best.is_none_or(|(most, _)| hits > most) {
+            best = Some((hits, role));
+        }
+    }
+    best.map_or_else(|| "user".to_owned(), |(_, role)| role.to_owned())
 }
 
 /// Words that make work bigger or smaller than it looks. Kept as a table so the estimate is

@@ -19,8 +19,10 @@ pub struct Section {
 pub struct SectionItem {
     /// The item's text.
     pub text: String,
-    /// Indented items under it.
+    /// Indented items under it, or a table row's acceptance-criteria cells.
     pub children: Vec<String>,
+    /// A table row's description cell.
+    pub note: Option<String>,
 }
 
 /// Splits `text` into sections at Markdown, Jira wiki, bold or colon headings.
@@ -49,7 +51,8 @@ pub fn split_sections(text: &str) -> Vec<Section> {
             if let Some(first) = cells.first() {
                 current.items.push(SectionItem {
                     text: first.clone(),
-                    children: cells[1..].iter().filter(|c| !c.is_empty()).cloned().collect(),
+                    children: cells.iter().skip(2).filter(|c| !c.is_empty()).cloned().collect(),
+                    note: cells.get(1).filter(|c| !c.is_empty()).cloned(),
                 });
             }
             continue;
@@ -64,6 +67,7 @@ pub fn split_sections(text: &str) -> Vec<Section> {
             current.items.push(SectionItem {
                 text: item.to_owned(),
                 children: Vec::new(),
+                note: None,
             });
         } else {
             current.prose.push(trimmed.to_owned());

@@ -37,19 +37,19 @@ impl SummaryParts {
         }
     }
 
-    /// "adds password reset via email", or the clean summary when there is no verb.
+    /// "adds password reset via email", or "delivers <object>" when there is no verb.
     pub fn action_phrase_third_person(&self) -> String {
         match &self.verb {
             Some(verb) => format!("{} {}", third_person(verb), self.object),
-            None => lower_first(&self.clean),
+            None => format!("delivers {}", lower_first(&self.object)),
         }
     }
 
-    /// "add password reset via email", or "deliver <summary>" when there is no verb.
+    /// "add password reset via email", or "deliver <object>" when there is no verb.
     pub fn action_phrase(&self) -> String {
         match &self.verb {
             Some(verb) => format!("{verb} {}", self.object),
-            None => format!("deliver {}", lower_first(&self.clean)),
+            None => format!("deliver {}", lower_first(&self.object)),
         }
     }
 }
@@ -80,7 +80,10 @@ const VERBS: &[&str] = &[
     "edit", "manage", "invite", "reset", "cancel", "approve", "subscribe", "compare", "review",
     "access", "choose", "select", "change", "connect", "sign in", "sign up", "log in", "opt out",
     "check out", "get", "find", "keep", "use", "bulk", "undo", "restore", "reconcile", "charge",
-    "refund", "process", "ingest", "index", "release", "deploy", "provision", "tune",
+    "refund", "process", "ingest", "index", "release", "deploy", "provision", "tune", "apply",
+    "force", "answer", "respond", "return", "reject", "mark", "enqueue", "request", "submit",
+    "open", "close", "book", "buy", "sell", "list", "lock", "unlock", "sort", "group", "notify",
+    "warn", "detect", "prevent", "fetch", "load", "render", "redirect", "publish", "emit",
 ];
 
 /// Words that mark a symptom in bug summaries.
@@ -251,6 +254,17 @@ fn parse_user_story(clean: &str) -> Option<SummaryParts> {
         return None;
     }
     let mut parts = parse_summary(&want);
+    if parts.verb.is_none() {
+        // "I want to <verb> ..." always starts with a verb, known or not.
+        if let Some((verb, object)) = want.split_once(' ') {
+            parts.verb = Some(verb.to_lowercase());
+            parts.object = object.trim().to_owned();
+            parts.topic = topic_of(object.trim());
+            parts.failing_subject = None;
+            parts.problem = None;
+            parts.trigger = None;
+        }
+    }
     parts.clean = clean.to_owned();
     parts.benefit = benefit.filter(|b| !b.is_empty());
     Some(parts)
@@ -335,6 +349,9 @@ pub fn third_person(verb: &str) -> String {
 /// capitals ("CSV", "iOS", "GitHub").
 pub fn lower_first(text: &str) -> String {
     let first_word = text.split_whitespace().next().unwrap_or("");
+    if super::entities::is_known_name(first_word) {
+        return text.to_owned();
+    }
     let capitals = first_word.chars().filter(|c| c.is_uppercase()).count();
     if capitals != 1 || !first_word.chars().next().is_some_and(char::is_uppercase) {
         return text.to_owned();

@@ -553,6 +553,11 @@ pub(crate) fn push_merged_text(inline: &mut Vec<Node>, text: &str, marks: Vec<Ma
 /// Puts unmarked `prefix` text at the start of the first paragraph (adding one if needed).
 fn prepend_text(blocks: &mut Vec<Node>, prefix: &str) {
     if let Some(Node::Paragraph(p)) = blocks.first_mut() {
+        if p.content.is_empty() {
+            // Markdown drops trailing spaces, so an empty item keeps just the checkbox.
+            p.content.push(Node::text(prefix.trim_end()));
+            return;
+        }
         let mut inline = Vec::with_capacity(p.content.len() + 1);
         push_merged_text(&mut inline, prefix, Vec::new());
         for node in p.content.drain(..) {

@@ -303,7 +303,11 @@ fn render_task_list(items: &[Node], bullet: char) -> String {
                 };
                 let text = render_inline(&task.content, InlineContext::Paragraph);
                 let marker = format!("{bullet} {state}");
-                lines.push(prefix_lines(&text, &marker, "  "));
+                if text.is_empty() {
+                    lines.push(marker.trim_end().to_owned());
+                } else {
+                    lines.push(prefix_lines(&text, &marker, "  "));
+                }
             }
             Node::TaskList(nested) | Node::DecisionList(nested) => {
                 let text = render_task_list(&nested.content, bullet);
@@ -504,15 +508,15 @@ struct OpenSpan {
 }
 
 fn render_inline(nodes: &[Node], context: InlineContext) -> String {
-    // Leading/trailing hard breaks have no Markdown form (a trailing `\` is literal).
-    let start = nodes
-        .iter()
-        .position(|n| !matches!(n, Node::HardBreak(_)))
-        .unwrap_or(nodes.len());
-    let end = nodes
-        .iter()
-        .rposition(|n| !matches!(n, Node::HardBreak(_)))
-        .map_or(start, |i| i + 1);
+    // Leading/trailing hard breaks and blank text have no Markdown form (a trailing `\` is
+    // literal and edge whitespace is stripped), so they are dropped up front.
+    let blank = |n: &Node| match n {
+        Node::HardBreak(_) => true,
+        Node::Text(t) => !is_code(t) && t.text.trim().is_empty(),
+        _ => false,
+    };
+    let start = nodes.iter().position(|n| !blank(n)).unwrap_or(nodes.len());
+    let end = nodes.iter().rposition(|n| !blank(n)).map_or(start, |i| i + 1);
     let nodes = hoist_edge_whitespace(&nodes[start..end]);
     let spans: Vec<Vec<Span>> = nodes.iter().map(spans_of).collect();
     let run_length = |from: usize, span: &Span| {
@@ -602,7 +606,14 @@ fn render_inline_node(node: &Node, out: &mut String, context: InlineContext) {
 
 fn push_line_break(out: &mut String, context: InlineContext) {
     match context {
-        InlineContext::Paragraph => out.push_str("\\\n"),
+        InlineContext::Paragraph => {
+            // Spaces before a line break are not content in Markdown; drop them so the output
+            // is what a re-parse yields.
+            while out.ends_with([' ', '\t']) {
+                out.pop();
+            }
+            out.push_str("\\\n");
+        }
         InlineContext::Heading => out.push(' '),
         InlineContext::TableCell => out.push_str("<br>"),
     }
@@ -715,6 +726,8 @@ fn escape_text(text: &str, out: &mut String, context: InlineContext) {
         let prev = i.checked_sub(1).map(|p| chars[p]);
         let next = chars.get(i + 1).copied();
         match c {
+            // Leading whitespace on a line is not content (and could indent into a code block).
+            ' ' | '\t' if at_line_start => {}
             '\n' => push_line_break(out, context),
             '\r' => {}
             '\\' | '`' | '*' | '[' | ']' | '<' | '>' | '|' | '~' => {

@@ -73,7 +73,9 @@ impl ParsedInput {
             },
             "description" => match value {
                 Value::Null => self.changes.push(FieldChange::Description(None)),
-                Value::Object(_) => self.changes.push(FieldChange::Description(Some(value.clone()))),
+                Value::Object(_) => self
+                    .changes
+                    .push(FieldChange::Description(Some(value.clone()))),
                 _ => {
                     return Err(
                         "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
@@ -93,8 +95,12 @@ impl ParsedInput {
                 Value::Null => self.label_ops.push(LabelOp::Set(Vec::new())),
                 _ => return Err("data was not an array".into()),
             },
-            "assignee" => self.changes.push(FieldChange::Assignee(user_reference(value)?)),
-            "reporter" => self.changes.push(FieldChange::Reporter(user_reference(value)?)),
+            "assignee" => self
+                .changes
+                .push(FieldChange::Assignee(user_reference(value)?)),
+            "reporter" => self
+                .changes
+                .push(FieldChange::Reporter(user_reference(value)?)),
             "priority" => self.changes.push(FieldChange::Priority(
                 reference(value, &["id", "name"]).ok_or("Specify a valid priority")?,
             )),
@@ -104,7 +110,8 @@ impl ParsedInput {
                     self.changes.push(FieldChange::Parent(None));
                 } else {
                     self.changes.push(FieldChange::Parent(Some(
-                        reference(value, &["key", "id"]).ok_or("Specify a valid parent (key or id)")?,
+                        reference(value, &["key", "id"])
+                            .ok_or("Specify a valid parent (key or id)")?,
                     )));
                 }
             }
@@ -116,11 +123,14 @@ impl ParsedInput {
             SPRINT_FIELD => match value {
                 Value::Null => self.changes.push(FieldChange::Sprint(None)),
                 Value::Number(n) => self.changes.push(FieldChange::Sprint(Some(
-                    n.as_u64().ok_or("Number value expected as the Sprint id.")?,
+                    n.as_u64()
+                        .ok_or("Number value expected as the Sprint id.")?,
                 ))),
-                Value::String(s) => self.changes.push(FieldChange::Sprint(Some(
-                    s.parse().map_err(|_| "Number value expected as the Sprint id.".to_string())?,
-                ))),
+                Value::String(s) => self
+                    .changes
+                    .push(FieldChange::Sprint(Some(s.parse().map_err(|_| {
+                        "Number value expected as the Sprint id.".to_string()
+                    })?))),
                 _ => return Err("Number value expected as the Sprint id.".into()),
             },
             other => match store.fields().iter().find(|f| f.id == other) {
@@ -134,7 +144,13 @@ impl ParsedInput {
         Ok(())
     }
 
-    fn operate(&mut self, store: &Store, field: &str, op: &str, value: &Value) -> Result<(), String> {
+    fn operate(
+        &mut self,
+        store: &Store,
+        field: &str,
+        op: &str,
+        value: &Value,
+    ) -> Result<(), String> {
         match (field, op) {
             (_, "set") => self.set(store, field, value),
             ("labels", "add") => {
@@ -148,7 +164,10 @@ impl ParsedInput {
                 Ok(())
             }
             ("comment", "add") => {
-                let body = value.get("body").cloned().ok_or("Comment body can not be empty!")?;
+                let body = value
+                    .get("body")
+                    .cloned()
+                    .ok_or("Comment body can not be empty!")?;
                 self.comments.push(body);
                 Ok(())
             }
@@ -157,7 +176,11 @@ impl ParsedInput {
     }
 
     /// Reads `fields` and `update`, collecting every error like Jira does.
-    pub fn parse(store: &Store, fields: Option<&Value>, update: Option<&Value>) -> Result<Self, JiraErrors> {
+    pub fn parse(
+        store: &Store,
+        fields: Option<&Value>,
+        update: Option<&Value>,
+    ) -> Result<Self, JiraErrors> {
         let mut parsed = Self::default();
         let mut errors = JiraErrors::default();
         let empty = Map::new();
@@ -173,7 +196,10 @@ impl ParsedInput {
         };
         for (field, value) in fields {
             if update.contains_key(field) {
-                errors.add_field(field.clone(), format!("Field '{field}' cannot be set in both 'fields' and 'update'."));
+                errors.add_field(
+                    field.clone(),
+                    format!("Field '{field}' cannot be set in both 'fields' and 'update'."),
+                );
                 continue;
             }
             if let Err(message) = parsed.set(store, field, value) {
@@ -197,7 +223,11 @@ impl ParsedInput {
                 }
             }
         }
-        if errors.is_empty() { Ok(parsed) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(parsed)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Resolves label operations against the current labels into one change.
@@ -254,6 +284,10 @@ impl ParsedInput {
         if new.summary.trim().is_empty() {
             errors.add_field("summary", "You must specify a summary of the issue.");
         }
-        if errors.is_empty() { Ok(new) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(new)
+        } else {
+            Err(errors)
+        }
     }
 }

@@ -27,7 +27,10 @@ pub(crate) async fn get_issue(
     let issue = store.issue(&key).ok_or_else(not_found)?;
     let selection = FieldSelection::parse(&store, &params.all("fields"), "*all");
     let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Ok(Json(renderer.issue(issue, &selection, &expand)))
 }
 
@@ -41,9 +44,15 @@ fn created_issue(base: &str, store: &Store, id: &str) -> Value {
 }
 
 /// Creates one issue from an `IssueUpdateDetails` body; shared by single and bulk create.
-fn create_one(store: &mut Store, body: &Value, actor: &str) -> Result<(String, Option<Value>), JiraErrors> {
+fn create_one(
+    store: &mut Store,
+    body: &Value,
+    actor: &str,
+) -> Result<(String, Option<Value>), JiraErrors> {
     let Some(object) = body.as_object() else {
-        return Err(JiraErrors::message("The request body must be a JSON object."));
+        return Err(JiraErrors::message(
+            "The request body must be a JSON object.",
+        ));
     };
     let mut parsed = ParsedInput::parse(store, object.get("fields"), object.get("update"))?;
     let comments = std::mem::take(&mut parsed.comments);
@@ -64,12 +73,21 @@ fn create_one(store: &mut Store, body: &Value, actor: &str) -> Result<(String, O
     let transition = match object
         .get("transition")
         .and_then(|t| t.get("id"))
-        .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
-    {
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_u64().map(|n| n.to_string()))
+        }) {
         Some(transition) => Some(match store.transition_issue(&id, &transition, now) {
-            Ok(()) => json!({"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}}),
-            Err(StoreError::Invalid(errors)) => json!({"status": 400, "errorCollection": error_collection(&errors)}),
-            Err(other) => json!({"status": 400, "errorCollection": error_collection(&JiraErrors::message(other.to_string()))}),
+            Ok(()) => {
+                json!({"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}})
+            }
+            Err(StoreError::Invalid(errors)) => {
+                json!({"status": 400, "errorCollection": error_collection(&errors)})
+            }
+            Err(other) => {
+                json!({"status": 400, "errorCollection": error_collection(&JiraErrors::message(other.to_string()))})
+            }
         }),
         None => None,
     };
@@ -84,10 +102,11 @@ pub(crate) async fn create(
 ) -> ApiResult<Response> {
     let base = state.base_url();
     let mut store = state.write();
-    let (id, transition) = create_one(&mut store, &body, &actor).map_err(|errors| ApiError::Jira {
-        status: StatusCode::BAD_REQUEST,
-        errors,
-    })?;
+    let (id, transition) =
+        create_one(&mut store, &body, &actor).map_err(|errors| ApiError::Jira {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+        })?;
     let mut created = created_issue(&base, &store, &id);
     if let Some(transition) = transition {
         created["transition"] = transition;
@@ -102,7 +121,10 @@ pub(crate) async fn bulk_create(
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let Some(updates) = body.get("issueUpdates").and_then(Value::as_array) else {
-        return Err(ApiError::jira_field("issueUpdates", "issueUpdates is required."));
+        return Err(ApiError::jira_field(
+            "issueUpdates",
+            "issueUpdates is required.",
+        ));
     };
     if updates.len() > 50 {
         return Err(ApiError::bad_request(
@@ -143,21 +165,32 @@ pub(crate) async fn edit(
     let mut store = state.write();
     let issue = store.issue(&key).cloned().ok_or_else(not_found)?;
     let Some(object) = body.as_object() else {
-        return Err(ApiError::bad_request("The request body must be a JSON object."));
+        return Err(ApiError::bad_request(
+            "The request body must be a JSON object.",
+        ));
     };
     let mut errors = JiraErrors::default();
     if let Some(fields) = object.get("fields").and_then(Value::as_object) {
         for forbidden in ["project", "issuetype"] {
             if fields.contains_key(forbidden) {
-                errors.add_field(forbidden, format!("Field '{forbidden}' cannot be changed by an edit; use move."));
+                errors.add_field(
+                    forbidden,
+                    format!("Field '{forbidden}' cannot be changed by an edit; use move."),
+                );
             }
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Jira { status: StatusCode::BAD_REQUEST, errors });
+        return Err(ApiError::Jira {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+        });
     }
     let mut parsed = ParsedInput::parse(&store, object.get("fields"), object.get("update"))
-        .map_err(|errors| ApiError::Jira { status: StatusCode::BAD_REQUEST, errors })?;
+        .map_err(|errors| ApiError::Jira {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+        })?;
     parsed.finish_labels(&issue.labels);
     let now = now();
     let comments = std::mem::take(&mut parsed.comments);
@@ -167,10 +200,17 @@ pub(crate) async fn edit(
     }
     if params.flag("returnIssue") {
         let issue = store.issue(&issue.id).expect("exists");
-        let renderer = Renderer { store: &store, base: &base };
+        let renderer = Renderer {
+            store: &store,
+            base: &base,
+        };
         let selection = FieldSelection::parse(&store, &[], "*all");
         let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
-        return Ok((StatusCode::OK, Json(renderer.issue(issue, &selection, &expand))).into_response());
+        return Ok((
+            StatusCode::OK,
+            Json(renderer.issue(issue, &selection, &expand)),
+        )
+            .into_response());
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -185,13 +225,22 @@ pub(crate) async fn assign(
         Some(Value::String(id)) if id == "-1" => None,
         Some(Value::String(id)) => Some(id.clone()),
         Some(Value::Null) | None => None,
-        Some(_) => return Err(ApiError::jira_field("accountId", "accountId must be a string.")),
+        Some(_) => {
+            return Err(ApiError::jira_field(
+                "accountId",
+                "accountId must be a string.",
+            ));
+        }
     };
     let mut store = state.write();
     if store.issue(&key).is_none() {
         return Err(not_found());
     }
-    store.apply_changes(&key, vec![crate::state::FieldChange::Assignee(account)], now())?;
+    store.apply_changes(
+        &key,
+        vec![crate::state::FieldChange::Assignee(account)],
+        now(),
+    )?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -206,7 +255,10 @@ pub(crate) async fn list_comments(
     let issue = store.issue(&key).ok_or_else(not_found)?;
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(5000).min(5000) as usize;
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let mut comments: Vec<&crate::state::Comment> = issue.comments.iter().collect();
     if params.get("orderBy").is_some_and(|o| o.starts_with('-')) {
         comments.reverse();
@@ -234,7 +286,10 @@ pub(crate) async fn add_comment(
 ) -> ApiResult<Response> {
     let base = state.base_url();
     let Some(adf) = body.get("body").cloned() else {
-        return Err(ApiError::jira_field("comment", "Comment body can not be empty!"));
+        return Err(ApiError::jira_field(
+            "comment",
+            "Comment body can not be empty!",
+        ));
     };
     let visibility = body.get("visibility").cloned();
     let mut store = state.write();
@@ -243,7 +298,10 @@ pub(crate) async fn add_comment(
     }
     let comment = store.add_comment(&key, &actor, adf, visibility, now())?;
     let issue = store.issue(&key).expect("exists");
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Ok((StatusCode::CREATED, Json(renderer.comment(issue, &comment))).into_response())
 }
 
@@ -258,14 +316,19 @@ pub(crate) async fn list_transitions(
     let transitions = store.transitions_for(&key).map_err(|_| not_found())?;
     let include_unavailable = params.flag("includeUnavailableTransitions");
     let only = params.get("transitionId");
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let list: Vec<Value> = transitions
         .into_iter()
         .filter(|(_, available)| *available || include_unavailable)
         .filter(|(t, _)| only.is_none_or(|id| id == t.id))
         .filter_map(|(t, available)| renderer.transition(t, available))
         .collect();
-    Ok(Json(json!({ "expand": "transitions", "transitions": list })))
+    Ok(Json(
+        json!({ "expand": "transitions", "transitions": list }),
+    ))
 }
 
 /// `POST /rest/api/3/issue/{issueIdOrKey}/transitions`
@@ -278,7 +341,11 @@ pub(crate) async fn do_transition(
     let transition = body
         .get("transition")
         .and_then(|t| t.get("id").or_else(|| t.get("name")))
-        .and_then(|v| v.as_str().map(str::to_string).or_else(|| v.as_u64().map(|n| n.to_string())))
+        .and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| v.as_u64().map(|n| n.to_string()))
+        })
         .ok_or_else(|| ApiError::bad_request("Missing 'transition' identifier"))?;
     let mut store = state.write();
     let issue = store.issue(&key).cloned().ok_or_else(not_found)?;
@@ -288,8 +355,13 @@ pub(crate) async fn do_transition(
     if let Some(Value::Object(map)) = fields.as_mut() {
         map.remove("resolution");
     }
-    let mut parsed = ParsedInput::parse(&store, fields.as_ref(), body.get("update"))
-        .map_err(|errors| ApiError::Jira { status: StatusCode::BAD_REQUEST, errors })?;
+    let mut parsed =
+        ParsedInput::parse(&store, fields.as_ref(), body.get("update")).map_err(|errors| {
+            ApiError::Jira {
+                status: StatusCode::BAD_REQUEST,
+                errors,
+            }
+        })?;
     parsed.finish_labels(&issue.labels);
     let now = now();
     // Check the transition first so a refused transition changes nothing.

@@ -46,18 +46,35 @@ pub(crate) async fn create(
     if let Some(comment) = body.get("comment")
         && let Some(adf) = comment.get("body")
     {
-        store.add_comment(&target, &actor, adf.clone(), comment.get("visibility").cloned(), now())?;
+        store.add_comment(
+            &target,
+            &actor,
+            adf.clone(),
+            comment.get("visibility").cloned(),
+            now(),
+        )?;
     }
     Ok(StatusCode::CREATED.into_response())
 }
 
 /// `GET /rest/api/3/issueLink/{linkId}`
-pub(crate) async fn get_link(State(state): State<SandboxState>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
+pub(crate) async fn get_link(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let not_found = || ApiError::jira_message(StatusCode::NOT_FOUND, format!("No issue link with id '{id}' exists."));
+    let not_found = || {
+        ApiError::jira_message(
+            StatusCode::NOT_FOUND,
+            format!("No issue link with id '{id}' exists."),
+        )
+    };
     let link = store.link(&id).ok_or_else(not_found)?;
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let link_type = store.link_type(&link.type_id).ok_or_else(not_found)?;
     let source = store.issue(&link.source_issue_id).ok_or_else(not_found)?;
     let target = store.issue(&link.target_issue_id).ok_or_else(not_found)?;
@@ -71,7 +88,10 @@ pub(crate) async fn get_link(State(state): State<SandboxState>, Path(id): Path<S
 }
 
 /// `DELETE /rest/api/3/issueLink/{linkId}`
-pub(crate) async fn delete(State(state): State<SandboxState>, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub(crate) async fn delete(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     state.write().delete_link(&id)?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -80,7 +100,10 @@ pub(crate) async fn delete(State(state): State<SandboxState>, Path(id): Path<Str
 pub(crate) async fn list_types(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Json(json!({
         "issueLinkTypes": store.link_types().iter().map(|t| renderer.link_type(t)).collect::<Vec<_>>(),
     }))

@@ -55,7 +55,10 @@ pub(crate) async fn createmeta_issue_types(
     let project = project_or_404(&store, &project)?;
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(50).min(200) as usize;
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let types: Vec<Value> = project
         .issue_type_ids
         .iter()
@@ -71,7 +74,12 @@ pub(crate) async fn createmeta_issue_types(
     })))
 }
 
-fn create_field(def: &FieldDef, required: bool, has_default: bool, allowed: Option<Vec<Value>>) -> Value {
+fn create_field(
+    def: &FieldDef,
+    required: bool,
+    has_default: bool,
+    allowed: Option<Vec<Value>>,
+) -> Value {
     let mut value = json!({
         "fieldId": def.id,
         "key": def.id,
@@ -101,12 +109,36 @@ pub(crate) async fn createmeta_fields(
         .issue_type(&type_id)
         .filter(|t| project.issue_type_ids.contains(&t.id))
         .cloned()
-        .ok_or_else(|| ApiError::bad_request(format!("The issue type with id '{type_id}' does not exist in project '{}'.", project.key)))?;
-    let renderer = Renderer { store: &store, base: &base };
-    let def = |id: &str| store.fields().iter().find(|f| f.id == id).expect("configured field");
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "The issue type with id '{type_id}' does not exist in project '{}'.",
+                project.key
+            ))
+        })?;
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
+    let def = |id: &str| {
+        store
+            .fields()
+            .iter()
+            .find(|f| f.id == id)
+            .expect("configured field")
+    };
     let mut fields = vec![
-        create_field(def("issuetype"), true, false, Some(vec![renderer.issue_type(&issue_type)])),
-        create_field(def("project"), true, false, Some(vec![renderer.project_ref(&project)])),
+        create_field(
+            def("issuetype"),
+            true,
+            false,
+            Some(vec![renderer.issue_type(&issue_type)]),
+        ),
+        create_field(
+            def("project"),
+            true,
+            false,
+            Some(vec![renderer.project_ref(&project)]),
+        ),
         create_field(def("summary"), true, false, None),
         create_field(def("description"), false, false, None),
         create_field(def("reporter"), true, true, None),
@@ -115,13 +147,24 @@ pub(crate) async fn createmeta_fields(
             def("priority"),
             false,
             true,
-            Some(store.priorities().iter().map(|p| renderer.priority(p)).collect()),
+            Some(
+                store
+                    .priorities()
+                    .iter()
+                    .map(|p| renderer.priority(p))
+                    .collect(),
+            ),
         ),
         create_field(def("labels"), false, false, None),
         create_field(def("duedate"), false, false, None),
     ];
     if issue_type.hierarchy_level <= 0 {
-        fields.push(create_field(def("parent"), issue_type.is_subtask(), false, None));
+        fields.push(create_field(
+            def("parent"),
+            issue_type.is_subtask(),
+            false,
+            None,
+        ));
     }
     for custom in store.fields().iter().filter(|f| f.custom) {
         fields.push(create_field(custom, false, false, None));
@@ -138,42 +181,75 @@ pub(crate) async fn createmeta_fields(
 }
 
 /// `GET /rest/api/3/myself`
-pub(crate) async fn myself(State(state): State<SandboxState>, Caller(account): Caller) -> ApiResult<Json<Value>> {
+pub(crate) async fn myself(
+    State(state): State<SandboxState>,
+    Caller(account): Caller,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let user = store
-        .user(&account)
-        .ok_or_else(|| ApiError::jira_message(StatusCode::UNAUTHORIZED, "The calling user no longer exists."))?;
-    let mut value = Renderer { store: &store, base: &base }.user(user);
+    let user = store.user(&account).ok_or_else(|| {
+        ApiError::jira_message(
+            StatusCode::UNAUTHORIZED,
+            "The calling user no longer exists.",
+        )
+    })?;
+    let mut value = Renderer {
+        store: &store,
+        base: &base,
+    }
+    .user(user);
     value["locale"] = json!("en_US");
     Ok(Json(value))
 }
 
 /// `GET /rest/api/3/user?accountId=`
-pub(crate) async fn get_user(State(state): State<SandboxState>, params: Params) -> ApiResult<Json<Value>> {
+pub(crate) async fn get_user(
+    State(state): State<SandboxState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let account = params
-        .get("accountId")
-        .ok_or_else(|| ApiError::jira_field("accountId", "The accountId query parameter needs to be provided."))?;
-    let user = store.user(account).ok_or_else(|| {
-        ApiError::jira_message(StatusCode::NOT_FOUND, "Specified user does not exist or you do not have required permissions")
+    let account = params.get("accountId").ok_or_else(|| {
+        ApiError::jira_field(
+            "accountId",
+            "The accountId query parameter needs to be provided.",
+        )
     })?;
-    Ok(Json(Renderer { store: &store, base: &base }.user(user)))
+    let user = store.user(account).ok_or_else(|| {
+        ApiError::jira_message(
+            StatusCode::NOT_FOUND,
+            "Specified user does not exist or you do not have required permissions",
+        )
+    })?;
+    Ok(Json(
+        Renderer {
+            store: &store,
+            base: &base,
+        }
+        .user(user),
+    ))
 }
 
 /// `GET /rest/api/3/user/search?query=&accountId=`: prefix match on name and e-mail.
-pub(crate) async fn user_search(State(state): State<SandboxState>, params: Params) -> ApiResult<Json<Value>> {
+pub(crate) async fn user_search(
+    State(state): State<SandboxState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
     let query = params.get("query").unwrap_or("").to_lowercase();
     let account = params.get("accountId");
     if query.is_empty() && account.is_none() {
-        return Err(ApiError::bad_request("One of 'query' or 'accountId' query parameters needs to be provided."));
+        return Err(ApiError::bad_request(
+            "One of 'query' or 'accountId' query parameters needs to be provided.",
+        ));
     }
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(50) as usize;
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let users: Vec<Value> = store
         .users()
         .iter()
@@ -220,23 +296,46 @@ pub(crate) async fn tenant_info(State(state): State<SandboxState>) -> Json<Value
 pub(crate) async fn list_projects(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
-    Json(Value::Array(store.projects().iter().map(|p| renderer.project(p)).collect()))
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
+    Json(Value::Array(
+        store
+            .projects()
+            .iter()
+            .map(|p| renderer.project(p))
+            .collect(),
+    ))
 }
 
 /// `GET /rest/api/3/project/search`
-pub(crate) async fn search_projects(State(state): State<SandboxState>, params: Params) -> ApiResult<Json<Value>> {
+pub(crate) async fn search_projects(
+    State(state): State<SandboxState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let query = params.get("query").unwrap_or("").to_lowercase();
-    let keys: Vec<String> = params.all("keys").iter().flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>()).collect();
+    let keys: Vec<String> = params
+        .all("keys")
+        .iter()
+        .flat_map(|k| k.split(',').map(str::to_string).collect::<Vec<_>>())
+        .collect();
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(50).min(100) as usize;
     let matching: Vec<Value> = store
         .projects()
         .iter()
-        .filter(|p| query.is_empty() || p.key.to_lowercase().contains(&query) || p.name.to_lowercase().contains(&query))
+        .filter(|p| {
+            query.is_empty()
+                || p.key.to_lowercase().contains(&query)
+                || p.name.to_lowercase().contains(&query)
+        })
         .filter(|p| keys.is_empty() || keys.iter().any(|k| k.eq_ignore_ascii_case(&p.key)))
         .map(|p| renderer.project(p))
         .collect();
@@ -253,37 +352,71 @@ pub(crate) async fn search_projects(State(state): State<SandboxState>, params: P
 }
 
 /// `GET /rest/api/3/project/{projectIdOrKey}`
-pub(crate) async fn get_project(State(state): State<SandboxState>, Path(key): Path<String>) -> ApiResult<Json<Value>> {
+pub(crate) async fn get_project(
+    State(state): State<SandboxState>,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
     let project = project_or_404(&store, &key)?;
-    Ok(Json(Renderer { store: &store, base: &base }.project(&project)))
+    Ok(Json(
+        Renderer {
+            store: &store,
+            base: &base,
+        }
+        .project(&project),
+    ))
 }
 
 /// `GET /rest/api/3/issuetype`
 pub(crate) async fn issue_types(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
-    Json(Value::Array(store.issue_types().iter().map(|t| renderer.issue_type(t)).collect()))
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
+    Json(Value::Array(
+        store
+            .issue_types()
+            .iter()
+            .map(|t| renderer.issue_type(t))
+            .collect(),
+    ))
 }
 
 /// `GET /rest/api/3/issuetype/project?projectId=`
-pub(crate) async fn issue_types_for_project(State(state): State<SandboxState>, params: Params) -> ApiResult<Json<Value>> {
+pub(crate) async fn issue_types_for_project(
+    State(state): State<SandboxState>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let id = params
-        .get("projectId")
-        .ok_or_else(|| ApiError::jira_field("projectId", "The projectId query parameter is required."))?;
+    let id = params.get("projectId").ok_or_else(|| {
+        ApiError::jira_field("projectId", "The projectId query parameter is required.")
+    })?;
     let project = store
         .projects()
         .iter()
         .find(|p| p.id == id)
         .cloned()
-        .ok_or_else(|| ApiError::jira_message(StatusCode::NOT_FOUND, format!("No project could be found with id '{id}'.")))?;
-    let renderer = Renderer { store: &store, base: &base };
+        .ok_or_else(|| {
+            ApiError::jira_message(
+                StatusCode::NOT_FOUND,
+                format!("No project could be found with id '{id}'."),
+            )
+        })?;
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Ok(Json(Value::Array(
-        project.issue_type_ids.iter().filter_map(|t| store.issue_type(t)).map(|t| renderer.issue_type(t)).collect(),
+        project
+            .issue_type_ids
+            .iter()
+            .filter_map(|t| store.issue_type(t))
+            .map(|t| renderer.issue_type(t))
+            .collect(),
     )))
 }
 
@@ -291,15 +424,27 @@ pub(crate) async fn issue_types_for_project(State(state): State<SandboxState>, p
 pub(crate) async fn statuses(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
-    Json(Value::Array(store.statuses().iter().map(|s| renderer.status(s)).collect()))
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
+    Json(Value::Array(
+        store
+            .statuses()
+            .iter()
+            .map(|s| renderer.status(s))
+            .collect(),
+    ))
 }
 
 /// `GET /rest/api/3/priority`
 pub(crate) async fn priorities(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     Json(Value::Array(
         store
             .priorities()

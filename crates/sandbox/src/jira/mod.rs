@@ -25,18 +25,45 @@ pub(crate) fn routes() -> Router<SandboxState> {
     Router::new()
         .route("/rest/api/3/issue", post(issues::create))
         .route("/rest/api/3/issue/bulk", post(issues::bulk_create))
-        .route("/rest/api/3/issue/{key}", get(issues::get_issue).put(issues::edit))
+        .route(
+            "/rest/api/3/issue/{key}",
+            get(issues::get_issue).put(issues::edit),
+        )
         .route("/rest/api/3/issue/{key}/assignee", put(issues::assign))
-        .route("/rest/api/3/issue/{key}/comment", get(issues::list_comments).post(issues::add_comment))
-        .route("/rest/api/3/issue/{key}/transitions", get(issues::list_transitions).post(issues::do_transition))
-        .route("/rest/api/3/issue/createmeta/{project}/issuetypes", get(meta::createmeta_issue_types))
-        .route("/rest/api/3/issue/createmeta/{project}/issuetypes/{type_id}", get(meta::createmeta_fields))
+        .route(
+            "/rest/api/3/issue/{key}/comment",
+            get(issues::list_comments).post(issues::add_comment),
+        )
+        .route(
+            "/rest/api/3/issue/{key}/transitions",
+            get(issues::list_transitions).post(issues::do_transition),
+        )
+        .route(
+            "/rest/api/3/issue/createmeta/{project}/issuetypes",
+            get(meta::createmeta_issue_types),
+        )
+        .route(
+            "/rest/api/3/issue/createmeta/{project}/issuetypes/{type_id}",
+            get(meta::createmeta_fields),
+        )
         .route("/rest/api/3/issueLink", post(links::create))
-        .route("/rest/api/3/issueLink/{id}", get(links::get_link).delete(links::delete))
+        .route(
+            "/rest/api/3/issueLink/{id}",
+            get(links::get_link).delete(links::delete),
+        )
         .route("/rest/api/3/issueLinkType", get(links::list_types))
-        .route("/rest/api/3/search/jql", get(search::search_get).post(search::search_post))
-        .route("/rest/api/3/search/approximate-count", post(search::approximate_count))
-        .route("/rest/api/3/search", get(search::removed).post(search::removed))
+        .route(
+            "/rest/api/3/search/jql",
+            get(search::search_get).post(search::search_post),
+        )
+        .route(
+            "/rest/api/3/search/approximate-count",
+            post(search::approximate_count),
+        )
+        .route(
+            "/rest/api/3/search",
+            get(search::removed).post(search::removed),
+        )
         .route("/rest/api/3/field", get(meta::fields))
         .route("/rest/api/3/myself", get(meta::myself))
         .route("/rest/api/3/user", get(meta::get_user))
@@ -47,7 +74,10 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/rest/api/3/project/search", get(meta::search_projects))
         .route("/rest/api/3/project/{key}", get(meta::get_project))
         .route("/rest/api/3/issuetype", get(meta::issue_types))
-        .route("/rest/api/3/issuetype/project", get(meta::issue_types_for_project))
+        .route(
+            "/rest/api/3/issuetype/project",
+            get(meta::issue_types_for_project),
+        )
         .route("/rest/api/3/status", get(meta::statuses))
         .route("/rest/api/3/priority", get(meta::priorities))
 }
@@ -59,17 +89,25 @@ pub(crate) struct Params(pub Vec<(String, String)>);
 impl Params {
     /// The first value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of a parameter.
     pub fn all(&self, name: &str) -> Vec<String> {
-        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+        self.0
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 
     /// A boolean parameter.
     pub fn flag(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(name)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// A non-negative integer parameter; a malformed value is a 400 naming it.
@@ -77,7 +115,9 @@ impl Params {
         match self.get(name) {
             None | Some("") => Ok(None),
             Some(v) => v.parse::<u64>().map(Some).map_err(|_| {
-                ApiError::bad_request(format!("The value '{v}' of parameter '{name}' is not a valid number."))
+                ApiError::bad_request(format!(
+                    "The value '{v}' of parameter '{name}' is not a valid number."
+                ))
             }),
         }
     }
@@ -109,7 +149,9 @@ pub(crate) fn percent_decode(text: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -132,7 +174,10 @@ pub(crate) struct Caller(pub String);
 impl FromRequestParts<SandboxState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &SandboxState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &SandboxState,
+    ) -> Result<Self, Self::Rejection> {
         Ok(Self(
             parts
                 .extensions
@@ -167,11 +212,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
             .map_err(|e| ApiError::bad_request(format!("Could not read the request body: {e}")))?;
         let _ = state;
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Err(ApiError::bad_request("No content to map due to end-of-input"));
+            return Err(ApiError::bad_request(
+                "No content to map due to end-of-input",
+            ));
         }
-        serde_json::from_slice(&bytes)
-            .map(Self)
-            .map_err(|e| ApiError::bad_request(format!("Unexpected character in the JSON body: {e}")))
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            ApiError::bad_request(format!("Unexpected character in the JSON body: {e}"))
+        })
     }
 }
 

@@ -249,7 +249,10 @@ impl Renderer<'_> {
         object.insert("assigneeType".into(), json!("UNASSIGNED"));
         object.insert("style".into(), json!("classic"));
         object.insert("isPrivate".into(), json!(false));
-        object.insert("expand".into(), json!("description,lead,issueTypes,url,projectKeys,permissions,insight"));
+        object.insert(
+            "expand".into(),
+            json!("description,lead,issueTypes,url,projectKeys,permissions,insight"),
+        );
         value
     }
 
@@ -270,7 +273,11 @@ impl Renderer<'_> {
         if let Some(s) = self.store.status(&issue.status_id) {
             fields.insert("status".into(), self.status(s));
         }
-        if let Some(p) = issue.priority_id.as_deref().and_then(|p| self.store.priority(p)) {
+        if let Some(p) = issue
+            .priority_id
+            .as_deref()
+            .and_then(|p| self.store.priority(p))
+        {
             fields.insert("priority".into(), self.priority(p));
         }
         if let Some(t) = self.store.issue_type(&issue.issue_type_id) {
@@ -405,15 +412,21 @@ impl Renderer<'_> {
             "creator" => self.user_ref(Some(&issue.creator)),
             "labels" => json!(issue.labels),
             // Jira leaves `parent` out entirely when an issue has none.
-            "parent" => return issue
-                .parent_id
-                .as_deref()
-                .and_then(|p| store.issue(p))
-                .map(|p| self.linked_issue(p)),
+            "parent" => {
+                return issue
+                    .parent_id
+                    .as_deref()
+                    .and_then(|p| store.issue(p))
+                    .map(|p| self.linked_issue(p));
+            }
             "subtasks" => Value::Array(
                 store
                     .children_of(&issue.id)
-                    .filter(|c| store.issue_type(&c.issue_type_id).is_some_and(IssueType::is_subtask))
+                    .filter(|c| {
+                        store
+                            .issue_type(&c.issue_type_id)
+                            .is_some_and(IssueType::is_subtask)
+                    })
                     .map(|c| self.linked_issue(c))
                     .collect(),
             ),
@@ -472,7 +485,9 @@ impl Renderer<'_> {
         let mut bean = Map::new();
         bean.insert(
             "expand".into(),
-            json!("renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"),
+            json!(
+                "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+            ),
         );
         bean.insert("id".into(), json!(issue.id));
         bean.insert(
@@ -532,7 +547,11 @@ impl Renderer<'_> {
     }
 
     /// One entry of a transitions list (`IssueTransition`).
-    pub fn transition(&self, transition: &crate::state::Transition, available: bool) -> Option<Value> {
+    pub fn transition(
+        &self,
+        transition: &crate::state::Transition,
+        available: bool,
+    ) -> Option<Value> {
         let to = self.store.status(&transition.to)?;
         Some(json!({
             "id": transition.id,
@@ -573,7 +592,12 @@ fn adf_to_html(doc: &Value) -> String {
         if kind == "hardBreak" {
             out.push_str("<br/>");
         }
-        for child in node.get("content").and_then(Value::as_array).into_iter().flatten() {
+        for child in node
+            .get("content")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             walk(child, out);
         }
         out.push_str(close);

@@ -28,16 +28,20 @@ pub(crate) struct SearchRequest {
 }
 
 fn fingerprint(jql: &str) -> u64 {
-    jql.bytes()
-        .fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3))
+    jql.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    })
 }
 
 fn encode_token(jql: &str, offset: usize) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}:{offset}", fingerprint(jql)))
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{}:{offset}", fingerprint(jql)))
 }
 
 fn decode_token(jql: &str, token: &str) -> Option<usize> {
-    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(token).ok()?;
+    let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(token)
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (print, offset) = text.split_once(':')?;
     (print.parse::<u64>().ok()? == fingerprint(jql)).then(|| offset.parse().ok())?
@@ -48,26 +52,38 @@ fn jql_error(error: jql::JqlError) -> ApiError {
 }
 
 /// Runs a search request and renders the `SearchAndReconcileResults` page.
-pub(crate) fn run_search(state: &SandboxState, caller: &str, request: SearchRequest) -> ApiResult<Value> {
+pub(crate) fn run_search(
+    state: &SandboxState,
+    caller: &str,
+    request: SearchRequest,
+) -> ApiResult<Value> {
     let base = state.base_url();
     let store = state.read();
     let query = jql::parse(&request.jql).map_err(jql_error)?;
     if query.is_unbounded() {
         return Err(ApiError::bad_request(UNBOUNDED));
     }
-    let ctx = crate::state::StoreContext { store: &store, now: now(), user: Some(caller) };
+    let ctx = crate::state::StoreContext {
+        store: &store,
+        now: now(),
+        user: Some(caller),
+    };
     let compiled = query.compile(&ctx).map_err(jql_error)?;
     let selection = FieldSelection::parse(&store, &request.fields, "id");
     let cap = if selection.ids_only() { 5000 } else { 100 };
     let max = request.max_results.unwrap_or(50).clamp(1, cap) as usize;
     let offset = match &request.next_page_token {
-        Some(token) => decode_token(&request.jql, token)
-            .ok_or_else(|| ApiError::bad_request("The provided next page token is invalid or expired."))?,
+        Some(token) => decode_token(&request.jql, token).ok_or_else(|| {
+            ApiError::bad_request("The provided next page token is invalid or expired.")
+        })?,
         None => 0,
     };
     let found = store.run_compiled(&compiled);
     let expand = Expand::parse(request.expand.iter().map(String::as_str));
-    let renderer = Renderer { store: &store, base: &base };
+    let renderer = Renderer {
+        store: &store,
+        base: &base,
+    };
     let mut names = Map::new();
     let mut schema = Map::new();
     let issues: Vec<Value> = found
@@ -125,18 +141,30 @@ pub(crate) async fn search_post(
 ) -> ApiResult<Json<Value>> {
     let strings = |key: &str| -> Vec<String> {
         match body.get(key) {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect(),
             Some(Value::String(s)) => vec![s.clone()],
             _ => Vec::new(),
         }
     };
     let max_results = match body.get("maxResults") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(v.as_u64().ok_or_else(|| ApiError::jira_field("maxResults", "maxResults must be a non-negative integer."))?),
+        Some(v) => Some(v.as_u64().ok_or_else(|| {
+            ApiError::jira_field("maxResults", "maxResults must be a non-negative integer.")
+        })?),
     };
     let request = SearchRequest {
-        jql: body.get("jql").and_then(Value::as_str).unwrap_or("").to_string(),
-        next_page_token: body.get("nextPageToken").and_then(Value::as_str).map(str::to_string),
+        jql: body
+            .get("jql")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string(),
+        next_page_token: body
+            .get("nextPageToken")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         max_results,
         fields: strings("fields"),
         expand: strings("expand"),
@@ -156,11 +184,20 @@ pub(crate) async fn approximate_count(
         return Err(ApiError::bad_request(UNBOUNDED));
     }
     let store = state.read();
-    let ctx = crate::state::StoreContext { store: &store, now: now(), user: Some(&caller) };
+    let ctx = crate::state::StoreContext {
+        store: &store,
+        now: now(),
+        user: Some(&caller),
+    };
     let compiled = query.compile(&ctx).map_err(jql_error)?;
     let count = store
         .issues()
-        .filter(|issue| compiled.matches(&crate::state::IssueView { store: &store, issue }))
+        .filter(|issue| {
+            compiled.matches(&crate::state::IssueView {
+                store: &store,
+                issue,
+            })
+        })
         .count();
     Ok(Json(json!({ "count": count })))
 }

@@ -164,8 +164,8 @@ pub(crate) fn link_types() -> Vec<LinkType> {
 }
 
 pub(crate) fn fields() -> Vec<FieldDef> {
-    let system = |id: &str, name: &str, schema_type: &str, items: Option<&str>, navigable| {
-        FieldDef {
+    let system =
+        |id: &str, name: &str, schema_type: &str, items: Option<&str>, navigable| FieldDef {
             id: id.into(),
             name: name.into(),
             custom: false,
@@ -176,22 +176,22 @@ pub(crate) fn fields() -> Vec<FieldDef> {
             navigable,
             orderable: true,
             searchable: true,
-        }
-    };
-    let custom = |id: &str, name: &str, kind, schema_type: &str, items: Option<&str>, plugin: &str| {
-        FieldDef {
-            id: id.into(),
-            name: name.into(),
-            custom: true,
-            kind,
-            schema_type: schema_type.into(),
-            schema_items: items.map(str::to_string),
-            schema_source: plugin.into(),
-            navigable: true,
-            orderable: true,
-            searchable: true,
-        }
-    };
+        };
+    let custom =
+        |id: &str, name: &str, kind, schema_type: &str, items: Option<&str>, plugin: &str| {
+            FieldDef {
+                id: id.into(),
+                name: name.into(),
+                custom: true,
+                kind,
+                schema_type: schema_type.into(),
+                schema_items: items.map(str::to_string),
+                schema_source: plugin.into(),
+                navigable: true,
+                orderable: true,
+                searchable: true,
+            }
+        };
     let mut fields = vec![
         system("summary", "Summary", "string", None, true),
         system("description", "Description", "string", None, true),
@@ -205,7 +205,13 @@ pub(crate) fn fields() -> Vec<FieldDef> {
         system("labels", "Labels", "array", Some("string"), true),
         system("parent", "Parent", "issuelink", None, true),
         system("subtasks", "Sub-tasks", "array", Some("issuelinks"), true),
-        system("issuelinks", "Linked Work items", "array", Some("issuelinks"), true),
+        system(
+            "issuelinks",
+            "Linked Work items",
+            "array",
+            Some("issuelinks"),
+            true,
+        ),
         system("created", "Created", "datetime", None, true),
         system("updated", "Updated", "datetime", None, true),
         system(

@@ -18,8 +18,8 @@ pub use model::{
     Board, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType, Page, PageVersion,
     Priority, Project, Space, Sprint, SprintState, Status, StatusCategory, Transition, User,
 };
-pub use store::{FieldChange, NewIssue, NewPage, SprintChanges, Store};
 pub(crate) use query::{IssueView, StoreContext};
+pub use store::{FieldChange, NewIssue, NewPage, SprintChanges, Store};
 
 use crate::auth::Credentials;
 use crate::faults::Faults;
@@ -53,7 +53,9 @@ impl JiraErrors {
 
     /// Adds a message about a field (the first message per field wins, as in Jira).
     pub fn add_field(&mut self, field: impl Into<String>, text: impl Into<String>) {
-        self.fields.entry(field.into()).or_insert_with(|| text.into());
+        self.fields
+            .entry(field.into())
+            .or_insert_with(|| text.into());
     }
 
     /// Whether nothing was reported.

@@ -240,14 +240,32 @@ impl Issue {
     /// Recomputes [`SearchText`] after a change.
     pub(crate) fn refresh_search_text(&mut self) {
         self.search = SearchText {
-            description: self.description.as_ref().map(adf_plain_text).unwrap_or_default(),
-            comments: self.comments.iter().map(|c| adf_plain_text(&c.body)).collect(),
-            sprint_ids: self.closed_sprint_ids.iter().copied().chain(self.sprint_id).collect(),
+            description: self
+                .description
+                .as_ref()
+                .map(adf_plain_text)
+                .unwrap_or_default(),
+            comments: self
+                .comments
+                .iter()
+                .map(|c| adf_plain_text(&c.body))
+                .collect(),
+            sprint_ids: self
+                .closed_sprint_ids
+                .iter()
+                .copied()
+                .chain(self.sprint_id)
+                .collect(),
             custom_text: self
                 .custom_fields
                 .iter()
                 .filter(|(_, v)| v.is_object())
-                .filter_map(|(k, v)| Some((k.strip_prefix("customfield_")?.parse().ok()?, adf_plain_text(v))))
+                .filter_map(|(k, v)| {
+                    Some((
+                        k.strip_prefix("customfield_")?.parse().ok()?,
+                        adf_plain_text(v),
+                    ))
+                })
                 .collect(),
         };
     }

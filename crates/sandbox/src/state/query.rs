@@ -89,14 +89,16 @@ impl JqlIssue for IssueView<'_> {
                 }
                 None => FieldValue::Empty,
             },
-            FieldRef::Priority => match issue.priority_id.as_deref().and_then(|p| store.priority(p)) {
-                Some(p) => FieldValue::Named(NamedValue {
-                    id: &p.id,
-                    name: &p.name,
-                    rank: Some(priority_rank(&p.id)),
-                }),
-                None => FieldValue::Empty,
-            },
+            FieldRef::Priority => {
+                match issue.priority_id.as_deref().and_then(|p| store.priority(p)) {
+                    Some(p) => FieldValue::Named(NamedValue {
+                        id: &p.id,
+                        name: &p.name,
+                        rank: Some(priority_rank(&p.id)),
+                    }),
+                    None => FieldValue::Empty,
+                }
+            }
             FieldRef::Resolution => match &issue.resolution {
                 Some(name) => FieldValue::Named(NamedValue {
                     id: "10000",
@@ -167,7 +169,10 @@ fn custom_value(issue: &Issue, n: u64) -> FieldValue<'_> {
             == Some(n)
     });
     match value.map(|(_, v)| v) {
-        Some(Value::Number(x)) => x.as_f64().map(FieldValue::Number).unwrap_or(FieldValue::Empty),
+        Some(Value::Number(x)) => x
+            .as_f64()
+            .map(FieldValue::Number)
+            .unwrap_or(FieldValue::Empty),
         Some(Value::String(s)) => FieldValue::Text(Cow::Borrowed(s)),
         _ => FieldValue::Empty,
     }
@@ -220,21 +225,36 @@ impl EvalContext for StoreContext<'_> {
     }
 
     fn custom_field_exists(&self, id: u64) -> bool {
-        self.store.fields().iter().any(|f| f.custom_id() == Some(id))
+        self.store
+            .fields()
+            .iter()
+            .any(|f| f.custom_id() == Some(id))
     }
 
     fn value_exists(&self, field: FieldRef, value: &str) -> bool {
         let store = self.store;
         match field {
-            FieldRef::Project => store.project(value).is_some() || store.projects().iter().any(|p| p.name.eq_ignore_ascii_case(value)),
+            FieldRef::Project => {
+                store.project(value).is_some()
+                    || store
+                        .projects()
+                        .iter()
+                        .any(|p| p.name.eq_ignore_ascii_case(value))
+            }
             FieldRef::IssueType => store.issue_type(value).is_some(),
             FieldRef::Status => store.status(value).is_some(),
             FieldRef::Priority => store.priority(value).is_some(),
-            FieldRef::Resolution => ["done", "unresolved", "10000"].contains(&value.to_ascii_lowercase().as_str()),
-            FieldRef::Assignee | FieldRef::Reporter | FieldRef::Creator => store.find_user(value).is_some(),
+            FieldRef::Resolution => {
+                ["done", "unresolved", "10000"].contains(&value.to_ascii_lowercase().as_str())
+            }
+            FieldRef::Assignee | FieldRef::Reporter | FieldRef::Creator => {
+                store.find_user(value).is_some()
+            }
             FieldRef::IssueKey | FieldRef::Parent => store.issue(value).is_some(),
             FieldRef::Sprint => {
-                value.parse::<u64>().is_ok_and(|id| store.sprint(id).is_some())
+                value
+                    .parse::<u64>()
+                    .is_ok_and(|id| store.sprint(id).is_some())
                     || store.sprints().any(|s| s.name.eq_ignore_ascii_case(value))
             }
             _ => true,
@@ -260,8 +280,17 @@ impl EvalContext for StoreContext<'_> {
 impl Store {
     /// Runs JQL for a user at `now`: matching issues in the query's order (issue key
     /// descending, then, when the query has no `ORDER BY`, as Jira's default).
-    pub fn search(&self, jql: &str, user: Option<&str>, now: DateTime<Utc>) -> Result<Vec<&Issue>, JqlError> {
-        let ctx = StoreContext { store: self, now, user };
+    pub fn search(
+        &self,
+        jql: &str,
+        user: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<&Issue>, JqlError> {
+        let ctx = StoreContext {
+            store: self,
+            now,
+            user,
+        };
         let compiled = jql::compile(jql, &ctx)?;
         Ok(self.run_compiled(&compiled))
     }
@@ -273,6 +302,10 @@ impl Store {
             .rev()
             .map(|issue| IssueView { store: self, issue })
             .collect();
-        compiled.search(views.iter()).into_iter().map(|v| v.issue).collect()
+        compiled
+            .search(views.iter())
+            .into_iter()
+            .map(|v| v.issue)
+            .collect()
     }
 }

@@ -223,7 +223,9 @@ impl Store {
     /// A user by account id, e-mail or display name (case-insensitive), as JQL resolves users.
     pub fn find_user(&self, text: &str) -> Option<&User> {
         self.users.iter().find(|u| {
-            u.account_id == text || eq_ignore_case(&u.email, text) || eq_ignore_case(&u.display_name, text)
+            u.account_id == text
+                || eq_ignore_case(&u.email, text)
+                || eq_ignore_case(&u.display_name, text)
         })
     }
 
@@ -276,11 +278,17 @@ impl Store {
             .iter()
             .find(|f| f.id == id_or_name)
             .or_else(|| {
+                self.fields.iter().find(|f| {
+                    f.clause_names()
+                        .iter()
+                        .any(|c| eq_ignore_case(c, id_or_name))
+                })
+            })
+            .or_else(|| {
                 self.fields
                     .iter()
-                    .find(|f| f.clause_names().iter().any(|c| eq_ignore_case(c, id_or_name)))
+                    .find(|f| eq_ignore_case(&f.name, id_or_name))
             })
-            .or_else(|| self.fields.iter().find(|f| eq_ignore_case(&f.name, id_or_name)))
     }
 
     /// All link types.
@@ -491,17 +499,27 @@ impl Store {
         if let Some(description) = &new.description
             && !is_adf_document(description)
         {
-            errors.add_field("description", "Operation value must be an Atlassian Document (see the Atlassian Document Format)");
+            errors.add_field(
+                "description",
+                "Operation value must be an Atlassian Document (see the Atlassian Document Format)",
+            );
         }
         let priority_id = match &new.priority {
             Some(p) => match self.priority(p) {
                 Some(p) => Some(p.id.clone()),
                 None => {
-                    errors.add_field("priority", format!("Specify a valid priority. '{p}' is not valid."));
+                    errors.add_field(
+                        "priority",
+                        format!("Specify a valid priority. '{p}' is not valid."),
+                    );
                     None
                 }
             },
-            None => self.priorities.iter().find(|p| p.is_default).map(|p| p.id.clone()),
+            None => self
+                .priorities
+                .iter()
+                .find(|p| p.is_default)
+                .map(|p| p.id.clone()),
         };
         let status_id = match &new.status {
             Some(s) => match self.status(s) {
@@ -540,7 +558,10 @@ impl Store {
             Some(p) => match self.issue(p) {
                 Some(parent) => Some(parent.clone()),
                 None => {
-                    errors.add_field("parent", format!("Could not find issue by id or key '{p}'."));
+                    errors.add_field(
+                        "parent",
+                        format!("Could not find issue by id or key '{p}'."),
+                    );
                     None
                 }
             },
@@ -702,9 +723,10 @@ impl Store {
                             "parent",
                             format!("Could not find issue by id or key '{parent_ref}'."),
                         )),
-                        Some(parent) if parent.id == current.id => Err(
-                            StoreError::invalid_field("parent", "A work item cannot be its own parent."),
-                        ),
+                        Some(parent) if parent.id == current.id => Err(StoreError::invalid_field(
+                            "parent",
+                            "A work item cannot be its own parent.",
+                        )),
                         Some(parent) => self
                             .check_parent(&current.project_id, &issue_type, Some(&parent))
                             .map(|()| updated.parent_id = Some(parent.id)),
@@ -923,7 +945,9 @@ impl Store {
         let before = self.links.len();
         self.links.retain(|l| l.id != id);
         if self.links.len() == before {
-            Err(StoreError::NotFound(format!("No issue link with id '{id}' exists.")))
+            Err(StoreError::NotFound(format!(
+                "No issue link with id '{id}' exists."
+            )))
         } else {
             Ok(())
         }
@@ -983,7 +1007,10 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(StoreError::invalid_field("name", "Sprint name is required."));
+            return Err(StoreError::invalid_field(
+                "name",
+                "Sprint name is required.",
+            ));
         }
         if name.chars().count() > 30 {
             return Err(StoreError::invalid_field(
@@ -1045,7 +1072,10 @@ impl Store {
         if let Some(name) = changes.name {
             let name = name.trim().to_string();
             if name.is_empty() {
-                return Err(StoreError::invalid_field("name", "Sprint name is required."));
+                return Err(StoreError::invalid_field(
+                    "name",
+                    "Sprint name is required.",
+                ));
             }
             next.name = name;
         }
@@ -1159,7 +1189,11 @@ impl Store {
     }
 
     /// Moves issues out of their sprints to the backlog (at most 50 per call).
-    pub fn move_to_backlog(&mut self, issues: &[String], now: DateTime<Utc>) -> Result<(), StoreError> {
+    pub fn move_to_backlog(
+        &mut self,
+        issues: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let ids = self.resolve_batch(issues)?;
         for id in ids {
             let issue = self.issues.get_mut(&id).expect("resolved");
@@ -1174,7 +1208,10 @@ impl Store {
 
     fn resolve_batch(&self, issues: &[String]) -> Result<Vec<u64>, StoreError> {
         if issues.is_empty() {
-            return Err(StoreError::invalid_field("issues", "At least one issue must be specified."));
+            return Err(StoreError::invalid_field(
+                "issues",
+                "At least one issue must be specified.",
+            ));
         }
         if issues.len() > 50 {
             return Err(StoreError::invalid(
@@ -1185,7 +1222,9 @@ impl Store {
             .iter()
             .map(|i| {
                 self.resolve_issue_id(i).ok_or_else(|| {
-                    StoreError::invalid(format!("Issue '{i}' does not exist or you do not have permission to see it."))
+                    StoreError::invalid(format!(
+                        "Issue '{i}' does not exist or you do not have permission to see it."
+                    ))
                 })
             })
             .collect()
@@ -1206,7 +1245,14 @@ impl Store {
     }
 
     /// Adds a space; returns its id.
-    pub fn add_space(&mut self, key: &str, name: &str, description: &str, author: &str, now: DateTime<Utc>) -> String {
+    pub fn add_space(
+        &mut self,
+        key: &str,
+        name: &str,
+        description: &str,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> String {
         let id = (98000 + self.spaces.len() as u64 * 1000 + 304).to_string();
         self.spaces.push(Space {
             id: id.clone(),
@@ -1231,11 +1277,22 @@ impl Store {
     }
 
     /// Creates a page at version 1; returns its id.
-    pub fn create_page(&mut self, new: NewPage, author: &str, now: DateTime<Utc>) -> Result<String, StoreError> {
+    pub fn create_page(
+        &mut self,
+        new: NewPage,
+        author: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
         if self.space(&new.space_id).is_none() {
-            return Err(StoreError::NotFound(format!("Space {} not found", new.space_id)));
+            return Err(StoreError::NotFound(format!(
+                "Space {} not found",
+                new.space_id
+            )));
         }
-        let space_id = self.space(&new.space_id).map(|s| s.id.clone()).expect("checked");
+        let space_id = self
+            .space(&new.space_id)
+            .map(|s| s.id.clone())
+            .expect("checked");
         let id = self.next_page_id;
         self.next_page_id += 1;
         self.pages.insert(

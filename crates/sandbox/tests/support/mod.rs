@@ -14,8 +14,15 @@ pub struct TestSandbox {
 }
 
 pub async fn start(seed: Seed) -> TestSandbox {
-    let handle = Sandbox::builder().seed(seed).start().await.expect("sandbox starts");
-    TestSandbox { handle, client: Client::new() }
+    let handle = Sandbox::builder()
+        .seed(seed)
+        .start()
+        .await
+        .expect("sandbox starts");
+    TestSandbox {
+        handle,
+        client: Client::new(),
+    }
 }
 
 impl TestSandbox {
@@ -51,6 +58,10 @@ pub async fn send(request: RequestBuilder) -> (u16, Value) {
     let response = request.send().await.expect("request reaches the sandbox");
     let status = response.status().as_u16();
     let text = response.text().await.expect("body is readable");
-    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let body = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, body)
 }

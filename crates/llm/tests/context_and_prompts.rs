@@ -1,0 +1,117 @@
+//! The additional-context budget and prompt overrides, end to end.
+
+mod support;
+
+use generation::TaskKind;
+use llm::budget::{TRUNCATION_MARKER, estimate_tokens};
+use llm::{LlmService, ModelCatalog, PromptLibrary};
+use support::{assert_valid, emulator, request, settings_for, setup};
+
+#[tokio::test]
+async fn context_is_cut_to_fit_a_small_window() {
+    let (emulator, service) = setup(|_| {}).await;
+    let mut req = request(&service, "kimi", Some("moonshot-v1-8k"));
+    let context = "The reset link expires after one hour. ".repeat(5_000);
+    req.additional_context = Some(context.clone());
+    let generation = service.generate(req).await.unwrap();
+    let report = generation.additional_context.clone().unwrap();
+    assert!(report.truncated);
+    assert_eq!(report.original_chars, context.chars().count());
+    assert!(report.sent_chars > 1_000, "room was left for context: {report:?}");
+    assert!(generation.user_prompt.contains(TRUNCATION_MARKER));
+    assert!(generation.user_prompt.contains("one hour.\n[… truncated]"), "cut at a sentence");
+    // Prompt, schema and output budget together stay inside the 8,192-token window.
+    let body = &emulator.state.requests()[0].body;
+    let sent_tokens = estimate_tokens(&generation.system_prompt)
+        + estimate_tokens(&generation.user_prompt)
+        + estimate_tokens(&generation::output_schema(TaskKind::TicketDescription).to_string());
+    let max_tokens = body["max_tokens"].as_u64().unwrap();
+    assert!(sent_tokens + max_tokens <= 8_192, "{sent_tokens} + {max_tokens}");
+}
+
+#[tokio::test]
+async fn context_that_fits_is_sent_whole_and_the_inputs_own_context_is_used() {
+    let (_emulator, service) = setup(|_| {}).await;
+    let mut req = request(&service, "openai", None);
+    req.input["additional_context"] = "Focus on the auth module.".into();
+    let generation = service.generate(req).await.unwrap();
+    assert!(generation.user_prompt.contains("## Additional context from the requester\nFocus on the auth module."));
+    assert_eq!(generation.additional_context.unwrap().truncated, false);
+}
+
+#[tokio::test]
+async fn offline_generation_also_gets_the_fitted_context() {
+    let (_emulator, service) = setup(|_| {}).await;
+    let mut req = request(&service, "offline", None);
+    req.additional_context = Some("Mention the audit log.".into());
+    let generation = service.generate(req).await.unwrap();
+    assert_valid(TaskKind::TicketDescription, &generation.output);
+    assert!(generation.user_prompt.contains("Mention the audit log."));
+}
+
+#[tokio::test]
+async fn a_prompt_override_directory_replaces_templates() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ticket_description.system.md"),
+        "{# overridden #}You write terse tickets.",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("ticket_description.user.md"),
+        "Ticket: {{ input.summary }} ({{ input.issue_type }})",
+    )
+    .unwrap();
+    let prompts = PromptLibrary::with_overrides(dir.path()).unwrap();
+    let service =
+        LlmService::new(settings_for(&emulator), ModelCatalog::builtin(), prompts).unwrap();
+    let generation = service.generate(request(&service, "openai", None)).await.unwrap();
+    assert_eq!(generation.system_prompt, "You write terse tickets.");
+    assert_eq!(generation.user_prompt, "Ticket: Add password reset via emailed link (story)");
+    let body = &emulator.state.requests()[0].body;
+    assert_eq!(body["messages"][0]["content"], "You write terse tickets.");
+}
+
+#[tokio::test]
+async fn every_task_renders_and_generates_against_each_protocol() {
+    let inputs = [
+        (TaskKind::TicketDescription, support::ticket_input()),
+        (
+            TaskKind::EpicStories,
+            serde_json::json!({"summary": "Self-service account recovery", "documents": [
+                {"kind": "prd", "title": "Recovery PRD", "content": "Users must reset passwords by email."}]}),
+        ),
+        (
+            TaskKind::StoryTasks,
+            serde_json::json!({"summary": "Reset password via emailed link",
+                "acceptance_criteria": ["Given a registered email, when I request a reset, then I get a link"],
+                "parent": {"key": "PROJ-1", "summary": "Account recovery"}}),
+        ),
+        (
+            TaskKind::TestCases,
+            serde_json::json!({"summary": "Reset password via emailed link", "target": "story"}),
+        ),
+        (
+            TaskKind::DraftPrPlan,
+            serde_json::json!({"summary": "Add a password reset endpoint",
+                "repos": ["https://example.invalid/acme/api.git"],
+                "scope": {"files": ["src/auth/"]}, "repo_files": ["src/auth/reset.rs"]}),
+        ),
+    ];
+    let (_emulator, service) = setup(|_| {}).await;
+    for (task, input) in inputs {
+        for provider in ["openai", "claude", "gemini", "kimi", "offline"] {
+            let mut req = request(&service, provider, None);
+            req.task = task;
+            req.input = input.clone();
+            let generation = service
+                .generate(req)
+                .await
+                .unwrap_or_else(|e| panic!("{task} via {provider}: {e}"));
+            assert_valid(task, &generation.output);
+            assert!(!generation.user_prompt.contains("{{"), "{task}: unrendered template");
+            assert!(generation.user_prompt.contains("**Summary:**"), "{task}");
+        }
+    }
+}

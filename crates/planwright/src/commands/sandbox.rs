@@ -1,0 +1,45 @@
+//! `planwright sandbox`, and the in-process sandbox `serve` starts when no Jira is configured:
+//! an emulator of Jira Cloud and Confluence with the demo project, on a loopback port.
+
+use anyhow::Context;
+use sandbox::{Sandbox, SandboxHandle, Seed};
+
+use crate::cli::{SandboxArgs, SandboxSeed};
+
+pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    let seed = match args.seed {
+        SandboxSeed::Demo => Seed::Demo,
+        SandboxSeed::Empty => Seed::Empty,
+    };
+    let sandbox = Sandbox::builder()
+        .seed(seed)
+        .port(args.port)
+        .start()
+        .await
+        .with_context(|| format!("starting the sandbox on port {}", args.port))?;
+    let account = sandbox.credentials().default_account();
+    println!("Planwright sandbox (Jira Cloud + Confluence emulator) listening on {}", sandbox.base_url());
+    println!("  Jira site:       {}", sandbox.base_url());
+    println!("  Confluence:      {}/wiki", sandbox.base_url());
+    println!("  user (email):    {}", account.email);
+    println!("  API token:       {}", sandbox::DEFAULT_API_TOKEN);
+    println!("  try: curl -u {}:{} {}/rest/api/3/search/jql?jql=project=DEMO", account.email, sandbox::DEFAULT_API_TOKEN, sandbox.base_url());
+    super::shutdown_signal().await;
+    sandbox.shutdown().await.context("stopping the sandbox")?;
+    Ok(())
+}
+
+/// Starts the demo sandbox for `serve` on a random loopback port.
+pub async fn start_in_process() -> anyhow::Result<SandboxHandle> {
+    let sandbox = Sandbox::builder()
+        .seed(Seed::Demo)
+        .start()
+        .await
+        .context("starting the in-process sandbox")?;
+    tracing::info!(
+        url = %sandbox.base_url(),
+        user = %sandbox.credentials().default_account().email,
+        "no Jira configured: using the built-in sandbox (Jira Cloud + Confluence emulator with project DEMO)"
+    );
+    Ok(sandbox)
+}

@@ -1,0 +1,62 @@
+//! Turning `Settings` into the parts the library crates take: API settings, worker settings, and
+//! the registry of job kinds this binary runs.
+
+use std::time::Duration;
+
+use config::{Environment, Settings};
+
+/// The HTTP edge's settings.
+pub fn api_settings(settings: &Settings) -> api::ApiSettings {
+    api::ApiSettings {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        auth: api::AuthSettings {
+            enabled: settings.auth.enabled,
+            username: settings.auth.username.clone(),
+            password_hash: settings
+                .auth
+                .password_hash
+                .as_ref()
+                .map(config::Secret::as_secret_string),
+            api_key_hashes: settings.auth.api_key_hashes.clone(),
+        },
+        cors: api::CorsSettings {
+            development: settings.environment == Environment::Development,
+            allowed_origins: settings.cors.allowed_origins.clone(),
+        },
+        body_limit_bytes: settings.server.body_limit_bytes,
+        request_timeout: Duration::from_secs(settings.server.request_timeout_secs),
+        metrics_public: settings.server.public_metrics,
+        // Three missed heartbeats: a worker is stale once its jobs' leases could have expired.
+        worker_stale_after: settings.worker.lease().max(Duration::from_secs(6)),
+    }
+}
+
+/// The worker pool's settings; intervals derive from the lease so a short lease (tests, or an
+/// operator who wants fast takeover) also speeds up heartbeats and recovery.
+pub fn worker_settings(settings: &Settings, concurrency: Option<u32>) -> jobs::WorkerSettings {
+    let lease = settings.worker.lease();
+    let keep = settings.worker.keep_result();
+    jobs::WorkerSettings {
+        concurrency: concurrency.unwrap_or(settings.worker.max_jobs).max(1) as usize,
+        lease,
+        heartbeat_interval: lease / 3,
+        reap_interval: (lease / 2).max(Duration::from_secs(1)),
+        job_timeout: settings.worker.job_timeout(),
+        keep_result: keep,
+        purge_interval: (keep / 2).clamp(Duration::from_secs(1), Duration::from_secs(3600)),
+        claim_batch: concurrency.unwrap_or(settings.worker.max_jobs).max(1) as usize,
+        ..jobs::WorkerSettings::default()
+    }
+}
+
+/// Every job kind this binary can run. Feature issues add their handlers here.
+pub fn job_registry() -> jobs::Registry {
+    let mut registry = jobs::Registry::new();
+    // The probe kind exists for black-box tests of the job system. Workers can run it in any
+    // build, but only a debug build has a route that enqueues it (see `commands/serve.rs`), so
+    // in a release build nothing reachable from the API can create one.
+    registry
+        .register(jobs::probe::ProbeHandler::default())
+        .expect("the probe kind is registered once");
+    registry
+}
