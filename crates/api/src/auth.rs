@@ -72,6 +72,9 @@ pub(crate) struct Authenticator {
     /// digest of the password.
     cache_key: [u8; 32],
     verified: Mutex<HashMap<[u8; 32], Instant>>,
+    /// Bounds concurrent argon2 verifications so a flood of wrong passwords cannot occupy the
+    /// whole blocking pool (argon2 also needs ~19 MiB of memory per verification).
+    verifying: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -128,6 +131,9 @@ impl Authenticator {
             api_key_digests,
             cache_key: rand::random(),
             verified: Mutex::new(HashMap::new()),
+            verifying: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         })
     }
 
@@ -197,6 +203,10 @@ impl Authenticator {
                 if self.recently_verified(&key) {
                     true
                 } else {
+                    let _permit =
+                        self.verifying.acquire().await.map_err(|_| {
+                            ApiError::internal("argon2 verification semaphore closed")
+                        })?;
                     let ok = verify_argon2(Arc::clone(phc), SecretString::from(password)).await?;
                     if ok {
                         self.remember(key);

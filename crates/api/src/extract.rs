@@ -190,7 +190,10 @@ fn describe_data_error(mut loc: Vec<LocSegment>, message: &str) -> ValidationIss
         return ValidationIssue::new(loc, "Field required", "missing");
     }
     if let Some(field) = backticked_after(message, "unknown field ") {
-        loc.push(LocSegment::Field(field));
+        // serde_path_to_error already ends the path with the unknown field.
+        if loc.last() != Some(&LocSegment::Field(field.clone())) {
+            loc.push(LocSegment::Field(field));
+        }
         let expected = message.split_once(", expected ").map(|(_, rest)| rest);
         let msg = match expected {
             Some(expected) => format!("Extra inputs are not permitted; expected {expected}"),
@@ -223,4 +226,57 @@ fn backticked_after(message: &str, prefix: &str) -> Option<String> {
     let rest = message.strip_prefix(prefix)?.strip_prefix('`')?;
     let end = rest.find('`')?;
     Some(rest[..end].to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        key: String,
+        items: Vec<u32>,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Query {
+        limit: Option<u32>,
+        flag: Option<bool>,
+    }
+
+    fn issues(error: ApiError) -> serde_json::Value {
+        match error {
+            ApiError::Validation(issues) => serde_json::to_value(issues).expect("serializable"),
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_errors_name_the_field() {
+        let unknown =
+            issues(parse_json_body::<Body>(br#"{"key":"a","items":[],"extra":1}"#).unwrap_err());
+        assert_eq!(unknown[0]["loc"], json!(["body", "extra"]));
+        assert_eq!(unknown[0]["type"], "extra_forbidden");
+        let trailing = issues(parse_json_body::<Body>(br#"{"key":"a","items":[]} x"#).unwrap_err());
+        assert_eq!(trailing[0]["type"], "json_invalid");
+        let negative =
+            issues(parse_json_body::<Body>(br#"{"key":"a","items":[1,-2]}"#).unwrap_err());
+        assert_eq!(negative[0]["loc"], json!(["body", "items", 1]));
+        assert!(parse_json_body::<Body>(br#"{"key":"a","items":[1]}"#).is_ok());
+    }
+
+    #[test]
+    fn query_errors_name_the_parameter() {
+        let bad = issues(parse_query::<Query>("limit=10&flag=maybe").unwrap_err());
+        assert_eq!(bad[0]["loc"], json!(["query", "flag"]));
+        let query: Query = parse_query("limit=7&unrelated=1").expect("valid");
+        assert_eq!(query.limit, Some(7));
+        assert!(parse_query::<Query>("").is_ok());
+    }
 }

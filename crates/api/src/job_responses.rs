@@ -291,3 +291,103 @@ pub fn store_error(error: StoreError) -> ApiError {
         ApiError::internal(error)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::http::StatusCode;
+    use domain::job::JobStatus;
+    use serde_json::json;
+
+    use super::*;
+
+    fn conflict(key: &str, job_id: JobId) -> ActiveConflict {
+        ActiveConflict {
+            lock_key: key.to_owned(),
+            job_id,
+            status: JobStatus::Processing,
+        }
+    }
+
+    #[test]
+    fn duplicate_errors_carry_the_reference_wording_and_headers() {
+        let job = JobId::new();
+        let ApiError::Conflict { detail, headers } =
+            duplicate_job_error(DuplicateKind::Epic, &[conflict("EP-1", job)])
+        else {
+            panic!("expected a conflict");
+        };
+        assert_eq!(
+            detail,
+            format!("Epic EP-1 is already being processed in job {job}")
+        );
+        assert_eq!(headers.len(), 2);
+        assert_eq!(headers[1].1, format!("/jobs/{job}").as_str());
+
+        let other = JobId::new();
+        let error = duplicate_job_error(
+            DuplicateKind::Stories,
+            &[conflict("S-1", job), conflict("S-2", other)],
+        );
+        assert_eq!(error.status(), StatusCode::CONFLICT);
+        let ApiError::Conflict { detail, headers } = error else {
+            unreachable!()
+        };
+        assert_eq!(
+            detail,
+            format!("Stories already being processed: S-1 (job {job}), S-2 (job {other})")
+        );
+        assert!(
+            headers
+                .iter()
+                .any(|(name, value)| name == DUPLICATE_STORIES_HEADER && value == "S-1,S-2")
+        );
+        assert!(matches!(
+            duplicate_job_error(DuplicateKind::Ticket, &[]),
+            ApiError::Internal(_)
+        ));
+    }
+
+    #[test]
+    fn attributes_cannot_override_core_fields() {
+        let job = store::NewJob::new("single", json!({}))
+            .with_attribute("status", json!("completed"))
+            .with_attribute("stage", json!("PLANNING"))
+            .with_attribute("custom", json!(1));
+        let record = JobRecord {
+            id: job.id,
+            kind: job.kind.clone(),
+            status: JobStatus::Started,
+            payload: job.payload.clone(),
+            progress: JobProgress::message("queued"),
+            results: None,
+            error: None,
+            counters: Default::default(),
+            ticket_key: None,
+            ticket_keys: None,
+            story_key: None,
+            story_keys: None,
+            attributes: job.attributes.clone(),
+            lock_keys: Vec::new(),
+            priority: 0,
+            attempts: 0,
+            max_attempts: None,
+            run_at: Utc::now(),
+            lease_owner: None,
+            lease_until: None,
+            heartbeat_at: None,
+            cancel_requested: false,
+            timeout: None,
+            created_at: Utc::now(),
+            claimed_at: None,
+            completed_at: None,
+            updated_at: Utc::now(),
+        };
+        let body = serde_json::to_value(JobStatusBody::from(&record)).expect("serializable");
+        assert_eq!(body["status"], "started");
+        assert_eq!(body["stage"], "PLANNING");
+        assert_eq!(body["custom"], 1);
+        assert_eq!(body["prd_url"], serde_json::Value::Null);
+        let text = serde_json::to_string(&JobStatusBody::from(&record)).expect("serializable");
+        assert_eq!(text.matches("\"status\"").count(), 1, "{text}");
+    }
+}

@@ -51,9 +51,7 @@ impl IssueKey {
         }
         // A URL: look for keys in its path segments and query values, ignoring the host.
         let without_scheme = trimmed.split_once("://").map_or(trimmed, |(_, rest)| rest);
-        let after_host = without_scheme
-            .split_once('/')
-            .map_or("", |(_, rest)| rest);
+        let after_host = without_scheme.split_once('/').map_or("", |(_, rest)| rest);
         let mut found: Option<IssueKey> = None;
         for token in after_host.split(['/', '?', '&', '=', '#']) {
             if let Some(key) = Self::parse_exact(token) {
@@ -157,7 +155,10 @@ mod tests {
             ("  proj-7 ", "PROJ-7"),
             ("AB_2-1", "AB_2-1"),
             ("https://acme.atlassian.net/browse/DEMO-42", "DEMO-42"),
-            ("https://acme.atlassian.net/browse/DEMO-42?focusedCommentId=1", "DEMO-42"),
+            (
+                "https://acme.atlassian.net/browse/DEMO-42?focusedCommentId=1",
+                "DEMO-42",
+            ),
             (
                 "https://acme.atlassian.net/jira/software/projects/DEMO/issues/?selectedIssue=DEMO-9",
                 "DEMO-9",
@@ -171,7 +172,17 @@ mod tests {
 
     #[test]
     fn rejects_non_keys() {
-        for input in ["PROJ", "123", "PROJ-", "-1", "1PROJ-2", "PROJ-0", "PR OJ-1", "PROJ-1a", "https://x.net/"] {
+        for input in [
+            "PROJ",
+            "123",
+            "PROJ-",
+            "-1",
+            "1PROJ-2",
+            "PROJ-0",
+            "PR OJ-1",
+            "PROJ-1a",
+            "https://x.net/",
+        ] {
             assert!(
                 matches!(IssueKey::parse(input), Err(IssueKeyError::Invalid(_))),
                 "{input}"
@@ -189,7 +200,10 @@ mod tests {
     #[test]
     fn two_different_keys_are_ambiguous() {
         let err = IssueKey::parse("https://x.net/browse/A-1?selectedIssue=B-2").unwrap_err();
-        assert!(err.to_string().contains("A-1") && err.to_string().contains("B-2"), "{err}");
+        assert!(
+            err.to_string().contains("A-1") && err.to_string().contains("B-2"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ impl JobId {
     pub fn parse(text: &str) -> Result<Self, JobIdError> {
         Uuid::parse_str(text.trim())
             .map(Self)
-            .map_err(|_| JobIdError { input: text.chars().take(64).collect() })
+            .map_err(|_| JobIdError {
+                input: text.chars().take(64).collect(),
+            })
     }
 
     /// The underlying UUID.
@@ -195,7 +197,10 @@ pub struct JobProgress {
 impl JobProgress {
     /// A progress report with only a message.
     pub fn message(message: impl Into<String>) -> Self {
-        Self { message: message.into(), ..Self::default() }
+        Self {
+            message: message.into(),
+            ..Self::default()
+        }
     }
 
     /// A progress report with counts; the percentage is derived (rounded to one decimal).
@@ -283,13 +288,16 @@ impl JobSortBy {
 impl FromStr for JobSortBy {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        JobSortBy::ALL.into_iter().find(|sort| sort.as_str() == s).ok_or_else(|| {
-            format!(
-                "unknown sort_by `{}` (expected one of: {})",
-                s.chars().take(64).collect::<String>(),
-                JobSortBy::ALL.map(JobSortBy::as_str).join(", ")
-            )
-        })
+        JobSortBy::ALL
+            .into_iter()
+            .find(|sort| sort.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown sort_by `{}` (expected one of: {})",
+                    s.chars().take(64).collect::<String>(),
+                    JobSortBy::ALL.map(JobSortBy::as_str).join(", ")
+                )
+            })
     }
 }
 
@@ -334,7 +342,9 @@ mod tests {
         for sort in JobSortBy::ALL {
             assert_eq!(sort.as_str().parse::<JobSortBy>(), Ok(sort));
         }
-        let error = "priority; DROP TABLE jobs".parse::<JobSortBy>().unwrap_err();
+        let error = "priority; DROP TABLE jobs"
+            .parse::<JobSortBy>()
+            .unwrap_err();
         assert!(error.contains("started_at"), "{error}");
     }
 

@@ -2,8 +2,8 @@
 //! cancellation checkpoints and the [`CancellationToken`] that fires on cancel, lease loss,
 //! timeout or shutdown.
 
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use domain::job::{JobCounters, JobId, JobProgress};
@@ -126,7 +126,11 @@ impl JobContext {
 
     /// `Err(JobError::Cancelled)` once the job must stop; call between units of work.
     pub fn checkpoint(&self) -> Result<(), JobError> {
-        if self.cancel.is_cancelled() { Err(JobError::Cancelled) } else { Ok(()) }
+        if self.cancel.is_cancelled() {
+            Err(JobError::Cancelled)
+        } else {
+            Ok(())
+        }
     }
 
     /// Reports progress (`progress.message`, `processed` of `total`, derived `percentage`).
@@ -138,7 +142,8 @@ impl JobContext {
         processed: u64,
         total: u64,
     ) -> Result<(), JobError> {
-        self.set_progress(JobProgress::counted(message, processed, total)).await
+        self.set_progress(JobProgress::counted(message, processed, total))
+            .await
     }
 
     /// Reports a message-only progress (no counts); see [`Self::progress`].
@@ -195,7 +200,9 @@ impl JobContext {
     }
 
     pub(crate) fn lock_state(&self) -> std::sync::MutexGuard<'_, ProgressState> {
-        self.state.lock().unwrap_or_else(|poison| poison.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
     }
 
     pub(crate) fn snapshot(&self) -> (JobProgress, JobCounters) {
@@ -208,7 +215,9 @@ impl JobContext {
     pub(crate) async fn flush(&self) {
         let pending = {
             let mut state = self.lock_state();
-            let pending = state.dirty.then(|| (state.progress.clone(), state.counters));
+            let pending = state
+                .dirty
+                .then(|| (state.progress.clone(), state.counters));
             state.dirty = false;
             state.last_flush = Instant::now();
             pending
@@ -216,10 +225,20 @@ impl JobContext {
         let outcome = match pending {
             Some((ref progress, counters)) => {
                 self.db
-                    .report_progress(self.record.id, &self.worker_id, self.lease, progress, &counters)
+                    .report_progress(
+                        self.record.id,
+                        &self.worker_id,
+                        self.lease,
+                        progress,
+                        &counters,
+                    )
                     .await
             }
-            None => self.db.heartbeat(self.record.id, &self.worker_id, self.lease).await,
+            None => {
+                self.db
+                    .heartbeat(self.record.id, &self.worker_id, self.lease)
+                    .await
+            }
         };
         match outcome {
             Ok(HeartbeatOutcome::Continue) => {}

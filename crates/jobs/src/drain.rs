@@ -80,7 +80,8 @@ pub async fn drain_with(
     };
     let mut report = DrainReport::default();
     if options.recover_expired {
-        db.recover_expired_leases(Utc::now(), |lease| recovery_for(registry, lease)).await?;
+        db.recover_expired_leases(Utc::now(), |lease| recovery_for(registry, lease))
+            .await?;
     }
     for _ in 0..options.max_runs {
         let due_by: DateTime<Utc> = if options.skip_delays {
@@ -88,7 +89,9 @@ pub async fn drain_with(
         } else {
             Utc::now()
         };
-        let mut claimed = db.claim_due_by(&worker_id, &kinds, settings.lease, 1, due_by).await?;
+        let mut claimed = db
+            .claim_due_by(&worker_id, &kinds, settings.lease, 1, due_by)
+            .await?;
         let Some(job) = claimed.pop() else {
             break;
         };
@@ -110,7 +113,11 @@ pub async fn drain_with(
         }
     }
     for status in [JobStatus::Started, JobStatus::Processing] {
-        let filter = JobFilter { status: Some(status), limit: 1000, ..JobFilter::default() };
+        let filter = JobFilter {
+            status: Some(status),
+            limit: 1000,
+            ..JobFilter::default()
+        };
         report.leftovers.extend(db.list(&filter).await?.jobs);
     }
     Ok(report)

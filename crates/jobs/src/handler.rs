@@ -83,14 +83,21 @@ pub struct RetryPolicy {
 impl Default for RetryPolicy {
     /// Three attempts, 5 s then 10 s (each jittered), capped at 5 minutes.
     fn default() -> Self {
-        Self { max_attempts: 3, base: Duration::from_secs(5), cap: Duration::from_secs(300) }
+        Self {
+            max_attempts: 3,
+            base: Duration::from_secs(5),
+            cap: Duration::from_secs(300),
+        }
     }
 }
 
 impl RetryPolicy {
     /// Never retry.
     pub fn never() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// The delay after failed attempt number `attempt` (1-based): `min(cap, base * 2^(attempt-1))`
@@ -131,7 +138,10 @@ mod tests {
         for attempt in 1..=10u32 {
             let raw = Duration::from_secs(2 * 2u64.pow(attempt - 1)).min(Duration::from_secs(60));
             let delay = policy.delay(job, attempt);
-            assert!(delay >= raw / 2 && delay < raw, "attempt {attempt}: {delay:?} vs {raw:?}");
+            assert!(
+                delay >= raw / 2 && delay < raw,
+                "attempt {attempt}: {delay:?} vs {raw:?}"
+            );
         }
         assert_eq!(policy.delay(job, 3), policy.delay(job, 3));
     }

@@ -2,6 +2,8 @@
 //! `concurrency` jobs at once, the worker registry heartbeat, the lease reaper, the retention
 //! purge, gauges, and graceful shutdown that hands unfinished jobs back to the queue.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
@@ -108,6 +110,8 @@ pub struct ShutdownReport {
     pub finished: u64,
     /// Jobs handed back to the queue for other workers.
     pub released: u64,
+    /// Runs that ended because another worker had taken the job over (nothing was written).
+    pub lease_lost: u64,
 }
 
 /// Starts and owns worker pools.
@@ -122,10 +126,14 @@ impl WorkerPool {
         settings: WorkerSettings,
     ) -> Result<WorkerHandle, WorkerError> {
         if registry.is_empty() {
-            return Err(WorkerError::Settings("no job handlers are registered".into()));
+            return Err(WorkerError::Settings(
+                "no job handlers are registered".into(),
+            ));
         }
         if settings.concurrency == 0 {
-            return Err(WorkerError::Settings("concurrency (WORKER_MAX_JOBS) must be at least 1".into()));
+            return Err(WorkerError::Settings(
+                "concurrency (WORKER_MAX_JOBS) must be at least 1".into(),
+            ));
         }
         if settings.heartbeat_interval >= settings.lease {
             return Err(WorkerError::Settings(
@@ -144,12 +152,14 @@ impl WorkerPool {
         db.register_worker(&registration).await?;
         let stopping = CancellationToken::new();
         let hard_stop = CancellationToken::new();
+        let running = Arc::new(AtomicUsize::new(0));
         let claim_loop = tokio::spawn(claim_loop(
             db.clone(),
             registry.clone(),
             settings.clone(),
             stopping.clone(),
             hard_stop.clone(),
+            running.clone(),
         ));
         let maintenance = tokio::spawn(maintenance_loop(
             db.clone(),
@@ -163,6 +173,7 @@ impl WorkerPool {
             db,
             stopping,
             hard_stop,
+            running,
             claim_loop,
             maintenance,
         })
@@ -175,6 +186,7 @@ pub struct WorkerHandle {
     db: Database,
     stopping: CancellationToken,
     hard_stop: CancellationToken,
+    running: Arc<AtomicUsize>,
     claim_loop: JoinHandle<ShutdownReport>,
     maintenance: JoinHandle<()>,
 }
@@ -183,6 +195,11 @@ impl WorkerHandle {
     /// This pool's worker id (the `lease_owner` of its jobs).
     pub fn worker_id(&self) -> &str {
         &self.worker_id
+    }
+
+    /// Jobs this pool is running right now.
+    pub fn running_jobs(&self) -> usize {
+        self.running.load(Ordering::SeqCst)
     }
 
     /// Stops claiming, lets running jobs finish within `grace`, then asks the rest to stop and
@@ -211,6 +228,7 @@ async fn claim_loop(
     settings: WorkerSettings,
     stopping: CancellationToken,
     hard_stop: CancellationToken,
+    running_count: Arc<AtomicUsize>,
 ) -> ShutdownReport {
     let kinds = registry.kinds();
     let run_settings = settings.run_settings();
@@ -219,8 +237,11 @@ async fn claim_loop(
     let mut report = ShutdownReport::default();
     let mut tally = |outcome: Result<RunOutcome, tokio::task::JoinError>| {
         report.finished += 1;
-        if matches!(outcome, Ok(RunOutcome::Released)) {
-            report.released += 1;
+        running_count.fetch_sub(1, Ordering::SeqCst);
+        match outcome {
+            Ok(RunOutcome::Released) => report.released += 1,
+            Ok(RunOutcome::LeaseLost) => report.lease_lost += 1,
+            _ => {}
         }
     };
     while !stopping.is_cancelled() {
@@ -241,9 +262,18 @@ async fn claim_loop(
         let notified = wakeup.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
-        let wait = match db.claim(&settings.worker_id, &kinds, settings.lease, free.min(settings.claim_batch.max(1))).await {
+        let wait = match db
+            .claim(
+                &settings.worker_id,
+                &kinds,
+                settings.lease,
+                free.min(settings.claim_batch.max(1)),
+            )
+            .await
+        {
             Ok(jobs) if !jobs.is_empty() => {
                 for job in jobs {
+                    running_count.fetch_add(1, Ordering::SeqCst);
                     running.spawn(run_job(
                         db.clone(),
                         registry.clone(),
@@ -278,14 +308,20 @@ async fn claim_loop(
 /// How long an idle worker may sleep: until the next delayed job is due, at most `poll`.
 async fn idle_wait(db: &Database, kinds: &[&str], poll: Duration) -> Duration {
     match db.next_run_at(kinds).await {
-        Ok(Some(at)) => (at - Utc::now()).to_std().unwrap_or(Duration::ZERO).min(poll),
+        Ok(Some(at)) => (at - Utc::now())
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(poll),
         _ => poll,
     }
 }
 
 /// What the reaper does with a job whose worker died: retry per the kind's policy, or fail.
 pub(crate) fn recovery_for(registry: &Registry, lease: &ExpiredLease) -> Recovery {
-    let policy = registry.get(&lease.kind).map(|handler| handler.retry_policy()).unwrap_or_default();
+    let policy = registry
+        .get(&lease.kind)
+        .map(|handler| handler.retry_policy())
+        .unwrap_or_default();
     let max_attempts = lease.max_attempts.unwrap_or(policy.max_attempts).max(1);
     if lease.attempts < max_attempts {
         let delay = RetryPolicy::delay(&policy, lease.id, lease.attempts);

@@ -68,7 +68,9 @@ impl ProbeHandler {
             .map_err(|error| JobError::permanent(format!("invalid probe payload: {error}")))?;
         ctx.checkpoint()?;
         if probe.fail_permanent {
-            return Err(JobError::permanent("probe failure requested (fail_permanent)"));
+            return Err(JobError::permanent(
+                "probe failure requested (fail_permanent)",
+            ));
         }
         if ctx.attempt() <= probe.fail_transient {
             return Err(JobError::transient(format!(
@@ -86,11 +88,13 @@ impl ProbeHandler {
                 }
             }
             ctx.record_ticket(true);
-            ctx.progress(format!("Step {step} of {}", probe.steps), step, probe.steps).await?;
+            ctx.progress(format!("Step {step} of {}", probe.steps), step, probe.steps)
+                .await?;
         }
         if let Some(path) = &probe.marker_file {
-            append_marker_once(path, &ctx.job_id().to_string())
-                .map_err(|error| JobError::transient(format!("cannot write marker file: {error}")))?;
+            append_marker_once(path, &ctx.job_id().to_string()).map_err(|error| {
+                JobError::transient(format!("cannot write marker file: {error}"))
+            })?;
         }
         Ok(json!({ "steps": probe.steps, "attempt": ctx.attempt(), "success": true }))
     }
@@ -101,7 +105,10 @@ fn append_marker_once(path: &str, line: &str) -> std::io::Result<()> {
     if existing.lines().any(|written| written == line) {
         return Ok(());
     }
-    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
     file.write_all(format!("{line}\n").as_bytes())?;
     file.sync_data()
 }
@@ -115,7 +122,11 @@ impl JobHandler for ProbeHandler {
         self.retry
     }
 
-    fn run<'a>(&'a self, ctx: &'a JobContext, payload: Value) -> BoxFuture<'a, Result<Value, JobError>> {
+    fn run<'a>(
+        &'a self,
+        ctx: &'a JobContext,
+        payload: Value,
+    ) -> BoxFuture<'a, Result<Value, JobError>> {
         Box::pin(self.run_probe(ctx, payload))
     }
 }

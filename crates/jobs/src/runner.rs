@@ -96,7 +96,10 @@ async fn run_job_inner(
         // Only claimed kinds reach here; hand it back for a worker that knows the kind.
         return finish(&db, &job, &worker_id, Finish::Release).await;
     };
-    let timeout = job.timeout.or_else(|| handler.timeout()).unwrap_or(settings.default_timeout);
+    let timeout = job
+        .timeout
+        .or_else(|| handler.timeout())
+        .unwrap_or(settings.default_timeout);
     let policy = handler.retry_policy();
     let ctx = Arc::new(JobContext::new(
         job.clone(),
@@ -114,7 +117,10 @@ async fn run_job_inner(
 
     let cancel_wakeup = db.cancel_wakeup();
     let deadline = Instant::now() + timeout;
-    let tick = settings.progress_interval.min(settings.heartbeat_interval).max(Duration::from_millis(10));
+    let tick = settings
+        .progress_interval
+        .min(settings.heartbeat_interval)
+        .max(Duration::from_millis(10));
     let mut next_heartbeat = Instant::now() + settings.heartbeat_interval;
     let mut stop_deadline: Option<Instant> = None;
     let end = loop {
@@ -218,7 +224,15 @@ fn decide(
 }
 
 async fn finish(db: &Database, job: &JobRecord, worker_id: &str, action: Finish) -> RunOutcome {
-    finish_with(db, job, worker_id, action, job.progress.clone(), job.counters).await
+    finish_with(
+        db,
+        job,
+        worker_id,
+        action,
+        job.progress.clone(),
+        job.counters,
+    )
+    .await
 }
 
 /// Writes the outcome, retrying briefly when the database is momentarily unavailable. If it
@@ -251,13 +265,21 @@ async fn finish_with(
                 progress.message = "Retrying after a temporary error".to_owned();
                 let retry_at = Utc::now()
                     + chrono::Duration::from_std(*delay).unwrap_or(chrono::Duration::MAX);
-                db.fail(job.id, worker_id, error, Some(retry_at), &progress, &counters)
-                    .await
-                    .map(|done| (done, RunOutcome::Retried))
+                db.fail(
+                    job.id,
+                    worker_id,
+                    error,
+                    Some(retry_at),
+                    &progress,
+                    &counters,
+                )
+                .await
+                .map(|done| (done, RunOutcome::Retried))
             }
-            Finish::Release => {
-                db.release(job.id, worker_id).await.map(|done| (done, RunOutcome::Released))
-            }
+            Finish::Release => db
+                .release(job.id, worker_id)
+                .await
+                .map(|done| (done, RunOutcome::Released)),
         };
         match written {
             Ok((FinishOutcome::Recorded, outcome)) => return outcome,

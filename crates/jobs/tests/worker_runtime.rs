@@ -11,8 +11,8 @@ use chrono::Utc;
 use domain::job::{JobId, JobStatus};
 use jobs::probe::{PROBE_KIND, ProbeHandler};
 use jobs::{
-    BoxFuture, DrainOptions, JobContext, JobError, JobHandler, Registry, RetryPolicy,
-    WorkerPool, WorkerSettings, drain, drain_with,
+    BoxFuture, DrainOptions, JobContext, JobError, JobHandler, Registry, RetryPolicy, WorkerPool,
+    WorkerSettings, drain, drain_with,
 };
 use serde_json::{Value, json};
 use store::{Database, FinishOutcome, JobRecord, NewJob, Recovery, TestDatabase};
@@ -49,7 +49,10 @@ where
 {
     let deadline = tokio::time::Instant::now() + DEADLINE;
     while !condition().await {
-        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for: {what}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for: {what}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
@@ -62,24 +65,47 @@ async fn job(db: &Database, id: JobId) -> JobRecord {
 async fn drain_completes_jobs_with_progress_counters_and_results() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let first = tdb.enqueue(probe(json!({ "steps": 3 })).with_lock_keys(["P-1"])).await.unwrap();
+        let first = tdb
+            .enqueue(probe(json!({ "steps": 3 })).with_lock_keys(["P-1"]))
+            .await
+            .unwrap();
         let second = tdb.enqueue(probe(json!({}))).await.unwrap();
-        let orphan = tdb.enqueue(NewJob::new("nobody_handles_this", json!({}))).await.unwrap();
+        let orphan = tdb
+            .enqueue(NewJob::new("nobody_handles_this", json!({})))
+            .await
+            .unwrap();
         let report = drain(&tdb, &registry()).await.unwrap();
         assert_eq!(report.completed, 2, "{label}");
-        assert_eq!(report.leftovers.iter().map(|j| j.id).collect::<Vec<_>>(), vec![orphan.id]);
+        assert_eq!(
+            report.leftovers.iter().map(|j| j.id).collect::<Vec<_>>(),
+            vec![orphan.id]
+        );
         assert!(!report.is_clean());
         let done = job(&tdb, first.id).await;
         assert_eq!(done.status, JobStatus::Completed, "{label}");
-        assert_eq!(done.results, Some(json!({ "steps": 3, "attempt": 1, "success": true })));
+        assert_eq!(
+            done.results,
+            Some(json!({ "steps": 3, "attempt": 1, "success": true }))
+        );
         assert_eq!(done.progress.message, "Completed successfully");
-        assert_eq!((done.progress.processed, done.progress.total), (Some(3), Some(3)));
+        assert_eq!(
+            (done.progress.processed, done.progress.total),
+            (Some(3), Some(3))
+        );
         assert_eq!(done.progress.percentage, Some(100.0));
         assert_eq!(done.counters.total_tickets, Some(3));
-        assert_eq!((done.counters.processed_tickets, done.counters.successful_tickets), (3, 3));
+        assert_eq!(
+            (
+                done.counters.processed_tickets,
+                done.counters.successful_tickets
+            ),
+            (3, 3)
+        );
         assert!(done.completed_at.is_some() && done.lease_owner.is_none());
         assert_eq!(job(&tdb, second.id).await.status, JobStatus::Completed);
-        tdb.enqueue(probe(json!({})).with_lock_keys(["P-1"])).await.expect("lock freed");
+        tdb.enqueue(probe(json!({})).with_lock_keys(["P-1"]))
+            .await
+            .expect("lock freed");
         tdb.cleanup().await;
     }
 }
@@ -95,21 +121,46 @@ async fn transient_failures_retry_with_backoff_then_succeed() {
                 cap: Duration::from_secs(600),
             }))
             .unwrap();
-        let queued = tdb.enqueue(probe(json!({ "fail_transient": 2 })).with_lock_keys(["R-1"])).await.unwrap();
-        let no_skip = DrainOptions { skip_delays: false, ..DrainOptions::default() };
+        let queued = tdb
+            .enqueue(probe(json!({ "fail_transient": 2 })).with_lock_keys(["R-1"]))
+            .await
+            .unwrap();
+        let no_skip = DrainOptions {
+            skip_delays: false,
+            ..DrainOptions::default()
+        };
         let before = Utc::now();
         let report = drain_with(&tdb, &registry, &no_skip).await.unwrap();
         assert_eq!((report.retried, report.completed), (1, 0), "{label}");
         let waiting = job(&tdb, queued.id).await;
-        assert_eq!((waiting.status, waiting.attempts), (JobStatus::Started, 1), "{label}");
+        assert_eq!(
+            (waiting.status, waiting.attempts),
+            (JobStatus::Started, 1),
+            "{label}"
+        );
         let delay = waiting.run_at - before;
-        assert!(delay >= chrono::Duration::seconds(15), "{label}: backoff applied, got {delay}");
-        assert!(waiting.error.as_deref().unwrap().contains("attempt 1 of 5"), "{waiting:?}");
-        assert!(tdb.enqueue(probe(json!({})).with_lock_keys(["R-1"])).await.is_err(), "{label}: still held");
+        assert!(
+            delay >= chrono::Duration::seconds(15),
+            "{label}: backoff applied, got {delay}"
+        );
+        assert!(
+            waiting.error.as_deref().unwrap().contains("attempt 1 of 5"),
+            "{waiting:?}"
+        );
+        assert!(
+            tdb.enqueue(probe(json!({})).with_lock_keys(["R-1"]))
+                .await
+                .is_err(),
+            "{label}: still held"
+        );
         let report = drain(&tdb, &registry).await.unwrap();
         assert_eq!((report.retried, report.completed), (1, 1), "{label}");
         let done = job(&tdb, queued.id).await;
-        assert_eq!((done.status, done.attempts), (JobStatus::Completed, 3), "{label}");
+        assert_eq!(
+            (done.status, done.attempts),
+            (JobStatus::Completed, 3),
+            "{label}"
+        );
         assert_eq!(done.error, None);
         tdb.cleanup().await;
     }
@@ -119,20 +170,55 @@ async fn transient_failures_retry_with_backoff_then_succeed() {
 async fn permanent_failures_and_exhausted_retries_fail_the_job() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let permanent = tdb.enqueue(probe(json!({ "fail_permanent": true })).with_lock_keys(["F-1"])).await.unwrap();
-        let exhausted = tdb.enqueue(probe(json!({ "fail_transient": 9 })).with_max_attempts(2)).await.unwrap();
-        let invalid = tdb.enqueue(probe(json!({ "steps": "many" }))).await.unwrap();
+        let permanent = tdb
+            .enqueue(probe(json!({ "fail_permanent": true })).with_lock_keys(["F-1"]))
+            .await
+            .unwrap();
+        let exhausted = tdb
+            .enqueue(probe(json!({ "fail_transient": 9 })).with_max_attempts(2))
+            .await
+            .unwrap();
+        let invalid = tdb
+            .enqueue(probe(json!({ "steps": "many" })))
+            .await
+            .unwrap();
         let report = drain(&tdb, &registry()).await.unwrap();
-        assert_eq!((report.failed, report.retried, report.completed), (3, 1, 0), "{label}");
+        assert_eq!(
+            (report.failed, report.retried, report.completed),
+            (3, 1, 0),
+            "{label}"
+        );
         let failed = job(&tdb, permanent.id).await;
         assert_eq!((failed.status, failed.attempts), (JobStatus::Failed, 1));
-        assert_eq!(failed.error.as_deref(), Some("probe failure requested (fail_permanent)"));
+        assert_eq!(
+            failed.error.as_deref(),
+            Some("probe failure requested (fail_permanent)")
+        );
         assert_eq!(failed.progress.message, "Job failed");
         let gave_up = job(&tdb, exhausted.id).await;
-        assert_eq!((gave_up.status, gave_up.attempts), (JobStatus::Failed, 2), "{label}");
-        assert!(gave_up.error.as_deref().unwrap().contains("gave up after 2 attempts"), "{gave_up:?}");
-        assert!(job(&tdb, invalid.id).await.error.unwrap().contains("invalid probe payload"));
-        tdb.enqueue(probe(json!({})).with_lock_keys(["F-1"])).await.expect("lock freed");
+        assert_eq!(
+            (gave_up.status, gave_up.attempts),
+            (JobStatus::Failed, 2),
+            "{label}"
+        );
+        assert!(
+            gave_up
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("gave up after 2 attempts"),
+            "{gave_up:?}"
+        );
+        assert!(
+            job(&tdb, invalid.id)
+                .await
+                .error
+                .unwrap()
+                .contains("invalid probe payload")
+        );
+        tdb.enqueue(probe(json!({})).with_lock_keys(["F-1"]))
+            .await
+            .expect("lock freed");
         tdb.cleanup().await;
     }
 }
@@ -140,13 +226,21 @@ async fn permanent_failures_and_exhausted_retries_fail_the_job() {
 #[tokio::test]
 async fn jobs_exceeding_their_timeout_fail_with_a_clear_error() {
     for tdb in TestDatabase::all().await.unwrap() {
-        let slow = probe(json!({ "steps": 1000, "step_ms": 20 })).with_timeout(Duration::from_millis(200));
+        let slow =
+            probe(json!({ "steps": 1000, "step_ms": 20 })).with_timeout(Duration::from_millis(200));
         let slow = tdb.enqueue(slow).await.unwrap();
         let report = drain(&tdb, &registry()).await.unwrap();
         assert_eq!(report.failed, 1, "{}", tdb.label());
         let failed = job(&tdb, slow.id).await;
         assert_eq!(failed.status, JobStatus::Failed);
-        assert!(failed.error.as_deref().unwrap().contains("timed out after 0.2 s"), "{failed:?}");
+        assert!(
+            failed
+                .error
+                .as_deref()
+                .unwrap()
+                .contains("timed out after 0.2 s"),
+            "{failed:?}"
+        );
         assert!(failed.counters.processed_tickets < 1000);
         tdb.cleanup().await;
     }
@@ -159,7 +253,11 @@ impl JobHandler for Panicker {
     fn kind(&self) -> &'static str {
         "panicker"
     }
-    fn run<'a>(&'a self, _ctx: &'a JobContext, _payload: Value) -> BoxFuture<'a, Result<Value, JobError>> {
+    fn run<'a>(
+        &'a self,
+        _ctx: &'a JobContext,
+        _payload: Value,
+    ) -> BoxFuture<'a, Result<Value, JobError>> {
         Box::pin(async { panic!("boom") })
     }
 }
@@ -168,10 +266,24 @@ impl JobHandler for Panicker {
 async fn a_panicking_handler_fails_its_job() {
     let tdb = TestDatabase::sqlite().await.unwrap();
     let registry = Registry::new().with(Panicker).unwrap();
-    let id = tdb.enqueue(NewJob::new("panicker", json!({}))).await.unwrap().id;
+    let id = tdb
+        .enqueue(NewJob::new("panicker", json!({})))
+        .await
+        .unwrap()
+        .id;
     assert_eq!(drain(&tdb, &registry).await.unwrap().failed, 1);
-    assert_eq!(job(&tdb, id).await.error.as_deref(), Some("job handler panicked: boom"));
-    assert!(Registry::new().with(Panicker).unwrap().with(Panicker).is_err(), "duplicate kind");
+    assert_eq!(
+        job(&tdb, id).await.error.as_deref(),
+        Some("job handler panicked: boom")
+    );
+    assert!(
+        Registry::new()
+            .with(Panicker)
+            .unwrap()
+            .with(Panicker)
+            .is_err(),
+        "duplicate kind"
+    );
     tdb.cleanup().await;
 }
 
@@ -179,7 +291,9 @@ async fn a_panicking_handler_fails_its_job() {
 async fn a_running_job_cancelled_from_another_process_stops_at_its_next_checkpoint() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let pool = WorkerPool::start(tdb.db().clone(), registry(), fast_settings()).await.unwrap();
+        let pool = WorkerPool::start(tdb.db().clone(), registry(), fast_settings())
+            .await
+            .unwrap();
         let long = probe(json!({ "steps": 2000, "step_ms": 10 })).with_lock_keys(["X-1"]);
         let id = tdb.enqueue(long).await.unwrap().id;
         wait_until("the job runs and reports progress", || async {
@@ -189,15 +303,28 @@ async fn a_running_job_cancelled_from_another_process_stops_at_its_next_checkpoi
         // Another "process": its own pool, no shared in-process signals.
         let api = Database::connect(tdb.url()).await.unwrap();
         let cancelled = api.cancel(id).await.unwrap();
-        assert_eq!(cancelled.status, JobStatus::Cancelled, "{label}: answered at once");
+        assert_eq!(
+            cancelled.status,
+            JobStatus::Cancelled,
+            "{label}: answered at once"
+        );
         wait_until("the worker lets go of the cancelled job", || async {
             job(&tdb, id).await.lease_owner.is_none()
         })
         .await;
         let stopped = job(&tdb, id).await;
-        assert_eq!(stopped.status, JobStatus::Cancelled, "{label}: not overwritten");
-        assert!(stopped.counters.processed_tickets < 2000, "{label}: stopped early");
-        tdb.enqueue(probe(json!({})).with_lock_keys(["X-1"])).await.expect("lock freed");
+        assert_eq!(
+            stopped.status,
+            JobStatus::Cancelled,
+            "{label}: not overwritten"
+        );
+        assert!(
+            stopped.counters.processed_tickets < 2000,
+            "{label}: stopped early"
+        );
+        tdb.enqueue(probe(json!({})).with_lock_keys(["X-1"]))
+            .await
+            .expect("lock freed");
         api.close().await;
         pool.shutdown(Duration::from_secs(5)).await;
         tdb.cleanup().await;
@@ -213,12 +340,18 @@ async fn a_job_of_a_dead_worker_is_recovered_and_completes_exactly_once() {
         let payload = json!({ "steps": 2, "marker_file": marker.display().to_string() });
         let id = tdb.enqueue(probe(payload)).await.unwrap().id;
         // A worker claims the job and dies: it never heartbeats.
-        let dead = tdb.claim("dead-worker", &[PROBE_KIND], Duration::from_millis(50), 1).await.unwrap();
+        let dead = tdb
+            .claim("dead-worker", &[PROBE_KIND], Duration::from_millis(50), 1)
+            .await
+            .unwrap();
         assert_eq!(dead[0].id, id);
-        let pool = WorkerPool::start(tdb.db().clone(), registry(), fast_settings()).await.unwrap();
-        wait_until("the reaper recovers the job and a live worker completes it", || async {
-            job(&tdb, id).await.status == JobStatus::Completed
-        })
+        let pool = WorkerPool::start(tdb.db().clone(), registry(), fast_settings())
+            .await
+            .unwrap();
+        wait_until(
+            "the reaper recovers the job and a live worker completes it",
+            || async { job(&tdb, id).await.status == JobStatus::Completed },
+        )
         .await;
         pool.shutdown(Duration::from_secs(5)).await;
         let done = job(&tdb, id).await;
@@ -226,7 +359,13 @@ async fn a_job_of_a_dead_worker_is_recovered_and_completes_exactly_once() {
         assert_eq!(done.results.as_ref().unwrap()["attempt"], 2);
         // The dead worker comes back and tries to record its own outcome: refused.
         let stale = tdb
-            .complete(id, "dead-worker", &json!("stale"), &done.progress, &done.counters)
+            .complete(
+                id,
+                "dead-worker",
+                &json!("stale"),
+                &done.progress,
+                &done.counters,
+            )
             .await
             .unwrap();
         assert_eq!(stale, FinishOutcome::LeaseLost, "{label}");
@@ -241,53 +380,87 @@ async fn a_job_of_a_dead_worker_is_recovered_and_completes_exactly_once() {
 async fn a_worker_that_lost_its_lease_stops_and_cannot_overwrite_the_new_owner() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let settings = WorkerSettings { reap_interval: Duration::from_secs(3600), ..fast_settings() };
-        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings).await.unwrap();
-        let id = tdb.enqueue(probe(json!({ "steps": 400, "step_ms": 10 }))).await.unwrap().id;
+        let settings = WorkerSettings {
+            reap_interval: Duration::from_secs(3600),
+            ..fast_settings()
+        };
+        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings)
+            .await
+            .unwrap();
+        let id = tdb
+            .enqueue(probe(json!({ "steps": 400, "step_ms": 10 })))
+            .await
+            .unwrap()
+            .id;
         wait_until("the pool runs the job", || async {
             job(&tdb, id).await.counters.processed_tickets > 0
         })
         .await;
         // Pretend the pool's lease lapsed (as if it had been partitioned away): recover it.
         let far_future = Utc::now() + chrono::Duration::hours(1);
+        // Requeue it for later, so that only "new-owner" (skipping the delay) can take it.
         let recovered = tdb
-            .recover_expired_leases(far_future, |_| Recovery::Retry { run_at: Utc::now() })
+            .recover_expired_leases(far_future, |_| Recovery::Retry { run_at: far_future })
             .await
             .unwrap();
         assert_eq!(recovered.requeued, 1, "{label}");
-        let taken = tdb.claim("new-owner", &[PROBE_KIND], Duration::from_secs(60), 1).await.unwrap();
+        let taken = tdb
+            .claim_due_by(
+                "new-owner",
+                &[PROBE_KIND],
+                Duration::from_secs(60),
+                1,
+                far_future,
+            )
+            .await
+            .unwrap();
         assert_eq!(taken[0].id, id);
-        wait_until("the old worker notices and stops", || async {
-            pool_is_idle(&tdb, id).await
+        wait_until("the old worker notices and stops on its own", || async {
+            pool.running_jobs() == 0
         })
         .await;
+        let untouched = job(&tdb, id).await;
+        assert_eq!(
+            untouched.lease_owner.as_deref(),
+            Some("new-owner"),
+            "{label}"
+        );
+        assert_eq!(untouched.status, JobStatus::Processing);
         let progress = domain::job::JobProgress::message("new owner's result");
         let counters = domain::job::JobCounters::default();
-        let mine = tdb.complete(id, "new-owner", &json!("new"), &progress, &counters).await.unwrap();
+        let mine = tdb
+            .complete(id, "new-owner", &json!("new"), &progress, &counters)
+            .await
+            .unwrap();
         assert_eq!(mine, FinishOutcome::Recorded, "{label}");
-        pool.shutdown(Duration::from_secs(5)).await;
+        let report = pool.shutdown(Duration::from_secs(5)).await;
+        assert_eq!(
+            (report.finished, report.lease_lost),
+            (1, 1),
+            "{label}: {report:?}"
+        );
         let done = job(&tdb, id).await;
-        assert_eq!((done.status, done.results), (JobStatus::Completed, Some(json!("new"))), "{label}");
+        assert_eq!(
+            (done.status, done.results),
+            (JobStatus::Completed, Some(json!("new"))),
+            "{label}"
+        );
         assert_eq!(done.progress.message, "new owner's result");
         tdb.cleanup().await;
     }
-}
-
-/// The old worker has stopped touching the job: its progress no longer changes the row.
-async fn pool_is_idle(db: &Database, id: JobId) -> bool {
-    let before = job(db, id).await.updated_at;
-    let running = db.list(&store::JobFilter::default()).await.unwrap();
-    let _ = running;
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    job(db, id).await.updated_at == before
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graceful_shutdown_hands_unfinished_jobs_back() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let settings = WorkerSettings { concurrency: 2, ..fast_settings() };
-        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings).await.unwrap();
+        let settings = WorkerSettings {
+            concurrency: 2,
+            ..fast_settings()
+        };
+        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings)
+            .await
+            .unwrap();
         let quick = tdb.enqueue(probe(json!({}))).await.unwrap().id;
         wait_until("the quick job completes", || async {
             job(&tdb, quick).await.status == JobStatus::Completed
@@ -310,10 +483,20 @@ async fn graceful_shutdown_hands_unfinished_jobs_back() {
         assert_eq!(report.released, 2, "{label}: {report:?}");
         for id in &slow {
             let back = job(&tdb, *id).await;
-            assert_eq!((back.status, back.attempts), (JobStatus::Started, 0), "{label}");
+            assert_eq!(
+                (back.status, back.attempts),
+                (JobStatus::Started, 0),
+                "{label}"
+            );
             assert!(back.lease_owner.is_none() && back.holds_locks());
         }
-        assert!(tdb.live_workers(Utc::now() - chrono::Duration::hours(1)).await.unwrap().is_empty(), "{label}: deregistered");
+        assert!(
+            tdb.live_workers(Utc::now() - chrono::Duration::hours(1))
+                .await
+                .unwrap()
+                .is_empty(),
+            "{label}: deregistered"
+        );
         // Another worker picks them up.
         let report = drain(&tdb, &registry()).await.unwrap();
         assert_eq!(report.completed, 2, "{label}");
@@ -335,12 +518,17 @@ async fn a_pool_wakes_on_enqueue_registers_itself_and_purges_old_results() {
             purge_interval: Duration::from_secs(3600),
             ..fast_settings()
         };
-        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings).await.unwrap();
+        let pool = WorkerPool::start(tdb.db().clone(), registry(), settings)
+            .await
+            .unwrap();
         wait_until("the retention purge removes the finished job", || async {
             tdb.get(old).await.unwrap().is_none()
         })
         .await;
-        let workers = tdb.live_workers(Utc::now() - chrono::Duration::minutes(1)).await.unwrap();
+        let workers = tdb
+            .live_workers(Utc::now() - chrono::Duration::minutes(1))
+            .await
+            .unwrap();
         assert_eq!(workers.len(), 1, "{label}");
         assert_eq!(workers[0].id, pool.worker_id());
         assert_eq!(workers[0].kinds, vec![PROBE_KIND.to_owned()]);
@@ -351,13 +539,19 @@ async fn a_pool_wakes_on_enqueue_registers_itself_and_purges_old_results() {
         }
         wait_until("all jobs complete", || async {
             let page = tdb
-                .list(&store::JobFilter { status: Some(JobStatus::Completed), ..Default::default() })
+                .list(&store::JobFilter {
+                    status: Some(JobStatus::Completed),
+                    ..Default::default()
+                })
                 .await
                 .unwrap();
             page.total == 20
         })
         .await;
-        assert!(started.elapsed() < Duration::from_secs(30), "{label}: woken, not polled");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{label}: woken, not polled"
+        );
         pool.shutdown(Duration::from_secs(5)).await;
         tdb.cleanup().await;
     }

@@ -33,7 +33,7 @@ pub use providers::ProviderError;
 pub use selection::{ModelSelection, ResolvedModel, SelectionError};
 pub use service::{
     AttemptRecord, CallPurpose, ContextReport, Generation, GenerationRequest, LlmService,
-    StructuredCall,
+    PreparedGeneration, StructuredCall,
 };
 pub use settings::{LlmSettings, ProviderSettings, SettingsError};
 pub use usage::Usage;

@@ -112,10 +112,32 @@ pub struct Generation {
     pub additional_context: Option<ContextReport>,
 }
 
+/// A task's output schema, compiled once.
+#[derive(Debug)]
+struct TaskSchema {
+    validator: SchemaValidator,
+    /// Pretty-printed, for prompts that carry the schema.
+    pretty: String,
+}
+
+/// A task's prompts rendered for a model, ready to send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PreparedGeneration {
+    pub task: TaskKind,
+    #[serde(skip)]
+    pub model: ResolvedModel,
+    pub system_prompt: String,
+    pub user_prompt: String,
+    /// The validated input with defaults filled in and the fitted additional context.
+    pub input: Value,
+    pub additional_context: Option<ContextReport>,
+}
+
 /// The language-model layer's entry point. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct LlmService {
     settings: LlmSettings,
+    task_schemas: BTreeMap<TaskKind, TaskSchema>,
     selection: ModelSelection,
     prompts: PromptLibrary,
     clients: BTreeMap<ProviderId, ProviderClient>,
@@ -158,8 +180,20 @@ impl LlmService {
             base_delay: settings.retry_base_delay,
             max_wait: settings.max_retry_wait,
         };
+        let task_schemas = TaskKind::ALL
+            .into_iter()
+            .map(|task| {
+                let schema = generation::output_schema(task);
+                let validator = SchemaValidator::new(&schema).map_err(|e| {
+                    LlmError::Configuration(format!("the {task} output schema is invalid: {e}"))
+                })?;
+                let pretty = serde_json::to_string_pretty(&schema).expect("a Value serializes");
+                Ok((task, TaskSchema { validator, pretty }))
+            })
+            .collect::<Result<_, LlmError>>()?;
         Ok(LlmService {
             settings,
+            task_schemas,
             selection,
             prompts,
             clients,
@@ -185,9 +219,11 @@ impl LlmService {
         ModelsResponse::new(&self.selection)
     }
 
-    /// Renders the task's prompts and generates its output.
-    pub async fn generate(&self, request: GenerationRequest) -> Result<Generation, LlmError> {
+    /// Renders the prompts of a task exactly as [`LlmService::generate`] would send them, without
+    /// calling anything: for previews and for the job's record.
+    pub fn prepare(&self, request: &GenerationRequest) -> Result<PreparedGeneration, LlmError> {
         let task = request.task;
+        let model = &request.model;
         let mut input = canonical_input(task, &request.input)?;
         let context = request.additional_context.clone().or_else(|| {
             input
@@ -198,10 +234,8 @@ impl LlmService {
         if let Some(object) = input.as_object_mut() {
             object.remove("additional_context");
         }
-        let schema = generation::output_schema(task);
-        let model = &request.model;
+        let compiled = &self.task_schemas[&task];
         let schema_in_prompt = schema_in_prompt(model);
-        let output_schema = serde_json::to_string_pretty(&schema).expect("a Value serializes");
         let revision_json = input
             .pointer("/revision/previous_plan")
             .map(|plan| serde_json::to_string_pretty(plan).expect("a Value serializes"))
@@ -213,7 +247,7 @@ impl LlmService {
                     "input": input,
                     "additional_context": additional_context,
                     "schema_in_prompt": schema_in_prompt,
-                    "output_schema": output_schema,
+                    "output_schema": compiled.pretty,
                     "revision_json": revision_json,
                 }),
             )
@@ -229,7 +263,8 @@ impl LlmService {
             }
             Some(context) => {
                 let base = render_user("")?;
-                let base_tokens = prompt_tokens(&system_prompt, &[&base], &schema);
+                let base_tokens =
+                    prompt_tokens(&system_prompt, &[&base], compiled.validator.schema());
                 let room = budget::context_room(
                     model.info.context_window,
                     self.reserved_output(model),
@@ -244,18 +279,32 @@ impl LlmService {
             sent_chars: f.text.chars().count(),
             truncated: f.truncated,
         });
+        if let (Some(object), Some(fitted)) = (input.as_object_mut(), &fitted) {
+            object.insert("additional_context".into(), Value::String(fitted.text.clone()));
+        }
+        Ok(PreparedGeneration {
+            task,
+            model: model.clone(),
+            system_prompt,
+            user_prompt,
+            input,
+            additional_context: report,
+        })
+    }
 
+    /// Renders the task's prompts and generates its output.
+    pub async fn generate(&self, request: GenerationRequest) -> Result<Generation, LlmError> {
+        let prepared = self.prepare(&request)?;
+        let task = prepared.task;
+        let model = prepared.model;
         if model.provider == ProviderId::Offline {
-            if let (Some(object), Some(fitted)) = (input.as_object_mut(), &fitted) {
-                object.insert("additional_context".into(), Value::String(fitted.text.clone()));
-            }
-            let output =
-                generation::offline::generate(task, &input).map_err(LlmError::Offline)?;
+            let output = generation::offline::generate(task, &prepared.input)
+                .map_err(LlmError::Offline)?;
             return Ok(Generation {
                 raw_text: serde_json::to_string(&output).expect("a Value serializes"),
                 output,
-                system_prompt,
-                user_prompt,
+                system_prompt: prepared.system_prompt,
+                user_prompt: prepared.user_prompt,
                 followup_prompts: Vec::new(),
                 provider: ProviderId::Offline,
                 model: model.model.clone(),
@@ -263,34 +312,44 @@ impl LlmService {
                 cost_usd: Some(0.0),
                 attempts: 1,
                 history: Vec::new(),
-                additional_context: report,
+                additional_context: prepared.additional_context,
             });
         }
-
+        let call = StructuredCall {
+            model,
+            system_prompt: prepared.system_prompt,
+            user_prompt: prepared.user_prompt,
+            schema_name: task.as_str().to_owned(),
+            schema: Value::Null,
+            cancel: request.cancel,
+        };
         let mut generation = self
-            .complete_structured(StructuredCall {
-                model: model.clone(),
-                system_prompt,
-                user_prompt,
-                schema_name: task.as_str().to_owned(),
-                schema,
-                cancel: request.cancel,
-            })
+            .run_structured(call, &self.task_schemas[&task].validator)
             .await?;
-        generation.additional_context = report;
+        generation.additional_context = prepared.additional_context;
         Ok(generation)
     }
 
     /// Runs the structured-output loop for any prompt pair and JSON Schema: call, detect
     /// truncation (retry with a larger budget), repair and validate (re-ask with the errors).
     pub async fn complete_structured(&self, call: StructuredCall) -> Result<Generation, LlmError> {
+        let validator = SchemaValidator::new(&call.schema).map_err(|e| {
+            LlmError::Configuration(format!("the {} schema is invalid: {e}", call.schema_name))
+        })?;
+        self.run_structured(call, &validator).await
+    }
+
+    /// The structured-output loop with a compiled validator (`call.schema` is not used).
+    async fn run_structured(
+        &self,
+        call: StructuredCall,
+        validator: &SchemaValidator,
+    ) -> Result<Generation, LlmError> {
         let model = &call.model;
         let client = self.clients.get(&model.provider).ok_or_else(|| {
             LlmError::Configuration(format!("provider {} has no HTTP client", model.provider))
         })?;
-        let validator = SchemaValidator::new(&call.schema).map_err(|e| {
-            LlmError::Configuration(format!("the {} schema is invalid: {e}", call.schema_name))
-        })?;
+        let schema = validator.schema();
         let window = model.info.context_window;
         let mut messages = vec![ChatMessage {
             role: Role::User,
@@ -298,7 +357,7 @@ impl LlmService {
         }];
         let tokens_of = |messages: &[ChatMessage]| {
             let texts: Vec<&str> = messages.iter().map(|m| m.content.as_str()).collect();
-            prompt_tokens(&call.system_prompt, &texts, &call.schema)
+            prompt_tokens(&call.system_prompt, &texts, schema)
         };
         let mut max_output = budget::output_tokens(
             self.wanted_output(model),
@@ -319,7 +378,7 @@ impl LlmService {
                 messages: messages.clone(),
                 schema: Some(OutputSchema {
                     name: call.schema_name.clone(),
-                    schema: call.schema.clone(),
+                    schema: schema.clone(),
                 }),
                 structured: model.structured,
                 max_output_tokens: max_output,

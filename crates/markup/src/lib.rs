@@ -1,5 +1,23 @@
 //! Format conversion with no I/O: Markdown <-> Atlassian Document Format, and Confluence
 //! storage-format tables read and edited without disturbing any other byte of the page.
+//!
+//! ```
+//! use markup::{adf_to_markdown, markdown_to_adf, TableEditor};
+//!
+//! // Markdown (e.g. written by a model) to schema-valid ADF for a Jira description, and back.
+//! let doc = markdown_to_adf("## Scope\n\n- **Add** keys\n- Update `webhooks`\n");
+//! assert_eq!(adf_to_markdown(&doc), "## Scope\n\n- **Add** keys\n- Update `webhooks`\n");
+//!
+//! // Write a Jira key into a Confluence PRD table; every other byte of the page is kept.
+//! let page = "<h2>Story Ticket List</h2><table><tbody>\
+//!     <tr><th><p>Story</p></th><th><p>Jira Ticket</p></th></tr>\
+//!     <tr><td><p>Keys</p></td><td><p>&nbsp;</p></td></tr></tbody></table>";
+//! let mut editor = TableEditor::for_section(page, "story ticket list")?;
+//! editor.set_cell_text(0, "Jira Ticket", "PAY-101")?;
+//! let edited = editor.finish();
+//! assert!(edited.contains("<td><p>PAY-101</p></td>"));
+//! # Ok::<(), markup::StorageError>(())
+//! ```
 
 pub mod adf;
 pub mod markdown;

@@ -255,15 +255,33 @@ pub fn list_tables(page: &str) -> Result<Vec<StorageTable>, StorageError> {
 /// The first table after the heading (any of h1-h6) whose text matches `heading`
 /// case-insensitively (whitespace collapsed, a trailing colon ignored), and before the next
 /// heading of the same or higher level. The table may be wrapped in `div`s or layout macros.
+/// Rows inside `<thead>` are read like any other; appended rows go after the last row.
 pub fn find_table_under_heading(page: &str, heading: &str) -> Result<StorageTable, StorageError> {
     let root = parse(page)?;
     let mut landmarks = Vec::new();
     collect_landmarks(&root, &mut landmarks);
     let wanted = normalize_label(heading);
-    let start = landmarks.iter().position(
-        |l| matches!(l, Landmark::Heading { text, .. } if normalize_label(text) == wanted),
-    );
-    let Some(start) = start else {
+    let mut matched = false;
+    // If several headings carry the text, the first one with a table in its section wins.
+    for (start, landmark) in landmarks.iter().enumerate() {
+        let Landmark::Heading { level, text } = landmark else {
+            continue;
+        };
+        if normalize_label(text) != wanted {
+            continue;
+        }
+        matched = true;
+        for following in &landmarks[start + 1..] {
+            match following {
+                Landmark::Heading { level: next, .. } if next <= level => break,
+                Landmark::Heading { .. } => {}
+                Landmark::Table(element) => {
+                    return Ok(read_table(element, Some(text.clone()), Some(*level)));
+                }
+            }
+        }
+    }
+    if !matched {
         return Err(StorageError::SectionNotFound {
             heading: heading.to_owned(),
             available: landmarks
@@ -274,18 +292,6 @@ pub fn find_table_under_heading(page: &str, heading: &str) -> Result<StorageTabl
                 })
                 .collect(),
         });
-    };
-    let Landmark::Heading { level, text } = &landmarks[start] else {
-        unreachable!("position matched a heading")
-    };
-    for landmark in &landmarks[start + 1..] {
-        match landmark {
-            Landmark::Heading { level: next, .. } if next <= level => break,
-            Landmark::Heading { .. } => {}
-            Landmark::Table(element) => {
-                return Ok(read_table(element, Some(text.clone()), Some(*level)));
-            }
-        }
     }
     Err(StorageError::TableNotFound {
         heading: heading.to_owned(),

@@ -10,8 +10,23 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 
 const WORDS: &[&str] = &[
-    "alpha", "beta", "PAY-7", "a*b", "snake_case", "#1", "1.", "x<y", "[x]", "50%", "AT&T",
-    "done!", "~", "---", "naïve", "`q`", "|",
+    "alpha",
+    "beta",
+    "PAY-7",
+    "a*b",
+    "snake_case",
+    "#1",
+    "1.",
+    "x<y",
+    "[x]",
+    "50%",
+    "AT&T",
+    "done!",
+    "~",
+    "---",
+    "naïve",
+    "`q`",
+    "|",
 ];
 
 fn word() -> impl Strategy<Value = &'static str> {
@@ -21,7 +36,10 @@ fn word() -> impl Strategy<Value = &'static str> {
 fn text_node() -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(word(), 1..3),
-        prop::sample::subsequence(vec!["strong", "em", "strike", "underline", "textColor"], 0..3),
+        prop::sample::subsequence(
+            vec!["strong", "em", "strike", "underline", "textColor"],
+            0..3,
+        ),
         prop::option::weighted(0.2, Just("https://example.com/x")),
         prop::bool::weighted(0.15),
     )
@@ -147,12 +165,15 @@ fn words_of(text: &str) -> Vec<String> {
 /// Whether `needle` occurs in `haystack` in order (extra words such as panel labels allowed).
 fn is_subsequence(needle: &[String], haystack: &[String]) -> bool {
     let mut rest = haystack.iter();
-    needle.iter().all(|word| rest.any(|candidate| candidate == word))
+    needle
+        .iter()
+        .all(|word| rest.any(|candidate| candidate == word))
 }
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        // PROPTEST_CASES raises the count for a deeper local run.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
         // Integration tests have no lib.rs next to them for the default persistence file.
         failure_persistence: None,
         ..ProptestConfig::default()

@@ -359,7 +359,8 @@ fn expected_words(blocks: &[Block], out: &mut Vec<String>) {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 256,
+        // PROPTEST_CASES raises the count for a deeper local run.
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256),
         // Integration tests have no lib.rs next to them for the default persistence file.
         failure_persistence: None,
         ..ProptestConfig::default()

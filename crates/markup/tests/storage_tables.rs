@@ -387,3 +387,11 @@ fn malformed_storage_is_reported_with_a_position() {
     assert!(matches!(error, StorageError::Malformed { .. }), "{error:?}");
     assert!(error.to_string().contains("malformed"));
 }
+
+#[test]
+fn repeated_heading_uses_the_first_section_that_has_a_table() {
+    let page = "<h2>Stories</h2><p>draft, no table yet</p><h2>Other</h2>\
+<h2>Stories</h2><table><tbody><tr><th>S</th></tr><tr><td>one</td></tr></tbody></table>";
+    let table = find_table_under_heading(page, "Stories").unwrap();
+    assert_eq!(table.row_texts(), [["one"]]);
+}

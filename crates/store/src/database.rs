@@ -93,7 +93,13 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = self.listener.lock().map(|mut guard| guard.take()).ok().flatten() {
+        if let Some(task) = self
+            .listener
+            .lock()
+            .map(|mut guard| guard.take())
+            .ok()
+            .flatten()
+        {
             task.abort();
         }
     }
@@ -101,7 +107,9 @@ impl Drop for Inner {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("backend", &self.inner.backend).finish_non_exhaustive()
+        f.debug_struct("Database")
+            .field("backend", &self.inner.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -121,9 +129,11 @@ impl Database {
             Backend::Sqlite => prepare_sqlite_url(url)?,
             Backend::Postgres => url.to_owned(),
         };
-        let options: AnyConnectOptions = url
-            .parse()
-            .map_err(|error: sqlx::Error| StoreError::InvalidUrl { reason: error.to_string() })?;
+        let options: AnyConnectOptions =
+            url.parse()
+                .map_err(|error: sqlx::Error| StoreError::InvalidUrl {
+                    reason: error.to_string(),
+                })?;
         let busy_ms = settings.sqlite_busy_timeout.as_millis();
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
@@ -177,9 +187,16 @@ impl Database {
     /// Probes the database: reachable, and every embedded migration applied.
     pub async fn health(&self) -> DbHealth {
         let backend = self.backend();
-        let reachable = sqlx::query("SELECT 1").execute(&self.inner.pool).await.is_ok();
+        let reachable = sqlx::query("SELECT 1")
+            .execute(&self.inner.pool)
+            .await
+            .is_ok();
         let migrations_applied = reachable && self.all_migrations_applied().await.unwrap_or(false);
-        DbHealth { reachable, migrations_applied, backend }
+        DbHealth {
+            reachable,
+            migrations_applied,
+            backend,
+        }
     }
 
     async fn all_migrations_applied(&self) -> Result<bool, StoreError> {
@@ -187,12 +204,20 @@ impl Database {
             sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success = TRUE")
                 .fetch_all(&self.inner.pool)
                 .await?;
-        Ok(MIGRATOR.iter().all(|migration| applied.contains(&migration.version)))
+        Ok(MIGRATOR
+            .iter()
+            .all(|migration| applied.contains(&migration.version)))
     }
 
     /// Closes every connection and stops the `LISTEN` task. Other clones become unusable.
     pub async fn close(&self) {
-        if let Some(task) = self.inner.listener.lock().ok().and_then(|mut guard| guard.take()) {
+        if let Some(task) = self
+            .inner
+            .listener
+            .lock()
+            .ok()
+            .and_then(|mut guard| guard.take())
+        {
             task.abort();
         }
         self.inner.pool.close().await;
@@ -219,7 +244,13 @@ impl Database {
         if self.backend() != Backend::Postgres {
             return Ok(());
         }
-        if self.inner.listener.lock().map(|guard| guard.is_some()).unwrap_or(true) {
+        if self
+            .inner
+            .listener
+            .lock()
+            .map(|guard| guard.is_some())
+            .unwrap_or(true)
+        {
             return Ok(());
         }
         let mut listener =
@@ -252,7 +283,11 @@ impl Database {
                 }
             }
         });
-        let mut guard = self.inner.listener.lock().unwrap_or_else(|poison| poison.into_inner());
+        let mut guard = self
+            .inner
+            .listener
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
         if guard.is_some() {
             task.abort();
         } else {
@@ -288,7 +323,9 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         Ok(Backend::Postgres)
     } else {
-        Err(StoreError::InvalidUrl { reason: "unknown scheme".to_owned() })
+        Err(StoreError::InvalidUrl {
+            reason: "unknown scheme".to_owned(),
+        })
     }
 }
 
@@ -296,24 +333,38 @@ fn backend_of(url: &str) -> Result<Backend, StoreError> {
 /// `sqlite::memory:` is rewritten to a shared-cache in-memory database: with a plain `:memory:`
 /// every pooled connection would see its own empty database.
 fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or("");
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or("");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     if path.is_empty() {
-        return Err(StoreError::InvalidUrl { reason: "the SQLite URL has no file path".to_owned() });
+        return Err(StoreError::InvalidUrl {
+            reason: "the SQLite URL has no file path".to_owned(),
+        });
     }
     if path == ":memory:" {
         let name = uuid::Uuid::new_v4().simple();
-        return Ok(format!("sqlite:file:planwright-{name}?mode=memory&cache=shared"));
+        return Ok(format!(
+            "sqlite:file:planwright-{name}?mode=memory&cache=shared"
+        ));
     }
     let file = PathBuf::from(path);
-    if let Some(parent) = file.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+    if let Some(parent) = file
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
         std::fs::create_dir_all(parent).map_err(StoreError::CreateFile)?;
     }
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if !params.iter().any(|p| p.starts_with("mode=")) {
         params.push("mode=rwc");
     }
-    Ok(format!("sqlite://{}?{}", display_path(&file), params.join("&")))
+    Ok(format!(
+        "sqlite://{}?{}",
+        display_path(&file),
+        params.join("&")
+    ))
 }
 
 fn display_path(path: &Path) -> String {
@@ -331,7 +382,11 @@ mod tests {
         let url = prepare_sqlite_url(&format!("sqlite://{}", file.display())).unwrap();
         assert_eq!(url, format!("sqlite://{}?mode=rwc", file.display()));
         assert!(file.parent().unwrap().is_dir());
-        assert!(prepare_sqlite_url("sqlite::memory:").unwrap().contains("mode=memory"));
+        assert!(
+            prepare_sqlite_url("sqlite::memory:")
+                .unwrap()
+                .contains("mode=memory")
+        );
         assert!(prepare_sqlite_url("sqlite://").is_err());
     }
 

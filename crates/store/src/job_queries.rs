@@ -41,7 +41,10 @@ pub(crate) fn bind_all<'q>(
 
 /// `$first, $first+1, ...` for `count` values.
 pub(crate) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Database {
@@ -68,17 +71,22 @@ impl Database {
                 return Ok(record);
             }
             tx.rollback().await?;
-            let missing: Vec<String> =
-                lock_keys.iter().filter(|key| !acquired.contains(*key)).cloned().collect();
+            let missing: Vec<String> = lock_keys
+                .iter()
+                .filter(|key| !acquired.contains(*key))
+                .cloned()
+                .collect();
             let conflicts = self.lock_holders(&missing).await?;
             if !conflicts.is_empty() {
                 return Err(EnqueueError::Duplicate { conflicts });
             }
             // The holders finished between our insert and the look-up: try again.
         }
-        Err(EnqueueError::Store(StoreError::Query(sqlx::Error::Protocol(
-            "lock keys kept changing hands while enqueueing; try again".to_owned(),
-        ))))
+        Err(EnqueueError::Store(StoreError::Query(
+            sqlx::Error::Protocol(
+                "lock keys kept changing hands while enqueueing; try again".to_owned(),
+            ),
+        )))
     }
 
     /// The active jobs holding any of `keys`, in the order of `keys`.
@@ -107,9 +115,9 @@ impl Database {
             conflicts.push(ActiveConflict {
                 lock_key: row.try_get("lock_key")?,
                 job_id: JobId::parse(&job_id).map_err(|e| corrupt("id", e.to_string()))?,
-                status: status.parse().map_err(|e: domain::job::UnknownJobStatus| {
-                    corrupt("status", e.to_string())
-                })?,
+                status: status
+                    .parse()
+                    .map_err(|e: domain::job::UnknownJobStatus| corrupt("status", e.to_string()))?,
             });
         }
         conflicts.sort_by_key(|conflict| keys.iter().position(|key| *key == conflict.lock_key));
@@ -118,10 +126,14 @@ impl Database {
 
     /// One job by id.
     pub async fn get(&self, id: JobId) -> Result<Option<JobRecord>, StoreError> {
-        let row = sqlx::query(concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1"))
-            .bind(id.to_string())
-            .fetch_optional(&self.inner.pool)
-            .await?;
+        let row = sqlx::query(concat!(
+            "SELECT ",
+            job_columns!(),
+            " FROM jobs WHERE id = $1"
+        ))
+        .bind(id.to_string())
+        .fetch_optional(&self.inner.pool)
+        .await?;
         row.as_ref().map(decode_job).transpose()
     }
 
@@ -157,7 +169,10 @@ impl Database {
             .fetch_all(&self.inner.pool)
             .await?;
         let jobs = rows.iter().map(decode_job).collect::<Result<Vec<_>, _>>()?;
-        Ok(JobPage { jobs, total: u64::try_from(total).unwrap_or(0) })
+        Ok(JobPage {
+            jobs,
+            total: u64::try_from(total).unwrap_or(0),
+        })
     }
 
     /// `GET /jobs/ticket/{key}`: the active job holding or naming `key` (as lock key, ticket or
@@ -185,11 +200,18 @@ impl Database {
         let mut tx = self.begin_write().await?;
         let select = match self.backend() {
             Backend::Postgres => {
-                concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1 FOR UPDATE")
+                concat!(
+                    "SELECT ",
+                    job_columns!(),
+                    " FROM jobs WHERE id = $1 FOR UPDATE"
+                )
             }
             Backend::Sqlite => concat!("SELECT ", job_columns!(), " FROM jobs WHERE id = $1"),
         };
-        let row = sqlx::query(select).bind(id.to_string()).fetch_optional(&mut *tx).await?;
+        let row = sqlx::query(select)
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some(row) = row else {
             return Err(CancelError::NotFound);
         };
@@ -364,13 +386,19 @@ async fn insert_job(
     .fetch_one(&mut **tx)
     .await?;
     let mut issue_keys: Vec<(&str, &str)> = Vec::new();
-    let tickets = job.ticket_key.iter().chain(job.ticket_keys.iter().flatten());
+    let tickets = job
+        .ticket_key
+        .iter()
+        .chain(job.ticket_keys.iter().flatten());
     issue_keys.extend(tickets.map(|key| ("ticket", key.as_str())));
     let stories = job.story_key.iter().chain(job.story_keys.iter().flatten());
     issue_keys.extend(stories.map(|key| ("story", key.as_str())));
     let issue_keys: Vec<(&str, &str)> = {
         let mut seen = BTreeSet::new();
-        issue_keys.into_iter().filter(|pair| seen.insert(*pair)).collect()
+        issue_keys
+            .into_iter()
+            .filter(|pair| seen.insert(*pair))
+            .collect()
     };
     if !issue_keys.is_empty() {
         let values: Vec<String> = (0..issue_keys.len())
@@ -385,7 +413,9 @@ async fn insert_job(
             binds.push(Bind::Text(role.to_owned()));
             binds.push(Bind::Text(key.to_owned()));
         }
-        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).execute(&mut **tx).await?;
+        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+            .execute(&mut **tx)
+            .await?;
     }
     decode_job(&row)
 }
@@ -399,7 +429,9 @@ async fn insert_locks(
     if keys.is_empty() {
         return Ok(BTreeSet::new());
     }
-    let values: Vec<String> = (0..keys.len()).map(|i| format!("(${}, $1)", i + 2)).collect();
+    let values: Vec<String> = (0..keys.len())
+        .map(|i| format!("(${}, $1)", i + 2))
+        .collect();
     let sql = format!(
         "INSERT INTO job_locks (lock_key, job_id) VALUES {} ON CONFLICT (lock_key) DO NOTHING \
          RETURNING lock_key",
@@ -407,8 +439,12 @@ async fn insert_locks(
     );
     let mut binds = vec![Bind::Text(id.to_string())];
     binds.extend(keys.iter().cloned().map(Bind::Text));
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds).fetch_all(&mut **tx).await?;
-    rows.iter().map(|row| Ok(row.try_get::<String, _>("lock_key")?)).collect()
+    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
+        .fetch_all(&mut **tx)
+        .await?;
+    rows.iter()
+        .map(|row| Ok(row.try_get::<String, _>("lock_key")?))
+        .collect()
 }
 
 /// Frees a job's dedupe keys; called in the transaction that ends the job's activity.

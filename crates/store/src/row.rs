@@ -68,17 +68,26 @@ impl Decoder<'_> {
     }
 
     fn corrupt(&self, column: &'static str, reason: impl ToString) -> StoreError {
-        StoreError::Corrupt { job_id: self.id.clone(), column, reason: reason.to_string() }
+        StoreError::Corrupt {
+            job_id: self.id.clone(),
+            column,
+            reason: reason.to_string(),
+        }
     }
 }
 
 /// Decodes a row selected with [`job_columns!`].
 pub(crate) fn decode_job(row: &AnyRow) -> Result<JobRecord, StoreError> {
     let id_text: String = row.try_get("id")?;
-    let decoder = Decoder { row, id: id_text.clone() };
+    let decoder = Decoder {
+        row,
+        id: id_text.clone(),
+    };
     let id = JobId::parse(&id_text).map_err(|error| decoder.corrupt("id", error))?;
     let status_text: String = row.try_get("status")?;
-    let status: JobStatus = status_text.parse().map_err(|error| decoder.corrupt("status", error))?;
+    let status: JobStatus = status_text
+        .parse()
+        .map_err(|error| decoder.corrupt("status", error))?;
     let progress: JobProgress = decoder.json("progress")?;
     let opt_ms = |column: &'static str| -> Result<Option<DateTime<Utc>>, StoreError> {
         Ok(row.try_get::<Option<i64>, _>(column)?.map(from_ms))

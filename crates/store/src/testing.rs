@@ -29,10 +29,17 @@ impl TestDatabase {
     /// A migrated SQLite database in a fresh temporary file.
     pub async fn sqlite() -> Result<Self, StoreError> {
         let dir = tempfile::tempdir().map_err(StoreError::CreateFile)?;
-        let url = format!("sqlite://{}", dir.path().join("planwright-test.db").display());
+        let url = format!(
+            "sqlite://{}",
+            dir.path().join("planwright-test.db").display()
+        );
         let db = Database::connect(&url).await?;
         db.migrate().await?;
-        Ok(Self { db, url, cleanup: Some(Cleanup::Sqlite(dir)) })
+        Ok(Self {
+            db,
+            url,
+            cleanup: Some(Cleanup::Sqlite(dir)),
+        })
     }
 
     /// A migrated, uniquely named PostgreSQL database, or `None` when the environment variable
@@ -100,8 +107,9 @@ impl Drop for TestDatabase {
             // A test that panicked never reached `cleanup`: drop the database from a helper
             // thread with its own runtime, since `Drop` cannot await.
             let dropper = std::thread::spawn(move || {
-                if let Ok(runtime) =
-                    tokio::runtime::Builder::new_current_thread().enable_all().build()
+                if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
                 {
                     runtime.block_on(drop_postgres_database(&admin_url, &name));
                 }
@@ -117,7 +125,10 @@ async fn drop_postgres_database(admin_url: &str, name: &str) {
     };
     debug_assert_eq!(admin.backend(), Backend::Postgres);
     let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-    if let Err(error) = sqlx::query(sqlx::AssertSqlSafe(sql)).execute(admin.pool()).await {
+    if let Err(error) = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .execute(admin.pool())
+        .await
+    {
         tracing::warn!(%error, database = name, "could not drop the test database");
     }
     admin.close().await;

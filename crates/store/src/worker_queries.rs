@@ -18,7 +18,9 @@ use crate::records::{
     ClaimedJob, ExpiredLease, FinishOutcome, HeartbeatOutcome, Recovery, RecoveryReport,
     WorkerInfo, WorkerRegistration,
 };
-use crate::row::{decode_job, decode_worker, duration_ms, from_ms, job_columns, now_ms, to_json, to_ms};
+use crate::row::{
+    decode_job, decode_worker, duration_ms, from_ms, job_columns, now_ms, to_json, to_ms,
+};
 
 fn counter(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
@@ -36,7 +38,8 @@ impl Database {
         lease: Duration,
         max: usize,
     ) -> Result<Vec<ClaimedJob>, StoreError> {
-        self.claim_due_by(worker_id, kinds, lease, max, Utc::now()).await
+        self.claim_due_by(worker_id, kinds, lease, max, Utc::now())
+            .await
     }
 
     /// Like [`Self::claim`], but also takes jobs whose `run_at` is as late as `due_by`: lets tests
@@ -79,7 +82,10 @@ impl Database {
             .await?;
         let mut jobs = rows.iter().map(decode_job).collect::<Result<Vec<_>, _>>()?;
         jobs.sort_by(|a, b| {
-            b.priority.cmp(&a.priority).then(a.run_at.cmp(&b.run_at)).then(a.id.cmp(&b.id))
+            b.priority
+                .cmp(&a.priority)
+                .then(a.run_at.cmp(&b.run_at))
+                .then(a.id.cmp(&b.id))
         });
         Ok(jobs)
     }

@@ -45,15 +45,27 @@ async fn enqueued_jobs_read_back_with_every_field() {
         assert_eq!(read.kind, "task_generation");
         assert_eq!(read.payload, json!({ "story_keys": ["S-1", "S-2"] }));
         assert_eq!(read.progress, JobProgress::message("queued"));
-        assert_eq!(read.story_keys, Some(vec!["S-1".to_owned(), "S-2".to_owned()]));
+        assert_eq!(
+            read.story_keys,
+            Some(vec!["S-1".to_owned(), "S-2".to_owned()])
+        );
         assert_eq!(read.ticket_key.as_deref(), Some("E-1"));
-        assert_eq!(read.attributes["repos"], json!(["https://example.test/repo.git"]));
+        assert_eq!(
+            read.attributes["repos"],
+            json!(["https://example.test/repo.git"])
+        );
         assert_eq!(read.counters.total_tickets, Some(2));
-        assert_eq!((read.priority, read.max_attempts, read.attempts), (5, Some(4), 0));
+        assert_eq!(
+            (read.priority, read.max_attempts, read.attempts),
+            (5, Some(4), 0)
+        );
         assert_eq!(read.timeout, Some(Duration::from_secs(90)));
         assert_eq!(read.lock_keys, vec!["S-1", "S-2"]);
         assert!(read.holds_locks() && read.lease_owner.is_none() && read.completed_at.is_none());
-        assert!(tdb.get(domain::job::JobId::new()).await.unwrap().is_none(), "{label}");
+        assert!(
+            tdb.get(domain::job::JobId::new()).await.unwrap().is_none(),
+            "{label}"
+        );
         tdb.cleanup().await;
     }
 }
@@ -143,9 +155,13 @@ async fn multi_key_conflicts_are_reported_per_key_and_nothing_is_written() {
             )
             .await
             .unwrap_err();
-        let EnqueueError::Duplicate { conflicts } = error else { panic!("{label}: {error}") };
-        let summary: Vec<_> =
-            conflicts.iter().map(|c| (c.lock_key.as_str(), c.job_id, c.status)).collect();
+        let EnqueueError::Duplicate { conflicts } = error else {
+            panic!("{label}: {error}")
+        };
+        let summary: Vec<_> = conflicts
+            .iter()
+            .map(|c| (c.lock_key.as_str(), c.job_id, c.status))
+            .collect();
         assert_eq!(
             summary,
             vec![
@@ -157,7 +173,11 @@ async fn multi_key_conflicts_are_reported_per_key_and_nothing_is_written() {
         );
         // The free key of the rejected request was not taken.
         tdb.enqueue(single("S-0")).await.expect("S-0 is free");
-        assert_eq!(tdb.list(&JobFilter::default()).await.unwrap().total, 3, "{label}");
+        assert_eq!(
+            tdb.list(&JobFilter::default()).await.unwrap().total,
+            3,
+            "{label}"
+        );
         tdb.cleanup().await;
     }
 }
@@ -172,30 +192,62 @@ async fn locks_are_freed_exactly_when_a_job_stops_being_active() {
         // Completed.
         let job = tdb.enqueue(single("K-1")).await.unwrap();
         tdb.claim("w", &kinds, LEASE, 1).await.unwrap();
-        assert!(tdb.enqueue(single("K-1")).await.is_err(), "{label}: held while processing");
-        let done = tdb.complete(job.id, "w", &json!({ "ok": true }), &progress, &none).await;
+        assert!(
+            tdb.enqueue(single("K-1")).await.is_err(),
+            "{label}: held while processing"
+        );
+        let done = tdb
+            .complete(job.id, "w", &json!({ "ok": true }), &progress, &none)
+            .await;
         assert_eq!(done.unwrap(), FinishOutcome::Recorded);
-        let again = tdb.enqueue(single("K-1")).await.expect("free after completion");
+        let again = tdb
+            .enqueue(single("K-1"))
+            .await
+            .expect("free after completion");
         // A retry keeps the lock; a final failure frees it.
         tdb.claim("w", &kinds, LEASE, 1).await.unwrap();
         let retry_at = Utc::now() + chrono::Duration::seconds(60);
-        tdb.fail(again.id, "w", "flaky", Some(retry_at), &progress, &none).await.unwrap();
+        tdb.fail(again.id, "w", "flaky", Some(retry_at), &progress, &none)
+            .await
+            .unwrap();
         let retried = tdb.get(again.id).await.unwrap().unwrap();
         assert_eq!(retried.status, JobStatus::Started, "{label}");
         assert_eq!(retried.error.as_deref(), Some("flaky"));
-        assert_eq!(retried.run_at.timestamp_millis(), retry_at.timestamp_millis());
-        assert!(tdb.claim("w", &kinds, LEASE, 1).await.unwrap().is_empty(), "{label}: delayed");
-        assert!(tdb.enqueue(single("K-1")).await.is_err(), "{label}: held while retrying");
-        let claimed = tdb.claim_due_by("w", &kinds, LEASE, 1, retry_at).await.unwrap();
+        assert_eq!(
+            retried.run_at.timestamp_millis(),
+            retry_at.timestamp_millis()
+        );
+        assert!(
+            tdb.claim("w", &kinds, LEASE, 1).await.unwrap().is_empty(),
+            "{label}: delayed"
+        );
+        assert!(
+            tdb.enqueue(single("K-1")).await.is_err(),
+            "{label}: held while retrying"
+        );
+        let claimed = tdb
+            .claim_due_by("w", &kinds, LEASE, 1, retry_at)
+            .await
+            .unwrap();
         assert_eq!(claimed[0].attempts, 2, "{label}");
-        tdb.fail(again.id, "w", "broken", None, &progress, &none).await.unwrap();
+        tdb.fail(again.id, "w", "broken", None, &progress, &none)
+            .await
+            .unwrap();
         let failed = tdb.get(again.id).await.unwrap().unwrap();
-        assert_eq!((failed.status, failed.error.as_deref()), (JobStatus::Failed, Some("broken")));
+        assert_eq!(
+            (failed.status, failed.error.as_deref()),
+            (JobStatus::Failed, Some("broken"))
+        );
         assert!(failed.completed_at.is_some() && failed.lease_owner.is_none());
         // Cancelled while queued.
-        let queued = tdb.enqueue(single("K-1")).await.expect("free after failure");
+        let queued = tdb
+            .enqueue(single("K-1"))
+            .await
+            .expect("free after failure");
         tdb.cancel(queued.id).await.unwrap();
-        tdb.enqueue(single("K-1")).await.expect("free after cancelling a queued job");
+        tdb.enqueue(single("K-1"))
+            .await
+            .expect("free after cancelling a queued job");
         tdb.cleanup().await;
     }
 }
@@ -209,23 +261,45 @@ async fn cancelling_covers_queued_running_finished_and_unknown_jobs() {
         let cancelled = tdb.cancel(queued.id).await.unwrap();
         assert_eq!(cancelled.status, JobStatus::Cancelled, "{label}");
         assert!(cancelled.completed_at.is_some());
-        assert_eq!(cancelled, tdb.get(queued.id).await.unwrap().unwrap(), "{label}");
+        assert_eq!(
+            cancelled,
+            tdb.get(queued.id).await.unwrap().unwrap(),
+            "{label}"
+        );
         assert!(matches!(
             tdb.cancel(queued.id).await,
             Err(CancelError::NotActive(JobStatus::Cancelled))
         ));
-        assert!(matches!(tdb.cancel(domain::job::JobId::new()).await, Err(CancelError::NotFound)));
+        assert!(matches!(
+            tdb.cancel(domain::job::JobId::new()).await,
+            Err(CancelError::NotFound)
+        ));
 
         // Running: cancelled at once; the worker hears it and cannot overwrite the status.
         let running = tdb.enqueue(single("C-2")).await.unwrap();
         tdb.claim("w", &["single"], LEASE, 1).await.unwrap();
         let cancelled = tdb.cancel(running.id).await.unwrap();
         assert_eq!(cancelled.status, JobStatus::Cancelled);
-        assert!(cancelled.cancel_requested && cancelled.holds_locks(), "{label}");
-        assert!(tdb.enqueue(single("C-2")).await.is_err(), "{label}: locked until the worker stops");
-        assert_eq!(tdb.heartbeat(running.id, "w", LEASE).await.unwrap(), HeartbeatOutcome::CancelRequested);
+        assert!(
+            cancelled.cancel_requested && cancelled.holds_locks(),
+            "{label}"
+        );
+        assert!(
+            tdb.enqueue(single("C-2")).await.is_err(),
+            "{label}: locked until the worker stops"
+        );
+        assert_eq!(
+            tdb.heartbeat(running.id, "w", LEASE).await.unwrap(),
+            HeartbeatOutcome::CancelRequested
+        );
         let outcome = tdb
-            .complete(running.id, "w", &json!({ "partial": true }), &JobProgress::message("x"), &none)
+            .complete(
+                running.id,
+                "w",
+                &json!({ "partial": true }),
+                &JobProgress::message("x"),
+                &none,
+            )
             .await
             .unwrap();
         assert_eq!(outcome, FinishOutcome::Cancelled, "{label}");
@@ -233,13 +307,21 @@ async fn cancelling_covers_queued_running_finished_and_unknown_jobs() {
         assert_eq!(after.status, JobStatus::Cancelled, "{label}");
         assert_eq!(after.results, Some(json!({ "partial": true })));
         assert!(!after.holds_locks());
-        let requeued = tdb.enqueue(single("C-2")).await.expect("free once the worker stopped");
+        let requeued = tdb
+            .enqueue(single("C-2"))
+            .await
+            .expect("free once the worker stopped");
         tdb.cancel(requeued.id).await.unwrap();
 
         // Finished.
         let finished = tdb.enqueue(single("C-3")).await.unwrap();
-        assert_eq!(tdb.claim("w", &["single"], LEASE, 1).await.unwrap()[0].id, finished.id);
-        tdb.complete(finished.id, "w", &json!({}), &JobProgress::default(), &none).await.unwrap();
+        assert_eq!(
+            tdb.claim("w", &["single"], LEASE, 1).await.unwrap()[0].id,
+            finished.id
+        );
+        tdb.complete(finished.id, "w", &json!({}), &JobProgress::default(), &none)
+            .await
+            .unwrap();
         assert!(matches!(
             tdb.cancel(finished.id).await,
             Err(CancelError::NotActive(JobStatus::Completed))
@@ -255,7 +337,10 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
         let none = JobCounters::default();
         let job = tdb.enqueue(single("L-1")).await.unwrap();
         // The dead worker claims with a lease it will never renew.
-        let claimed = tdb.claim("dead", &["single"], Duration::from_millis(1), 1).await.unwrap();
+        let claimed = tdb
+            .claim("dead", &["single"], Duration::from_millis(1), 1)
+            .await
+            .unwrap();
         assert_eq!(claimed.len(), 1);
         let later = Utc::now() + chrono::Duration::seconds(5);
         let report = tdb
@@ -268,49 +353,93 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
         assert_eq!(report.requeued, 1, "{label}");
         let requeued = tdb.get(job.id).await.unwrap().unwrap();
         assert_eq!(requeued.status, JobStatus::Started);
-        assert!(requeued.lease_owner.is_none() && requeued.holds_locks(), "{label}");
+        assert!(
+            requeued.lease_owner.is_none() && requeued.holds_locks(),
+            "{label}"
+        );
         let reclaimed = tdb.claim("alive", &["single"], LEASE, 1).await.unwrap();
         assert_eq!(reclaimed[0].attempts, 2, "{label}");
         // The dead worker wakes up: everything it tries is refused.
-        assert_eq!(tdb.heartbeat(job.id, "dead", LEASE).await.unwrap(), HeartbeatOutcome::LeaseLost);
-        let progress = JobProgress::message("stale");
         assert_eq!(
-            tdb.report_progress(job.id, "dead", LEASE, &progress, &none).await.unwrap(),
+            tdb.heartbeat(job.id, "dead", LEASE).await.unwrap(),
             HeartbeatOutcome::LeaseLost
         );
-        let stale = tdb.complete(job.id, "dead", &json!("stale"), &progress, &none).await.unwrap();
+        let progress = JobProgress::message("stale");
+        assert_eq!(
+            tdb.report_progress(job.id, "dead", LEASE, &progress, &none)
+                .await
+                .unwrap(),
+            HeartbeatOutcome::LeaseLost
+        );
+        let stale = tdb
+            .complete(job.id, "dead", &json!("stale"), &progress, &none)
+            .await
+            .unwrap();
         assert_eq!(stale, FinishOutcome::LeaseLost, "{label}");
-        assert_eq!(tdb.release(job.id, "dead").await.unwrap(), FinishOutcome::LeaseLost);
-        assert_eq!(tdb.fail(job.id, "dead", "x", None, &progress, &none).await.unwrap(), FinishOutcome::LeaseLost);
+        assert_eq!(
+            tdb.release(job.id, "dead").await.unwrap(),
+            FinishOutcome::LeaseLost
+        );
+        assert_eq!(
+            tdb.fail(job.id, "dead", "x", None, &progress, &none)
+                .await
+                .unwrap(),
+            FinishOutcome::LeaseLost
+        );
         // A second reaper finds nothing: the lease is live again.
-        let again = tdb.recover_expired_leases(Utc::now(), |_| unreachable!()).await.unwrap();
+        let again = tdb
+            .recover_expired_leases(Utc::now(), |_| unreachable!())
+            .await
+            .unwrap();
         assert_eq!(again.total(), 0);
-        let fresh = tdb.complete(job.id, "alive", &json!("fresh"), &progress, &none).await.unwrap();
+        let fresh = tdb
+            .complete(job.id, "alive", &json!("fresh"), &progress, &none)
+            .await
+            .unwrap();
         assert_eq!(fresh, FinishOutcome::Recorded);
         let done = tdb.get(job.id).await.unwrap().unwrap();
-        assert_eq!((done.status, done.results), (JobStatus::Completed, Some(json!("fresh"))));
+        assert_eq!(
+            (done.status, done.results),
+            (JobStatus::Completed, Some(json!("fresh")))
+        );
 
         // Exhausted attempts fail with the reaper's error and free the lock.
         let doomed = tdb.enqueue(single("L-2")).await.unwrap();
-        tdb.claim("dead", &["single"], Duration::from_millis(1), 1).await.unwrap();
+        tdb.claim("dead", &["single"], Duration::from_millis(1), 1)
+            .await
+            .unwrap();
         let report = tdb
-            .recover_expired_leases(later, |_| Recovery::Fail { error: "worker died".into() })
+            .recover_expired_leases(later, |_| Recovery::Fail {
+                error: "worker died".into(),
+            })
             .await
             .unwrap();
         assert_eq!(report.failed, 1, "{label}");
         let failed = tdb.get(doomed.id).await.unwrap().unwrap();
-        assert_eq!((failed.status, failed.error.as_deref()), (JobStatus::Failed, Some("worker died")));
+        assert_eq!(
+            (failed.status, failed.error.as_deref()),
+            (JobStatus::Failed, Some("worker died"))
+        );
         let again = tdb.enqueue(single("L-2")).await.expect("lock freed");
         tdb.cancel(again.id).await.unwrap();
 
         // A cancelled job whose worker died frees its locks.
         let orphan = tdb.enqueue(single("L-3")).await.unwrap();
-        let claimed = tdb.claim("dead", &["single"], Duration::from_millis(1), 1).await.unwrap();
+        let claimed = tdb
+            .claim("dead", &["single"], Duration::from_millis(1), 1)
+            .await
+            .unwrap();
         assert_eq!(claimed[0].id, orphan.id, "{label}");
         tdb.cancel(orphan.id).await.unwrap();
-        let report = tdb.recover_expired_leases(later, |_| unreachable!()).await.unwrap();
+        let report = tdb
+            .recover_expired_leases(later, |_| unreachable!())
+            .await
+            .unwrap();
         assert_eq!(report.cancelled_released, 1, "{label}");
-        assert_eq!(tdb.get(orphan.id).await.unwrap().unwrap().status, JobStatus::Cancelled);
+        assert_eq!(
+            tdb.get(orphan.id).await.unwrap().unwrap().status,
+            JobStatus::Cancelled
+        );
         tdb.enqueue(single("L-3")).await.expect("lock freed");
         tdb.cleanup().await;
     }
@@ -321,9 +450,17 @@ async fn release_hands_a_job_back_without_burning_an_attempt() {
     for tdb in databases().await {
         let job = tdb.enqueue(single("R-1")).await.unwrap();
         tdb.claim("w", &["single"], LEASE, 1).await.unwrap();
-        assert_eq!(tdb.release(job.id, "w").await.unwrap(), FinishOutcome::Recorded);
+        assert_eq!(
+            tdb.release(job.id, "w").await.unwrap(),
+            FinishOutcome::Recorded
+        );
         let back = tdb.get(job.id).await.unwrap().unwrap();
-        assert_eq!((back.status, back.attempts), (JobStatus::Started, 0), "{}", tdb.label());
+        assert_eq!(
+            (back.status, back.attempts),
+            (JobStatus::Started, 0),
+            "{}",
+            tdb.label()
+        );
         assert!(back.lease_owner.is_none() && back.holds_locks());
         tdb.cleanup().await;
     }
@@ -334,10 +471,15 @@ async fn claims_take_ready_jobs_by_priority_in_batches_of_the_requested_kinds() 
     for tdb in databases().await {
         let label = tdb.label();
         let low = tdb.enqueue(NewJob::new("a", json!(1))).await.unwrap();
-        let high = tdb.enqueue(NewJob::new("a", json!(2)).with_priority(10)).await.unwrap();
+        let high = tdb
+            .enqueue(NewJob::new("a", json!(2)).with_priority(10))
+            .await
+            .unwrap();
         let other = tdb.enqueue(NewJob::new("b", json!(3))).await.unwrap();
         let later = Utc::now() + chrono::Duration::hours(1);
-        tdb.enqueue(NewJob::new("a", json!(4)).with_run_at(later)).await.unwrap();
+        tdb.enqueue(NewJob::new("a", json!(4)).with_run_at(later))
+            .await
+            .unwrap();
         let claimed = tdb.claim("w", &["a"], LEASE, 10).await.unwrap();
         let ids: Vec<_> = claimed.iter().map(|job| job.id).collect();
         assert_eq!(ids, vec![high.id, low.id], "{label}");
@@ -346,9 +488,18 @@ async fn claims_take_ready_jobs_by_priority_in_batches_of_the_requested_kinds() 
             && job.attempts == 1
             && job.claimed_at.is_some()));
         let claimed = tdb.claim("w", &["a", "b"], LEASE, 10).await.unwrap();
-        assert_eq!(claimed.iter().map(|job| job.id).collect::<Vec<_>>(), vec![other.id]);
+        assert_eq!(
+            claimed.iter().map(|job| job.id).collect::<Vec<_>>(),
+            vec![other.id]
+        );
         assert!(tdb.claim("w", &[], LEASE, 10).await.unwrap().is_empty());
-        assert_eq!(tdb.next_run_at(&["a"]).await.unwrap().map(|t| t.timestamp_millis()), Some(later.timestamp_millis()));
+        assert_eq!(
+            tdb.next_run_at(&["a"])
+                .await
+                .unwrap()
+                .map(|t| t.timestamp_millis()),
+            Some(later.timestamp_millis())
+        );
         tdb.cleanup().await;
     }
 }
@@ -375,8 +526,11 @@ async fn concurrent_claimers_never_share_a_job() {
                 }
             })
         });
-        let mut all: Vec<_> =
-            futures::future::join_all(claimers).await.into_iter().flat_map(Result::unwrap).collect();
+        let mut all: Vec<_> = futures::future::join_all(claimers)
+            .await
+            .into_iter()
+            .flat_map(Result::unwrap)
+            .collect();
         let claimed = all.len();
         all.sort();
         all.dedup();
@@ -400,56 +554,147 @@ async fn listing_filters_sorts_and_pages() {
             .enqueue(NewJob::new("task_generation", json!({})).with_story_keys(["S-9", "P-3"]))
             .await
             .unwrap();
-        let d = tdb.enqueue(NewJob::new("story_coverage", json!({})).with_story_key("S-9")).await.unwrap();
+        let d = tdb
+            .enqueue(NewJob::new("story_coverage", json!({})).with_story_key("S-9"))
+            .await
+            .unwrap();
         // b completes with counters, c fails.
         for (job, ok) in [(b.id, true), (c.id, false)] {
-            let claimed = tdb.claim_due_by("w", &["batch", "task_generation"], LEASE, 1, Utc::now()).await.unwrap();
+            let claimed = tdb
+                .claim_due_by("w", &["batch", "task_generation"], LEASE, 1, Utc::now())
+                .await
+                .unwrap();
             assert_eq!(claimed[0].id, job, "{label}");
-            let counters = JobCounters { total_tickets: Some(2), processed_tickets: 2, successful_tickets: if ok { 2 } else { 0 }, failed_tickets: if ok { 0 } else { 2 } };
+            let counters = JobCounters {
+                total_tickets: Some(2),
+                processed_tickets: 2,
+                successful_tickets: if ok { 2 } else { 0 },
+                failed_tickets: if ok { 0 } else { 2 },
+            };
             if ok {
-                tdb.complete(job, "w", &json!([]), &JobProgress::default(), &counters).await.unwrap();
+                tdb.complete(job, "w", &json!([]), &JobProgress::default(), &counters)
+                    .await
+                    .unwrap();
             } else {
-                tdb.fail(job, "w", "boom", None, &JobProgress::default(), &counters).await.unwrap();
+                tdb.fail(job, "w", "boom", None, &JobProgress::default(), &counters)
+                    .await
+                    .unwrap();
             }
         }
         let ids = |filter: JobFilter| {
             let db = tdb.db().clone();
-            async move { db.list(&filter).await.unwrap().jobs.into_iter().map(|j| j.id).collect::<Vec<_>>() }
+            async move {
+                db.list(&filter)
+                    .await
+                    .unwrap()
+                    .jobs
+                    .into_iter()
+                    .map(|j| j.id)
+                    .collect::<Vec<_>>()
+            }
         };
-        assert_eq!(ids(JobFilter::default()).await, vec![d.id, c.id, b.id, a.id], "{label}: newest first");
-        let asc = JobFilter { sort_order: SortOrder::Asc, ..JobFilter::default() };
+        assert_eq!(
+            ids(JobFilter::default()).await,
+            vec![d.id, c.id, b.id, a.id],
+            "{label}: newest first"
+        );
+        let asc = JobFilter {
+            sort_order: SortOrder::Asc,
+            ..JobFilter::default()
+        };
         assert_eq!(ids(asc).await, vec![a.id, b.id, c.id, d.id]);
-        let status = JobFilter { status: Some(JobStatus::Started), ..JobFilter::default() };
+        let status = JobFilter {
+            status: Some(JobStatus::Started),
+            ..JobFilter::default()
+        };
         assert_eq!(ids(status).await, vec![d.id, a.id]);
-        let kind = JobFilter { job_type: Some("batch".into()), ..JobFilter::default() };
+        let kind = JobFilter {
+            job_type: Some("batch".into()),
+            ..JobFilter::default()
+        };
         assert_eq!(ids(kind).await, vec![b.id]);
-        let by_id = JobFilter { job_id: Some(c.id.to_string()), ..JobFilter::default() };
+        let by_id = JobFilter {
+            job_id: Some(c.id.to_string()),
+            ..JobFilter::default()
+        };
         assert_eq!(ids(by_id).await, vec![c.id]);
-        let ticket = JobFilter { ticket_key: Some("P-3".into()), ..JobFilter::default() };
-        assert_eq!(ids(ticket).await, vec![b.id], "{label}: ticket_keys membership only");
-        let story = JobFilter { story_key: Some("S-9".into()), ..JobFilter::default() };
-        assert_eq!(ids(story).await, vec![d.id, c.id], "{label}: story_key or story_keys");
-        let completed_first = JobFilter { sort_by: JobSortBy::CompletedAt, sort_order: SortOrder::Asc, ..JobFilter::default() };
+        let ticket = JobFilter {
+            ticket_key: Some("P-3".into()),
+            ..JobFilter::default()
+        };
+        assert_eq!(
+            ids(ticket).await,
+            vec![b.id],
+            "{label}: ticket_keys membership only"
+        );
+        let story = JobFilter {
+            story_key: Some("S-9".into()),
+            ..JobFilter::default()
+        };
+        assert_eq!(
+            ids(story).await,
+            vec![d.id, c.id],
+            "{label}: story_key or story_keys"
+        );
+        let completed_first = JobFilter {
+            sort_by: JobSortBy::CompletedAt,
+            sort_order: SortOrder::Asc,
+            ..JobFilter::default()
+        };
         let order = ids(completed_first).await;
-        assert_eq!(&order[..2], &[b.id, c.id], "{label}: jobs without completed_at last");
-        let completed_desc = JobFilter { sort_by: JobSortBy::CompletedAt, ..JobFilter::default() };
+        assert_eq!(
+            &order[..2],
+            &[b.id, c.id],
+            "{label}: jobs without completed_at last"
+        );
+        let completed_desc = JobFilter {
+            sort_by: JobSortBy::CompletedAt,
+            ..JobFilter::default()
+        };
         let order = ids(completed_desc).await;
-        assert_eq!(&order[..2], &[c.id, b.id], "{label}: nulls last in both directions");
+        assert_eq!(
+            &order[..2],
+            &[c.id, b.id],
+            "{label}: nulls last in both directions"
+        );
         assert_eq!(&order[2..], &[d.id, a.id], "{label}: ties broken by id");
-        let successful = JobFilter { sort_by: JobSortBy::SuccessfulTickets, ..JobFilter::default() };
+        let successful = JobFilter {
+            sort_by: JobSortBy::SuccessfulTickets,
+            ..JobFilter::default()
+        };
         assert_eq!(ids(successful).await[0], b.id);
-        let failed = JobFilter { sort_by: JobSortBy::FailedTickets, ..JobFilter::default() };
+        let failed = JobFilter {
+            sort_by: JobSortBy::FailedTickets,
+            ..JobFilter::default()
+        };
         assert_eq!(ids(failed).await[0], c.id);
         for sort_by in JobSortBy::ALL {
             for sort_order in [SortOrder::Asc, SortOrder::Desc] {
-                let full = ids(JobFilter { sort_by, sort_order, ..JobFilter::default() }).await;
+                let full = ids(JobFilter {
+                    sort_by,
+                    sort_order,
+                    ..JobFilter::default()
+                })
+                .await;
                 let mut paged = Vec::new();
                 for offset in (0..4).step_by(3) {
-                    let page = tdb.list(&JobFilter { sort_by, sort_order, offset, limit: 3, ..JobFilter::default() }).await.unwrap();
+                    let page = tdb
+                        .list(&JobFilter {
+                            sort_by,
+                            sort_order,
+                            offset,
+                            limit: 3,
+                            ..JobFilter::default()
+                        })
+                        .await
+                        .unwrap();
                     assert_eq!(page.total, 4, "{label}");
                     paged.extend(page.jobs.into_iter().map(|j| j.id));
                 }
-                assert_eq!(paged, full, "{label}: {sort_by:?} {sort_order:?} pages are stable");
+                assert_eq!(
+                    paged, full,
+                    "{label}: {sort_by:?} {sort_order:?} pages are stable"
+                );
             }
         }
         let _ = none;
@@ -470,12 +715,26 @@ async fn find_for_key_prefers_the_active_job_then_the_latest() {
             .await
             .unwrap();
         tdb.cancel(newer_named.id).await.unwrap();
-        assert_eq!(tdb.find_for_key("F-1").await.unwrap().unwrap().id, active.id, "{label}");
+        assert_eq!(
+            tdb.find_for_key("F-1").await.unwrap().unwrap().id,
+            active.id,
+            "{label}"
+        );
         tdb.cancel(active.id).await.unwrap();
-        assert_eq!(tdb.find_for_key("F-1").await.unwrap().unwrap().id, newer_named.id, "{label}");
+        assert_eq!(
+            tdb.find_for_key("F-1").await.unwrap().unwrap().id,
+            newer_named.id,
+            "{label}"
+        );
         // A lock key alone (not a ticket/story field) also finds the job.
-        let locked = tdb.enqueue(NewJob::new("sprint_planning", json!({})).with_lock_keys(["E-7"])).await.unwrap();
-        assert_eq!(tdb.find_for_key("E-7").await.unwrap().unwrap().id, locked.id);
+        let locked = tdb
+            .enqueue(NewJob::new("sprint_planning", json!({})).with_lock_keys(["E-7"]))
+            .await
+            .unwrap();
+        assert_eq!(
+            tdb.find_for_key("E-7").await.unwrap().unwrap().id,
+            locked.id
+        );
         tdb.cleanup().await;
     }
 }
@@ -488,11 +747,22 @@ async fn retention_purges_only_old_finished_jobs() {
         tdb.cancel(finished.id).await.unwrap();
         let active = tdb.enqueue(single("T-2")).await.unwrap();
         let before = Utc::now() - chrono::Duration::hours(1);
-        assert_eq!(tdb.purge_finished_before(before).await.unwrap(), 0, "{label}");
+        assert_eq!(
+            tdb.purge_finished_before(before).await.unwrap(),
+            0,
+            "{label}"
+        );
         let after = Utc::now() + chrono::Duration::seconds(1);
-        assert_eq!(tdb.purge_finished_before(after).await.unwrap(), 1, "{label}");
+        assert_eq!(
+            tdb.purge_finished_before(after).await.unwrap(),
+            1,
+            "{label}"
+        );
         assert!(tdb.get(finished.id).await.unwrap().is_none());
-        assert!(tdb.find_for_key("T-1").await.unwrap().is_none(), "{label}: keys purged too");
+        assert!(
+            tdb.find_for_key("T-1").await.unwrap().is_none(),
+            "{label}: keys purged too"
+        );
         assert!(tdb.get(active.id).await.unwrap().is_some());
         tdb.cleanup().await;
     }
@@ -516,7 +786,10 @@ async fn metrics_counts_and_worker_registry() {
             .collect();
         assert_eq!(
             counts,
-            vec![("a".into(), JobStatus::Started, 2), ("b".into(), JobStatus::Cancelled, 1)]
+            vec![
+                ("a".into(), JobStatus::Started, 2),
+                ("b".into(), JobStatus::Cancelled, 1)
+            ]
         );
         let worker = WorkerRegistration {
             id: "host-1-abc".into(),
@@ -530,8 +803,20 @@ async fn metrics_counts_and_worker_registry() {
         tdb.worker_heartbeat(&worker).await.unwrap();
         let live = tdb.live_workers(since).await.unwrap();
         assert_eq!(live.len(), 1, "{label}");
-        assert_eq!((live[0].id.as_str(), live[0].kinds.clone(), live[0].concurrency), ("host-1-abc", vec!["a".to_owned()], 10));
-        assert!(tdb.live_workers(Utc::now() + chrono::Duration::seconds(5)).await.unwrap().is_empty());
+        assert_eq!(
+            (
+                live[0].id.as_str(),
+                live[0].kinds.clone(),
+                live[0].concurrency
+            ),
+            ("host-1-abc", vec!["a".to_owned()], 10)
+        );
+        assert!(
+            tdb.live_workers(Utc::now() + chrono::Duration::seconds(5))
+                .await
+                .unwrap()
+                .is_empty()
+        );
         tdb.deregister_worker(&worker.id).await.unwrap();
         assert!(tdb.live_workers(since).await.unwrap().is_empty());
         tdb.cleanup().await;
@@ -541,13 +826,37 @@ async fn metrics_counts_and_worker_registry() {
 #[tokio::test]
 async fn attributes_merge_and_respect_the_lease() {
     for tdb in databases().await {
-        let job = tdb.enqueue(NewJob::new("draft_pr", json!({})).with_attribute("stage", json!("CREATED")).with_attribute("mode", json!("yolo"))).await.unwrap();
-        let patch = serde_json::Map::from_iter([("stage".to_owned(), json!("PLANNING")), ("mode".to_owned(), json!(null))]);
-        assert!(!tdb.merge_attributes(job.id, Some("w"), &patch).await.unwrap(), "not the lease holder");
+        let job = tdb
+            .enqueue(
+                NewJob::new("draft_pr", json!({}))
+                    .with_attribute("stage", json!("CREATED"))
+                    .with_attribute("mode", json!("yolo")),
+            )
+            .await
+            .unwrap();
+        let patch = serde_json::Map::from_iter([
+            ("stage".to_owned(), json!("PLANNING")),
+            ("mode".to_owned(), json!(null)),
+        ]);
+        assert!(
+            !tdb.merge_attributes(job.id, Some("w"), &patch)
+                .await
+                .unwrap(),
+            "not the lease holder"
+        );
         tdb.claim("w", &["draft_pr"], LEASE, 1).await.unwrap();
-        assert!(tdb.merge_attributes(job.id, Some("w"), &patch).await.unwrap());
+        assert!(
+            tdb.merge_attributes(job.id, Some("w"), &patch)
+                .await
+                .unwrap()
+        );
         let attributes = tdb.get(job.id).await.unwrap().unwrap().attributes;
-        assert_eq!(serde_json::Value::Object(attributes), json!({ "stage": "PLANNING" }), "{}", tdb.label());
+        assert_eq!(
+            serde_json::Value::Object(attributes),
+            json!({ "stage": "PLANNING" }),
+            "{}",
+            tdb.label()
+        );
         tdb.cleanup().await;
     }
 }

@@ -32,23 +32,39 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_job_for_ticket))
 }
 
-fn enum_schema(values: &[&str]) -> Schema {
+/// A string enum schema. Parameters using `schema_with` lose their doc comment, so the
+/// description is set here.
+fn enum_schema(values: &[&str], description: &str, default: Option<&str>) -> Schema {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(values.iter().copied()))
+        .description(Some(description))
+        .default(default.map(serde_json::Value::from))
         .into()
 }
 
 fn status_schema() -> Schema {
-    enum_schema(&JobStatus::ALL.map(JobStatus::as_str))
+    enum_schema(
+        &JobStatus::ALL.map(JobStatus::as_str),
+        "Only jobs with this status.",
+        None,
+    )
 }
 
 fn sort_by_schema() -> Schema {
-    enum_schema(&JobSortBy::ALL.map(JobSortBy::as_str))
+    enum_schema(
+        &JobSortBy::ALL.map(JobSortBy::as_str),
+        "Sort column; jobs without a value (`completed_at`) come last.",
+        Some(JobSortBy::default().as_str()),
+    )
 }
 
 fn sort_order_schema() -> Schema {
-    enum_schema(&[SortOrder::Asc.as_str(), SortOrder::Desc.as_str()])
+    enum_schema(
+        &[SortOrder::Asc.as_str(), SortOrder::Desc.as_str()],
+        "Sort direction.",
+        Some(SortOrder::default().as_str()),
+    )
 }
 
 /// `GET /jobs` query parameters.

@@ -2,6 +2,8 @@
 //! through [`protected`], which the router wraps in authentication. Feature issues add their
 //! module here and merge it into [`protected`].
 
+#[cfg(debug_assertions)]
+mod debug_probe;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
@@ -17,5 +19,9 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 
 /// Routes that require authentication when it is enabled.
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().merge(jobs::routes())
+    let router = OpenApiRouter::new().merge(jobs::routes());
+    // Test-only: enqueues the `probe` job kind; absent from release builds.
+    #[cfg(debug_assertions)]
+    let router = router.merge(debug_probe::routes());
+    router
 }

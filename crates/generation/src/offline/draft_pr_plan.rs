@@ -265,11 +265,14 @@ impl Planner<'_> {
             })
             .collect();
         scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
-        scored
+        let mut matched: Vec<(String, bool)> = scored
             .into_iter()
             .take(MAX_MATCHED_FILES)
             .map(|(_, path)| (path.clone(), is_test_path(path)))
-            .collect()
+            .collect();
+        // Sources before their tests, keeping the relevance order within each group.
+        matched.sort_by_key(|(_, is_test)| *is_test);
+        matched
     }
 
     fn files(&self) -> Vec<PlanFile> {
@@ -283,7 +286,15 @@ impl Planner<'_> {
             add_file(&mut files, path.clone(), FileChange::Modified, "Named in the story".to_owned());
         }
         let matched = self.matched_repo_files();
-        let has_source = matched.iter().any(|(_, test)| !test);
+        // A source file counts as the story's home only when its name carries the topic;
+        // otherwise the change gets a module of its own next to the matched files.
+        let topic_words: Vec<String> = path_tokens(&self.analysis.summary.topic)
+            .into_iter()
+            .filter(|word| word.len() >= 4)
+            .collect();
+        let has_source = matched.iter().any(|(path, test)| {
+            !test && path_tokens(path).iter().any(|token| topic_words.iter().any(|word| token.starts_with(word.as_str())))
+        });
         let has_test = matched.iter().any(|(_, test)| *test);
         for (path, is_test) in &matched {
             let reason = if *is_test {

@@ -39,7 +39,7 @@ impl Candidate {
     /// A line such as "Reset links expire after 30 minutes": no user story, no modal verb and
     /// no leading action, so it constrains a story rather than being one.
     fn is_constraint(&self) -> bool {
-        let text = format!(" {} ", strip_moscow(&self.text).to_lowercase());
+        let text = format!(" {} ", strip_moscow(&self.text).to_ascii_lowercase());
         let declarative = STATEMENT_MARKERS.iter().any(|marker| text.contains(marker));
         !(text.starts_with(" as a ") || text.starts_with(" as an "))
             && !MODALS.iter().any(|modal| text.contains(modal))
@@ -78,8 +78,8 @@ impl OfflineTask for EpicStoriesInput {
             }
             let (story, role) = draft(candidate, position, &epic, &epic_label, &last_role);
             last_role = role;
-            let key = story.summary.to_lowercase();
-            if !stories.iter().any(|known| known.summary.to_lowercase() == key) {
+            let key = story.summary.to_ascii_lowercase();
+            if !stories.iter().any(|known| known.summary.to_ascii_lowercase() == key) {
                 stories.push(story);
             }
         }
@@ -90,7 +90,7 @@ impl OfflineTask for EpicStoriesInput {
 fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
     let clipped = crate::text_analysis::clip(text, crate::text_analysis::MAX_ANALYSED_CHARS);
     for section in split_sections(clipped) {
-        let heading = section.heading.to_lowercase();
+        let heading = section.heading.to_ascii_lowercase();
         if SKIPPED_HEADINGS.iter().any(|word| heading.contains(word)) {
             continue;
         }
@@ -101,7 +101,7 @@ fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
         };
         // "As a ..." lines are whole stories; they lead, and the list items may refine them.
         for line in section.prose {
-            let lower = line.to_lowercase();
+            let lower = line.to_ascii_lowercase();
             if lower.starts_with("as a ") || lower.starts_with("as an ") {
                 candidates.push(Candidate {
                     text: line,
@@ -220,7 +220,7 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
             .enumerate()
             .filter(|(_, candidate)| !candidate.is_constraint())
             .max_by_key(|(position, candidate)| {
-                let lower = candidate.text.to_lowercase();
+                let lower = candidate.text.to_ascii_lowercase();
                 let overlap = words.iter().filter(|word| lower.contains(word.as_str())).count();
                 (overlap, std::cmp::Reverse(*position))
             })
@@ -233,7 +233,7 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
 
 /// "Must: ..." / "Could - ..." prefixes are priorities, not part of the requirement.
 fn strip_moscow(text: &str) -> &str {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     for prefix in ["must have", "should have", "could have", "won't have", "must", "should", "could", "won't", "nice to have"] {
         if lower.starts_with(prefix) {
             let rest = &text[prefix.len()..];
@@ -339,7 +339,7 @@ fn draft(
     if !layers.is_empty() {
         description.push_str(&format!("\nLikely touches: {}.", layers.join(", ")));
     }
-    let priority = priority(&format!("{} {}", candidate.heading, candidate.text.to_lowercase()), position);
+    let priority = priority(&format!("{} {}", candidate.heading, candidate.text.to_ascii_lowercase()), position);
     let size = 1.0 + contexts.len() as f64 + acceptance_criteria.len() as f64 / 2.0;
     let story = StoryDraft {
         summary,
@@ -366,7 +366,7 @@ struct Requirement {
 
 /// "Admins must be able to schedule exports so that ..." → admin / "schedule exports".
 fn split_requirement(text: &str, default_role: &str) -> Requirement {
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     if lower.starts_with("as a ") || lower.starts_with("as an ") {
         let parts = parse_summary(text);
         let head = lower.split(',').next().unwrap_or("");
@@ -389,10 +389,10 @@ fn split_requirement(text: &str, default_role: &str) -> Requirement {
         Some(at) => (&text[..at], Some(text[at + " so that ".len()..].trim().to_owned())),
         None => (text, None),
     };
-    let body_lower = body.to_lowercase();
+    let body_lower = body.to_ascii_lowercase();
     for modal in MODALS {
         if let Some(at) = body_lower.find(modal) {
-            let subject = body[..at].trim().to_lowercase();
+            let subject = body[..at].trim().to_ascii_lowercase();
             let subject = subject.trim_start_matches("the ").trim_start_matches("all ");
             let want = body[at + modal.len()..].trim().to_owned();
             if want.is_empty() {

@@ -159,7 +159,7 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
     };
     let verb_owned = Some(verb.to_owned());
     if matches!(verb, "allow" | "let" | "enable") {
-        let lower = object.to_lowercase();
+        let lower = object.to_ascii_lowercase();
         if let Some(at) = lower.find(" to ") {
             let role = object[..at].trim();
             let role = role.strip_suffix('s').unwrap_or(role);
@@ -201,7 +201,7 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
 const DETERMINERS: [&str; 10] = ["a ", "an ", "the ", "my ", "their ", "our ", "your ", "this ", "these ", "each "];
 
 fn has_determiner(phrase: &str) -> bool {
-    let lower = phrase.to_lowercase();
+    let lower = phrase.to_ascii_lowercase();
     DETERMINERS.iter().any(|d| lower.starts_with(d))
 }
 
@@ -270,7 +270,13 @@ fn imperative_statements(text: &str) -> Vec<String> {
                 }
                 for clause in clauses {
                     let parts = crate::text_analysis::parse_summary(&clause);
-                    if parts.verb.is_some() && clause.split_whitespace().count() >= 3 && clause.len() <= 200 {
+                    // Imperative only: "Verify ..." counts, "imported ..." and "Verifies ..." do not.
+                    let first_word = clause.split_whitespace().next().unwrap_or("").to_lowercase();
+                    let imperative = parts
+                        .verb
+                        .as_deref()
+                        .is_some_and(|verb| verb.split(' ').next() == Some(first_word.as_str()));
+                    if imperative && clause.split_whitespace().count() >= 3 && clause.len() <= 200 {
                         statements.push(crate::text_analysis::upper_first(&clause));
                     }
                 }

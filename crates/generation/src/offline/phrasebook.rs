@@ -307,7 +307,7 @@ static NOTIFICATIONS: DomainRules = DomainRules {
     benefit: "they learn about what matters to them promptly, and only that",
     impact: "Users miss messages they depend on, or receive duplicates and unwanted ones.",
     scopes: &[
-        "Send {topic} asynchronously through a queue with retries, so a slow {service} never blocks the request",
+        "Send {topic} messages through a queue with retries, so that slowness at {service} never blocks the request",
         "Respect each user's notification preferences and include an unsubscribe link where required",
         "Render messages from versioned templates with the user's locale",
     ],
@@ -500,7 +500,7 @@ static FILE_HANDLING: DomainRules = DomainRules {
 };
 
 static GENERAL: DomainRules = DomainRules {
-    benefit: "the product does what they need with less effort",
+    benefit: "they get their work done with less effort",
     impact: "Users hit the defect in normal use and lose time working around it.",
     scopes: &[],
     outcomes: &[],

@@ -292,11 +292,11 @@ impl Planner<'_> {
                 team: Team::Devops,
                 summary: format!("[DEVOPS] Provision infrastructure for {topic}"),
                 purpose: format!("Create the infrastructure {topic} runs on, as code, before the services that need it are deployed."),
-                scopes: vec![
+                scopes: self.statements_about(PROVISION_SIGNALS).into_iter().chain([
                     "Define the resources in infrastructure-as-code and review the plan output".to_owned(),
                     "Create them in staging first, then production, with least-privilege access".to_owned(),
                     "Expose connection settings to services through the secret store".to_owned(),
-                ],
+                ]).collect(),
                 outcome: vec!["Staging and production resources exist, are reproducible from code and reachable by the service.".to_owned()],
                 depends_on: Vec::new(),
                 effort: Effort::for_team(Team::Devops, complexity),
@@ -334,7 +334,8 @@ impl Planner<'_> {
             });
         }
         let mut schema = None;
-        if self.needs(Team::Backend) && self.analysis.has(TechnicalContext::Database) {
+        let changes_storage = lexicon.any(&["schema*", "migrat*", "column*", "new table", "store", "stored", "persist*", "backfill*", "data model"]);
+        if self.needs(Team::Backend) && self.analysis.has(TechnicalContext::Database) && changes_storage {
             schema = Some(plan.len());
             let mut scopes = vec![self.vars.fill(context_rules(TechnicalContext::Database).scopes[0])];
             if story_type == StoryType::DataFeature || self.analysis.in_domain(Domain::DataMigration) {
@@ -386,11 +387,11 @@ impl Planner<'_> {
                 team: Team::Devops,
                 summary: format!("[DEVOPS] Configure rollout and monitoring for {topic}"),
                 purpose: format!("Release {topic} gradually and see problems before users report them."),
-                scopes: vec![
+                scopes: self.statements_about(ROLLOUT_SIGNALS).into_iter().chain([
                     format!("Put {topic} behind a feature flag and plan a staged rollout"),
                     "Add dashboards for throughput, error rate and latency, and alerts on the SLO".to_owned(),
                     "Document the rollback procedure in the runbook".to_owned(),
-                ],
+                ]).collect(),
                 outcome: vec!["The rollout can be paused or reverted in minutes, and alerts fire on regressions.".to_owned()],
                 depends_on,
                 effort: Effort::for_team(Team::Devops, complexity),
@@ -399,13 +400,8 @@ impl Planner<'_> {
             });
         }
         if self.needs(Team::Qa) {
-            // QA waits for the tasks nothing else waits for: the ends of each team's chain.
-            let depends_on: Vec<usize> = implementation
-                .iter()
-                .copied()
-                .filter(|index| !plan.iter().any(|task| task.depends_on.contains(index) && task.team != Team::Qa))
-                .collect();
-            plan.push(self.qa(depends_on));
+            // QA is blocked by every implementation task, of every team.
+            plan.push(self.qa(implementation.clone()));
         }
         plan
     }
@@ -429,14 +425,21 @@ impl Planner<'_> {
             (StoryType::DataFeature, None) => (
                 format!("[BE] {action} as a background job"),
                 format!("Move or transform the data behind {topic} reliably, at production volume."),
-                domain_rules(Domain::DataMigration).scopes[..2].iter().map(|t| self.vars.fill(t)).collect::<Vec<_>>(),
+                vec![
+                    "Process rows in batches, idempotently (keyed by a natural id) and resumably".to_owned(),
+                    "Provide a dry-run mode that reports counts and rejected rows without writing".to_owned(),
+                    "Report progress and every rejected row with its reason".to_owned(),
+                ],
             ),
             _ => (format!("[BE] {action}"), self.server_purpose(), Vec::new()),
         };
         let mut own: Vec<String> = self.backend_statements().into_iter().take(3).collect();
         own.append(&mut scopes);
         let mut scopes = own;
-        let names_endpoint = !self.analysis.entities.endpoints.is_empty() || self.analysis.lexicon.hits("endpoint*") > 0;
+        // Only a story that names a route or an endpoint adds one; "rate-limit all /v1
+        // endpoints" changes existing ones.
+        let names_endpoint = !self.analysis.entities.endpoints.is_empty()
+            || self.analysis.lexicon.summary_hits("endpoint*") > 0;
         for context in [TechnicalContext::Api, TechnicalContext::Queue, TechnicalContext::Cache, TechnicalContext::ExternalService] {
             let skip = (context == TechnicalContext::Api && !names_endpoint)
                 || (story_type == StoryType::Integration && context == TechnicalContext::ExternalService);
@@ -458,7 +461,7 @@ impl Planner<'_> {
             purpose,
             scopes,
             outcome: vec![
-                format!("{} works end to end on the server and is covered by automated tests.", upper_first(topic)),
+                format!("The server side of {topic} works end to end and is covered by automated tests."),
                 "Errors are answered with documented codes and logged with request context.".to_owned(),
             ],
             depends_on,
@@ -476,11 +479,26 @@ impl Planner<'_> {
         )
     }
 
-    /// The requester's own imperative sentences that are about the server.
+    /// The requester's own imperative sentences that are about the server: not about the
+    /// interface, and not infrastructure or rollout work when DevOps has a task.
     fn backend_statements(&self) -> Vec<String> {
         self.statements
             .iter()
-            .filter(|statement| Lexicon::new(statement, &[]).score(FRONTEND_SIGNALS) < 3)
+            .filter(|statement| {
+                let lexicon = Lexicon::new(statement, &[]);
+                lexicon.score(FRONTEND_SIGNALS) < 3
+                    && !(self.needs(Team::Devops)
+                        && (lexicon.score(PROVISION_SIGNALS) >= 3 || lexicon.score(ROLLOUT_SIGNALS) >= 3))
+            })
+            .cloned()
+            .collect()
+    }
+
+    /// The requester's own imperative sentences matching `signals`.
+    fn statements_about(&self, signals: &[&str]) -> Vec<String> {
+        self.statements
+            .iter()
+            .filter(|statement| Lexicon::new(statement, &[]).score(signals) >= 3)
             .cloned()
             .collect()
     }
@@ -567,7 +585,11 @@ impl Planner<'_> {
         for criterion in self.analysis.criteria.iter().take(2) {
             push_unique(&mut scopes, format!("Satisfy: {}", criterion.text));
         }
-        scopes.push("Component tests for each state, plus an accessibility check".to_owned());
+        scopes.push(if team == Team::Frontend {
+            "Component tests for each state, plus an accessibility check".to_owned()
+        } else {
+            "UI tests on both platforms, plus a VoiceOver and TalkBack check".to_owned()
+        });
         Planned {
             team,
             summary: shorten(&summary, 100),
@@ -575,7 +597,11 @@ impl Planner<'_> {
             scopes,
             outcome: vec![
                 format!("{}s can {} and see clear feedback for success and failure.", upper_first(&role), capability.phrase),
-                "The interface works with keyboard and screen reader.".to_owned(),
+                if team == Team::Frontend {
+                    "The interface works with keyboard and screen reader.".to_owned()
+                } else {
+                    "The feature works on the oldest supported iOS and Android versions.".to_owned()
+                },
             ],
             depends_on,
             effort: Effort::for_team(team, self.analysis.complexity),

@@ -143,15 +143,15 @@ impl Builder<'_> {
             .collect();
         if drafts.is_empty() && !self.is_story() {
             drafts.push(Draft {
-                title: shorten(&format!("{} logic accepts valid input", upper_first(&self.vars.topic)), 90),
+                title: shorten(&format!("{} accepts valid input", self.unit_subject()), 90),
                 test_type: self.task_main_type(),
                 category: TestCategory::Positive,
                 priority: TestPriority::P0,
-                description: format!("Exercises the {} code in isolation with valid input.", self.vars.topic),
+                description: format!("Exercises {} in isolation with valid input.", self.unit_subject()),
                 extra_preconditions: Vec::new(),
                 steps: vec![
                     self.given_line(),
-                    format!("When the {} logic runs with valid input", self.vars.topic),
+                    format!("When the {} runs with valid input", self.unit_subject()),
                     "Then it returns the expected result".to_owned(),
                     "And it has no side effects beyond the documented ones".to_owned(),
                 ],
@@ -428,6 +428,16 @@ impl Builder<'_> {
                 expected: "No behaviour change outside the scope of this ticket.".to_owned(),
                 covers: None,
             });
+        }
+    }
+
+    /// What a unit test exercises: "the `POST /x` handler" or "the password reset logic".
+    fn unit_subject(&self) -> String {
+        let topic = &self.vars.topic;
+        if topic.starts_with('/') || topic.split_whitespace().next().is_some_and(|w| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&w)) {
+            format!("the `{topic}` handler")
+        } else {
+            format!("the {topic} logic")
         }
     }
 

@@ -326,7 +326,7 @@ impl Writer<'_> {
             return benefit.trim_end_matches('.').to_owned();
         }
         if let Some(description) = self.description {
-            let lower = description.to_lowercase();
+            let lower = description.to_ascii_lowercase();
             if let Some(at) = lower.find("so that ") {
                 let rest = &description[at + "so that ".len()..];
                 let end = rest.find(['.', '\n']).unwrap_or(rest.len());

@@ -90,8 +90,17 @@ fn inline_and_tighten(node: &mut Value, definitions: &Map<String, Value>, depth:
                 object.insert("required".to_owned(), Value::Array(required));
                 object.insert("additionalProperties".to_owned(), Value::Bool(false));
             }
-            for value in object.values_mut() {
-                inline_and_tighten(value, definitions, depth + 1);
+            for (key, value) in object.iter_mut() {
+                match (key.as_str(), value) {
+                    // A map from property names to schemas: the names are data (a property may
+                    // be called "title" or "default"), only the values are schemas.
+                    ("properties", Value::Object(properties)) => {
+                        for property in properties.values_mut() {
+                            inline_and_tighten(property, definitions, depth + 1);
+                        }
+                    }
+                    (_, value) => inline_and_tighten(value, definitions, depth + 1),
+                }
             }
         }
         Value::Array(items) => {

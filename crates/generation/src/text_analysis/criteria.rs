@@ -29,7 +29,7 @@ impl Criterion {
 
     /// "Given a, when b, then c" on one line.
     fn split_inline_gherkin(&mut self) {
-        let lower = self.text.to_lowercase();
+        let lower = self.text.to_ascii_lowercase();
         if !lower.starts_with("given") {
             return;
         }
@@ -67,12 +67,12 @@ pub fn parse_criteria(text: &str, section_only: bool) -> Vec<Criterion> {
         if let Some(heading) = &heading {
             flush(&mut gherkin, &mut criteria);
             if section_only {
-                in_section = heading.to_lowercase().contains("acceptance criteria");
+                in_section = heading.to_ascii_lowercase().contains("acceptance criteria");
             }
             continue;
         }
         let item = strip_bullet(line);
-        let lower = item.to_lowercase();
+        let lower = item.to_ascii_lowercase();
         let keyword = ["given", "when", "then", "and", "but"]
             .into_iter()
             .find(|kw| lower.starts_with(kw) && lower[kw.len()..].starts_with([' ', ':']));

@@ -185,7 +185,20 @@ fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
         ("buyer*", "buyer"),
         ("subscriber*", "subscriber"),
     ];
-    // A role in the summary wins; otherwise the role mentioned most often.
+    // A role that starts a sentence of the description is the actor ("Clinicians search the
+    // patient list"); a role in the summary may be the object ("Search patients").
+    for text in texts.iter().skip(1) {
+        for sentence in text.split(['.', '\n', '!', '?', ';']) {
+            let first = sentence.split_whitespace().next().unwrap_or("").to_lowercase();
+            if let Some((_, role)) = ROLES
+                .iter()
+                .find(|(keyword, _)| !keyword.contains(' ') && first.starts_with(keyword.trim_end_matches('*')))
+            {
+                return (*role).to_owned();
+            }
+        }
+    }
+    // Then a role in the summary; otherwise the role mentioned most often.
     if let Some((_, role)) = ROLES.iter().find(|(keyword, _)| lexicon.summary_hits(keyword) > 0) {
         return (*role).to_owned();
     }

@@ -99,7 +99,7 @@ pub fn parse_summary(summary: &str) -> SummaryParts {
     if let Some(parts) = parse_user_story(&clean) {
         return parts;
     }
-    let lower = clean.to_lowercase();
+    let lower = clean.to_ascii_lowercase();
     let mut verb = None;
     let mut object = clean.clone();
     for (candidate, consumed) in verb_candidates(&lower) {
@@ -146,7 +146,7 @@ fn strip_labels(summary: &str) -> String {
             && bare.split('-').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_uppercase()))
             && bare.rsplit('-').next().is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
         let is_label = matches!(
-            bare.to_lowercase().as_str(),
+            bare.to_ascii_lowercase().as_str(),
             "bug" | "story" | "task" | "feature" | "spike" | "epic" | "chore" | "fe" | "be" | "qa"
         ) && (first.ends_with(':') || text[first.len()..].trim_start().starts_with(['-', ':']));
         if is_key || is_label {
@@ -177,7 +177,7 @@ fn normalise_case(text: &str) -> String {
         if index == 0 || acronym {
             out.push(word.to_owned());
         } else {
-            out.push(word.to_lowercase());
+            out.push(word.to_ascii_lowercase());
         }
     }
     out.join(" ")
@@ -236,7 +236,7 @@ fn base_verb(word: &str) -> Option<&'static str> {
 
 /// "As a buyer, I want to save my cart so that I can finish later."
 fn parse_user_story(clean: &str) -> Option<SummaryParts> {
-    let lower = clean.to_lowercase();
+    let lower = clean.to_ascii_lowercase();
     if !(lower.starts_with("as a ") || lower.starts_with("as an ")) {
         return None;
     }
@@ -257,7 +257,7 @@ fn parse_user_story(clean: &str) -> Option<SummaryParts> {
     if parts.verb.is_none() {
         // "I want to <verb> ..." always starts with a verb, known or not.
         if let Some((verb, object)) = want.split_once(' ') {
-            parts.verb = Some(verb.to_lowercase());
+            parts.verb = Some(verb.to_ascii_lowercase());
             parts.object = object.trim().to_owned();
             parts.topic = topic_of(object.trim());
             parts.failing_subject = None;
@@ -273,7 +273,7 @@ fn parse_user_story(clean: &str) -> Option<SummaryParts> {
 /// "Login fails with 500 when email contains a plus sign" → ("Login", "fails with 500",
 /// "email contains a plus sign").
 fn parse_symptom(clean: &str) -> (Option<String>, Option<String>, Option<String>) {
-    let lower = format!(" {}", clean.to_lowercase());
+    let lower = format!(" {}", clean.to_ascii_lowercase());
     let marker_at = FAILURE_MARKERS
         .iter()
         .filter_map(|marker| lower.find(marker))
@@ -291,7 +291,7 @@ fn parse_symptom(clean: &str) -> (Option<String>, Option<String>, Option<String>
 }
 
 fn split_trigger(rest: &str) -> (String, Option<String>) {
-    let lower = rest.to_lowercase();
+    let lower = rest.to_ascii_lowercase();
     for marker in [" when ", " if ", " after ", " while ", " for ", " on "] {
         if let Some(at) = lower.find(marker) {
             let trigger = rest[at + marker.len()..].trim();
@@ -305,7 +305,7 @@ fn split_trigger(rest: &str) -> (String, Option<String>) {
 
 /// The noun phrase before any qualifier.
 fn topic_of(object: &str) -> String {
-    let lower = object.to_lowercase();
+    let lower = object.to_ascii_lowercase();
     let mut end = object.len();
     for marker in [
         " via ", " for ", " with ", " when ", " in ", " on ", " to ", " from ", " using ", " by ",
@@ -319,7 +319,7 @@ fn topic_of(object: &str) -> String {
     }
     let mut topic = object[..end].trim();
     for article in ["the ", "a ", "an ", "new ", "users to ", "user to "] {
-        if topic.to_lowercase().starts_with(article) && topic.len() > article.len() {
+        if topic.to_ascii_lowercase().starts_with(article) && topic.len() > article.len() {
             topic = topic[article.len()..].trim_start();
         }
     }

@@ -397,12 +397,6 @@ enum Span {
     Strike,
 }
 
-impl Span {
-    fn is_emphasis(&self) -> bool {
-        !matches!(self, Span::Link { .. })
-    }
-}
-
 fn spans_of(node: &Node) -> Vec<Span> {
     let Node::Text(text) = node else {
         return Vec::new();
@@ -516,7 +510,10 @@ fn render_inline(nodes: &[Node], context: InlineContext) -> String {
         _ => false,
     };
     let start = nodes.iter().position(|n| !blank(n)).unwrap_or(nodes.len());
-    let end = nodes.iter().rposition(|n| !blank(n)).map_or(start, |i| i + 1);
+    let end = nodes
+        .iter()
+        .rposition(|n| !blank(n))
+        .map_or(start, |i| i + 1);
     let nodes = hoist_edge_whitespace(&nodes[start..end]);
     let spans: Vec<Vec<Span>> = nodes.iter().map(spans_of).collect();
     let run_length = |from: usize, span: &Span| {
@@ -553,7 +550,6 @@ fn render_inline(nodes: &[Node], context: InlineContext) -> String {
                 Span::Strike => ("~~", "~~".to_owned()),
                 Span::Link { href, title } => ("[", link_target(href, title.as_deref(), context)),
             };
-            debug_assert!(span.is_emphasis() || opener == "[");
             out.push_str(opener);
             open.push(OpenSpan {
                 span: span.clone(),

@@ -70,27 +70,29 @@ fn create_one(
                 other => JiraErrors::message(other.to_string()),
             })?;
     }
-    let transition = match object
+    let requested = object
         .get("transition")
         .and_then(|t| t.get("id"))
         .and_then(|v| {
             v.as_str()
                 .map(str::to_string)
                 .or_else(|| v.as_u64().map(|n| n.to_string()))
-        }) {
-        Some(transition) => Some(match store.transition_issue(&id, &transition, now) {
-            Ok(()) => {
-                json!({"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}})
-            }
-            Err(StoreError::Invalid(errors)) => {
-                json!({"status": 400, "errorCollection": error_collection(&errors)})
-            }
-            Err(other) => {
-                json!({"status": 400, "errorCollection": error_collection(&JiraErrors::message(other.to_string()))})
-            }
-        }),
-        None => None,
-    };
+        });
+    let transition =
+        requested.map(
+            |transition| match store.transition_issue(&id, &transition, now) {
+                Ok(()) => {
+                    json!({"status": 200, "errorCollection": {"errorMessages": [], "errors": {}}})
+                }
+                Err(StoreError::Invalid(errors)) => {
+                    json!({"status": 400, "errorCollection": error_collection(&errors)})
+                }
+                Err(other) => json!({
+                    "status": 400,
+                    "errorCollection": error_collection(&JiraErrors::message(other.to_string())),
+                }),
+            },
+        );
     Ok((id, transition))
 }
 
