@@ -529,6 +529,7 @@ async fn bearer_tokens_go_through_the_gateway_with_a_discovered_cloud_id() {
         .unwrap();
     let client = JiraClient::connect(config, fast_config()).await.unwrap();
     assert_eq!(client.myself().await.unwrap().account_id, "me");
+    assert_eq!(client.browse_url("PW-1"), format!("{}/browse/PW-1", site.uri()));
     let discovery = site.received_requests().await.unwrap();
     assert!(!discovery[0].headers.contains_key("authorization"));
     let call = &gateway.received_requests().await.unwrap()[0];

@@ -25,7 +25,9 @@ pub enum GenerationError {
         reason: String,
     },
     /// The task name is not one of [`TaskKind::ALL`].
-    #[error("unknown generation task `{0}`; expected one of: ticket_description, epic_stories, story_tasks, test_cases, draft_pr_plan")]
+    #[error(
+        "unknown generation task `{0}`; expected one of: ticket_description, epic_stories, story_tasks, test_cases, draft_pr_plan"
+    )]
     UnknownTask(String),
 }
 

@@ -26,32 +26,59 @@ fn blank_summary_is_refused() {
 
 #[test]
 fn wrong_types_name_their_path() {
-    let err = error_for(TaskKind::StoryTasks, json!({"summary": "x", "max_tasks": "ten"}));
+    let err = error_for(
+        TaskKind::StoryTasks,
+        json!({"summary": "x", "max_tasks": "ten"}),
+    );
     assert_eq!(err.field(), Some("max_tasks"), "{err}");
-    let err = error_for(TaskKind::TicketDescription, json!({"summary": "x", "parent": {"key": "A-1"}}));
+    let err = error_for(
+        TaskKind::TicketDescription,
+        json!({"summary": "x", "parent": {"key": "A-1"}}),
+    );
     assert_eq!(err.field(), Some("parent.summary"), "{err}");
-    let err = error_for(TaskKind::TestCases, json!({"summary": "x", "coverage_level": "exhaustive"}));
+    let err = error_for(
+        TaskKind::TestCases,
+        json!({"summary": "x", "coverage_level": "exhaustive"}),
+    );
     assert_eq!(err.field(), Some("coverage_level"), "{err}");
     assert!(err.to_string().contains("unknown variant"), "{err}");
-    let err = error_for(TaskKind::DraftPrPlan, json!({"summary": "x", "repos": [42]}));
+    let err = error_for(
+        TaskKind::DraftPrPlan,
+        json!({"summary": "x", "repos": [42]}),
+    );
     assert_eq!(err.field(), Some("repos[0]"), "{err}");
 }
 
 #[test]
 fn out_of_range_numbers_are_refused() {
-    let err = error_for(TaskKind::StoryTasks, json!({"summary": "x", "max_tasks": 0}));
+    let err = error_for(
+        TaskKind::StoryTasks,
+        json!({"summary": "x", "max_tasks": 0}),
+    );
     assert_eq!(err.field(), Some("max_tasks"));
-    let err = error_for(TaskKind::StoryTasks, json!({"summary": "x", "max_task_cycle_days": 0.1}));
+    let err = error_for(
+        TaskKind::StoryTasks,
+        json!({"summary": "x", "max_task_cycle_days": 0.1}),
+    );
     assert_eq!(err.field(), Some("max_task_cycle_days"));
-    let err = error_for(TaskKind::EpicStories, json!({"summary": "x", "max_stories": 500}));
+    let err = error_for(
+        TaskKind::EpicStories,
+        json!({"summary": "x", "max_stories": 500}),
+    );
     assert_eq!(err.field(), Some("max_stories"));
 }
 
 #[test]
 fn empty_documents_and_repos_are_refused() {
-    let err = error_for(TaskKind::EpicStories, json!({"summary": "x", "documents": [{"kind": "prd", "content": " "}]}));
+    let err = error_for(
+        TaskKind::EpicStories,
+        json!({"summary": "x", "documents": [{"kind": "prd", "content": " "}]}),
+    );
     assert_eq!(err.field(), Some("documents[0].content"));
-    let err = error_for(TaskKind::DraftPrPlan, json!({"summary": "x", "repos": [{"url": ""}]}));
+    let err = error_for(
+        TaskKind::DraftPrPlan,
+        json!({"summary": "x", "repos": [{"url": ""}]}),
+    );
     assert_eq!(err.field(), Some("repos[0].url"));
 }
 
@@ -68,7 +95,10 @@ fn unknown_task_names_are_refused() {
     assert!(!err.is_caller_error() || err.field().is_none());
     for kind in TaskKind::ALL {
         assert_eq!(kind.as_str().parse::<TaskKind>().expect("known"), kind);
-        assert_eq!(serde_json::to_value(kind).expect("serialises"), json!(kind.as_str()));
+        assert_eq!(
+            serde_json::to_value(kind).expect("serialises"),
+            json!(kind.as_str())
+        );
     }
 }
 

@@ -16,14 +16,26 @@ use serde_json::{Value, json};
 fn strict_mode_violations(schema: &Value, path: &str, out: &mut Vec<String>) {
     match schema {
         Value::Object(object) => {
-            for forbidden in ["$ref", "$defs", "definitions", "format", "default", "oneOf", "allOf", "title", "$schema"] {
+            for forbidden in [
+                "$ref",
+                "$defs",
+                "definitions",
+                "format",
+                "default",
+                "oneOf",
+                "allOf",
+                "title",
+                "$schema",
+            ] {
                 if object.contains_key(forbidden) {
                     out.push(format!("{path}: has `{forbidden}`"));
                 }
             }
             if let Some(Value::Object(properties)) = object.get("properties") {
                 if object.get("additionalProperties") != Some(&Value::Bool(false)) {
-                    out.push(format!("{path}: object without additionalProperties: false"));
+                    out.push(format!(
+                        "{path}: object without additionalProperties: false"
+                    ));
                 }
                 let required: Vec<&str> = object
                     .get("required")
@@ -46,7 +58,11 @@ fn strict_mode_violations(schema: &Value, path: &str, out: &mut Vec<String>) {
                 match (key.as_str(), value) {
                     ("properties", Value::Object(properties)) => {
                         for (name, property) in properties {
-                            strict_mode_violations(property, &format!("{path}/properties/{name}"), out);
+                            strict_mode_violations(
+                                property,
+                                &format!("{path}/properties/{name}"),
+                                out,
+                            );
                         }
                     }
                     _ => strict_mode_violations(value, &format!("{path}/{key}"), out),
@@ -70,7 +86,8 @@ fn every_schema_is_strict_mode_compatible() {
         let mut violations = Vec::new();
         strict_mode_violations(&schema, "#", &mut violations);
         assert!(violations.is_empty(), "{kind}: {violations:#?}");
-        jsonschema::validator_for(&schema).unwrap_or_else(|err| panic!("{kind}: invalid schema: {err}"));
+        jsonschema::validator_for(&schema)
+            .unwrap_or_else(|err| panic!("{kind}: invalid schema: {err}"));
     }
 }
 
@@ -82,12 +99,16 @@ fn optional_output_fields_are_nullable_not_omitted() {
     let priority = &schema["properties"]["test_cases"]["items"]["properties"]["priority"];
     assert_eq!(priority["enum"], json!(["P0", "P1", "P2"]));
     // Property names that are also schema keywords survive.
-    assert_eq!(schema["properties"]["test_cases"]["items"]["properties"]["title"]["type"], "string");
+    assert_eq!(
+        schema["properties"]["test_cases"]["items"]["properties"]["title"]["type"],
+        "string"
+    );
 }
 
 #[test]
 fn the_checker_catches_a_loose_schema() {
-    let loose = json!({"type": "object", "properties": {"a": {"type": "string", "format": "email"}}});
+    let loose =
+        json!({"type": "object", "properties": {"a": {"type": "string", "format": "email"}}});
     let mut violations = Vec::new();
     strict_mode_violations(&loose, "#", &mut violations);
     assert_eq!(violations.len(), 3, "{violations:#?}");
@@ -95,8 +116,14 @@ fn the_checker_catches_a_loose_schema() {
 
 fn assert_valid(kind: TaskKind, output: &Value, context: &str) {
     let validator = jsonschema::validator_for(&output_schema(kind)).expect("schema compiles");
-    let errors: Vec<String> = validator.iter_errors(output).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{kind} {context}: {errors:#?}\n{output:#}");
+    let errors: Vec<String> = validator
+        .iter_errors(output)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{kind} {context}: {errors:#?}\n{output:#}"
+    );
 }
 
 fn assert_parses_back(kind: TaskKind, output: &Value) {
@@ -116,6 +143,27 @@ fn fixture_outputs_validate_and_parse_back() {
         let output = offline::generate(fixture.kind, &fixture.input).expect("fixture generates");
         assert_valid(fixture.kind, &output, fixture.name);
         assert_parses_back(fixture.kind, &output);
+    }
+}
+
+/// The LLM crate serialises parsed inputs (defaults filled in) for its prompt templates; the
+/// result must parse again to the same input.
+#[test]
+fn inputs_round_trip_with_defaults_filled_in() {
+    fn round_trip<I: generation::TaskInput + PartialEq + std::fmt::Debug>(input: &Value) {
+        let parsed: I = generation::parse_input(input).expect("fixture parses");
+        let canonical = serde_json::to_value(&parsed).expect("serialises");
+        let again: I = generation::parse_input(&canonical).expect("canonical form parses");
+        assert_eq!(parsed, again);
+    }
+    for fixture in fixtures::all() {
+        match fixture.kind {
+            TaskKind::TicketDescription => round_trip::<TicketDescriptionInput>(&fixture.input),
+            TaskKind::EpicStories => round_trip::<EpicStoriesInput>(&fixture.input),
+            TaskKind::StoryTasks => round_trip::<StoryTasksInput>(&fixture.input),
+            TaskKind::TestCases => round_trip::<TestCasesInput>(&fixture.input),
+            TaskKind::DraftPrPlan => round_trip::<DraftPrPlanInput>(&fixture.input),
+        }
     }
 }
 
@@ -143,7 +191,10 @@ fn story_tasks_dependencies_point_backwards_and_qa_waits_for_implementation() {
     for fixture in fixtures::story_tasks() {
         let output = offline::generate(TaskKind::StoryTasks, &fixture.input).expect("generates");
         let tasks = output["tasks"].as_array().expect("tasks");
-        let ids: Vec<&str> = tasks.iter().map(|t| t["id"].as_str().expect("id")).collect();
+        let ids: Vec<&str> = tasks
+            .iter()
+            .map(|t| t["id"].as_str().expect("id"))
+            .collect();
         for (position, task) in tasks.iter().enumerate() {
             for dep in task["depends_on_tasks"].as_array().expect("deps") {
                 let dep_position = ids.iter().position(|id| Some(*id) == dep.as_str());
@@ -156,24 +207,47 @@ fn story_tasks_dependencies_point_backwards_and_qa_waits_for_implementation() {
             }
         }
         let qa = tasks.iter().find(|t| t["team"] == "qa").expect("a QA task");
-        assert!(!qa["depends_on_tasks"].as_array().expect("deps").is_empty(), "{}", fixture.name);
-        let total: f64 = tasks.iter().map(|t| t["estimate"]["total_days"].as_f64().expect("days")).sum();
+        assert!(
+            !qa["depends_on_tasks"].as_array().expect("deps").is_empty(),
+            "{}",
+            fixture.name
+        );
+        let total: f64 = tasks
+            .iter()
+            .map(|t| t["estimate"]["total_days"].as_f64().expect("days"))
+            .sum();
         assert!((total - output["total_estimate_days"].as_f64().expect("total")).abs() < 1e-9);
     }
 }
 
 #[test]
 fn pure_backend_story_gets_no_frontend_task() {
-    let fixture = fixtures::story_tasks().into_iter().find(|f| f.name == "rate_limit_backend_only").expect("fixture");
+    let fixture = fixtures::story_tasks()
+        .into_iter()
+        .find(|f| f.name == "rate_limit_backend_only")
+        .expect("fixture");
     let output = offline::generate(TaskKind::StoryTasks, &fixture.input).expect("generates");
-    let teams: Vec<&str> = output["tasks"].as_array().expect("tasks").iter().map(|t| t["team"].as_str().expect("team")).collect();
+    let teams: Vec<&str> = output["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["team"].as_str().expect("team"))
+        .collect();
     assert!(!teams.contains(&"frontend"), "{teams:?}");
-    assert!(teams.contains(&"backend") && teams.contains(&"qa"), "{teams:?}");
+    assert!(
+        teams.contains(&"backend") && teams.contains(&"qa"),
+        "{teams:?}"
+    );
 }
 
 #[test]
 fn test_counts_follow_the_coverage_level() {
-    for (level, min, max) in [("minimal", 1, 2), ("basic", 2, 4), ("standard", 3, 6), ("comprehensive", 5, 10)] {
+    for (level, min, max) in [
+        ("minimal", 1, 2),
+        ("basic", 2, 4),
+        ("standard", 3, 6),
+        ("comprehensive", 5, 10),
+    ] {
         for target in ["story", "task"] {
             let input = json!({
                 "summary": "Export invoices to CSV",
@@ -183,7 +257,10 @@ fn test_counts_follow_the_coverage_level() {
             });
             let output = offline::generate(TaskKind::TestCases, &input).expect("generates");
             let count = output["test_cases"].as_array().expect("cases").len();
-            assert!((min..=max).contains(&count), "{level}/{target}: {count} tests");
+            assert!(
+                (min..=max).contains(&count),
+                "{level}/{target}: {count} tests"
+            );
         }
     }
 }
@@ -218,7 +295,9 @@ fn input_for(kind: TaskKind, summary: &str, description: &str, flag: bool) -> Va
             "issue_type": if flag { "Bug" } else { "Story" },
             "parent": {"summary": description.chars().take(40).collect::<String>() + "x"}
         }),
-        TaskKind::EpicStories => json!({"summary": summary, "description": description, "max_stories": 5}),
+        TaskKind::EpicStories => {
+            json!({"summary": summary, "description": description, "max_stories": 5})
+        }
         TaskKind::StoryTasks => json!({
             "summary": summary,
             "description": description,
@@ -250,22 +329,32 @@ fn arbitrary_text_never_panics_and_always_validates() {
             ..Config::default()
         });
         runner
-            .run(&(text_strategy(), text_strategy(), any::<bool>()), |(summary, description, flag)| {
-                let input = input_for(kind, &summary, &description, flag);
-                match offline::generate(kind, &input) {
-                    Ok(output) => {
-                        prop_assert!(!summary.trim().is_empty());
-                        let errors: Vec<String> = validator.iter_errors(&output).map(|e| e.to_string()).collect();
-                        prop_assert!(errors.is_empty(), "{}: {:?}", kind, errors);
+            .run(
+                &(text_strategy(), text_strategy(), any::<bool>()),
+                |(summary, description, flag)| {
+                    let input = input_for(kind, &summary, &description, flag);
+                    match offline::generate(kind, &input) {
+                        Ok(output) => {
+                            prop_assert!(!summary.trim().is_empty());
+                            let errors: Vec<String> = validator
+                                .iter_errors(&output)
+                                .map(|e| e.to_string())
+                                .collect();
+                            prop_assert!(errors.is_empty(), "{}: {:?}", kind, errors);
+                        }
+                        Err(GenerationError::InvalidInput { field, .. }) => {
+                            prop_assert!(
+                                summary.trim().is_empty(),
+                                "unexpected error on {:?}",
+                                field
+                            );
+                            prop_assert_eq!(field, "summary");
+                        }
+                        Err(other) => prop_assert!(false, "unexpected error {}", other),
                     }
-                    Err(GenerationError::InvalidInput { field, .. }) => {
-                        prop_assert!(summary.trim().is_empty(), "unexpected error on {:?}", field);
-                        prop_assert_eq!(field, "summary");
-                    }
-                    Err(other) => prop_assert!(false, "unexpected error {}", other),
-                }
-                Ok(())
-            })
+                    Ok(())
+                },
+            )
             .unwrap_or_else(|failure| panic!("{kind}: {failure}"));
     }
 }

@@ -70,6 +70,9 @@ fn draft_pr_plans() {
 fn ticket_description_structure() {
     let fixture = &fixtures::ticket_descriptions()[0];
     let output = typed::<TicketDescriptionInput>(&fixture.input);
-    assert_eq!(<TicketDescriptionInput as TaskInput>::KIND, TaskKind::TicketDescription);
+    assert_eq!(
+        <TicketDescriptionInput as TaskInput>::KIND,
+        TaskKind::TicketDescription
+    );
     insta::assert_yaml_snapshot!("ticket_description__login_bug__structure", output);
 }

@@ -201,6 +201,15 @@ impl LlmService {
         })
     }
 
+    /// Builds the service from settings alone: the embedded catalog merged with
+    /// `LLM_MODEL_CATALOG`, and the embedded prompts overridden from `PROMPTS_DIR`.
+    pub fn from_settings(settings: LlmSettings) -> Result<LlmService, LlmError> {
+        let catalog = ModelCatalog::load(settings.catalog_path.as_deref())
+            .map_err(|e| LlmError::Configuration(e.to_string()))?;
+        let prompts = PromptLibrary::load(settings.prompts_dir.as_deref())?;
+        LlmService::new(settings, catalog, prompts)
+    }
+
     pub fn selection(&self) -> &ModelSelection {
         &self.selection
     }
@@ -320,7 +329,7 @@ impl LlmService {
             system_prompt: prepared.system_prompt,
             user_prompt: prepared.user_prompt,
             schema_name: task.as_str().to_owned(),
-            schema: Value::Null,
+            schema: self.task_schemas[&task].validator.schema().clone(),
             cancel: request.cancel,
         };
         let mut generation = self
@@ -339,7 +348,7 @@ impl LlmService {
         self.run_structured(call, &validator).await
     }
 
-    /// The structured-output loop with a compiled validator (`call.schema` is not used).
+    /// The structured-output loop with `call.schema` already compiled into `validator`.
     async fn run_structured(
         &self,
         call: StructuredCall,

@@ -56,6 +56,8 @@ pub struct LlmSettings {
     pub max_budget_retries: u32,
     /// `PROMPTS_DIR`: templates here override the embedded ones, file by file.
     pub prompts_dir: Option<PathBuf>,
+    /// `LLM_MODEL_CATALOG`: a YAML file merged over the embedded model catalog.
+    pub catalog_path: Option<PathBuf>,
 }
 
 impl Default for LlmSettings {
@@ -77,6 +79,7 @@ impl Default for LlmSettings {
             max_reasks: 2,
             max_budget_retries: 2,
             prompts_dir: None,
+            catalog_path: None,
         }
     }
 }
@@ -93,21 +96,27 @@ impl LlmSettings {
             model: get(&format!("{prefix}_MODEL")),
             base_url: get(&format!("{prefix}_BASE_URL")),
         };
-        let parse = |name: &'static str| -> Result<Option<String>, SettingsError> { Ok(get(name)) };
-        let temperature = match parse("LLM_TEMPERATURE")? {
-            Some(v) => Some(v.trim().parse::<f32>().map_err(|_| SettingsError::Invalid {
-                variable: "LLM_TEMPERATURE",
-                value: v.clone(),
-                expected: "a number such as 0.2",
-            })?),
-            None => None,
+        let number = |variable: &'static str, expected: &'static str| {
+            get(variable)
+                .map(|v| {
+                    v.trim().parse::<f64>().map_err(|_| SettingsError::Invalid {
+                        variable,
+                        value: v.clone(),
+                        expected,
+                    })
+                })
+                .transpose()
         };
-        let max_tokens = match parse("LLM_MAX_TOKENS")? {
-            Some(v) => Some(v.trim().parse::<u32>().map_err(|_| SettingsError::Invalid {
-                variable: "LLM_MAX_TOKENS",
-                value: v.clone(),
-                expected: "a positive whole number such as 8000",
-            })?),
+        let temperature = number("LLM_TEMPERATURE", "a number such as 0.2")?.map(|t| t as f32);
+        let max_tokens = match number("LLM_MAX_TOKENS", "a positive whole number such as 8000")? {
+            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Some(n as u32),
+            Some(_) => {
+                return Err(SettingsError::Invalid {
+                    variable: "LLM_MAX_TOKENS",
+                    value: get("LLM_MAX_TOKENS").unwrap_or_default(),
+                    expected: "a positive whole number such as 8000",
+                });
+            }
             None => None,
         };
         Ok(LlmSettings {
@@ -120,6 +129,7 @@ impl LlmSettings {
             moonshot: provider_settings("MOONSHOT"),
             openai_compatible: provider_settings("OPENAI_COMPATIBLE"),
             prompts_dir: get("PROMPTS_DIR").map(PathBuf::from),
+            catalog_path: get("LLM_MODEL_CATALOG").map(PathBuf::from),
             ..LlmSettings::default()
         })
     }
@@ -209,7 +219,11 @@ mod tests {
 
     #[test]
     fn rejects_unparsable_numbers() {
-        let err = LlmSettings::from_lookup(lookup(&[("LLM_MAX_TOKENS", "lots")])).unwrap_err();
-        assert!(err.to_string().contains("LLM_MAX_TOKENS"));
+        for value in ["lots", "0", "1.5", "-3"] {
+            let err = LlmSettings::from_lookup(lookup(&[("LLM_MAX_TOKENS", value)])).unwrap_err();
+            assert!(err.to_string().contains("LLM_MAX_TOKENS"), "{value}");
+        }
+        let err = LlmSettings::from_lookup(lookup(&[("LLM_TEMPERATURE", "warm")])).unwrap_err();
+        assert!(err.to_string().contains("LLM_TEMPERATURE"));
     }
 }

@@ -42,15 +42,21 @@ async fn main() {
         let priorities = ["Highest", "High", "Medium", "Low", "Lowest"];
         let labels = ["backend", "frontend", "infra", "docs"];
         for n in 0..ISSUES {
-            let mut issue = NewIssue::new("DEMO", types[n % 3], format!("Issue number {n} about checkout"))
-                .status(statuses[n % 4])
-                .priority(priorities[n % 5])
-                .labels([labels[n % 4], labels[(n / 4) % 4]]);
+            let mut issue = NewIssue::new(
+                "DEMO",
+                types[n % 3],
+                format!("Issue number {n} about checkout"),
+            )
+            .status(statuses[n % 4])
+            .priority(priorities[n % 5])
+            .labels([labels[n % 4], labels[(n / 4) % 4]]);
             if n % 2 == 0 {
                 issue = issue.assignee(me.clone());
             }
             let created = now - chrono::Duration::days((n % 60) as i64);
-            store.create_issue(issue, &me, created).expect("valid issue");
+            store
+                .create_issue(issue, &me, created)
+                .expect("valid issue");
         }
     }
 
@@ -59,7 +65,9 @@ async fn main() {
     for _ in 0..ROUNDS {
         let started = Instant::now();
         let store = sandbox.state().read();
-        let found = store.search(JQL, Some(&me), chrono::Utc::now()).expect("valid JQL");
+        let found = store
+            .search(JQL, Some(&me), chrono::Utc::now())
+            .expect("valid JQL");
         matched = found.len();
         drop(store);
         state_samples.push(started.elapsed());
@@ -87,9 +95,21 @@ async fn main() {
     println!("Search over {ISSUES} issues, {matched} matching, {ROUNDS} rounds each.\n");
     println!("| metric | target | measured |");
     println!("|---|---|---|");
-    println!("| state search p50 (parse+compile+match+sort) | <= 5 ms | {} |", ms(percentile(&mut state_samples, 0.5)));
-    println!("| state search p95 | - | {} |", ms(percentile(&mut state_samples, 0.95)));
-    println!("| HTTP search p50 (page of 50, 3 fields) | <= 5 ms | {} |", ms(percentile(&mut http_samples, 0.5)));
-    println!("| HTTP search p95 | - | {} |", ms(percentile(&mut http_samples, 0.95)));
+    println!(
+        "| state search p50 (parse+compile+match+sort) | <= 5 ms | {} |",
+        ms(percentile(&mut state_samples, 0.5))
+    );
+    println!(
+        "| state search p95 | - | {} |",
+        ms(percentile(&mut state_samples, 0.95))
+    );
+    println!(
+        "| HTTP search p50 (page of 50, 3 fields) | <= 5 ms | {} |",
+        ms(percentile(&mut http_samples, 0.5))
+    );
+    println!(
+        "| HTTP search p95 | - | {} |",
+        ms(percentile(&mut http_samples, 0.95))
+    );
     sandbox.shutdown().await.expect("clean shutdown");
 }

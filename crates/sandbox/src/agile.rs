@@ -7,7 +7,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
@@ -38,6 +38,7 @@ pub(crate) fn routes() -> Router<SandboxState> {
             get(sprint_issues).post(move_to_sprint),
         )
         .route("/rest/agile/1.0/backlog/issue", post(move_to_backlog))
+        .route("/rest/agile/1.0/issue/rank", put(rank_issues))
         .route("/rest/agile/1.0/epic/{key}/issue", get(epic_issues))
 }
 
@@ -198,10 +199,7 @@ async fn board_sprints(
         .filter(|s| states.is_empty() || states.contains(&s.state))
         .collect();
     sprints.sort_by_key(|s| (order(s.state), s.id));
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Ok(Json(page_values(
         &paging,
         sprints
@@ -244,10 +242,7 @@ async fn create_sprint(
     let mut store = state.write();
     let id = store.create_sprint(name, board, start, end, goal, now())?;
     let sprint = store.sprint(id).expect("created");
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Ok((StatusCode::CREATED, Json(renderer.agile_sprint(sprint))).into_response())
 }
 
@@ -261,13 +256,7 @@ async fn get_sprint(
     let sprint = store
         .sprint(parse_id(&id, sprint_not_found)?)
         .ok_or_else(|| sprint_not_found(&id))?;
-    Ok(Json(
-        Renderer {
-            store: &store,
-            base: &base,
-        }
-        .agile_sprint(sprint),
-    ))
+    Ok(Json(Renderer::new(&store, &base).agile_sprint(sprint)))
 }
 
 fn sprint_changes(body: &Value, full: bool) -> Result<SprintChanges, ApiError> {
@@ -337,13 +326,7 @@ async fn update_sprint(
     }
     store.update_sprint(sprint_id, changes, now())?;
     let sprint = store.sprint(sprint_id).expect("exists");
-    Ok(Json(
-        Renderer {
-            store: &store,
-            base: &base,
-        }
-        .agile_sprint(sprint),
-    ))
+    Ok(Json(Renderer::new(&store, &base).agile_sprint(sprint)))
 }
 
 /// `PUT /rest/agile/1.0/sprint/{sprintId}`: full update.
@@ -396,10 +379,7 @@ fn issue_page(
     }
     let selection = FieldSelection::parse(&store, &params.all("fields"), "*navigable");
     let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     let total = issues.len();
     let rendered: Vec<Value> = issues
         .into_iter()
@@ -478,7 +458,13 @@ async fn move_to_sprint(
 ) -> ApiResult<StatusCode> {
     let sprint_id = parse_id(&id, sprint_not_found)?;
     let issues = issue_list(&body)?;
-    state.write().move_to_sprint(sprint_id, &issues, now())?;
+    let mut store = state.write();
+    store.move_to_sprint(sprint_id, &issues, now())?;
+    let before = body.get("rankBeforeIssue").and_then(Value::as_str);
+    let after = body.get("rankAfterIssue").and_then(Value::as_str);
+    if before.is_some() || after.is_some() {
+        store.rank_issues(&issues, before, after)?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -489,6 +475,18 @@ async fn move_to_backlog(
 ) -> ApiResult<StatusCode> {
     let issues = issue_list(&body)?;
     state.write().move_to_backlog(&issues, now())?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /rest/agile/1.0/issue/rank`: 204; at most 50 issues, before or after another issue.
+async fn rank_issues(
+    State(state): State<SandboxState>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<StatusCode> {
+    let issues = issue_list(&body)?;
+    let before = body.get("rankBeforeIssue").and_then(Value::as_str);
+    let after = body.get("rankAfterIssue").and_then(Value::as_str);
+    state.write().rank_issues(&issues, before, after)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -15,6 +15,7 @@ use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
 use crate::error::ApiError;
+use crate::jira::wiki::platform_suffix;
 use crate::state::{SandboxState, User};
 
 /// Default e-mail of the sandbox user.
@@ -253,18 +254,20 @@ pub struct Principal {
 
 /// Paths Jira serves without authentication.
 fn is_anonymous_path(path: &str) -> bool {
-    matches!(path, "/_edge/tenant_info" | "/rest/api/3/serverInfo")
+    path == "/_edge/tenant_info" || platform_suffix(path) == Some("/serverInfo")
 }
 
 /// POST endpoints that only read, and so stay open to read-only users.
 fn is_read_only_post(path: &str) -> bool {
     matches!(
-        path,
-        "/rest/api/3/search/jql"
-            | "/rest/api/3/search/approximate-count"
-            | "/rest/api/3/issue/bulkfetch"
-            | "/rest/api/3/search"
-            | "/rest/api/3/jql/parse"
+        platform_suffix(path),
+        Some(
+            "/search/jql"
+                | "/search/approximate-count"
+                | "/issue/bulkfetch"
+                | "/search"
+                | "/jql/parse"
+        )
     )
 }
 
@@ -357,11 +360,12 @@ fn forbidden(path: &str) -> Response {
         )
         .into_response();
     }
-    let message = if path == "/rest/api/3/issue" || path == "/rest/api/3/issue/bulk" {
+    let platform = platform_suffix(path).unwrap_or("");
+    let message = if platform == "/issue" || platform == "/issue/bulk" {
         "You do not have permission to create issues in this project."
-    } else if path.starts_with("/rest/api/3/issue/") && path.ends_with("/comment") {
+    } else if platform.starts_with("/issue/") && path.ends_with("/comment") {
         "You do not have permission to add comments to this issue."
-    } else if path.starts_with("/rest/api/3/issue/") {
+    } else if platform.starts_with("/issue/") {
         "You do not have permission to edit issues in this project."
     } else if path.starts_with("/rest/agile/") {
         "You do not have permission to manage sprints on this board."

@@ -1,6 +1,6 @@
 //! Confluence Cloud: the v2 pages and spaces API (`/wiki/api/v2`), with Confluence's version
 //! rule on update (the new number must be current + 1, otherwise 409), and the deprecated v1
-//! content read (`/wiki/rest/api/content/{id}?expand=body.storage,version`).
+//! content read and update (`/wiki/rest/api/content/{id}`), which many client libraries still use.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -22,7 +22,10 @@ pub(crate) fn routes() -> Router<SandboxState> {
         .route("/wiki/api/v2/spaces", get(list_spaces))
         .route("/wiki/api/v2/spaces/{id}", get(get_space))
         .route("/wiki/api/v2/spaces/{id}/pages", get(space_pages))
-        .route("/wiki/rest/api/content/{id}", get(v1_content))
+        .route(
+            "/wiki/rest/api/content/{id}",
+            get(v1_content).put(v1_update),
+        )
 }
 
 fn bad_request(title: impl Into<String>) -> ApiError {
@@ -522,4 +525,93 @@ async fn v1_content(
         value["history"] = json!({ "latest": true, "createdDate": iso_time(page.created_at) });
     }
     Ok(Json(value))
+}
+
+/// A v1 error body: `{"statusCode","data":{…},"message"}`.
+fn v1_error(status: StatusCode, message: impl Into<String>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        status,
+        Json(json!({
+            "statusCode": status.as_u16(),
+            "data": { "authorized": true, "valid": status != StatusCode::BAD_REQUEST, "errors": [], "successful": false },
+            "message": message.into(),
+        })),
+    )
+        .into_response()
+}
+
+/// `PUT /wiki/rest/api/content/{id}` (v1): `{"type":"page","title","version":{"number"},
+/// "body":{"storage":{"value","representation":"storage"}}}`; 409 on a stale version.
+async fn v1_update(
+    State(state): State<SandboxState>,
+    Path(id): Path<String>,
+    Caller(actor): Caller,
+    bytes: Bytes,
+) -> Result<Json<Value>, axum::response::Response> {
+    let body: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        v1_error(
+            StatusCode::BAD_REQUEST,
+            format!("Could not parse the request body: {e}"),
+        )
+    })?;
+    if body.get("type").and_then(Value::as_str) != Some("page") {
+        return Err(v1_error(
+            StatusCode::BAD_REQUEST,
+            "The content type must be 'page'.",
+        ));
+    }
+    let number = body
+        .pointer("/version/number")
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| v1_error(StatusCode::BAD_REQUEST, "version.number is required."))?;
+    let storage = body
+        .pointer("/body/storage/value")
+        .and_then(Value::as_str)
+        .ok_or_else(|| v1_error(StatusCode::BAD_REQUEST, "body.storage.value is required."))?
+        .to_string();
+    let message = body
+        .pointer("/version/message")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    {
+        let mut store = state.write();
+        let title = match body.get("title").and_then(Value::as_str) {
+            Some(t) => t.to_string(),
+            None => store
+                .page(&id)
+                .map(|p| p.current().title.clone())
+                .ok_or_else(|| {
+                    v1_error(
+                        StatusCode::NOT_FOUND,
+                        format!("No content found with id: ContentId{{id={id}}}"),
+                    )
+                })?,
+        };
+        store
+            .update_page(&id, &title, storage, number, message, &actor, now())
+            .map_err(|e| match e {
+                crate::state::StoreError::NotFound(_) => v1_error(
+                    StatusCode::NOT_FOUND,
+                    format!("No content found with id: ContentId{{id={id}}}"),
+                ),
+                crate::state::StoreError::Conflict(m) => v1_error(StatusCode::CONFLICT, m),
+                crate::state::StoreError::Invalid(errors) => v1_error(
+                    StatusCode::BAD_REQUEST,
+                    errors
+                        .fields
+                        .values()
+                        .chain(&errors.messages)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                ),
+            })?;
+    }
+    let params = Params(vec![("expand".into(), "body.storage,version,space".into())]);
+    v1_content(State(state), Path(id), params)
+        .await
+        .map_err(axum::response::IntoResponse::into_response)
 }

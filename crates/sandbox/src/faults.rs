@@ -391,7 +391,7 @@ fn written_issue(method: &Method, path: &str) -> Option<String> {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
-    let rest = path.strip_prefix("/rest/api/3/issue/")?;
+    let rest = crate::jira::wiki::platform_suffix(path)?.strip_prefix("/issue/")?;
     let key = rest.split('/').next()?;
     (!key.is_empty() && key != "bulk" && key != "bulkfetch").then(|| key.to_ascii_uppercase())
 }

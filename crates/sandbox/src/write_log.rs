@@ -3,6 +3,7 @@
 //! retried job wrote once.
 
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
@@ -11,6 +12,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
+use tokio::sync::Notify;
 
 use crate::state::SandboxState;
 
@@ -34,6 +36,7 @@ pub struct WriteRecord {
 #[derive(Debug, Clone, Default)]
 pub struct WriteLog {
     records: Arc<Mutex<Vec<WriteRecord>>>,
+    appended: Arc<Notify>,
 }
 
 impl WriteLog {
@@ -72,17 +75,38 @@ impl WriteLog {
 
     fn push(&self, record: WriteRecord) {
         self.lock().push(record);
+        self.appended.notify_waiters();
+    }
+
+    /// Waits until `condition` holds for the records, or `timeout` passes; returns whether it
+    /// held. For tests whose writes come from background work (a job worker, a webhook
+    /// handler): wait on the outcome instead of sleeping.
+    pub async fn wait_for(
+        &self,
+        timeout: Duration,
+        condition: impl Fn(&[WriteRecord]) -> bool,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            // Register for the next append before checking, so none slips in between.
+            let appended = self.appended.notified();
+            tokio::pin!(appended);
+            appended.as_mut().enable();
+            if condition(&self.lock()) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, appended).await.is_err() {
+                return condition(&self.lock());
+            }
+        }
     }
 }
 
 /// POSTs that read rather than write; they are not logged.
 fn is_read_post(path: &str) -> bool {
     matches!(
-        path,
-        "/rest/api/3/search/jql"
-            | "/rest/api/3/search/approximate-count"
-            | "/rest/api/3/issue/bulkfetch"
-            | "/rest/api/3/jql/parse"
+        crate::jira::wiki::platform_suffix(path),
+        Some("/search/jql" | "/search/approximate-count" | "/issue/bulkfetch" | "/jql/parse")
     )
 }
 

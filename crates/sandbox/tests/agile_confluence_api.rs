@@ -206,6 +206,13 @@ async fn confluence_pages_and_version_conflicts() {
     assert_eq!(status, 200);
     assert_eq!(v1["version"]["number"], 2);
     assert_eq!(v1["body"]["storage"]["value"], "<p>v2</p>");
+    let v1 = |n: u64| json!({"type": "page", "title": "Checkout revamp PRD", "version": {"number": n}, "body": {"storage": {"value": "<p>v3</p>", "representation": "storage"}}});
+    let (status, error) = sb.put(&format!("/wiki/rest/api/content/{id}"), v1(2)).await;
+    assert_eq!(status, 409);
+    assert_eq!(error["statusCode"], 409);
+    let (status, saved) = sb.put(&format!("/wiki/rest/api/content/{id}"), v1(3)).await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["version"]["number"], 3);
     let (status, error) = sb.get("/wiki/api/v2/pages/1").await;
     assert_eq!(status, 404);
     assert_eq!(error["errors"][0]["status"], 404);

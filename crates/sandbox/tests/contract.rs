@@ -276,6 +276,71 @@ async fn every_endpoint_conforms_to_the_official_documents() {
             200,
         ),
         (M::DELETE, "/rest/api/3/issueLink/10000".into(), None, 204),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-11/comment/10000".into(),
+            None,
+            200,
+        ),
+        (
+            M::PUT,
+            "/rest/api/3/issue/DEMO-11/comment/10000".into(),
+            Some(json!({"body": adf("edited")})),
+            200,
+        ),
+        (
+            M::DELETE,
+            "/rest/api/3/issue/DEMO-11/comment/10001".into(),
+            None,
+            204,
+        ),
+        (
+            M::POST,
+            "/rest/api/3/issue/DEMO-6/remotelink".into(),
+            Some(
+                json!({"globalId": "pr-1", "relationship": "implemented by", "application": {"name": "GitHub", "type": "com.github"}, "object": {"url": "https://git.example.com/pr/1", "title": "PR 1"}}),
+            ),
+            201,
+        ),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-6/remotelink".into(),
+            None,
+            200,
+        ),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-6/remotelink/10000".into(),
+            None,
+            200,
+        ),
+        (
+            M::DELETE,
+            "/rest/api/3/issue/DEMO-6/remotelink/10000".into(),
+            None,
+            204,
+        ),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-6/editmeta".into(),
+            None,
+            200,
+        ),
+        (
+            M::PUT,
+            "/rest/agile/1.0/issue/rank".into(),
+            Some(json!({"issues": ["DEMO-7"], "rankAfterIssue": "DEMO-1"})),
+            204,
+        ),
+        (
+            M::POST,
+            "/rest/api/3/issue/bulkfetch".into(),
+            Some(
+                json!({"issueIdsOrKeys": ["DEMO-1", "DEMO-5"], "fields": ["summary", "subtasks"], "expand": ["names"]}),
+            ),
+            200,
+        ),
+        (M::DELETE, "/rest/api/3/issue/DEMO-10".into(), None, 204),
         // Error answers are checked too where the documents declare them.
         (M::GET, "/rest/api/3/issue/DEMO-999".into(), None, 404),
         (

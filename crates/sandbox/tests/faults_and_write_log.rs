@@ -127,3 +127,27 @@ async fn shutdown_is_graceful() {
     sb.handle.shutdown().await.unwrap();
     assert!(sb.client.get(&url).send().await.is_err());
 }
+
+#[tokio::test]
+async fn waiting_on_the_write_log_sees_writes_made_later() {
+    let sb = start(Seed::Demo).await;
+    let log = sb.handle.write_log().clone();
+    let writer = {
+        let request = sb
+            .request(Method::POST, "/rest/api/3/issue/DEMO-1/comment")
+            .json(&json!({"body": {"type": "doc", "version": 1, "content": []}}));
+        tokio::spawn(async move { request.send().await.map(|r| r.status().as_u16()) })
+    };
+    let seen = log
+        .wait_for(std::time::Duration::from_secs(10), |records| {
+            records.iter().any(|r| r.status == 201)
+        })
+        .await;
+    assert!(seen);
+    assert_eq!(writer.await.unwrap().unwrap(), 201);
+    assert!(
+        !log.wait_for(std::time::Duration::from_millis(1), |records| records.len()
+            > 1)
+            .await
+    );
+}

@@ -423,6 +423,218 @@ async fn search_pages_with_tokens_and_selects_fields() {
             .unwrap()
             .contains("Error in the JQL Query")
     );
+    let (status, ranked) = sb
+        .post(
+            "/rest/api/3/search/jql",
+            json!({"jql": "project = DEMO ORDER BY Rank DESC", "fields": ["customfield_10019"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{ranked}");
+    assert_eq!(ranked["issues"][0]["key"], format!("DEMO-{total}"));
+    assert!(
+        ranked["issues"][0]["fields"]["customfield_10019"]
+            .as_str()
+            .unwrap()
+            .starts_with("0|i")
+    );
     let (status, _) = sb.get("/rest/api/3/search?jql=project%3DDEMO").await;
     assert_eq!(status, 410);
+}
+
+#[tokio::test]
+async fn gateway_form_serves_the_same_site() {
+    let sb = start(Seed::Demo).await;
+    let cloud = sb.handle.state().read().cloud_id().to_string();
+    let (status, issue) = sb
+        .get(&format!(
+            "/ex/jira/{cloud}/rest/api/3/issue/DEMO-1?fields=summary"
+        ))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(issue["fields"]["summary"], "Checkout revamp");
+    let (status, spaces) = sb
+        .get(&format!("/ex/confluence/{cloud}/wiki/api/v2/spaces"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(spaces["results"][0]["key"], "DEMO");
+    let (status, _) = sb
+        .get("/ex/jira/not-my-cloud/rest/api/3/issue/DEMO-1")
+        .await;
+    assert_eq!(status, 404);
+    let response = sb
+        .client
+        .get(sb.url(&format!("/ex/jira/{cloud}/rest/api/3/myself")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        401,
+        "the gateway form is authenticated too"
+    );
+}
+
+#[tokio::test]
+async fn seeding_through_state_bulk_fetch_and_delete() {
+    let sb = start(Seed::Empty).await;
+    let epic = sb
+        .handle
+        .state()
+        .create_issue(sandbox::NewIssue::new("DEMO", "Epic", "Seeded epic"))
+        .unwrap();
+    let story = sb
+        .handle
+        .state()
+        .create_issue(sandbox::NewIssue::new("DEMO", "Story", "Seeded story").parent(&epic))
+        .unwrap();
+    let sub = sb
+        .handle
+        .state()
+        .create_issue(sandbox::NewIssue::new("DEMO", "Subtask", "Seeded sub-task").parent(&story))
+        .unwrap();
+    assert!(
+        sb.handle.write_log().is_empty(),
+        "seeding through the state is not an HTTP write"
+    );
+    let (status, fetched) = sb
+        .post(
+            "/rest/api/3/issue/bulkfetch",
+            json!({"issueIdsOrKeys": [epic, story, "DEMO-99"], "fields": ["summary", "parent"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(fetched["issues"].as_array().unwrap().len(), 2);
+    assert_eq!(fetched["issues"][1]["fields"]["parent"]["key"], epic);
+
+    let (status, error) = sb
+        .send_json(
+            Method::DELETE,
+            &format!("/rest/api/3/issue/{story}"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    let (status, _) = sb
+        .send_json(
+            Method::DELETE,
+            &format!("/rest/api/3/issue/{story}?deleteSubtasks=true"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 204);
+    assert_eq!(sb.get(&format!("/rest/api/3/issue/{sub}")).await.0, 404);
+    let (_, count) = sb
+        .post(
+            "/rest/api/3/search/approximate-count",
+            json!({"jql": "project = DEMO"}),
+        )
+        .await;
+    assert_eq!(count["count"], 1);
+}
+
+#[tokio::test]
+async fn comment_edits_remote_links_and_editmeta() {
+    let sb = start(Seed::Demo).await;
+    let (_, comment) = sb
+        .post(
+            "/rest/api/3/issue/DEMO-6/comment",
+            json!({"body": adf("draft plan")}),
+        )
+        .await;
+    let id = comment["id"].as_str().unwrap().to_string();
+    let path = format!("/rest/api/3/issue/DEMO-6/comment/{id}");
+    let (status, updated) = sb.put(&path, json!({"body": adf("final plan")})).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        updated["body"]["content"][0]["content"][0]["text"],
+        "final plan"
+    );
+    let (_, fetched) = sb.get(&path).await;
+    assert_eq!(fetched["id"], id.as_str());
+    let (status, _) = sb.send_json(Method::DELETE, &path, json!({})).await;
+    assert_eq!(status, 204);
+    assert_eq!(sb.get(&path).await.0, 404);
+
+    let link = json!({"globalId": "pr-42", "relationship": "implemented by", "object": {"url": "https://git.example.com/pr/42", "title": "PR #42"}});
+    let (status, created) = sb
+        .post("/rest/api/3/issue/DEMO-6/remotelink", link.clone())
+        .await;
+    assert_eq!(status, 201);
+    let mut again = link.clone();
+    again["object"]["title"] = json!("PR #42 (draft)");
+    let (status, same) = sb.post("/rest/api/3/issue/DEMO-6/remotelink", again).await;
+    assert_eq!(status, 200, "same globalId updates");
+    assert_eq!(same["id"], created["id"]);
+    let (_, links) = sb.get("/rest/api/3/issue/DEMO-6/remotelink").await;
+    assert_eq!(links.as_array().unwrap().len(), 1);
+    assert_eq!(links[0]["object"]["title"], "PR #42 (draft)");
+    let (status, error) = sb
+        .post(
+            "/rest/api/3/issue/DEMO-6/remotelink",
+            json!({"object": {"title": "no url"}}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(error["errors"]["url"].is_string());
+
+    let (status, meta) = sb.get("/rest/api/3/issue/DEMO-12/editmeta").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        meta["fields"]["parent"]["required"], true,
+        "DEMO-12 is a sub-task"
+    );
+    assert!(meta["fields"].get("project").is_none());
+}
+
+#[tokio::test]
+async fn rest_v2_clients_use_wiki_markup_for_rich_text() {
+    let sb = start(Seed::Demo).await;
+    let (status, created) = sb
+        .post(
+            "/rest/api/2/issue",
+            json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "From a v2 client", "description": "h3. Why\n\nBecause.\n\n* a\n* b"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    let key = created["key"].as_str().unwrap().to_string();
+    let (_, v3) = sb
+        .get(&format!("/rest/api/3/issue/{key}?fields=description"))
+        .await;
+    assert_eq!(v3["fields"]["description"]["content"][0]["type"], "heading");
+    let (_, v2) = sb
+        .get(&format!("/rest/api/2/issue/{key}?fields=description"))
+        .await;
+    assert_eq!(
+        v2["fields"]["description"],
+        "h3. Why\n\nBecause.\n\n* a\n* b"
+    );
+    let (status, comment) = sb
+        .post(
+            &format!("/rest/api/2/issue/{key}/comment"),
+            json!({"body": "*done*"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    assert_eq!(comment["body"], "*done*");
+    let (_, v3_comments) = sb.get(&format!("/rest/api/3/issue/{key}/comment")).await;
+    assert_eq!(v3_comments["comments"][0]["body"]["type"], "doc");
+    let (status, page) = sb
+        .post(
+            "/rest/api/2/search/jql",
+            json!({"jql": format!("key = {key}"), "fields": ["description"]}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(page["issues"][0]["fields"]["description"].is_string());
+    assert_eq!(
+        sb.post(
+            "/rest/api/2/issue/DEMO-6/transitions",
+            json!({"transition": {"id": "21"}})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(sb.get("/rest/api/2/search?jql=project%3DDEMO").await.0, 410);
+    assert_eq!(sb.get("/rest/api/2/serverInfo").await.0, 200);
 }

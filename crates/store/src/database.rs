@@ -3,13 +3,14 @@
 //! (in-process `Notify`, plus PostgreSQL `LISTEN/NOTIFY` so workers on other machines wake too).
 
 use std::path::{Path, PathBuf};
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
-use sqlx::{Any, AnyPool, Executor, Transaction};
-use tokio::sync::Notify;
+use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
+use tokio::sync::{Notify, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
 use crate::error::StoreError;
@@ -89,19 +90,53 @@ pub(crate) struct Inner {
     /// Signalled when a running job was asked to cancel.
     pub(crate) cancel_wakeup: Arc<Notify>,
     listener: Mutex<Option<JoinHandle<()>>>,
+    /// SQLite allows one writer: writers of this process queue here, in order, instead of
+    /// colliding on the file lock (whose busy handler sleeps in steps of up to 100 ms).
+    /// Other processes still meet `busy_timeout`.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// PostgreSQL: asks the notifier task to send one `NOTIFY` for all enqueues since its last.
+    notify_request: Arc<Notify>,
+    notifier: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Drop for Inner {
     fn drop(&mut self) {
-        if let Some(task) = self
-            .listener
-            .lock()
-            .map(|mut guard| guard.take())
-            .ok()
-            .flatten()
-        {
-            task.abort();
+        for task in [&self.listener, &self.notifier] {
+            if let Some(task) = task.lock().map(|mut guard| guard.take()).ok().flatten() {
+                task.abort();
+            }
         }
+    }
+}
+
+/// A write transaction that, on SQLite, also holds this process's writer slot.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _slot: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, _slot } = self;
+        tx.commit().await
+    }
+
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        let WriteTx { tx, _slot } = self;
+        tx.rollback().await
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        &mut self.tx
     }
 }
 
@@ -163,6 +198,9 @@ impl Database {
                 job_wakeup: Arc::new(Notify::new()),
                 cancel_wakeup: Arc::new(Notify::new()),
                 listener: Mutex::new(None),
+                write_lock: Arc::new(tokio::sync::Mutex::new(())),
+                notify_request: Arc::new(Notify::new()),
+                notifier: Mutex::new(None),
             }),
         })
     }
@@ -211,14 +249,10 @@ impl Database {
 
     /// Closes every connection and stops the `LISTEN` task. Other clones become unusable.
     pub async fn close(&self) {
-        if let Some(task) = self
-            .inner
-            .listener
-            .lock()
-            .ok()
-            .and_then(|mut guard| guard.take())
-        {
-            task.abort();
+        for task in [&self.inner.listener, &self.inner.notifier] {
+            if let Some(task) = task.lock().ok().and_then(|mut guard| guard.take()) {
+                task.abort();
+            }
         }
         self.inner.pool.close().await;
     }
@@ -298,18 +332,56 @@ impl Database {
 
     /// Begins a write transaction. On SQLite it is `BEGIN IMMEDIATE`: the write lock is taken up
     /// front so a transaction that reads before writing can never fail with a lock upgrade.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let slot = self.writer_slot().await;
         let tx = match self.backend() {
             Backend::Sqlite => self.inner.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.inner.pool.begin().await?,
         };
-        Ok(tx)
+        Ok(WriteTx { tx, _slot: slot })
     }
 
-    /// Wakes in-process waiters now; on PostgreSQL other processes hear the `NOTIFY` sent inside
-    /// the committing transaction.
+    /// On SQLite, waits for this process's writer slot; hold it across a single-statement write.
+    pub(crate) async fn writer_slot(&self) -> Option<OwnedMutexGuard<()>> {
+        match self.backend() {
+            Backend::Sqlite => Some(self.inner.write_lock.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    /// Announces committed enqueues: wakes in-process waiters now and, on PostgreSQL, has the
+    /// notifier task `NOTIFY` other processes. Under load one `NOTIFY` covers every enqueue
+    /// committed while the previous one was in flight (a `NOTIFY` inside each enqueue
+    /// transaction would serialise all commits on PostgreSQL's notification queue lock).
     pub(crate) fn wake_job_waiters(&self) {
         self.inner.job_wakeup.notify_waiters();
+        if self.backend() == Backend::Postgres {
+            self.ensure_notifier();
+            self.inner.notify_request.notify_one();
+        }
+    }
+
+    fn ensure_notifier(&self) {
+        let Ok(mut notifier) = self.inner.notifier.lock() else {
+            return;
+        };
+        if notifier.is_some() {
+            return;
+        }
+        let pool = self.inner.pool.clone();
+        let requests = self.inner.notify_request.clone();
+        *notifier = Some(tokio::spawn(async move {
+            loop {
+                requests.notified().await;
+                if pool.is_closed() {
+                    return;
+                }
+                let sent = sqlx::query("SELECT pg_notify($1, '')").bind(JOBS_CHANNEL).execute(&pool).await;
+                if let Err(error) = sent {
+                    tracing::warn!(%error, "could not notify workers of new jobs; they will poll");
+                }
+            }
+        }));
     }
 
     pub(crate) fn wake_cancel_waiters(&self) {

@@ -7,9 +7,9 @@ use chrono::{DateTime, Utc};
 use domain::job::{JobId, JobProgress, JobSortBy, JobStatus, SortOrder};
 use serde_json::{Map, Value};
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row, Transaction};
+use sqlx::{Any, Row};
 
-use crate::database::{Backend, CANCEL_CHANNEL, Database, JOBS_CHANNEL};
+use crate::database::{Backend, CANCEL_CHANNEL, Database, WriteTx};
 use crate::error::{ActiveConflict, CancelError, EnqueueError, StoreError};
 use crate::records::{JobCount, JobFilter, JobPage, JobRecord, NewJob};
 use crate::row::{decode_job, duration_ms, job_columns, now_ms, to_json, to_ms};
@@ -54,18 +54,42 @@ impl Database {
     /// primary key decides. Wakes workers (in-process and, on PostgreSQL, via `NOTIFY`).
     pub async fn enqueue(&self, job: NewJob) -> Result<JobRecord, EnqueueError> {
         let lock_keys: Vec<String> = dedupe(job.lock_keys.iter().cloned());
+        let has_issue_keys = job.ticket_key.is_some()
+            || job.ticket_keys.as_ref().is_some_and(|keys| !keys.is_empty())
+            || job.story_key.is_some()
+            || job.story_keys.as_ref().is_some_and(|keys| !keys.is_empty());
+        if lock_keys.is_empty() && !has_issue_keys {
+            // One row, one statement: atomic without a transaction.
+            let slot = self.writer_slot().await;
+            let record = sqlx::query(INSERT_JOB)
+                .bind(job.id.to_string())
+                .bind(job.kind.as_str())
+                .bind(to_json(&job.payload))
+                .bind(to_json(&JobProgress::message(job.message.clone())))
+                .bind(job.total_tickets.map(|n| i64::try_from(n).unwrap_or(i64::MAX)))
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(None::<String>)
+                .bind(to_json(&job.attributes))
+                .bind("[]")
+                .bind(job.priority)
+                .bind(job.max_attempts.map(i64::from))
+                .bind(job.run_at.map(to_ms).unwrap_or_else(now_ms))
+                .bind(job.timeout.map(duration_ms))
+                .bind(now_ms())
+                .fetch_one(&self.inner.pool)
+                .await
+                .map_err(StoreError::from)?;
+            drop(slot);
+            self.wake_job_waiters();
+            return Ok(decode_job(&record)?);
+        }
         for _ in 0..ENQUEUE_ATTEMPTS {
             let mut tx = self.begin_write().await?;
             let record = insert_job(&mut tx, &job, &lock_keys).await?;
             let acquired = insert_locks(&mut tx, &job.id, &lock_keys).await?;
             if acquired.len() == lock_keys.len() {
-                if self.backend() == Backend::Postgres {
-                    sqlx::query("SELECT pg_notify($1, $2)")
-                        .bind(JOBS_CHANNEL)
-                        .bind(job.kind.as_str())
-                        .execute(&mut *tx)
-                        .await?;
-                }
                 tx.commit().await?;
                 self.wake_job_waiters();
                 return Ok(record);
@@ -334,6 +358,7 @@ impl Database {
     /// Retention: deletes jobs that reached a final status before `cutoff` (and whose worker has
     /// let go). Returns how many were deleted.
     pub async fn purge_finished_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StoreError> {
+        let _slot = self.writer_slot().await;
         let done = sqlx::query(
             "DELETE FROM jobs WHERE status IN ('completed', 'failed', 'cancelled') \
              AND lease_owner IS NULL AND completed_at < $1",
@@ -350,23 +375,26 @@ fn dedupe(keys: impl Iterator<Item = String>) -> Vec<String> {
     keys.filter(|key| seen.insert(key.clone())).collect()
 }
 
+/// Inserts a queued job; binds in the order of the `.bind` calls in [`insert_job`].
+const INSERT_JOB: &str = concat!(
+    "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
+     processed_tickets, successful_tickets, failed_tickets, ticket_key, ticket_keys, story_key, \
+     story_keys, attributes, lock_keys, priority, attempts, max_attempts, run_at, lease_owner, \
+     lease_until, heartbeat_at, cancel_requested, timeout_ms, created_at, claimed_at, \
+     completed_at, updated_at) VALUES ($1, $2, 'started', $3, $4, NULL, NULL, $5, 0, 0, 0, $6, \
+     $7, $8, $9, $10, $11, $12, 0, $13, $14, NULL, NULL, NULL, 0, $15, $16, NULL, NULL, $16) \
+     RETURNING ",
+    job_columns!()
+);
+
 async fn insert_job(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     job: &NewJob,
     lock_keys: &[String],
 ) -> Result<JobRecord, StoreError> {
     let now = now_ms();
     let progress = JobProgress::message(job.message.clone());
-    let row = sqlx::query(concat!(
-        "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
-         processed_tickets, successful_tickets, failed_tickets, ticket_key, ticket_keys, story_key, \
-         story_keys, attributes, lock_keys, priority, attempts, max_attempts, run_at, lease_owner, \
-         lease_until, heartbeat_at, cancel_requested, timeout_ms, created_at, claimed_at, \
-         completed_at, updated_at) VALUES ($1, $2, 'started', $3, $4, NULL, NULL, $5, 0, 0, 0, $6, \
-         $7, $8, $9, $10, $11, $12, 0, $13, $14, NULL, NULL, NULL, 0, $15, $16, NULL, NULL, $16) \
-         RETURNING ",
-        job_columns!()
-    ))
+    let row = sqlx::query(INSERT_JOB)
     .bind(job.id.to_string())
     .bind(job.kind.as_str())
     .bind(to_json(&job.payload))
@@ -422,7 +450,7 @@ async fn insert_job(
 
 /// Inserts the lock rows that are free; returns the keys acquired.
 async fn insert_locks(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     id: &JobId,
     keys: &[String],
 ) -> Result<BTreeSet<String>, StoreError> {
@@ -449,7 +477,7 @@ async fn insert_locks(
 
 /// Frees a job's dedupe keys; called in the transaction that ends the job's activity.
 pub(crate) async fn release_locks(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     id: JobId,
 ) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM job_locks WHERE job_id = $1")

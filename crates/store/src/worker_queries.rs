@@ -9,9 +9,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use domain::job::{JobCounters, JobId, JobProgress};
 use serde_json::Value;
-use sqlx::{Any, Row, Transaction};
+use sqlx::Row;
 
-use crate::database::{Backend, Database};
+use crate::database::{Backend, Database, WriteTx};
 use crate::error::StoreError;
 use crate::job_queries::{Bind, bind_all, placeholders, release_locks};
 use crate::records::{
@@ -77,6 +77,7 @@ impl Database {
             Bind::Int(to_ms(due_by).max(now)),
         ];
         binds.extend(kinds.iter().map(|kind| Bind::Text((*kind).to_owned())));
+        let _slot = self.writer_slot().await;
         let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
             .fetch_all(&self.inner.pool)
             .await?;
@@ -98,6 +99,7 @@ impl Database {
         lease: Duration,
     ) -> Result<HeartbeatOutcome, StoreError> {
         let now = now_ms();
+        let _slot = self.writer_slot().await;
         let cancel: Option<i64> = sqlx::query_scalar(
             "UPDATE jobs SET lease_until = $3, heartbeat_at = $4 WHERE id = $1 AND lease_owner = $2 \
              RETURNING cancel_requested",
@@ -121,6 +123,7 @@ impl Database {
         counters: &JobCounters,
     ) -> Result<HeartbeatOutcome, StoreError> {
         let now = now_ms();
+        let slot = self.writer_slot().await;
         let cancel: Option<i64> = sqlx::query_scalar(
             "UPDATE jobs SET progress = $3, total_tickets = $4, processed_tickets = $5, \
              successful_tickets = $6, failed_tickets = $7, lease_until = $8, heartbeat_at = $9, \
@@ -138,6 +141,7 @@ impl Database {
         .bind(now)
         .fetch_optional(&self.inner.pool)
         .await?;
+        drop(slot);
         match cancel {
             Some(_) => Ok(heartbeat_outcome(cancel)),
             // Not processing any more: either cancelled (still ours) or lost.
@@ -157,6 +161,33 @@ impl Database {
         counters: &JobCounters,
     ) -> Result<FinishOutcome, StoreError> {
         let now = now_ms();
+        if self.backend() == Backend::Postgres {
+            // One statement records the outcome and frees the locks atomically; the rare
+            // cancelled / lease-lost cases take the transaction below.
+            let recorded: i64 = sqlx::query_scalar(
+                "WITH done AS (UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
+                 total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
+                 failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
+                 completed_at = $9, updated_at = $9 \
+                 WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id), \
+                 freed AS (DELETE FROM job_locks WHERE job_id IN (SELECT id FROM done)) \
+                 SELECT COUNT(*) FROM done",
+            )
+            .bind(id.to_string())
+            .bind(worker_id)
+            .bind(to_json(results))
+            .bind(to_json(progress))
+            .bind(counters.total_tickets.map(counter))
+            .bind(counter(counters.processed_tickets))
+            .bind(counter(counters.successful_tickets))
+            .bind(counter(counters.failed_tickets))
+            .bind(now)
+            .fetch_one(&self.inner.pool)
+            .await?;
+            if recorded == 1 {
+                return Ok(FinishOutcome::Recorded);
+            }
+        }
         let mut tx = self.begin_write().await?;
         let lock_keys: Option<String> = sqlx::query_scalar(
             "UPDATE jobs SET status = 'completed', results = $3, progress = $4, total_tickets = $5, \
@@ -393,6 +424,7 @@ impl Database {
     /// Refreshes a worker's `last_seen_at`.
     pub async fn worker_heartbeat(&self, worker: &WorkerRegistration) -> Result<(), StoreError> {
         let now = now_ms();
+        let _slot = self.writer_slot().await;
         sqlx::query(
             "INSERT INTO workers (id, hostname, pid, kinds, concurrency, started_at, last_seen_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $6) \
@@ -412,6 +444,7 @@ impl Database {
     /// Removes a worker (graceful shutdown) and prunes workers silent for a day.
     pub async fn deregister_worker(&self, worker_id: &str) -> Result<(), StoreError> {
         let stale = now_ms() - duration_ms(Duration::from_secs(24 * 3600));
+        let _slot = self.writer_slot().await;
         sqlx::query("DELETE FROM workers WHERE id = $1 OR last_seen_at < $2")
             .bind(worker_id)
             .bind(stale)
@@ -444,7 +477,7 @@ fn heartbeat_outcome(cancel_requested: Option<i64>) -> HeartbeatOutcome {
 /// The worker of a job that was cancelled while running has stopped: keep the `cancelled` status,
 /// optionally keep the results it produced, let go of the lease and free the locks.
 async fn finish_cancelled(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut WriteTx,
     id: JobId,
     worker_id: &str,
     results: Option<&Value>,

@@ -40,6 +40,15 @@ fn one() -> u64 {
     1
 }
 
+fn marker_file_allowed(path: &str) -> bool {
+    let path = std::path::Path::new(path);
+    path.is_absolute()
+        && path.starts_with(std::env::temp_dir())
+        && !path
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().route("/debug/probe-jobs", post(submit_probe))
 }
@@ -48,6 +57,15 @@ async fn submit_probe(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ProbeRequest>,
 ) -> Result<BatchResponse, ApiError> {
+    // Even in a debug build, a request must not make the server write anywhere it likes.
+    if let Some(path) = &request.marker_file
+        && !marker_file_allowed(path)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "marker_file must be an absolute path inside {} without `..`",
+            std::env::temp_dir().display()
+        )));
+    }
     let payload = json!({
         "steps": request.steps,
         "step_ms": request.step_ms,

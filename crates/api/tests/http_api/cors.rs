@@ -91,6 +91,19 @@ async fn production_allows_only_configured_origins_with_credentials() {
             header(&simple, "access-control-allow-origin"),
             Some("https://planning.example.com")
         );
+        // A browser can read the 401 (to prompt for credentials).
+        let unauthorized = app
+            .client
+            .get(app.url("/jobs"))
+            .header("origin", "https://planning.example.com")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(unauthorized.status(), 401);
+        assert_eq!(
+            header(&unauthorized, "access-control-allow-origin"),
+            Some("https://planning.example.com")
+        );
         assert!(
             header(&simple, "access-control-expose-headers")
                 .is_some_and(|h| h.contains("x-active-job-id"))

@@ -137,3 +137,34 @@ async fn health_is_unhealthy_when_the_database_is_down() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn health_is_unhealthy_when_migrations_were_not_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("unmigrated.db").display());
+    let db = store::Database::connect(&url).await.unwrap();
+    let state =
+        api::AppState::new(db.clone(), ApiSettings::default(), api::Metrics::new()).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move { axum::serve(listener, api::router(state)).await });
+    let response = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .unwrap()
+        .get(format!("http://{address}/health"))
+        .send()
+        .await
+        .unwrap();
+    let body = json(response, 503).await;
+    assert_eq!(body["status"], "unhealthy");
+    assert!(
+        body["services"]["database"]
+            .as_str()
+            .unwrap()
+            .contains("planwright migrate"),
+        "{body}"
+    );
+    server.abort();
+    db.close().await;
+}

@@ -31,6 +31,7 @@ pub struct JiraClient {
 
 #[derive(Debug)]
 struct Inner {
+    site: url::Url,
     transport: Transport,
     flavour: Box<dyn Flavour>,
     fields: Mutex<Option<Arc<Vec<Field>>>>,
@@ -43,20 +44,32 @@ impl JiraClient {
     pub async fn connect(site: SiteConfig, config: TransportConfig) -> Result<Self> {
         let http = Transport::http_client(&config)?;
         let base = site.api_base(&http, Product::Jira).await?;
-        Ok(Self::with_transport(Transport::new(
-            http, base, site.auth, &config,
-        )))
-    }
-
-    fn with_transport(transport: Transport) -> Self {
-        JiraClient {
+        let transport = Transport::new(http, base, site.auth, &config);
+        Ok(JiraClient {
             inner: Arc::new(Inner {
+                site: site.site,
                 transport,
                 flavour: Box::new(CloudV3),
                 fields: Mutex::new(None),
                 link_types: Mutex::new(None),
             }),
-        }
+        })
+    }
+
+    /// The site users browse, e.g. `https://acme.atlassian.net/`.
+    pub fn site(&self) -> &url::Url {
+        &self.inner.site
+    }
+
+    /// The browser link of an issue (`{site}/browse/KEY`), built on the configured site rather
+    /// than from `self` URLs in responses, which will move to the gateway host.
+    pub fn browse_url(&self, key: &str) -> String {
+        let mut url = self.inner.site.clone();
+        url.path_segments_mut()
+            .expect("the site is an http(s) URL")
+            .pop_if_empty()
+            .extend(["browse", key]);
+        url.to_string()
     }
 
     /// The URL API paths are appended to (the site, or the gateway for bearer tokens).

@@ -46,40 +46,97 @@ impl Issue {
 
 /// The fields of an issue. Known fields are typed; every other field (custom fields included) is
 /// kept raw in `other`, keyed by field id.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IssueFields {
-    #[serde(default)]
     pub summary: Option<String>,
     /// ADF; `None` when empty, not requested, or not valid ADF (then the raw value is in `other`).
-    #[serde(default, deserialize_with = "lenient_adf")]
     pub description: Option<AdfDoc>,
-    #[serde(default)]
     pub status: Option<Status>,
-    #[serde(default)]
     pub issuetype: Option<IssueType>,
-    #[serde(default)]
     pub parent: Option<IssueRef>,
-    #[serde(default)]
     pub project: Option<Project>,
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub labels: Vec<String>,
-    #[serde(default)]
     pub assignee: Option<User>,
-    #[serde(default)]
     pub reporter: Option<User>,
-    #[serde(default)]
     pub priority: Option<Priority>,
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub issuelinks: Vec<IssueLink>,
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub subtasks: Vec<IssueRef>,
-    #[serde(default, deserialize_with = "lenient_timestamp")]
     pub created: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "lenient_timestamp")]
     pub updated: Option<DateTime<Utc>>,
     /// Everything else, custom fields included (`customfield_10020` -> raw JSON).
-    #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+}
+
+/// Hand-written so each known field is decoded straight from the stream (serde's `flatten`
+/// would buffer the whole object first, doubling the cost of every search page), and so a
+/// description that is not ADF is kept raw in `other` instead of failing the issue.
+impl<'de> Deserialize<'de> for IssueFields {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct FieldsVisitor;
+
+        impl<'de> serde::de::Visitor<'de> for FieldsVisitor {
+            type Value = IssueFields;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a Jira issue `fields` object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IssueFields, A::Error> {
+                let mut fields = IssueFields::default();
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "summary" => fields.summary = map.next_value()?,
+                        "description" => {
+                            let raw: Option<Value> = map.next_value()?;
+                            if let Some(raw) = raw.filter(|v| !v.is_null()) {
+                                match serde_json::from_value::<AdfDoc>(raw.clone()) {
+                                    Ok(doc) => fields.description = Some(doc),
+                                    Err(error) => {
+                                        tracing::warn!(%error, "issue description is not ADF");
+                                        fields.other.insert(key, raw);
+                                    }
+                                }
+                            }
+                        }
+                        "status" => fields.status = map.next_value()?,
+                        "issuetype" => fields.issuetype = map.next_value()?,
+                        "parent" => fields.parent = map.next_value()?,
+                        "project" => fields.project = map.next_value()?,
+                        "labels" => {
+                            fields.labels = map.next_value::<Option<_>>()?.unwrap_or_default()
+                        }
+                        "assignee" => fields.assignee = map.next_value()?,
+                        "reporter" => fields.reporter = map.next_value()?,
+                        "priority" => fields.priority = map.next_value()?,
+                        "issuelinks" => {
+                            fields.issuelinks = map.next_value::<Option<_>>()?.unwrap_or_default()
+                        }
+                        "subtasks" => {
+                            fields.subtasks = map.next_value::<Option<_>>()?.unwrap_or_default()
+                        }
+                        "created" => fields.created = lenient_time_value(map.next_value()?),
+                        "updated" => fields.updated = lenient_time_value(map.next_value()?),
+                        _ => {
+                            let value: Value = map.next_value()?;
+                            fields.other.insert(key, value);
+                        }
+                    }
+                }
+                Ok(fields)
+            }
+        }
+
+        deserializer.deserialize_map(FieldsVisitor)
+    }
+}
+
+fn lenient_time_value(text: Option<String>) -> Option<DateTime<Utc>> {
+    text.as_deref()
+        .and_then(super::time::parse_timestamp)
+        .map(|t| t.with_timezone(&Utc))
 }
 
 impl IssueFields {
@@ -87,14 +144,6 @@ impl IssueFields {
     pub fn raw(&self, field_id: &str) -> Option<&Value> {
         self.other.get(field_id).filter(|v| !v.is_null())
     }
-}
-
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 fn lenient_adf<'de, D>(deserializer: D) -> Result<Option<AdfDoc>, D::Error>
@@ -554,10 +603,19 @@ mod tests {
         );
         assert_eq!(issue.fields.raw("customfield_10020"), None);
         assert!(issue.fields.created.is_some());
+        assert!(issue.fields.raw("brandNewField").is_some());
         assert_eq!(
             issue.names.get("customfield_10020").map(String::as_str),
             Some("Sprint")
         );
+    }
+
+    #[test]
+    fn a_description_that_is_not_adf_is_kept_raw() {
+        let fields: IssueFields =
+            serde_json::from_value(serde_json::json!({"description": "h1. wiki markup"})).unwrap();
+        assert!(fields.description.is_none());
+        assert_eq!(fields.raw("description"), Some(&serde_json::json!("h1. wiki markup")));
     }
 
     #[test]

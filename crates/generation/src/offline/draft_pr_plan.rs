@@ -7,25 +7,29 @@ use super::phrasebook::{Vars, context_rules, domain_rules};
 use super::test_cases::shorten;
 use super::{OfflineTask, capability, push_unique, sentence};
 use crate::task::{
-    CrossRepoImpact, Domain, DraftPrPlanInput, FailureMode, FileChange, PlanFile, PlanRevision, PlanScope,
-    PlanSpec, PlanTest, PlanTestType, TechnicalContext,
+    CrossRepoImpact, Domain, DraftPrPlanInput, FailureMode, FileChange, PlanFile, PlanRevision,
+    PlanScope, PlanSpec, PlanTest, PlanTestType, TechnicalContext,
 };
 use crate::text_analysis::{Analysis, upper_first};
 
 /// Words too general to pick files by.
 const STOPWORDS: [&str; 12] = [
-    "with", "from", "that", "this", "when", "then", "into", "also", "should", "must", "does", "file",
+    "with", "from", "that", "this", "when", "then", "into", "also", "should", "must", "does",
+    "file",
 ];
 
 /// At most this many existing files are picked from a listing; a plan touching more is
 /// rarely a Draft PR.
 const MAX_MATCHED_FILES: usize = 5;
 
+/// At most this many distinct description words are used to match files.
+const MAX_DESCRIPTION_KEYWORDS: usize = 40;
+
 impl OfflineTask for DraftPrPlanInput {
     fn generate_offline(&self) -> PlanSpec {
         let mut texts: Vec<&str> = Vec::new();
-        texts.extend(self.description.as_deref());
-        texts.extend(self.additional_context.as_deref());
+        texts.extend(super::clipped(self.description.as_deref()));
+        texts.extend(super::clipped(self.additional_context.as_deref()));
         let analysis = Analysis::new(&self.summary, &texts, &self.acceptance_criteria);
         let layout = Layout::detect(self);
         let planner = Planner {
@@ -61,17 +65,31 @@ struct Layout {
 
 impl Layout {
     fn detect(input: &DraftPrPlanInput) -> Self {
-        let scope: Vec<String> = input.scope.as_ref().map(|s| s.files.clone()).unwrap_or_default();
+        let scope: Vec<String> = input
+            .scope
+            .as_ref()
+            .map(|s| s.files.clone())
+            .unwrap_or_default();
         let (scope_files, scope_dirs): (Vec<String>, Vec<String>) = scope
             .into_iter()
             .map(|entry| entry.trim().trim_start_matches("./").to_owned())
             .filter(|entry| !entry.is_empty())
             .partition(|entry| {
-                !entry.ends_with('/') && entry.rsplit('/').next().is_some_and(|name| name.contains('.'))
+                !entry.ends_with('/')
+                    && entry
+                        .rsplit('/')
+                        .next()
+                        .is_some_and(|name| name.contains('.'))
             });
         let scope_dirs = scope_dirs
             .into_iter()
-            .map(|dir| if dir.ends_with('/') { dir } else { format!("{dir}/") })
+            .map(|dir| {
+                if dir.ends_with('/') {
+                    dir
+                } else {
+                    format!("{dir}/")
+                }
+            })
             .collect();
         let mut counts = [0usize; 5];
         for path in input.repo_files.iter().chain(&scope_files) {
@@ -85,7 +103,13 @@ impl Layout {
             };
             counts[index] += 1;
         }
-        let languages = [Language::Python, Language::Rust, Language::TypeScript, Language::Go, Language::Java];
+        let languages = [
+            Language::Python,
+            Language::Rust,
+            Language::TypeScript,
+            Language::Go,
+            Language::Java,
+        ];
         // Python when nothing is known: the convention of seed 000's examples.
         let language = counts
             .iter()
@@ -140,15 +164,26 @@ impl Layout {
     /// Moves a guessed path under the request's scope directories when it is outside them:
     /// tests under a test directory in scope, everything else under the first other one.
     fn within_scope(&self, path: String, is_test: bool) -> String {
-        if self.scope_dirs.is_empty() || self.scope_dirs.iter().any(|dir| path.starts_with(dir.as_str())) {
+        if self.scope_dirs.is_empty()
+            || self
+                .scope_dirs
+                .iter()
+                .any(|dir| path.starts_with(dir.as_str()))
+        {
             return path;
         }
         let file_name = path.rsplit('/').next().unwrap_or(&path).to_owned();
         let is_test_dir = |dir: &&String| dir.contains("test") || dir.contains("spec");
         let target = if is_test {
-            self.scope_dirs.iter().find(is_test_dir).or(self.scope_dirs.first())
+            self.scope_dirs
+                .iter()
+                .find(is_test_dir)
+                .or(self.scope_dirs.first())
         } else {
-            self.scope_dirs.iter().find(|dir| !is_test_dir(dir)).or(self.scope_dirs.first())
+            self.scope_dirs
+                .iter()
+                .find(|dir| !is_test_dir(dir))
+                .or(self.scope_dirs.first())
         };
         match target {
             Some(dir) => format!("{dir}{file_name}"),
@@ -158,7 +193,10 @@ impl Layout {
 
     fn in_scope(&self, path: &str) -> bool {
         (self.scope_dirs.is_empty() && self.scope_files.is_empty())
-            || self.scope_dirs.iter().any(|dir| path.starts_with(dir.as_str()))
+            || self
+                .scope_dirs
+                .iter()
+                .any(|dir| path.starts_with(dir.as_str()))
             || self.scope_files.iter().any(|file| file == path)
     }
 }
@@ -168,7 +206,13 @@ fn camel(slug: &str) -> String {
     crate::text_analysis::lower_first(&pascal)
         .chars()
         .enumerate()
-        .map(|(index, c)| if index == 0 { c.to_ascii_lowercase() } else { c })
+        .map(|(index, c)| {
+            if index == 0 {
+                c.to_ascii_lowercase()
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -205,14 +249,17 @@ impl Planner<'_> {
     /// layer's usual file names 2, description words 1.
     fn file_keywords(&self) -> Vec<(String, usize)> {
         let mut keywords: Vec<(String, usize)> = Vec::new();
-        let mut add = |word: &str, weight: usize| {
+        // Returns whether the word was new.
+        let mut add = |word: &str, weight: usize| -> bool {
             let word = word.to_lowercase();
             if word.len() < 4 || STOPWORDS.contains(&word.as_str()) {
-                return;
+                return false;
             }
-            if !keywords.iter().any(|(known, _)| *known == word) {
-                keywords.push((word, weight));
+            if keywords.iter().any(|(known, _)| *known == word) {
+                return false;
             }
+            keywords.push((word, weight));
+            true
         };
         for word in path_tokens(&self.analysis.summary.object) {
             add(&word, 2);
@@ -235,9 +282,22 @@ impl Planner<'_> {
                 add(word, 1);
             }
         }
-        for text in self.input.description.iter().chain(self.input.acceptance_criteria.iter()) {
+        let mut description_words = 0;
+        for text in self
+            .input
+            .description
+            .iter()
+            .chain(self.input.acceptance_criteria.iter())
+        {
+            let text = crate::text_analysis::clip(text, crate::text_analysis::MAX_ANALYSED_CHARS);
             for word in path_tokens(text) {
-                add(&word, 1);
+                // The first words of a long description say enough; more only adds noise.
+                if description_words >= MAX_DESCRIPTION_KEYWORDS {
+                    break;
+                }
+                if add(&word, 1) {
+                    description_words += 1;
+                }
             }
         }
         keywords
@@ -256,7 +316,9 @@ impl Planner<'_> {
                     .iter()
                     .filter(|(keyword, _)| {
                         tokens.iter().any(|token| {
-                            token.len() >= 4 && (token.starts_with(keyword.as_str()) || keyword.starts_with(token.as_str()))
+                            token.len() >= 4
+                                && (token.starts_with(keyword.as_str())
+                                    || keyword.starts_with(token.as_str()))
                         })
                     })
                     .map(|(_, weight)| *weight)
@@ -280,10 +342,26 @@ impl Planner<'_> {
         let topic = &self.vars.topic;
         let mut files: Vec<PlanFile> = Vec::new();
         for path in &self.layout.scope_files {
-            add_file(&mut files, path.clone(), FileChange::Modified, format!("Named in the requested scope; holds part of the {topic} change"));
+            add_file(
+                &mut files,
+                path.clone(),
+                FileChange::Modified,
+                format!("Named in the requested scope; holds part of the {topic} change"),
+            );
         }
-        for path in self.analysis.entities.paths.iter().filter(|p| self.layout.in_scope(p)) {
-            add_file(&mut files, path.clone(), FileChange::Modified, "Named in the story".to_owned());
+        for path in self
+            .analysis
+            .entities
+            .paths
+            .iter()
+            .filter(|p| self.layout.in_scope(p))
+        {
+            add_file(
+                &mut files,
+                path.clone(),
+                FileChange::Modified,
+                "Named in the story".to_owned(),
+            );
         }
         let matched = self.matched_repo_files();
         // A source file counts as the story's home only when its name carries the topic;
@@ -293,21 +371,34 @@ impl Planner<'_> {
             .filter(|word| word.len() >= 4)
             .collect();
         let has_source = matched.iter().any(|(path, test)| {
-            !test && path_tokens(path).iter().any(|token| topic_words.iter().any(|word| token.starts_with(word.as_str())))
+            !test
+                && path_tokens(path).iter().any(|token| {
+                    topic_words
+                        .iter()
+                        .any(|word| token.starts_with(word.as_str()))
+                })
         });
         let has_test = matched.iter().any(|(_, test)| *test);
         for (path, is_test) in &matched {
             let reason = if *is_test {
                 format!("Existing tests of the code that {topic} changes; extend them")
             } else {
-                format!("Existing code for {topic}; the change extends it")
+                existing_file_reason(path, topic)
             };
             add_file(&mut files, path.clone(), FileChange::Modified, reason);
         }
         if self.analysis.has(TechnicalContext::Database) {
-            add_file(&mut files, self.layout.migration(&slug), FileChange::Added, format!("Reversible schema migration for {}", self.vars.table));
+            add_file(
+                &mut files,
+                self.layout.migration(&slug),
+                FileChange::Added,
+                format!("Reversible schema migration for {}", self.vars.table),
+            );
         }
-        if !has_source {
+        // A client-side UI change lives in its component; it needs no separate module.
+        let client_ui =
+            self.analysis.has(TechnicalContext::Ui) && self.layout.language == Language::TypeScript;
+        if !has_source && !client_ui {
             let area = if self.analysis.has(TechnicalContext::Api) {
                 "api"
             } else if self.analysis.has(TechnicalContext::Queue) {
@@ -315,34 +406,79 @@ impl Planner<'_> {
             } else {
                 "services"
             };
-            add_file(&mut files, self.layout.module(area, &slug), FileChange::Added, format!("Core logic of {topic}"));
+            add_file(
+                &mut files,
+                self.layout.module(area, &slug),
+                FileChange::Added,
+                format!("Core logic of {topic}"),
+            );
         }
-        if self.analysis.has(TechnicalContext::ExternalService) && self.vars.service != "the provider" {
+        if self.analysis.has(TechnicalContext::ExternalService)
+            && self.vars.service != "the provider"
+        {
             let service = self.vars.service.to_lowercase();
-            if !files.iter().any(|file| file.path.to_lowercase().contains(&service)) {
-                add_file(&mut files, 
-                    self.layout.module("integrations", &format!("{service}_client")),
+            if !files
+                .iter()
+                .any(|file| file.path.to_lowercase().contains(&service))
+            {
+                add_file(
+                    &mut files,
+                    self.layout
+                        .module("integrations", &format!("{service}_client")),
                     FileChange::Added,
-                    format!("{} client with timeouts, retries and signature verification", self.vars.service),
+                    format!(
+                        "{} client with timeouts, retries and signature verification",
+                        self.vars.service
+                    ),
                 );
             }
         }
         if self.analysis.has(TechnicalContext::Ui) && self.layout.language == Language::TypeScript {
-            add_file(&mut files, self.layout.component(&slug), FileChange::Added, format!("UI for {topic} with loading, empty and error states"));
+            add_file(
+                &mut files,
+                self.layout.component(&slug),
+                FileChange::Added,
+                format!("UI for {topic} with loading, empty and error states"),
+            );
         }
         if !has_test {
-            add_file(&mut files, self.layout.test(&slug), FileChange::Added, format!("Unit and integration tests for {topic}"));
+            add_file(
+                &mut files,
+                self.layout.test(&slug),
+                FileChange::Added,
+                format!("Unit and integration tests for {topic}"),
+            );
         }
-        if let Some(changelog) = self.input.repo_files.iter().find(|p| p.eq_ignore_ascii_case("CHANGELOG.md")) {
-            add_file(&mut files, changelog.clone(), FileChange::Modified, "Record the user-visible change".to_owned());
+        if let Some(changelog) = self
+            .input
+            .repo_files
+            .iter()
+            .find(|p| p.eq_ignore_ascii_case("CHANGELOG.md"))
+        {
+            add_file(
+                &mut files,
+                changelog.clone(),
+                FileChange::Modified,
+                "Record the user-visible change".to_owned(),
+            );
         }
         files
     }
 
     fn summary(&self, files: &[PlanFile]) -> String {
         let action = upper_first(&self.analysis.summary.action_phrase());
-        let key = self.input.story_key.as_deref().map(|k| format!(" ({k})")).unwrap_or_default();
-        let repo = self.input.repos.first().map(|r| format!(" in {}", r.name())).unwrap_or_default();
+        let key = self
+            .input
+            .story_key
+            .as_deref()
+            .map(|k| format!(" ({k})"))
+            .unwrap_or_default();
+        let repo = self
+            .input
+            .repos
+            .first()
+            .map(|r| format!(" in {}", r.name()))
+            .unwrap_or_default();
         let layers: Vec<&str> = self
             .analysis
             .contexts
@@ -358,8 +494,15 @@ impl Planner<'_> {
                 TechnicalContext::Storage => "storage",
             })
             .collect();
-        let across = if layers.is_empty() { String::new() } else { format!(" across {}", layers.join(", ")) };
-        format!("{action}{key}{repo}: {} files{across}, with tests.", files.len())
+        let across = if layers.is_empty() {
+            String::new()
+        } else {
+            format!(" across {}", layers.join(", "))
+        };
+        format!(
+            "{action}{key}{repo}: {} files{across}, with tests.",
+            files.len()
+        )
     }
 
     fn steps(&self, files: &[PlanFile]) -> Vec<String> {
@@ -370,24 +513,43 @@ impl Planner<'_> {
             .map(|f| format!("`{}`", f.path))
             .collect();
         if !existing.is_empty() {
-            steps.push(format!("Read {} and follow their existing patterns for errors, logging and tests", existing.join(", ")));
+            steps.push(format!(
+                "Read {} and follow their existing patterns for errors, logging and tests",
+                existing.join(", ")
+            ));
         }
         for file in files.iter().filter(|f| f.change == FileChange::Added) {
-            steps.push(format!("Create `{}`: {}", file.path, lower_reason(&file.reason)));
+            steps.push(format!(
+                "Create `{}`: {}",
+                file.path,
+                lower_reason(&file.reason)
+            ));
         }
         for criterion in self.analysis.criteria.iter().take(3) {
             steps.push(format!("Implement and test: {}", criterion.text));
         }
         steps.push("Run the test suite, linter and build locally; fix every finding".to_owned());
-        steps.push("Keep the diff within the files listed in scope; anything else needs a plan revision".to_owned());
+        steps.push(
+            "Keep the diff within the files listed in scope; anything else needs a plan revision"
+                .to_owned(),
+        );
         steps
     }
 
     fn happy_paths(&self) -> Vec<String> {
-        let mut paths: Vec<String> = self.analysis.criteria.iter().take(4).map(|c| c.text.clone()).collect();
+        let mut paths: Vec<String> = self
+            .analysis
+            .criteria
+            .iter()
+            .take(4)
+            .map(|c| c.text.clone())
+            .collect();
         if paths.is_empty() {
             let capability = capability(&self.analysis.summary);
-            paths.push(format!("A {} can {} with valid input", self.vars.role, capability.phrase));
+            paths.push(format!(
+                "A {} can {} with valid input",
+                self.vars.role, capability.phrase
+            ));
         }
         for template in domain_rules(self.analysis.domain).outcomes.iter().take(1) {
             push_unique(&mut paths, self.vars.fill(template));
@@ -398,19 +560,32 @@ impl Planner<'_> {
     fn edge_cases(&self) -> Vec<String> {
         let mut cases = Vec::new();
         for domain in self.analysis.domains.iter().take(2) {
-            for (title, when, _) in domain_rules(*domain).edges.iter().chain(domain_rules(*domain).negatives) {
-                push_unique(&mut cases, format!("{}: {}", self.vars.fill(title), self.vars.fill(when)));
+            for (title, when, _) in domain_rules(*domain)
+                .edges
+                .iter()
+                .chain(domain_rules(*domain).negatives)
+            {
+                push_unique(
+                    &mut cases,
+                    format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
+                );
             }
         }
         for context in &self.analysis.contexts {
             for (title, when, _) in context_rules(*context).negatives {
-                push_unique(&mut cases, format!("{}: {}", self.vars.fill(title), self.vars.fill(when)));
+                push_unique(
+                    &mut cases,
+                    format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
+                );
             }
         }
         // Two libraries may describe the same situation under different titles.
         let mut seen_situations: Vec<String> = Vec::new();
         cases.retain(|case| {
-            let situation = case.split_once(": ").map_or(case.as_str(), |(_, when)| when).to_lowercase();
+            let situation = case
+                .split_once(": ")
+                .map_or(case.as_str(), |(_, when)| when)
+                .to_lowercase();
             let fresh = !seen_situations.contains(&situation);
             seen_situations.push(situation);
             fresh
@@ -419,7 +594,10 @@ impl Planner<'_> {
             if cases.len() >= 2 {
                 break;
             }
-            push_unique(&mut cases, format!("{}: {}", self.vars.fill(title), self.vars.fill(when)));
+            push_unique(
+                &mut cases,
+                format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
+            );
         }
         cases.truncate(6);
         cases
@@ -430,7 +608,13 @@ impl Planner<'_> {
         for context in &self.analysis.contexts {
             templates.extend(context_rules(*context).failures.iter().copied());
         }
-        templates.extend(domain_rules(self.analysis.domain).failures.iter().take(2).copied());
+        templates.extend(
+            domain_rules(self.analysis.domain)
+                .failures
+                .iter()
+                .take(2)
+                .copied(),
+        );
         if templates.is_empty() {
             templates.extend(domain_rules(Domain::General).failures.iter().copied());
         }
@@ -450,20 +634,29 @@ impl Planner<'_> {
     }
 
     fn assumptions(&self) -> Vec<String> {
-        let mut assumptions = vec!["The base branch builds and its tests pass before the change".to_owned()];
+        let mut assumptions =
+            vec!["The base branch builds and its tests pass before the change".to_owned()];
         if let Some(repo) = self.input.repos.first() {
             let branch = repo.branch.as_deref().unwrap_or("the default branch");
             assumptions.push(format!("Work is based on {branch} of {}", repo.name()));
         }
         if self.analysis.has(TechnicalContext::Database) {
-            assumptions.push("Migrations run automatically on deploy, before the new code serves traffic".to_owned());
+            assumptions.push(
+                "Migrations run automatically on deploy, before the new code serves traffic"
+                    .to_owned(),
+            );
         }
         if self.analysis.has(TechnicalContext::ExternalService) {
-            assumptions.push(format!("Sandbox credentials for {} are available to CI through the secret store", self.vars.service));
+            assumptions.push(format!(
+                "Sandbox credentials for {} are available to CI through the secret store",
+                self.vars.service
+            ));
         }
-        let client_only = self.analysis.has(TechnicalContext::Ui) && self.layout.language == Language::TypeScript;
+        let client_only =
+            self.analysis.has(TechnicalContext::Ui) && self.layout.language == Language::TypeScript;
         if self.analysis.has(TechnicalContext::Api) && !client_only {
-            assumptions.push("Existing authentication middleware protects the new routes".to_owned());
+            assumptions
+                .push("Existing authentication middleware protects the new routes".to_owned());
         }
         assumptions
     }
@@ -474,20 +667,35 @@ impl Planner<'_> {
             unknowns.push("No repository listing was provided: new file paths follow common conventions and must be confirmed against the repository".to_owned());
         }
         if self.analysis.has(TechnicalContext::Api) && self.analysis.entities.endpoints.is_empty() {
-            unknowns.push(format!("The story names no route; the exact path and payload of {} must be confirmed", self.vars.endpoint));
+            unknowns.push(format!(
+                "The story names no route; the exact path and payload of {} must be confirmed",
+                self.vars.endpoint
+            ));
         }
-        if self.analysis.has(TechnicalContext::Database) && self.analysis.entities.tables.is_empty() {
+        if self.analysis.has(TechnicalContext::Database) && self.analysis.entities.tables.is_empty()
+        {
             unknowns.push("Database connection and schema details need verification: the story names no table".to_owned());
         }
-        if self.analysis.has(TechnicalContext::ExternalService) && self.vars.service == "the provider" {
+        if self.analysis.has(TechnicalContext::ExternalService)
+            && self.vars.service == "the provider"
+        {
             unknowns.push("External API credentials and endpoints need verification: the provider is not named".to_owned());
         }
         if self.analysis.criteria.is_empty() {
             unknowns.push("The story has no acceptance criteria; the happy paths above are inferred from its summary".to_owned());
         }
         if let Some(description) = &self.input.description {
-            for line in description.lines().map(str::trim).filter(|l| l.ends_with('?')) {
-                push_unique(&mut unknowns, crate::text_analysis::bullet_items(line).pop().unwrap_or_else(|| line.to_owned()));
+            for line in description
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.ends_with('?'))
+            {
+                push_unique(
+                    &mut unknowns,
+                    crate::text_analysis::bullet_items(line)
+                        .pop()
+                        .unwrap_or_else(|| line.to_owned()),
+                );
             }
         }
         unknowns
@@ -499,16 +707,23 @@ impl Planner<'_> {
             test_type: PlanTestType::Unit,
             target: format!("{topic} logic: valid input, invalid input and boundaries"),
         }];
-        if self.analysis.has(TechnicalContext::Api) || self.analysis.has(TechnicalContext::Database) {
+        if self.analysis.has(TechnicalContext::Api) || self.analysis.has(TechnicalContext::Database)
+        {
             tests.push(PlanTest {
                 test_type: PlanTestType::Integration,
-                target: format!("{} request, response codes and persistence", self.vars.endpoint),
+                target: format!(
+                    "{} request, response codes and persistence",
+                    self.vars.endpoint
+                ),
             });
         }
         if self.analysis.has(TechnicalContext::ExternalService) {
             tests.push(PlanTest {
                 test_type: PlanTestType::Integration,
-                target: format!("{} client against a local stub: success, timeout, 5xx and duplicate delivery", self.vars.service),
+                target: format!(
+                    "{} client against a local stub: success, timeout, 5xx and duplicate delivery",
+                    self.vars.service
+                ),
             });
         }
         if self.analysis.has(TechnicalContext::Ui) || self.analysis.has(TechnicalContext::Mobile) {
@@ -527,7 +742,8 @@ impl Planner<'_> {
     }
 
     fn rollback(&self) -> Vec<String> {
-        let mut steps = vec!["Revert the PR's merge commit and redeploy the previous release".to_owned()];
+        let mut steps =
+            vec!["Revert the PR's merge commit and redeploy the previous release".to_owned()];
         if self.analysis.has(TechnicalContext::Database) {
             steps.push(format!(
                 "Run the down migration for {}; export rows written since the release first if it drops data",
@@ -538,10 +754,16 @@ impl Planner<'_> {
             steps.push("Pause the worker and drain its queue before reverting, so no message is handled by both versions".to_owned());
         }
         if self.analysis.has(TechnicalContext::ExternalService) {
-            steps.push(format!("Disable any webhook or subscription registered with {}", self.vars.service));
+            steps.push(format!(
+                "Disable any webhook or subscription registered with {}",
+                self.vars.service
+            ));
         }
         if self.analysis.has(TechnicalContext::Cache) {
-            steps.push(format!("Flush cached {} entries written by the new code", self.vars.topic));
+            steps.push(format!(
+                "Flush cached {} entries written by the new code",
+                self.vars.topic
+            ));
         }
         steps
     }
@@ -579,29 +801,58 @@ impl Planner<'_> {
         if !revision.feedback.trim().is_empty() {
             concerns.push(revision.feedback.trim().to_owned());
         }
-        concerns.extend(revision.specific_concerns.iter().map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()));
-        if let Some(changes) = revision.requested_changes.as_deref().filter(|c| !c.trim().is_empty()) {
+        concerns.extend(
+            revision
+                .specific_concerns
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .filter(|c| !c.is_empty()),
+        );
+        if let Some(changes) = revision
+            .requested_changes
+            .as_deref()
+            .filter(|c| !c.trim().is_empty())
+        {
             concerns.push(changes.trim().to_owned());
         }
         let slug = self.analysis.summary.slug();
         for concern in &concerns {
             let lower = concern.to_lowercase();
-            push_unique(&mut plan.implementation_steps, format!("Review feedback: {}", sentence(concern)));
-            if lower.contains("rate limit") || lower.contains("rate-limit") || lower.contains("throttl") {
+            push_unique(
+                &mut plan.implementation_steps,
+                format!("Review feedback: {}", sentence(concern)),
+            );
+            if lower.contains("rate limit")
+                || lower.contains("rate-limit")
+                || lower.contains("throttl")
+            {
                 let path = self.layout.module("middleware", "rate_limit");
                 if !plan.scope.files.iter().any(|f| f.path == path) {
                     plan.scope.files.push(PlanFile {
                         path,
                         change: FileChange::Added,
-                        reason: format!("Rate limiting for {} requested in review", self.vars.topic),
+                        reason: format!(
+                            "Rate limiting for {} requested in review",
+                            self.vars.topic
+                        ),
                     });
                 }
                 push_unique(&mut plan.edge_cases, "A client exceeds the rate limit: answer 429 with Retry-After and process nothing".to_owned());
                 push_test(&mut plan.tests, PlanTestType::Unit, "Rate limiter: allows the limit, rejects the next request, resets after the window".to_owned());
             }
             if lower.contains("error") || lower.contains("invalid") || lower.contains("exception") {
-                push_unique(&mut plan.edge_cases, format!("Invalid or expired input to {}: documented 4xx error, no partial writes", self.vars.topic));
-                if !plan.failure_modes.iter().any(|m| m.trigger.starts_with("Unhandled error")) {
+                push_unique(
+                    &mut plan.edge_cases,
+                    format!(
+                        "Invalid or expired input to {}: documented 4xx error, no partial writes",
+                        self.vars.topic
+                    ),
+                );
+                if !plan
+                    .failure_modes
+                    .iter()
+                    .any(|m| m.trigger.starts_with("Unhandled error"))
+                {
                     plan.failure_modes.push(FailureMode {
                         trigger: format!("Unhandled error in the {} path", self.vars.topic),
                         impact: "The client receives a 500 and no actionable message".to_owned(),
@@ -609,11 +860,25 @@ impl Planner<'_> {
                     });
                 }
             }
-            if lower.contains("log") || lower.contains("metric") || lower.contains("monitor") || lower.contains("observab") {
-                push_unique(&mut plan.implementation_steps, format!("Add structured logs and metrics (count, latency, errors) for {}", self.vars.topic));
+            if lower.contains("log")
+                || lower.contains("metric")
+                || lower.contains("monitor")
+                || lower.contains("observab")
+            {
+                push_unique(
+                    &mut plan.implementation_steps,
+                    format!(
+                        "Add structured logs and metrics (count, latency, errors) for {}",
+                        self.vars.topic
+                    ),
+                );
             }
             if lower.contains("test") || lower.contains("coverage") {
-                push_test(&mut plan.tests, PlanTestType::Integration, format!("{}: {}", self.vars.topic, shorten(concern, 100)));
+                push_test(
+                    &mut plan.tests,
+                    PlanTestType::Integration,
+                    format!("{}: {}", self.vars.topic, shorten(concern, 100)),
+                );
                 let test_path = self.layout.test(&slug);
                 if !plan.scope.files.iter().any(|f| f.path == test_path) {
                     plan.scope.files.push(PlanFile {
@@ -624,13 +889,52 @@ impl Planner<'_> {
                 }
             }
             if lower.contains("rollback") || lower.contains("revert") {
-                push_unique(&mut plan.rollback, "Rehearse the rollback on staging before the release".to_owned());
+                push_unique(
+                    &mut plan.rollback,
+                    "Rehearse the rollback on staging before the release".to_owned(),
+                );
             }
         }
-        let headline = shorten(concerns.first().map_or("review feedback", String::as_str), 80);
-        let base = plan.summary.split(" (revised: ").next().unwrap_or(&plan.summary).to_owned();
+        let headline = shorten(
+            concerns.first().map_or("review feedback", String::as_str),
+            80,
+        );
+        let base = plan
+            .summary
+            .split(" (revised: ")
+            .next()
+            .unwrap_or(&plan.summary)
+            .to_owned();
         plan.summary = format!("{base} (revised: {headline})");
         plan
+    }
+}
+
+/// Why an existing file that matches the story changes, from what its name says it is.
+fn existing_file_reason(path: &str, topic: &str) -> String {
+    let tokens = path_tokens(path);
+    let has = |words: &[&str]| tokens.iter().any(|token| words.contains(&token.as_str()));
+    if has(&[
+        "page",
+        "pages",
+        "screen",
+        "screens",
+        "view",
+        "views",
+        "component",
+        "components",
+    ]) {
+        format!("Screen that hosts {topic}; wire the new UI into it")
+    } else if has(&["route", "routes", "router", "urls", "handlers"]) {
+        format!("Route table; register the {topic} handler")
+    } else if has(&["api", "client", "clients"]) {
+        format!("API module {topic} goes through; add the new call or route")
+    } else if has(&["model", "models", "schema", "schemas", "entity", "entities"]) {
+        format!("Data model {topic} reads and writes; extend it")
+    } else if has(&["service", "services", "email", "mailer", "notifications"]) {
+        format!("Service {topic} builds on; call or extend it")
+    } else {
+        format!("Existing code for {topic}; the change extends it")
     }
 }
 
@@ -644,7 +948,11 @@ fn push_test(tests: &mut Vec<PlanTest>, test_type: PlanTestType, target: String)
 /// Adds a file to the scope unless the path is already there.
 fn add_file(files: &mut Vec<PlanFile>, path: String, change: FileChange, reason: String) {
     if !files.iter().any(|file| file.path == path) {
-        files.push(PlanFile { path, change, reason });
+        files.push(PlanFile {
+            path,
+            change,
+            reason,
+        });
     }
 }
 

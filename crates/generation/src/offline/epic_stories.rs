@@ -14,17 +14,46 @@ use crate::text_analysis::{
 
 /// Headings whose items are not requirements.
 const SKIPPED_HEADINGS: [&str; 18] = [
-    "out of scope", "non-goal", "non goal", "question", "risk", "background", "context",
-    "metric", "success", "appendix", "reference", "glossary", "timeline", "milestone",
-    "stakeholder", "problem", "assumption", "dependenc",
+    "out of scope",
+    "non-goal",
+    "non goal",
+    "question",
+    "risk",
+    "background",
+    "context",
+    "metric",
+    "success",
+    "appendix",
+    "reference",
+    "glossary",
+    "timeline",
+    "milestone",
+    "stakeholder",
+    "problem",
+    "assumption",
+    "dependenc",
 ];
 
 /// Words that make a line a statement about the system rather than an action
 /// ("Reset links expire after 30 minutes").
 const STATEMENT_MARKERS: [&str; 12] = [
-    " is ", " are ", " expire ", " expires ", " never ", " always ", " only ", " within ",
-    " at most ", " at least ", " no more than ", " up to ",
+    " is ",
+    " are ",
+    " expire ",
+    " expires ",
+    " never ",
+    " always ",
+    " only ",
+    " within ",
+    " at most ",
+    " at least ",
+    " no more than ",
+    " up to ",
 ];
+
+/// Requirements beyond this many are not read: an epic yields at most 50 stories, and the
+/// constraint matching below is quadratic.
+const MAX_CANDIDATES: usize = 120;
 
 /// A requirement found in the sources.
 struct Candidate {
@@ -33,16 +62,43 @@ struct Candidate {
     note: Option<String>,
     source: String,
     heading: String,
+    /// See [`Candidate::classify_constraint`].
+    constraint: bool,
 }
 
 impl Candidate {
+    fn new(
+        text: String,
+        children: Vec<String>,
+        note: Option<String>,
+        source: String,
+        heading: String,
+    ) -> Self {
+        let mut candidate = Candidate {
+            text,
+            children,
+            note,
+            source,
+            heading,
+            constraint: false,
+        };
+        candidate.constraint = candidate.classify_constraint();
+        candidate
+    }
+
+    fn is_constraint(&self) -> bool {
+        self.constraint
+    }
+
     /// A line such as "Reset links expire after 30 minutes": no user story, no modal verb and
     /// no leading action, so it constrains a story rather than being one.
-    fn is_constraint(&self) -> bool {
+    fn classify_constraint(&self) -> bool {
         let text = format!(" {} ", strip_moscow(&self.text).to_ascii_lowercase());
         let declarative = STATEMENT_MARKERS.iter().any(|marker| text.contains(marker));
-        !(text.starts_with(" as a ") || text.starts_with(" as an "))
-            && !MODALS.iter().any(|modal| text.contains(modal))
+        let requirement_like = text.starts_with(" as a ")
+            || text.starts_with(" as an ")
+            || MODALS.iter().any(|modal| text.contains(modal));
+        !requirement_like
             && (declarative || parse_summary(&text).verb.is_none())
             && self.note.is_none()
     }
@@ -51,20 +107,32 @@ impl Candidate {
 impl OfflineTask for EpicStoriesInput {
     fn generate_offline(&self) -> EpicStories {
         let mut texts: Vec<&str> = Vec::new();
-        texts.extend(self.description.as_deref());
-        texts.extend(self.additional_context.as_deref());
-        texts.extend(self.documents.iter().map(|d| d.content.as_str()));
+        texts.extend(super::clipped(self.description.as_deref()));
+        texts.extend(super::clipped(self.additional_context.as_deref()));
+        texts.extend(
+            self.documents
+                .iter()
+                .filter_map(|d| super::clipped(Some(d.content.as_str()))),
+        );
         let epic = Analysis::new(&self.summary, &texts, &[]);
         let mut candidates = Vec::new();
         if let Some(description) = &self.description {
             collect(description, "Epic description", &mut candidates);
         }
         for document in &self.documents {
-            collect(&document.content, &describe_document(document), &mut candidates);
+            collect(
+                &document.content,
+                &describe_document(document),
+                &mut candidates,
+            );
         }
         if candidates.is_empty() {
             candidates = template_candidates(&epic);
         }
+        // A PRD that repeats a requirement (in a table and in a list) yields one story.
+        let mut seen = std::collections::HashSet::new();
+        candidates.retain(|candidate| seen.insert(candidate.text.trim().to_ascii_lowercase()));
+        candidates.truncate(MAX_CANDIDATES);
         attach_constraints(&mut candidates);
         let epic_label = match &self.epic_key {
             Some(key) => format!("{key} “{}”", self.summary.trim()),
@@ -79,7 +147,10 @@ impl OfflineTask for EpicStoriesInput {
             let (story, role) = draft(candidate, position, &epic, &epic_label, &last_role);
             last_role = role;
             let key = story.summary.to_ascii_lowercase();
-            if !stories.iter().any(|known| known.summary.to_ascii_lowercase() == key) {
+            if !stories
+                .iter()
+                .any(|known| known.summary.to_ascii_lowercase() == key)
+            {
                 stories.push(story);
             }
         }
@@ -103,26 +174,26 @@ fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
         for line in section.prose {
             let lower = line.to_ascii_lowercase();
             if lower.starts_with("as a ") || lower.starts_with("as an ") {
-                candidates.push(Candidate {
-                    text: line,
-                    children: Vec::new(),
-                    note: None,
-                    source: source.clone(),
-                    heading: heading.clone(),
-                });
+                candidates.push(Candidate::new(
+                    line,
+                    Vec::new(),
+                    None,
+                    source.clone(),
+                    heading.clone(),
+                ));
             }
         }
         for item in section.items {
             if item.text.split_whitespace().count() < 2 {
                 continue;
             }
-            candidates.push(Candidate {
-                text: item.text,
-                children: item.children,
-                note: item.note,
-                source: source.clone(),
-                heading: heading.clone(),
-            });
+            candidates.push(Candidate::new(
+                item.text,
+                item.children,
+                item.note,
+                source.clone(),
+                heading.clone(),
+            ));
         }
     }
 }
@@ -181,20 +252,29 @@ fn template_candidates(epic: &Analysis) -> Vec<Candidate> {
     let vars = Vars::from_analysis(epic);
     templates
         .iter()
-        .map(|template| Candidate {
-            text: upper_first(&vars.fill(template)),
-            children: Vec::new(),
-            note: None,
-            source: "Epic summary (the epic lists no requirements; typical story map)".to_owned(),
-            heading: String::new(),
+        .map(|template| {
+            Candidate::new(
+                upper_first(&vars.fill(template)),
+                Vec::new(),
+                None,
+                "Epic summary (the epic lists no requirements; typical story map)".to_owned(),
+                String::new(),
+            )
         })
         .collect()
 }
 
 /// Modal openings of requirement sentences and whether they name the role before them.
 const MODALS: [&str; 9] = [
-    " should be able to ", " must be able to ", " can ", " should ", " must ", " shall ",
-    " will be able to ", " will ", " need to ",
+    " should be able to ",
+    " must be able to ",
+    " can ",
+    " should ",
+    " must ",
+    " shall ",
+    " will be able to ",
+    " will ",
+    " need to ",
 ];
 
 /// Moves constraint lines into the acceptance criteria of the story they share most words
@@ -221,7 +301,10 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
             .filter(|(_, candidate)| !candidate.is_constraint())
             .max_by_key(|(position, candidate)| {
                 let lower = candidate.text.to_ascii_lowercase();
-                let overlap = words.iter().filter(|word| lower.contains(word.as_str())).count();
+                let overlap = words
+                    .iter()
+                    .filter(|word| lower.contains(word.as_str()))
+                    .count();
                 (overlap, std::cmp::Reverse(*position))
             })
             .map(|(position, _)| position);
@@ -234,7 +317,17 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
 /// "Must: ..." / "Could - ..." prefixes are priorities, not part of the requirement.
 fn strip_moscow(text: &str) -> &str {
     let lower = text.to_ascii_lowercase();
-    for prefix in ["must have", "should have", "could have", "won't have", "must", "should", "could", "won't", "nice to have"] {
+    for prefix in [
+        "must have",
+        "should have",
+        "could have",
+        "won't have",
+        "must",
+        "should",
+        "could",
+        "won't",
+        "nice to have",
+    ] {
         if lower.starts_with(prefix) {
             let rest = &text[prefix.len()..];
             if let Some(rest) = rest.trim_start().strip_prefix([':', '-', '–']) {
@@ -246,7 +339,15 @@ fn strip_moscow(text: &str) -> &str {
 }
 
 fn article(word: &str) -> &'static str {
-    if word.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c)) { "an" } else { "a" }
+    if word
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c))
+    {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Drafts one story; returns it with the role it is written for.
@@ -259,16 +360,27 @@ fn draft(
 ) -> (StoryDraft, String) {
     let text = strip_moscow(candidate.text.trim()).trim_end_matches('.');
     let item = Lexicon::new(text, &[]);
-    let item_domain = detect_domains(&item).first().copied().unwrap_or(epic.domain);
+    let item_domain = detect_domains(&item)
+        .first()
+        .copied()
+        .unwrap_or(epic.domain);
     let requirement = split_requirement(text, default_role);
     let role = requirement.role.clone();
     let want = lower_first(requirement.want.trim_end_matches('.'));
     let parts = parse_summary(&want);
     let verb_led = parts.verb.is_some() || requirement.from_user_story;
     let (summary_text, wish, phrase) = if requirement.system_subject {
-        (want.clone(), format!("the system to {want}"), format!("see that the system can {want}"))
+        (
+            want.clone(),
+            format!("the system to {want}"),
+            format!("see that the system can {want}"),
+        )
     } else if verb_led {
-        (want.clone(), format!("to {}", first_person(&want)), want.clone())
+        (
+            want.clone(),
+            format!("to {}", first_person(&want)),
+            want.clone(),
+        )
     } else {
         let thing = with_article(&lower_first(&want));
         (want.clone(), thing.clone(), format!("use {thing}"))
@@ -277,15 +389,36 @@ fn draft(
     let benefit = requirement
         .benefit
         .unwrap_or_else(|| first_person_benefit(domain_rules(item_domain).benefit));
-    let user_story = format!("As {} {role}, I want {wish}, so that {benefit}.", article(&role));
+    let user_story = format!(
+        "As {} {role}, I want {wish}, so that {benefit}.",
+        article(&role)
+    );
     let mut acceptance_criteria: Vec<String> = candidate
         .children
         .iter()
-        .map(|child| sentence(child.trim_end_matches('.')).trim_end_matches('.').to_owned())
+        .map(|child| {
+            sentence(child.trim_end_matches('.'))
+                .trim_end_matches('.')
+                .to_owned()
+        })
         .collect();
     let read_only = matches!(
         parts.verb.as_deref(),
-        Some("see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "review" | "list" | "sort" | "group" | "access")
+        Some(
+            "see"
+                | "view"
+                | "compare"
+                | "filter"
+                | "search"
+                | "find"
+                | "track"
+                | "get"
+                | "review"
+                | "list"
+                | "sort"
+                | "group"
+                | "access"
+        )
     );
     if acceptance_criteria.len() < 2 {
         let criterion = if requirement.system_subject {
@@ -305,7 +438,9 @@ fn draft(
     if acceptance_criteria.len() < 3 && read_only {
         push_unique(
             &mut acceptance_criteria,
-            format!("Given a signed-in {role}, when there is nothing to show, then an empty state explains why instead of an error"),
+            format!(
+                "Given a signed-in {role}, when there is nothing to show, then an empty state explains why instead of an error"
+            ),
         );
     } else if acceptance_criteria.len() < 3 && !requirement.system_subject {
         let vars = Vars {
@@ -317,7 +452,11 @@ fn draft(
         if let Some((_, when, then)) = domain_rules(item_domain).negatives.first() {
             push_unique(
                 &mut acceptance_criteria,
-                format!("Given a signed-in {role}, when {}, then {}", vars.fill(when), vars.fill(then)),
+                format!(
+                    "Given a signed-in {role}, when {}, then {}",
+                    vars.fill(when),
+                    vars.fill(then)
+                ),
             );
         }
     }
@@ -330,16 +469,31 @@ fn draft(
     let mut description = match &candidate.note {
         Some(note) => sentence(note),
         None if requirement.system_subject => format!("The system must {want}."),
-        None => format!("{}s need to {}.", upper_first(&role), first_person_free(&phrase)),
+        None => format!(
+            "{}s need to {}.",
+            upper_first(&role),
+            first_person_free(&phrase)
+        ),
     };
     description.push_str(&format!(
         " This story delivers that slice of the epic {epic_label} and can be released on its own."
     ));
-    description.push_str(&format!("\n\nDerived from {}: “{}”.", candidate.source, candidate.text.trim()));
+    description.push_str(&format!(
+        "\n\nDerived from {}: “{}”.",
+        candidate.source,
+        candidate.text.trim().trim_end_matches('.')
+    ));
     if !layers.is_empty() {
         description.push_str(&format!("\nLikely touches: {}.", layers.join(", ")));
     }
-    let priority = priority(&format!("{} {}", candidate.heading, candidate.text.to_ascii_lowercase()), position);
+    let priority = priority(
+        &format!(
+            "{} {}",
+            candidate.heading,
+            candidate.text.to_ascii_lowercase()
+        ),
+        position,
+    );
     let size = 1.0 + contexts.len() as f64 + acceptance_criteria.len() as f64 / 2.0;
     let story = StoryDraft {
         summary,
@@ -371,12 +525,20 @@ fn split_requirement(text: &str, default_role: &str) -> Requirement {
         let parts = parse_summary(text);
         let head = lower.split(',').next().unwrap_or("");
         let head = head.split(" i want").next().unwrap_or(head);
-        let role = head.trim_start_matches("as an ").trim_start_matches("as a ").trim().to_owned();
+        let role = head
+            .trim_start_matches("as an ")
+            .trim_start_matches("as a ")
+            .trim()
+            .to_owned();
         let want = match &parts.verb {
             Some(verb) => format!("{verb} {}", parts.object),
             None => parts.object.clone(),
         };
-        let role = if role.is_empty() || role.len() > 30 { default_role.to_owned() } else { role };
+        let role = if role.is_empty() || role.len() > 30 {
+            default_role.to_owned()
+        } else {
+            role
+        };
         return Requirement {
             role,
             want,
@@ -386,31 +548,65 @@ fn split_requirement(text: &str, default_role: &str) -> Requirement {
         };
     }
     let (body, benefit) = match lower.find(" so that ") {
-        Some(at) => (&text[..at], Some(text[at + " so that ".len()..].trim().to_owned())),
+        Some(at) => (
+            &text[..at],
+            Some(text[at + " so that ".len()..].trim().to_owned()),
+        ),
         None => (text, None),
     };
     let body_lower = body.to_ascii_lowercase();
     for modal in MODALS {
         if let Some(at) = body_lower.find(modal) {
             let subject = body[..at].trim().to_ascii_lowercase();
-            let subject = subject.trim_start_matches("the ").trim_start_matches("all ");
+            let subject = subject
+                .trim_start_matches("the ")
+                .trim_start_matches("all ");
             let want = body[at + modal.len()..].trim().to_owned();
             if want.is_empty() {
                 continue;
             }
-            let system_subject = matches!(subject, "system" | "platform" | "app" | "application" | "service" | "it" | "we" | "backend" | "api");
-            let role = if !system_subject && !subject.is_empty() && subject.split_whitespace().count() <= 2 {
+            let system_subject = matches!(
+                subject,
+                "system"
+                    | "platform"
+                    | "app"
+                    | "application"
+                    | "service"
+                    | "it"
+                    | "we"
+                    | "backend"
+                    | "api"
+            );
+            let role = if !system_subject
+                && !subject.is_empty()
+                && subject.split_whitespace().count() <= 2
+            {
                 singular(subject)
             } else {
                 default_role.to_owned()
             };
-            return Requirement { role, want, benefit, system_subject, from_user_story: false };
+            return Requirement {
+                role,
+                want,
+                benefit,
+                system_subject,
+                from_user_story: false,
+            };
         }
     }
-    let want = ["ability to ", "support for ", "allow users to ", "enable users to "]
-        .iter()
-        .find_map(|prefix| body_lower.starts_with(prefix).then(|| body[prefix.len()..].to_owned()))
-        .unwrap_or_else(|| body.to_owned());
+    let want = [
+        "ability to ",
+        "support for ",
+        "allow users to ",
+        "enable users to ",
+    ]
+    .iter()
+    .find_map(|prefix| {
+        body_lower
+            .starts_with(prefix)
+            .then(|| body[prefix.len()..].to_owned())
+    })
+    .unwrap_or_else(|| body.to_owned());
     Requirement {
         role: default_role.to_owned(),
         want,
@@ -474,7 +670,15 @@ fn first_person_benefit(benefit: &str) -> String {
 /// MoSCoW words decide; otherwise the first requirements listed are the core ones.
 fn priority(text: &str, position: usize) -> Priority {
     let has = |words: &[&str]| words.iter().any(|word| text.contains(word));
-    if has(&["could", "nice to have", "optional", "phase 2", "p2", "stretch", "won't"]) {
+    if has(&[
+        "could",
+        "nice to have",
+        "optional",
+        "phase 2",
+        "p2",
+        "stretch",
+        "won't",
+    ]) {
         Priority::Low
     } else if has(&["must", "p0", "critical", "mvp", "required"]) {
         Priority::High

@@ -56,7 +56,8 @@ fn run<I: OfflineTask>(input: &Value) -> Result<Value, GenerationError> {
     })
 }
 
-/// The supporting texts of a request, in the order they matter.
+/// The supporting texts of a request, in the order they matter, each clipped so that a
+/// pasted book still answers in milliseconds.
 fn supporting_texts<'a>(
     description: Option<&'a str>,
     parent: Option<&'a ParentContext>,
@@ -64,14 +65,39 @@ fn supporting_texts<'a>(
     additional_context: Option<&'a str>,
 ) -> Vec<&'a str> {
     let mut texts = Vec::new();
-    texts.extend(description);
-    texts.extend(additional_context);
+    texts.extend(clipped(description));
+    texts.extend(clipped(additional_context));
     if let Some(parent) = parent {
-        texts.push(parent.summary.as_str());
-        texts.extend(parent.description.as_deref());
+        texts.extend(clipped(Some(parent.summary.as_str())));
+        texts.extend(clipped(parent.description.as_deref()));
     }
-    texts.extend(documents.iter().map(|document| document.content.as_str()));
+    texts.extend(
+        documents
+            .iter()
+            .filter_map(|document| clipped(Some(document.content.as_str()))),
+    );
     texts
+}
+
+/// `text` cut to [`crate::text_analysis::MAX_ANALYSED_CHARS`].
+fn clipped(text: Option<&str>) -> Option<&str> {
+    text.map(|text| crate::text_analysis::clip(text, crate::text_analysis::MAX_ANALYSED_CHARS))
+}
+
+/// True when the text says stored data changes shape or gains data (a schema task, a
+/// migration), not merely that a table is read or written.
+fn changes_storage(lexicon: &crate::text_analysis::Lexicon) -> bool {
+    lexicon.any(&[
+        "schema*",
+        "migrat*",
+        "column*",
+        "new table",
+        "store",
+        "stored",
+        "persist*",
+        "backfill*",
+        "data model",
+    ])
 }
 
 /// Appends `item` unless an entry with the same words (ignoring case) is already there.
@@ -131,19 +157,86 @@ struct Capability {
 
 /// Verbs that describe something a user does themselves.
 const USER_ACTION_VERBS: &[&str] = &[
-    "export", "import", "view", "see", "filter", "search", "save", "download", "upload", "share",
-    "edit", "manage", "invite", "reset", "cancel", "approve", "subscribe", "compare", "review",
-    "access", "choose", "select", "change", "connect", "sign in", "sign up", "log in", "opt out",
-    "check out", "pay", "receive", "find", "get", "track", "undo", "restore", "schedule", "send",
-    "delete", "remove", "archive", "bulk", "configure", "use", "keep", "refund", "charge",
-    "apply", "book", "buy", "sell", "list", "sort", "group", "request", "submit", "open", "close",
-    "lock", "unlock",
+    "export",
+    "import",
+    "view",
+    "see",
+    "filter",
+    "search",
+    "save",
+    "download",
+    "upload",
+    "share",
+    "edit",
+    "manage",
+    "invite",
+    "reset",
+    "cancel",
+    "approve",
+    "subscribe",
+    "compare",
+    "review",
+    "access",
+    "choose",
+    "select",
+    "change",
+    "connect",
+    "sign in",
+    "sign up",
+    "log in",
+    "opt out",
+    "check out",
+    "pay",
+    "receive",
+    "find",
+    "get",
+    "track",
+    "undo",
+    "restore",
+    "schedule",
+    "send",
+    "delete",
+    "remove",
+    "archive",
+    "bulk",
+    "configure",
+    "use",
+    "keep",
+    "refund",
+    "charge",
+    "apply",
+    "book",
+    "buy",
+    "sell",
+    "list",
+    "sort",
+    "group",
+    "request",
+    "submit",
+    "open",
+    "close",
+    "lock",
+    "unlock",
 ];
 
 /// Verbs that describe building something for users.
 const BUILD_VERBS: &[&str] = &[
-    "add", "implement", "build", "create", "introduce", "support", "provide", "launch", "design",
-    "develop", "set up", "expose", "enable", "write", "define", "generate",
+    "add",
+    "implement",
+    "build",
+    "create",
+    "introduce",
+    "support",
+    "provide",
+    "launch",
+    "design",
+    "develop",
+    "set up",
+    "expose",
+    "enable",
+    "write",
+    "define",
+    "generate",
 ];
 
 fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
@@ -198,7 +291,9 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
     }
 }
 
-const DETERMINERS: [&str; 10] = ["a ", "an ", "the ", "my ", "their ", "our ", "your ", "this ", "these ", "each "];
+const DETERMINERS: [&str; 10] = [
+    "a ", "an ", "the ", "my ", "their ", "our ", "your ", "this ", "these ", "each ",
+];
 
 fn has_determiner(phrase: &str) -> bool {
     let lower = phrase.to_ascii_lowercase();
@@ -207,12 +302,24 @@ fn has_determiner(phrase: &str) -> bool {
 
 /// "dark mode toggle" → "a dark mode toggle"; plurals and determined phrases stay as they are.
 fn with_article(phrase: &str) -> String {
-    let head = phrase.split([' ']).take_while(|w| !matches!(*w, "on" | "in" | "for" | "to" | "via" | "with" | "from")).last().unwrap_or("");
-    if phrase.is_empty() || has_determiner(phrase) || (head.ends_with('s') && !head.ends_with("ss")) {
+    let head = phrase
+        .split([' '])
+        .take_while(|w| !matches!(*w, "on" | "in" | "for" | "to" | "via" | "with" | "from"))
+        .last()
+        .unwrap_or("");
+    if phrase.is_empty() || has_determiner(phrase) || (head.ends_with('s') && !head.ends_with("ss"))
+    {
         return phrase.to_owned();
     }
-    let vowel = phrase.chars().next().is_some_and(|c| "aeiouAEIOU".contains(c));
-    if vowel { format!("an {phrase}") } else { format!("a {phrase}") }
+    let vowel = phrase
+        .chars()
+        .next()
+        .is_some_and(|c| "aeiouAEIOU".contains(c));
+    if vowel {
+        format!("an {phrase}")
+    } else {
+        format!("a {phrase}")
+    }
 }
 
 /// "dark mode toggle" → "the dark mode toggle".
@@ -228,11 +335,19 @@ fn with_definite_article(phrase: &str) -> String {
 fn success_outcome(verb: Option<&str>) -> &'static str {
     match verb.unwrap_or("") {
         "see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "receive"
-        | "access" | "review" | "list" | "sort" | "group" => "the matching data is shown within a few seconds",
+        | "access" | "review" | "list" | "sort" | "group" => {
+            "the matching data is shown within a few seconds"
+        }
         "export" | "download" => "a file with the expected data downloads",
-        "upload" | "import" => "the file is accepted and every row is imported or reported as rejected",
-        "send" | "share" | "invite" | "notify" => "the recipient receives it and a confirmation is shown",
-        "delete" | "remove" | "archive" | "cancel" => "the item is gone from every list and a confirmation is shown",
+        "upload" | "import" => {
+            "the file is accepted and every row is imported or reported as rejected"
+        }
+        "send" | "share" | "invite" | "notify" => {
+            "the recipient receives it and a confirmation is shown"
+        }
+        "delete" | "remove" | "archive" | "cancel" => {
+            "the item is gone from every list and a confirmation is shown"
+        }
         _ => "the change is saved and confirmed on screen",
     }
 }
@@ -258,10 +373,17 @@ fn imperative_statements(text: &str) -> Vec<String> {
             for sentence in line.split(". ").flat_map(|part| part.split("; ")) {
                 let sentence = sentence.trim().trim_end_matches('.');
                 let mut clauses: Vec<String> = Vec::new();
+                // Cheap test first: most prose sentences do not start with a verb, and full
+                // summary parsing of every clause of a long PRD would dominate latency.
+                let starts_with_verb = |text: &str| {
+                    text.split_whitespace()
+                        .next()
+                        .is_some_and(crate::text_analysis::is_base_verb)
+                };
                 for piece in sentence.split(", ") {
                     let piece = piece.trim();
                     let bare = piece.strip_prefix("and ").unwrap_or(piece);
-                    if crate::text_analysis::parse_summary(bare).verb.is_some() || clauses.is_empty() {
+                    if starts_with_verb(bare) || clauses.is_empty() {
                         clauses.push(bare.to_owned());
                     } else if let Some(last) = clauses.last_mut() {
                         last.push_str(", ");
@@ -269,9 +391,16 @@ fn imperative_statements(text: &str) -> Vec<String> {
                     }
                 }
                 for clause in clauses {
+                    if !starts_with_verb(&clause) {
+                        continue;
+                    }
                     let parts = crate::text_analysis::parse_summary(&clause);
                     // Imperative only: "Verify ..." counts, "imported ..." and "Verifies ..." do not.
-                    let first_word = clause.split_whitespace().next().unwrap_or("").to_lowercase();
+                    let first_word = clause
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .to_lowercase();
                     let imperative = parts
                         .verb
                         .as_deref()
@@ -288,8 +417,16 @@ fn imperative_statements(text: &str) -> Vec<String> {
 
 /// Headings whose items are not scope.
 const NOT_SCOPE: [&str; 10] = [
-    "acceptance", "out of scope", "non-goal", "non goal", "steps", "expected", "actual",
-    "question", "risk", "reproduc",
+    "acceptance",
+    "out of scope",
+    "non-goal",
+    "non goal",
+    "steps",
+    "expected",
+    "actual",
+    "question",
+    "risk",
+    "reproduc",
 ];
 
 /// "improve" → "improved", "fix" → "fixed", "set up" → "set up".
@@ -329,7 +466,9 @@ fn description_scope_items(description: &str) -> Vec<String> {
         .flat_map(|section| section.items.into_iter().map(|item| item.text))
         .filter(|item| {
             let lower = item.to_lowercase();
-            !(lower.starts_with("given ") || lower.starts_with("when ") || lower.starts_with("then "))
+            !(lower.starts_with("given ")
+                || lower.starts_with("when ")
+                || lower.starts_with("then "))
         })
         .collect();
     for statement in imperative_statements(description) {
@@ -348,7 +487,59 @@ fn description_section_items(description: &str, words: &[&str]) -> Vec<String> {
         })
         .flat_map(|section| {
             let items: Vec<String> = section.items.into_iter().map(|item| item.text).collect();
-            if items.is_empty() { section.prose } else { items }
+            if items.is_empty() {
+                section.prose
+            } else {
+                items
+            }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text_analysis::parse_summary;
+
+    #[test]
+    fn capability_reads_the_kind_of_verb() {
+        let export = capability(&parse_summary("Export order history to CSV"));
+        assert_eq!(export.phrase, "export order history to CSV");
+        assert_eq!(export.offering, None);
+        let build = capability(&parse_summary("Add dark mode toggle to the settings page"));
+        assert_eq!(
+            build.offering.as_deref(),
+            Some("a dark mode toggle to the settings page")
+        );
+        let allow = capability(&parse_summary("Allow admins to schedule exports"));
+        assert_eq!(allow.role.as_deref(), Some("admin"));
+        assert_eq!(allow.phrase, "schedule exports");
+        let other = capability(&parse_summary("Improve search relevance"));
+        assert_eq!(other.phrase, "rely on search relevance being improved");
+    }
+
+    #[test]
+    fn imperative_statements_split_clauses_and_skip_prose() {
+        let text = "Users reach this from checkout. Verify the signature, mark the order paid and \
+                    enqueue the receipt email; rows are imported in the background.";
+        assert_eq!(
+            imperative_statements(text),
+            [
+                "Verify the signature",
+                "Mark the order paid and enqueue the receipt email"
+            ]
+        );
+    }
+
+    #[test]
+    fn benefits_get_their_subject() {
+        assert_eq!(benefit_for("merchant", "they can pay"), "merchants can pay");
+        assert_eq!(
+            benefit_for("merchant", "payments reconcile"),
+            "payments reconcile"
+        );
+        assert_eq!(with_article("push notifications"), "push notifications");
+        assert_eq!(with_article("orders export"), "an orders export");
+        assert_eq!(with_article("invoice"), "an invoice");
+    }
 }

@@ -31,7 +31,18 @@ impl Vars {
             .entities
             .services
             .iter()
-            .find(|s| !matches!(s.as_str(), "PostgreSQL" | "Postgres" | "MySQL" | "SQLite" | "Redis" | "Jira" | "Confluence"))
+            .find(|s| {
+                !matches!(
+                    s.as_str(),
+                    "PostgreSQL"
+                        | "Postgres"
+                        | "MySQL"
+                        | "SQLite"
+                        | "Redis"
+                        | "Jira"
+                        | "Confluence"
+                )
+            })
             .cloned()
             .unwrap_or_else(|| "the provider".to_owned());
         Vars {
@@ -77,8 +88,20 @@ impl Vars {
 /// Generic trailing words that name the container rather than the subject ("sales reporting
 /// dashboard" is about sales reporting).
 const CONTAINER_WORDS: [&str; 14] = [
-    "dashboard", "dashboards", "options", "alternatives", "approaches", "feature", "features",
-    "epic", "system", "module", "button", "page", "screen", "functionality",
+    "dashboard",
+    "dashboards",
+    "options",
+    "alternatives",
+    "approaches",
+    "feature",
+    "features",
+    "epic",
+    "system",
+    "module",
+    "button",
+    "page",
+    "screen",
+    "functionality",
 ];
 
 /// The topic without trailing container words, unless nothing would remain.
@@ -169,20 +192,52 @@ static AUTHENTICATION: DomainRules = DomainRules {
         "Brute-force and enumeration attempts are throttled and logged",
     ],
     negatives: &[
-        ("Wrong credentials are rejected", "the {role} submits an incorrect password", "the request is refused with a generic error that does not say which field was wrong"),
-        ("Expired token is rejected", "the {role} uses a token after it expired", "the request is refused, the token stays unusable and the {role} can request a new one"),
+        (
+            "Wrong credentials are rejected",
+            "the {role} submits an incorrect password",
+            "the request is refused with a generic error that does not say which field was wrong",
+        ),
+        (
+            "Expired token is rejected",
+            "the {role} uses a token after it expired",
+            "the request is refused, the token stays unusable and the {role} can request a new one",
+        ),
     ],
     edges: &[
-        ("Email is matched case-insensitively", "the {role} enters their email in a different letter case or with surrounding spaces", "the account is found and the flow proceeds normally"),
-        ("Token reuse is blocked", "the {role} opens the same link a second time", "the second attempt is refused and no state changes"),
+        (
+            "Email is matched case-insensitively",
+            "the {role} enters their email in a different letter case or with surrounding spaces",
+            "the account is found and the flow proceeds normally",
+        ),
+        (
+            "Token reuse is blocked",
+            "the {role} opens the same link a second time",
+            "the second attempt is refused and no state changes",
+        ),
     ],
     security: &[
-        ("Brute force is throttled", "the same account receives 10 failed attempts within a minute", "further attempts are rejected with 429 for the lockout window and an audit event is written"),
-        ("Account existence is not revealed", "{topic} is requested for an email that has no account", "the response is identical in body and timing to that for an existing account"),
+        (
+            "Brute force is throttled",
+            "the same account receives 10 failed attempts within a minute",
+            "further attempts are rejected with 429 for the lockout window and an audit event is written",
+        ),
+        (
+            "Account existence is not revealed",
+            "{topic} is requested for an email that has no account",
+            "the response is identical in body and timing to that for an existing account",
+        ),
     ],
     failures: &[
-        ("The identity store or session store is unavailable", "Nobody can sign in for the duration", "Fail closed with a clear retry message, alert on error rate, and keep existing sessions valid"),
-        ("Token secret rotated without a grace period", "Outstanding links and sessions stop working", "Support two active keys during rotation"),
+        (
+            "The identity store or session store is unavailable",
+            "Nobody can sign in for the duration",
+            "Fail closed with a clear retry message, alert on error rate, and keep existing sessions valid",
+        ),
+        (
+            "Token secret rotated without a grace period",
+            "Outstanding links and sessions stop working",
+            "Support two active keys during rotation",
+        ),
     ],
     root_causes: &[
         "Input normalisation differs between sign-up and sign-in (case, whitespace, encoding of characters such as '+')",
@@ -203,20 +258,52 @@ static PAYMENTS: DomainRules = DomainRules {
         "Finance can reconcile {topic} records against {service} reports without manual fixes",
     ],
     negatives: &[
-        ("Declined card is handled", "{service} declines the payment", "the order stays unpaid, the {role} sees the decline reason and can retry with another method"),
-        ("Duplicate delivery is ignored", "{service} delivers the same event twice", "the second delivery is acknowledged but changes nothing"),
+        (
+            "Declined card is handled",
+            "{service} declines the payment",
+            "the order stays unpaid, the {role} sees the decline reason and can retry with another method",
+        ),
+        (
+            "Duplicate delivery is ignored",
+            "{service} delivers the same event twice",
+            "the second delivery is acknowledged but changes nothing",
+        ),
     ],
     edges: &[
-        ("Zero-decimal and three-decimal currencies", "a payment is made in JPY and in KWD", "amounts are stored and displayed with the currency's own precision"),
-        ("Partial refund", "a partial refund is issued for a captured payment", "the remaining balance and payment status are updated correctly"),
+        (
+            "Zero-decimal and three-decimal currencies",
+            "a payment is made in JPY and in KWD",
+            "amounts are stored and displayed with the currency's own precision",
+        ),
+        (
+            "Partial refund",
+            "a partial refund is issued for a captured payment",
+            "the remaining balance and payment status are updated correctly",
+        ),
     ],
     security: &[
-        ("Unsigned webhook is rejected", "a request arrives without a valid {service} signature", "it is rejected with 400 and nothing is recorded"),
-        ("Card data never stored", "a payment is processed end to end", "no card number or CVC appears in the database, logs or error messages"),
+        (
+            "Unsigned webhook is rejected",
+            "a request arrives without a valid {service} signature",
+            "it is rejected with 400 and nothing is recorded",
+        ),
+        (
+            "Card data never stored",
+            "a payment is processed end to end",
+            "no card number or CVC appears in the database, logs or error messages",
+        ),
     ],
     failures: &[
-        ("{service} times out or returns 5xx", "Payments stall and customers retry, risking duplicates", "Retry with exponential backoff using the same idempotency key; surface a pending state"),
-        ("Events arrive out of order", "A refunded payment is marked paid again", "Apply events by their timestamp/version and ignore older ones"),
+        (
+            "{service} times out or returns 5xx",
+            "Payments stall and customers retry, risking duplicates",
+            "Retry with exponential backoff using the same idempotency key; surface a pending state",
+        ),
+        (
+            "Events arrive out of order",
+            "A refunded payment is marked paid again",
+            "Apply events by their timestamp/version and ignore older ones",
+        ),
     ],
     root_causes: &[
         "Non-idempotent handling of retried requests or redelivered events",
@@ -236,19 +323,36 @@ static ECOMMERCE: DomainRules = DomainRules {
         "Orders and inventory stay consistent under concurrent purchases",
     ],
     negatives: &[
-        ("Out-of-stock item", "the {role} orders an item that sold out meanwhile", "the order is refused with a clear message and no stock goes negative"),
-        ("Invalid coupon", "the {role} applies an expired coupon", "the coupon is rejected and the total is unchanged"),
+        (
+            "Out-of-stock item",
+            "the {role} orders an item that sold out meanwhile",
+            "the order is refused with a clear message and no stock goes negative",
+        ),
+        (
+            "Invalid coupon",
+            "the {role} applies an expired coupon",
+            "the coupon is rejected and the total is unchanged",
+        ),
     ],
-    edges: &[
-        ("Last item bought concurrently", "two {role}s order the last unit at the same moment", "exactly one order succeeds and the other is told the item is out of stock"),
+    edges: &[(
+        "Last item bought concurrently",
+        "two {role}s order the last unit at the same moment",
+        "exactly one order succeeds and the other is told the item is out of stock",
+    )],
+    security: &[(
+        "Price cannot be tampered with",
+        "the client submits a modified price",
+        "the server recalculates the price and ignores the submitted one",
+    )],
+    failures: &[(
+        "Inventory service unavailable",
+        "Orders cannot be placed",
+        "Queue the reservation or fail fast with a retry message; never oversell",
+    )],
+    root_causes: &[
+        "A race between stock check and reservation",
+        "Stale cached prices or inventory",
     ],
-    security: &[
-        ("Price cannot be tampered with", "the client submits a modified price", "the server recalculates the price and ignores the submitted one"),
-    ],
-    failures: &[
-        ("Inventory service unavailable", "Orders cannot be placed", "Queue the reservation or fail fast with a retry message; never oversell"),
-    ],
-    root_causes: &["A race between stock check and reservation", "Stale cached prices or inventory"],
 };
 
 static HEALTHCARE: DomainRules = DomainRules {
@@ -258,22 +362,31 @@ static HEALTHCARE: DomainRules = DomainRules {
         "Restrict {topic} to authorised roles and log every access to patient data (HIPAA audit trail)",
         "Encrypt patient data in transit and at rest; keep it out of logs",
     ],
-    outcomes: &[
-        "Only authorised staff can see {topic} and every access is audited",
+    outcomes: &["Only authorised staff can see {topic} and every access is audited"],
+    negatives: &[(
+        "Unauthorised role is refused",
+        "a user without a care relationship opens the record",
+        "access is refused and the attempt is audited",
+    )],
+    edges: &[(
+        "Merged patient records",
+        "the patient record was merged with a duplicate",
+        "{topic} shows data from the surviving record only",
+    )],
+    security: &[(
+        "No patient data in logs",
+        "the flow runs with debug logging on",
+        "logs contain identifiers only, never names, diagnoses or notes",
+    )],
+    failures: &[(
+        "Audit log write fails",
+        "Access happens without a trace, breaking compliance",
+        "Fail the access if the audit entry cannot be written",
+    )],
+    root_causes: &[
+        "Missing authorisation check on one code path",
+        "Identifier mismatch between systems",
     ],
-    negatives: &[
-        ("Unauthorised role is refused", "a user without a care relationship opens the record", "access is refused and the attempt is audited"),
-    ],
-    edges: &[
-        ("Merged patient records", "the patient record was merged with a duplicate", "{topic} shows data from the surviving record only"),
-    ],
-    security: &[
-        ("No patient data in logs", "the flow runs with debug logging on", "logs contain identifiers only, never names, diagnoses or notes"),
-    ],
-    failures: &[
-        ("Audit log write fails", "Access happens without a trace, breaking compliance", "Fail the access if the audit entry cannot be written"),
-    ],
-    root_causes: &["Missing authorisation check on one code path", "Identifier mismatch between systems"],
 };
 
 static SEARCH: DomainRules = DomainRules {
@@ -287,20 +400,37 @@ static SEARCH: DomainRules = DomainRules {
         "Relevant results appear for typical queries, including partial words",
         "Empty and failed searches show a helpful message instead of an error page",
     ],
-    negatives: &[
-        ("No results", "the {role} searches for a term that matches nothing", "an empty state with suggestions is shown and no error is logged"),
-    ],
+    negatives: &[(
+        "No results",
+        "the {role} searches for a term that matches nothing",
+        "an empty state with suggestions is shown and no error is logged",
+    )],
     edges: &[
-        ("Special characters in query", "the query contains quotes, accents or operators such as `AND`", "the query is treated as text and returns matching results"),
-        ("Last page", "the {role} pages past the final result", "an empty last page is returned, not an error"),
+        (
+            "Special characters in query",
+            "the query contains quotes, accents or operators such as `AND`",
+            "the query is treated as text and returns matching results",
+        ),
+        (
+            "Last page",
+            "the {role} pages past the final result",
+            "an empty last page is returned, not an error",
+        ),
     ],
-    security: &[
-        ("Results respect permissions", "the {role} searches for items they may not see", "those items are absent from results and counts"),
+    security: &[(
+        "Results respect permissions",
+        "the {role} searches for items they may not see",
+        "those items are absent from results and counts",
+    )],
+    failures: &[(
+        "Index lags behind the database",
+        "New items are missing from results",
+        "Index on write via events and run a periodic reconciliation",
+    )],
+    root_causes: &[
+        "Index not updated on one write path",
+        "Analyzer or tokenizer mismatch between indexing and querying",
     ],
-    failures: &[
-        ("Index lags behind the database", "New items are missing from results", "Index on write via events and run a periodic reconciliation"),
-    ],
-    root_causes: &["Index not updated on one write path", "Analyzer or tokenizer mismatch between indexing and querying"],
 };
 
 static NOTIFICATIONS: DomainRules = DomainRules {
@@ -316,19 +446,36 @@ static NOTIFICATIONS: DomainRules = DomainRules {
         "Users who opted out receive nothing",
     ],
     negatives: &[
-        ("Provider rejects the message", "{service} returns an error for the recipient", "the failure is recorded, retried with backoff and surfaced after the last attempt"),
-        ("Opted-out user", "the event fires for a user who unsubscribed", "no message is sent and the skip is recorded"),
+        (
+            "Provider rejects the message",
+            "{service} returns an error for the recipient",
+            "the failure is recorded, retried with backoff and surfaced after the last attempt",
+        ),
+        (
+            "Opted-out user",
+            "the event fires for a user who unsubscribed",
+            "no message is sent and the skip is recorded",
+        ),
     ],
-    edges: &[
-        ("Burst of events", "the same event fires several times within a minute", "the user receives one message, not several"),
+    edges: &[(
+        "Burst of events",
+        "the same event fires several times within a minute",
+        "the user receives one message, not several",
+    )],
+    security: &[(
+        "No sensitive data in message",
+        "a {topic} message is rendered",
+        "it contains no passwords, tokens beyond a single-use link, or full card numbers",
+    )],
+    failures: &[(
+        "{service} outage",
+        "Messages are delayed",
+        "Queue and retry with backoff; alert when the queue age exceeds the SLO",
+    )],
+    root_causes: &[
+        "Event emitted twice or consumer not idempotent",
+        "Template or preference lookup failing silently",
     ],
-    security: &[
-        ("No sensitive data in message", "a {topic} message is rendered", "it contains no passwords, tokens beyond a single-use link, or full card numbers"),
-    ],
-    failures: &[
-        ("{service} outage", "Messages are delayed", "Queue and retry with backoff; alert when the queue age exceeds the SLO"),
-    ],
-    root_causes: &["Event emitted twice or consumer not idempotent", "Template or preference lookup failing silently"],
 };
 
 static REPORTING: DomainRules = DomainRules {
@@ -344,20 +491,43 @@ static REPORTING: DomainRules = DomainRules {
         "Large requests finish without timeouts and state the time zone used",
     ],
     negatives: &[
-        ("Empty period", "the {role} requests {topic} for a period with no data", "an empty result with headers is produced, not an error"),
-        ("Invalid date range", "the end date is before the start date", "the request is rejected with a message naming the date fields"),
+        (
+            "Empty period",
+            "the {role} requests {topic} for a period with no data",
+            "an empty result with headers is produced, not an error",
+        ),
+        (
+            "Invalid date range",
+            "the end date is before the start date",
+            "the request is rejected with a message naming the date fields",
+        ),
     ],
     edges: &[
-        ("Values needing escaping", "a field contains commas, quotes, line breaks or a leading '=' ", "values are quoted and escaped so spreadsheets show them verbatim and never run formulas"),
-        ("Daylight-saving boundary", "the period spans a daylight-saving change", "rows are bucketed by the {role}'s time zone without gaps or duplicates"),
+        (
+            "Values needing escaping",
+            "a field contains commas, quotes, line breaks or a leading '=' ",
+            "values are quoted and escaped so spreadsheets show them verbatim and never run formulas",
+        ),
+        (
+            "Daylight-saving boundary",
+            "the period spans a daylight-saving change",
+            "rows are bucketed by the {role}'s time zone without gaps or duplicates",
+        ),
     ],
-    security: &[
-        ("Data limited to the requester's scope", "the {role} requests {topic}", "only records they are permitted to see are included"),
+    security: &[(
+        "Data limited to the requester's scope",
+        "the {role} requests {topic}",
+        "only records they are permitted to see are included",
+    )],
+    failures: &[(
+        "Report query scans too much data",
+        "Timeouts and load on the primary database",
+        "Run on a read replica with indexes on the filter columns and a row limit",
+    )],
+    root_causes: &[
+        "Time-zone conversion applied twice or not at all",
+        "Filters applied differently in the export path than on screen",
     ],
-    failures: &[
-        ("Report query scans too much data", "Timeouts and load on the primary database", "Run on a read replica with indexes on the filter columns and a row limit"),
-    ],
-    root_causes: &["Time-zone conversion applied twice or not at all", "Filters applied differently in the export path than on screen"],
 };
 
 static DATA_MIGRATION: DomainRules = DomainRules {
@@ -373,21 +543,44 @@ static DATA_MIGRATION: DomainRules = DomainRules {
         "All rows are migrated, or listed with the reason they were rejected",
         "The {topic} migration can be re-run safely and resumes where it stopped",
     ],
-    negatives: &[
-        ("Invalid source rows", "source rows have nulls or malformed values in required fields", "they are skipped, reported with their ids and the run continues"),
-    ],
+    negatives: &[(
+        "Invalid source rows",
+        "source rows have nulls or malformed values in required fields",
+        "they are skipped, reported with their ids and the run continues",
+    )],
     edges: &[
-        ("Re-run is idempotent", "the {topic} migration is run twice", "the second run changes nothing and reports zero new rows"),
-        ("Interrupted run resumes", "the job stops halfway", "the next run continues from the last committed batch"),
+        (
+            "Re-run is idempotent",
+            "the {topic} migration is run twice",
+            "the second run changes nothing and reports zero new rows",
+        ),
+        (
+            "Interrupted run resumes",
+            "the job stops halfway",
+            "the next run continues from the last committed batch",
+        ),
     ],
-    security: &[
-        ("Sensitive columns stay protected", "personal data is migrated", "it stays encrypted or masked in the target and never appears in job logs"),
-    ],
+    security: &[(
+        "Sensitive columns stay protected",
+        "personal data is migrated",
+        "it stays encrypted or masked in the target and never appears in job logs",
+    )],
     failures: &[
-        ("Long-running migration locks a large table", "Writes block and the application times out", "Migrate in small batches outside peak hours, with lock timeouts"),
-        ("Migration partially applied", "Old and new code disagree about the data", "Keep both schemas readable until reconciliation passes"),
+        (
+            "Long-running migration locks a large table",
+            "Writes block and the application times out",
+            "Migrate in small batches outside peak hours, with lock timeouts",
+        ),
+        (
+            "Migration partially applied",
+            "Old and new code disagree about the data",
+            "Keep both schemas readable until reconciliation passes",
+        ),
     ],
-    root_causes: &["Mapping rule missing for a legacy value", "Batch boundaries skipping or repeating rows"],
+    root_causes: &[
+        "Mapping rule missing for a legacy value",
+        "Batch boundaries skipping or repeating rows",
+    ],
 };
 
 static PERFORMANCE: DomainRules = DomainRules {
@@ -398,20 +591,27 @@ static PERFORMANCE: DomainRules = DomainRules {
         "Remove the dominant cost found by profiling (N+1 queries, missing indexes, unbounded payloads)",
         "Add a latency dashboard and an alert on the p95 target",
     ],
-    outcomes: &[
-        "{topic} meets its p95 latency target under expected load",
-    ],
-    negatives: &[
-        ("Dependency slow", "a downstream dependency answers slowly", "the request times out at the configured limit with a clear error instead of hanging"),
-    ],
-    edges: &[
-        ("Cold cache", "the first request runs after a deploy", "it still completes within the timeout"),
-    ],
+    outcomes: &["{topic} meets its p95 latency target under expected load"],
+    negatives: &[(
+        "Dependency slow",
+        "a downstream dependency answers slowly",
+        "the request times out at the configured limit with a clear error instead of hanging",
+    )],
+    edges: &[(
+        "Cold cache",
+        "the first request runs after a deploy",
+        "it still completes within the timeout",
+    )],
     security: &[],
-    failures: &[
-        ("Cache stampede after expiry", "Load spikes on the database", "Use request coalescing or jittered expiry"),
+    failures: &[(
+        "Cache stampede after expiry",
+        "Load spikes on the database",
+        "Use request coalescing or jittered expiry",
+    )],
+    root_causes: &[
+        "N+1 queries or a missing index",
+        "Unbounded result sets or payloads",
     ],
-    root_causes: &["N+1 queries or a missing index", "Unbounded result sets or payloads"],
 };
 
 static INTEGRATION: DomainRules = DomainRules {
@@ -427,21 +627,50 @@ static INTEGRATION: DomainRules = DomainRules {
         "Failed deliveries are retried and visible to operators",
     ],
     negatives: &[
-        ("Malformed payload", "{service} sends a payload missing required fields", "it is rejected with 400, logged with its id and not retried"),
-        ("External timeout", "{service} does not answer within the timeout", "the call is retried with backoff and the item is marked pending"),
+        (
+            "Malformed payload",
+            "{service} sends a payload missing required fields",
+            "it is rejected with 400, logged with its id and not retried",
+        ),
+        (
+            "External timeout",
+            "{service} does not answer within the timeout",
+            "the call is retried with backoff and the item is marked pending",
+        ),
     ],
     edges: &[
-        ("Duplicate event", "{service} delivers the same event twice", "the second delivery is acknowledged and ignored"),
-        ("Out-of-order events", "an older event arrives after a newer one", "the newer state is kept"),
+        (
+            "Duplicate event",
+            "{service} delivers the same event twice",
+            "the second delivery is acknowledged and ignored",
+        ),
+        (
+            "Out-of-order events",
+            "an older event arrives after a newer one",
+            "the newer state is kept",
+        ),
     ],
-    security: &[
-        ("Invalid signature rejected", "a request carries a wrong or missing signature", "it is rejected with 401/400 and nothing is processed"),
-    ],
+    security: &[(
+        "Invalid signature rejected",
+        "a request carries a wrong or missing signature",
+        "it is rejected with 401/400 and nothing is processed",
+    )],
     failures: &[
-        ("{service} is down or rate-limits us", "Sync stalls and a backlog builds", "Queue with retries, honour Retry-After and alert on backlog age"),
-        ("Credentials expire or are revoked", "Every call fails", "Alert on authentication errors and document the rotation procedure"),
+        (
+            "{service} is down or rate-limits us",
+            "Sync stalls and a backlog builds",
+            "Queue with retries, honour Retry-After and alert on backlog age",
+        ),
+        (
+            "Credentials expire or are revoked",
+            "Every call fails",
+            "Alert on authentication errors and document the rotation procedure",
+        ),
     ],
-    root_causes: &["Retries without idempotency", "Mapping of external fields out of date with the provider's API version"],
+    root_causes: &[
+        "Retries without idempotency",
+        "Mapping of external fields out of date with the provider's API version",
+    ],
 };
 
 static USER_MANAGEMENT: DomainRules = DomainRules {
@@ -455,19 +684,30 @@ static USER_MANAGEMENT: DomainRules = DomainRules {
         "{role}s can manage {topic} themselves",
         "Permission changes take effect immediately",
     ],
-    negatives: &[
-        ("Insufficient permission", "a {role} without the admin role attempts the change", "the server refuses with 403 and nothing changes"),
+    negatives: &[(
+        "Insufficient permission",
+        "a {role} without the admin role attempts the change",
+        "the server refuses with 403 and nothing changes",
+    )],
+    edges: &[(
+        "Last administrator",
+        "the only administrator removes their own admin role",
+        "the change is refused so the account keeps an administrator",
+    )],
+    security: &[(
+        "Cannot edit another tenant's users",
+        "a {role} changes a user id in the request to one from another organisation",
+        "the request fails with 404 and no data leaks",
+    )],
+    failures: &[(
+        "Role cache stale after change",
+        "Removed access still works for a while",
+        "Invalidate cached permissions on change",
+    )],
+    root_causes: &[
+        "Permission checked only in the UI",
+        "Cached roles not invalidated",
     ],
-    edges: &[
-        ("Last administrator", "the only administrator removes their own admin role", "the change is refused so the account keeps an administrator"),
-    ],
-    security: &[
-        ("Cannot edit another tenant's users", "a {role} changes a user id in the request to one from another organisation", "the request fails with 404 and no data leaks"),
-    ],
-    failures: &[
-        ("Role cache stale after change", "Removed access still works for a while", "Invalidate cached permissions on change"),
-    ],
-    root_causes: &["Permission checked only in the UI", "Cached roles not invalidated"],
 };
 
 static FILE_HANDLING: DomainRules = DomainRules {
@@ -482,21 +722,50 @@ static FILE_HANDLING: DomainRules = DomainRules {
         "Rejected files come with a message saying what to fix",
     ],
     negatives: &[
-        ("Wrong file type", "the {role} uploads a file of an unsupported type", "it is rejected with a message listing accepted types"),
-        ("File too large", "the file exceeds the size limit", "it is rejected before upload completes, with the limit stated"),
+        (
+            "Wrong file type",
+            "the {role} uploads a file of an unsupported type",
+            "it is rejected with a message listing accepted types",
+        ),
+        (
+            "File too large",
+            "the file exceeds the size limit",
+            "it is rejected before upload completes, with the limit stated",
+        ),
     ],
     edges: &[
-        ("Unicode file name", "the file name contains spaces, accents and emoji", "the file is stored and downloaded with its name intact"),
-        ("Empty file", "the file has zero bytes or only a header row", "the {role} is told there is nothing to process"),
+        (
+            "Unicode file name",
+            "the file name contains spaces, accents and emoji",
+            "the file is stored and downloaded with its name intact",
+        ),
+        (
+            "Empty file",
+            "the file has zero bytes or only a header row",
+            "the {role} is told there is nothing to process",
+        ),
     ],
     security: &[
-        ("Path traversal blocked", "a file name contains `../`", "the name is sanitised and the file stays in its storage prefix"),
-        ("Links expire", "a download link is shared after it expired", "access is refused"),
+        (
+            "Path traversal blocked",
+            "a file name contains `../`",
+            "the name is sanitised and the file stays in its storage prefix",
+        ),
+        (
+            "Links expire",
+            "a download link is shared after it expired",
+            "access is refused",
+        ),
     ],
-    failures: &[
-        ("Storage unavailable", "Uploads and downloads fail", "Retry with backoff and show a retry message; never lose an accepted upload"),
+    failures: &[(
+        "Storage unavailable",
+        "Uploads and downloads fail",
+        "Retry with backoff and show a retry message; never lose an accepted upload",
+    )],
+    root_causes: &[
+        "Encoding or delimiter mismatch",
+        "Memory exhaustion on large files",
     ],
-    root_causes: &["Encoding or delimiter mismatch", "Memory exhaustion on large files"],
 };
 
 static GENERAL: DomainRules = DomainRules {
@@ -504,20 +773,37 @@ static GENERAL: DomainRules = DomainRules {
     impact: "Users hit the defect in normal use and lose time working around it.",
     scopes: &[],
     outcomes: &[],
-    negatives: &[
-        ("Missing required input", "the {role} submits {topic} without a required field", "a validation error names the field and nothing is saved"),
-    ],
+    negatives: &[(
+        "Missing required input",
+        "the {role} submits {topic} without a required field",
+        "a validation error names the field and nothing is saved",
+    )],
     edges: &[
-        ("Maximum length input", "fields are filled to their maximum length", "the data is saved and displayed without truncation"),
-        ("Concurrent edits", "two {role}s change the same item at once", "the later save is detected as a conflict and no change is silently lost"),
+        (
+            "Maximum length input",
+            "fields are filled to their maximum length",
+            "the data is saved and displayed without truncation",
+        ),
+        (
+            "Concurrent edits",
+            "two {role}s change the same item at once",
+            "the later save is detected as a conflict and no change is silently lost",
+        ),
     ],
-    security: &[
-        ("Unauthenticated access refused", "{topic} is requested without a session", "the request is refused with 401 and nothing is returned"),
+    security: &[(
+        "Unauthenticated access refused",
+        "{topic} is requested without a session",
+        "the request is refused with 401 and nothing is returned",
+    )],
+    failures: &[(
+        "Unexpected input shape from a client",
+        "Requests fail with 500",
+        "Validate input at the boundary and answer 400 naming the field",
+    )],
+    root_causes: &[
+        "Unvalidated input reaching business logic",
+        "A recent change to shared code",
     ],
-    failures: &[
-        ("Unexpected input shape from a client", "Requests fail with 500", "Validate input at the boundary and answer 400 naming the field"),
-    ],
-    root_causes: &["Unvalidated input reaching business logic", "A recent change to shared code"],
 };
 
 /// What the generator knows about one technical context.
@@ -546,63 +832,169 @@ pub(crate) fn context_rules(context: TechnicalContext) -> &'static ContextRules 
 }
 
 static API: ContextRules = ContextRules {
-    scopes: &["Expose {endpoint} with request validation, documented error responses (400/401/403/404/409) and an OpenAPI description"],
-    failures: &[("Clients send payloads the endpoint does not expect", "Requests fail with 500 instead of a clear error", "Validate at the boundary and answer 400 naming the field")],
-    security: &[
-        ("Unauthenticated request refused", "{endpoint} is called without credentials", "it answers 401 and returns no data"),
-        ("Other users' resources hidden", "a {role} requests a resource id that belongs to someone else", "it answers 404 and reveals nothing about the resource"),
+    scopes: &[
+        "Expose {endpoint} with request validation, documented error responses (400/401/403/404/409) and an OpenAPI description",
     ],
-    negatives: &[("Invalid request body", "{endpoint} receives a body with a missing or malformed field", "it answers 400 with an error naming the field")],
+    failures: &[(
+        "Clients send payloads the endpoint does not expect",
+        "Requests fail with 500 instead of a clear error",
+        "Validate at the boundary and answer 400 naming the field",
+    )],
+    security: &[
+        (
+            "Unauthenticated request refused",
+            "{endpoint} is called without credentials",
+            "it answers 401 and returns no data",
+        ),
+        (
+            "Other users' resources hidden",
+            "a {role} requests a resource id that belongs to someone else",
+            "it answers 404 and reveals nothing about the resource",
+        ),
+    ],
+    negatives: &[(
+        "Invalid request body",
+        "{endpoint} receives a body with a missing or malformed field",
+        "it answers 400 with an error naming the field",
+    )],
 };
 
 static DATABASE: ContextRules = ContextRules {
-    scopes: &["Keep writes to {table} transactional; ship any schema change as a reversible migration with the indexes the new queries need"],
+    scopes: &[
+        "Keep writes to {table} transactional; ship any schema change as a reversible migration with the indexes the new queries need",
+    ],
     failures: &[
-        ("Database connection failure", "Requests for {topic} fail", "Retry transient errors with exponential backoff and return 503 with a retry hint"),
-        ("Migration fails halfway on production data", "Deploy is blocked or the schema is inconsistent", "Run the migration in a transaction (or batches), rehearse on a production-sized copy"),
+        (
+            "Database connection failure",
+            "Requests for {topic} fail",
+            "Retry transient errors with exponential backoff and return 503 with a retry hint",
+        ),
+        (
+            "Migration fails halfway on production data",
+            "Deploy is blocked or the schema is inconsistent",
+            "Run the migration in a transaction (or batches), rehearse on a production-sized copy",
+        ),
     ],
     security: &[],
-    negatives: &[("Constraint violation", "a write would violate a unique or foreign-key constraint", "the change is refused with 409 and existing data is unchanged")],
+    negatives: &[(
+        "Constraint violation",
+        "a write would violate a unique or foreign-key constraint",
+        "the change is refused with 409 and existing data is unchanged",
+    )],
 };
 
 static UI: ContextRules = ContextRules {
-    scopes: &["Build the {screen} with loading, empty and error states, keyboard navigation and screen-reader labels"],
-    failures: &[("The API call behind the {screen} fails", "Users see a blank or frozen screen", "Show an inline error with a retry action and keep the user's input")],
-    security: &[("User input is escaped", "a {role} enters `<script>alert(1)</script>` in a text field", "the text is shown literally and no script runs")],
-    negatives: &[("Form validation", "the {role} submits the form with an invalid value", "the field is highlighted with a message and the form keeps the other values")],
+    scopes: &[
+        "Build the {screen} with loading, empty and error states, keyboard navigation and screen-reader labels",
+    ],
+    failures: &[(
+        "The API call behind the {screen} fails",
+        "Users see a blank or frozen screen",
+        "Show an inline error with a retry action and keep the user's input",
+    )],
+    security: &[(
+        "User input is escaped",
+        "a {role} enters `<script>alert(1)</script>` in a text field",
+        "the text is shown literally and no script runs",
+    )],
+    negatives: &[(
+        "Form validation",
+        "the {role} submits the form with an invalid value",
+        "the field is highlighted with a message and the form keeps the other values",
+    )],
 };
 
 static MOBILE: ContextRules = ContextRules {
-    scopes: &["Implement {topic} in the iOS and Android apps, handling offline mode and app backgrounding"],
-    failures: &[("Older app versions call the changed API", "Those users see errors", "Keep the API backward compatible until the minimum supported version moves")],
-    security: &[("Tokens stored securely", "the app stores credentials", "they are kept in the Keychain/Keystore, never in plain preferences")],
-    negatives: &[("Offline", "the device loses connectivity during {topic}", "the app shows an offline message and retries when back online")],
+    scopes: &[
+        "Implement {topic} in the iOS and Android apps, handling offline mode and app backgrounding",
+    ],
+    failures: &[(
+        "Older app versions call the changed API",
+        "Those users see errors",
+        "Keep the API backward compatible until the minimum supported version moves",
+    )],
+    security: &[(
+        "Tokens stored securely",
+        "the app stores credentials",
+        "they are kept in the Keychain/Keystore, never in plain preferences",
+    )],
+    negatives: &[(
+        "Offline",
+        "the device loses connectivity during {topic}",
+        "the app shows an offline message and retries when back online",
+    )],
 };
 
 static CACHE: ContextRules = ContextRules {
     scopes: &["Cache {topic} with an explicit TTL and invalidate entries on every write path"],
-    failures: &[("Stale cache entry served after an update", "Users see outdated data", "Invalidate on write and keep TTLs short for mutable data")],
-    security: &[("Cache keys are scoped per user", "two users request {topic}", "neither sees the other's cached data")],
-    negatives: &[("Cache unavailable", "the cache is unreachable", "requests fall back to the source of truth with higher latency, not errors")],
+    failures: &[(
+        "Stale cache entry served after an update",
+        "Users see outdated data",
+        "Invalidate on write and keep TTLs short for mutable data",
+    )],
+    security: &[(
+        "Cache keys are scoped per user",
+        "two users request {topic}",
+        "neither sees the other's cached data",
+    )],
+    negatives: &[(
+        "Cache unavailable",
+        "the cache is unreachable",
+        "requests fall back to the source of truth with higher latency, not errors",
+    )],
 };
 
 static QUEUE: ContextRules = ContextRules {
-    scopes: &["Process {topic} in a background job with retries, exponential backoff and a dead-letter queue"],
-    failures: &[("A message fails repeatedly (poison message)", "The queue backs up behind it", "Move it to the dead-letter queue after N attempts and alert")],
+    scopes: &[
+        "Process {topic} in a background job with retries, exponential backoff and a dead-letter queue",
+    ],
+    failures: &[(
+        "A message fails repeatedly (poison message)",
+        "The queue backs up behind it",
+        "Move it to the dead-letter queue after N attempts and alert",
+    )],
     security: &[],
-    negatives: &[("Job failure is retried", "the background job fails on its first attempt", "it is retried with backoff and succeeds without duplicate side effects")],
+    negatives: &[(
+        "Job failure is retried",
+        "the background job fails on its first attempt",
+        "it is retried with backoff and succeeds without duplicate side effects",
+    )],
 };
 
 static EXTERNAL: ContextRules = ContextRules {
-    scopes: &["Call {service} with timeouts, retries with backoff and a circuit breaker; keep its credentials in the secret store"],
-    failures: &[("{service} is unavailable or slow", "{topic} stalls", "Time out, retry with backoff, and degrade gracefully with a pending state")],
-    security: &[("Credentials never logged", "a call to {service} fails", "the logged error contains no API keys or tokens")],
-    negatives: &[("{service} error", "{service} answers with a 5xx error", "the error is retried and, if it persists, reported to the {role} without a stack trace")],
+    scopes: &[
+        "Call {service} with timeouts, retries with backoff and a circuit breaker; keep its credentials in the secret store",
+    ],
+    failures: &[(
+        "{service} is unavailable or slow",
+        "{topic} stalls",
+        "Time out, retry with backoff, and degrade gracefully with a pending state",
+    )],
+    security: &[(
+        "Credentials never logged",
+        "a call to {service} fails",
+        "the logged error contains no API keys or tokens",
+    )],
+    negatives: &[(
+        "{service} error",
+        "{service} answers with a 5xx error",
+        "the error is retried and, if it persists, reported to the {role} without a stack trace",
+    )],
 };
 
 static STORAGE: ContextRules = ContextRules {
-    scopes: &["Store files in object storage under a per-tenant prefix and serve them through short-lived signed URLs"],
-    failures: &[("Object storage write fails", "Uploaded data is lost", "Confirm the write before acknowledging and retry on failure")],
-    security: &[("Files are private by default", "a file URL is requested without a signature", "access is refused")],
+    scopes: &[
+        "Store files in object storage under a per-tenant prefix and serve them through short-lived signed URLs",
+    ],
+    failures: &[(
+        "Object storage write fails",
+        "Uploaded data is lost",
+        "Confirm the write before acknowledging and retry on failure",
+    )],
+    security: &[(
+        "Files are private by default",
+        "a file URL is requested without a signature",
+        "access is refused",
+    )],
     negatives: &[],
 };

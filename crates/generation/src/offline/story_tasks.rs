@@ -24,7 +24,9 @@ impl OfflineTask for StoryTasksInput {
         let analysis = Analysis::new(&self.summary, &texts, &self.acceptance_criteria);
         let story_type = story_type(&analysis.lexicon);
         let teams = required_teams(&analysis, story_type);
-        let statements = self.description.as_deref().map(imperative_statements).unwrap_or_default();
+        let statements = super::clipped(self.description.as_deref())
+            .map(imperative_statements)
+            .unwrap_or_default();
         let planner = Planner {
             vars: Vars::from_analysis(&analysis),
             analysis: &analysis,
@@ -47,7 +49,11 @@ impl OfflineTask for StoryTasksInput {
                     } else {
                         Vec::new()
                     };
-                    let task_analysis = Analysis::new(&task.summary, &[&scope_text, &self.summary], &criteria);
+                    // The story's summary keeps the tests about what users do; the task's
+                    // scopes add its technical context.
+                    let mut task_analysis =
+                        Analysis::new(&self.summary, &[&scope_text, &task.summary], &criteria);
+                    task_analysis.role = analysis.role.clone();
                     let request = SuiteRequest {
                         target: TestTarget::Task,
                         team: Some(task.team),
@@ -79,7 +85,10 @@ impl OfflineTask for StoryTasksInput {
                 }
             })
             .collect();
-        let total = tasks.iter().map(|task| task.estimate.total_days).sum::<f64>();
+        let total = tasks
+            .iter()
+            .map(|task| task.estimate.total_days)
+            .sum::<f64>();
         StoryTasks {
             story_type,
             tasks,
@@ -98,19 +107,55 @@ fn story_type(lexicon: &Lexicon) -> StoryType {
     const RULES: [(StoryType, &[&str]); 6] = [
         (
             StoryType::DataFeature,
-            &["analytics", "processing pipeline", "data processing", "pipeline*", "migrat*", "import*", "export*", "etl", "backfill*"],
+            &[
+                "analytics",
+                "processing pipeline",
+                "data processing",
+                "pipeline*",
+                "migrat*",
+                "import*",
+                "export*",
+                "etl",
+                "backfill*",
+            ],
         ),
         (
             StoryType::ApiFeature,
-            &["api", "apis", "endpoint*", "service*", "backend", "database*", "webhook*"],
+            &[
+                "api",
+                "apis",
+                "endpoint*",
+                "service*",
+                "backend",
+                "database*",
+                "webhook*",
+            ],
         ),
         (
             StoryType::UiFeature,
-            &["ui", "interface", "component*", "page*", "screen*", "view*", "frontend", "user interface", "toggle*", "form*"],
+            &[
+                "ui",
+                "interface",
+                "component*",
+                "page*",
+                "screen*",
+                "view*",
+                "frontend",
+                "user interface",
+                "toggle*",
+                "form*",
+            ],
         ),
         (
             StoryType::Integration,
-            &["integrat*", "connect*", "sync*", "third-party", "third party", "external"],
+            &[
+                "integrat*",
+                "connect*",
+                "sync*",
+                "third-party",
+                "third party",
+                "external",
+            ],
         ),
         (
             StoryType::AdminFeature,
@@ -129,24 +174,100 @@ fn story_type(lexicon: &Lexicon) -> StoryType {
 }
 
 const BACKEND_SIGNALS: &[&str] = &[
-    "api", "apis", "endpoint*", "backend", "back end", "database*", "db", "server*", "rest",
-    "graphql", "webhook*", "queue*", "job", "jobs", "cron", "migrat*", "schema*", "table*",
-    "persist*", "store", "stored", "save*", "email*", "sms", "notif*", "payment*", "integrat*",
-    "sync*", "import*", "export*", "cache*", "auth*", "token*", "permission*", "service",
+    "api",
+    "apis",
+    "endpoint*",
+    "backend",
+    "back end",
+    "database*",
+    "db",
+    "server*",
+    "rest",
+    "graphql",
+    "webhook*",
+    "queue*",
+    "job",
+    "jobs",
+    "cron",
+    "migrat*",
+    "schema*",
+    "table*",
+    "persist*",
+    "store",
+    "stored",
+    "save*",
+    "email*",
+    "sms",
+    "notif*",
+    "payment*",
+    "integrat*",
+    "sync*",
+    "import*",
+    "export*",
+    "cache*",
+    "auth*",
+    "token*",
+    "permission*",
+    "service",
 ];
 const FRONTEND_SIGNALS: &[&str] = &[
-    "ui", "frontend", "front end", "page*", "screen*", "form*", "button*", "modal*", "dialog*",
-    "component*", "web app", "browser*", "react", "vue", "angular", "css", "dashboard*",
-    "toggle*", "layout*", "user interface", "dark mode", "link*",
+    "ui",
+    "frontend",
+    "front end",
+    "page*",
+    "screen*",
+    "form*",
+    "button*",
+    "modal*",
+    "dialog*",
+    "component*",
+    "web app",
+    "browser*",
+    "react",
+    "vue",
+    "angular",
+    "css",
+    "dashboard*",
+    "toggle*",
+    "layout*",
+    "user interface",
+    "dark mode",
+    "link*",
 ];
-const MOBILE_SIGNALS: &[&str] = &["mobile", "ios", "android", "iphone", "ipad", "tablet*", "react native", "flutter"];
+const MOBILE_SIGNALS: &[&str] = &[
+    "mobile",
+    "ios",
+    "android",
+    "iphone",
+    "ipad",
+    "tablet*",
+    "react native",
+    "flutter",
+];
 const PROVISION_SIGNALS: &[&str] = &[
-    "provision*", "terraform", "infrastructure", "kubernetes", "k8s", "helm", "cluster*", "dns",
-    "certificate*", "bucket*", "load balancer*",
+    "provision*",
+    "terraform",
+    "infrastructure",
+    "kubernetes",
+    "k8s",
+    "helm",
+    "cluster*",
+    "dns",
+    "certificate*",
+    "bucket*",
+    "load balancer*",
 ];
 const ROLLOUT_SIGNALS: &[&str] = &[
-    "deploy*", "monitor*", "alert*", "ci", "cd", "feature flag*", "rollout", "roll out",
-    "canary", "observability",
+    "deploy*",
+    "monitor*",
+    "alert*",
+    "ci",
+    "cd",
+    "feature flag*",
+    "rollout",
+    "roll out",
+    "canary",
+    "observability",
 ];
 
 /// The teams whose work the story needs, QA included whenever anything is built.
@@ -154,7 +275,10 @@ fn required_teams(analysis: &Analysis, story_type: StoryType) -> Vec<Team> {
     let lexicon = &analysis.lexicon;
     let mut teams = Vec::new();
     let backend = lexicon.score(BACKEND_SIGNALS) >= 2
-        || matches!(story_type, StoryType::ApiFeature | StoryType::DataFeature | StoryType::Integration);
+        || matches!(
+            story_type,
+            StoryType::ApiFeature | StoryType::DataFeature | StoryType::Integration
+        );
     let frontend = lexicon.score(FRONTEND_SIGNALS) >= 2 || story_type == StoryType::UiFeature;
     let mobile = lexicon.score(MOBILE_SIGNALS) >= 2;
     if backend || !(frontend || mobile) {
@@ -309,7 +433,13 @@ impl Planner<'_> {
             let endpoints = if self.analysis.entities.endpoints.is_empty() {
                 format!("the {topic} endpoints")
             } else {
-                self.analysis.entities.endpoints.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ")
+                self.analysis
+                    .entities
+                    .endpoints
+                    .iter()
+                    .map(|e| format!("`{e}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
             let client_teams = [Team::Frontend, Team::Mobile]
                 .into_iter()
@@ -334,14 +464,24 @@ impl Planner<'_> {
             });
         }
         let mut schema = None;
-        let changes_storage = lexicon.any(&["schema*", "migrat*", "column*", "new table", "store", "stored", "persist*", "backfill*", "data model"]);
-        if self.needs(Team::Backend) && self.analysis.has(TechnicalContext::Database) && changes_storage {
+        let changes_storage = super::changes_storage(lexicon);
+        if self.needs(Team::Backend)
+            && self.analysis.has(TechnicalContext::Database)
+            && changes_storage
+        {
             schema = Some(plan.len());
-            let mut scopes = vec![self.vars.fill(context_rules(TechnicalContext::Database).scopes[0])];
-            if story_type == StoryType::DataFeature || self.analysis.in_domain(Domain::DataMigration) {
+            let mut scopes = vec![
+                self.vars
+                    .fill(context_rules(TechnicalContext::Database).scopes[0]),
+            ];
+            if story_type == StoryType::DataFeature
+                || self.analysis.in_domain(Domain::DataMigration)
+            {
                 scopes.push("Backfill existing rows in batches with a dry-run mode and a reconciliation report".to_owned());
             }
-            scopes.push("Rehearse the migration and its rollback on a production-sized copy".to_owned());
+            scopes.push(
+                "Rehearse the migration and its rollback on a production-sized copy".to_owned(),
+            );
             plan.push(Planned {
                 team: Team::Backend,
                 summary: format!("[BE] Add the data model and migration for {topic}"),
@@ -369,13 +509,21 @@ impl Planner<'_> {
             }
         }
         if self.needs(Team::Frontend) {
-            let mut depends_on = foundations.iter().copied().filter(|i| plan[*i].team == Team::Backend).collect::<Vec<_>>();
+            let mut depends_on = foundations
+                .iter()
+                .copied()
+                .filter(|i| plan[*i].team == Team::Backend)
+                .collect::<Vec<_>>();
             depends_on.extend(backend_done.iter().copied());
             implementation.push(plan.len());
             plan.push(self.client(Team::Frontend, depends_on));
         }
         if self.needs(Team::Mobile) {
-            let mut depends_on = foundations.iter().copied().filter(|i| plan[*i].team == Team::Backend).collect::<Vec<_>>();
+            let mut depends_on = foundations
+                .iter()
+                .copied()
+                .filter(|i| plan[*i].team == Team::Backend)
+                .collect::<Vec<_>>();
             depends_on.extend(backend_done.iter().copied());
             implementation.push(plan.len());
             plan.push(self.client(Team::Mobile, depends_on));
@@ -414,8 +562,15 @@ impl Planner<'_> {
         let (summary, purpose, mut scopes) = match (story_type, endpoint) {
             (StoryType::Integration, _) if self.vars.service != "the provider" => (
                 format!("[BE] Integrate with {} for {topic}", self.vars.service),
-                format!("Exchange {topic} data with {} safely and idempotently.", self.vars.service),
-                domain_rules(Domain::Integration).scopes.iter().map(|t| self.vars.fill(t)).collect::<Vec<_>>(),
+                format!(
+                    "Exchange {topic} data with {} safely and idempotently.",
+                    self.vars.service
+                ),
+                domain_rules(Domain::Integration)
+                    .scopes
+                    .iter()
+                    .map(|t| self.vars.fill(t))
+                    .collect::<Vec<_>>(),
             ),
             (_, Some(endpoint)) => (
                 format!("[BE] Implement `{endpoint}`"),
@@ -424,10 +579,14 @@ impl Planner<'_> {
             ),
             (StoryType::DataFeature, None) => (
                 format!("[BE] {action} as a background job"),
-                format!("Move or transform the data behind {topic} reliably, at production volume."),
+                format!(
+                    "Move or transform the data behind {topic} reliably, at production volume."
+                ),
                 vec![
-                    "Process rows in batches, idempotently (keyed by a natural id) and resumably".to_owned(),
-                    "Provide a dry-run mode that reports counts and rejected rows without writing".to_owned(),
+                    "Process rows in batches, idempotently (keyed by a natural id) and resumably"
+                        .to_owned(),
+                    "Provide a dry-run mode that reports counts and rejected rows without writing"
+                        .to_owned(),
                     "Report progress and every rejected row with its reason".to_owned(),
                 ],
             ),
@@ -440,11 +599,20 @@ impl Planner<'_> {
         // endpoints" changes existing ones.
         let names_endpoint = !self.analysis.entities.endpoints.is_empty()
             || self.analysis.lexicon.summary_hits("endpoint*") > 0;
-        for context in [TechnicalContext::Api, TechnicalContext::Queue, TechnicalContext::Cache, TechnicalContext::ExternalService] {
+        for context in [
+            TechnicalContext::Api,
+            TechnicalContext::Queue,
+            TechnicalContext::Cache,
+            TechnicalContext::ExternalService,
+        ] {
             let skip = (context == TechnicalContext::Api && !names_endpoint)
-                || (story_type == StoryType::Integration && context == TechnicalContext::ExternalService);
+                || (story_type == StoryType::Integration
+                    && context == TechnicalContext::ExternalService);
             if self.analysis.has(context) && !skip {
-                push_unique(&mut scopes, self.vars.fill(context_rules(context).scopes[0]));
+                push_unique(
+                    &mut scopes,
+                    self.vars.fill(context_rules(context).scopes[0]),
+                );
             }
         }
         for template in domain_rules(self.analysis.domain).scopes.iter().take(2) {
@@ -454,15 +622,21 @@ impl Planner<'_> {
             push_unique(&mut scopes, format!("Enforce: {}", criterion.text));
         }
         scopes.truncate(6);
-        push_unique(&mut scopes, format!("Unit and integration tests for {topic}, including failure paths"));
+        push_unique(
+            &mut scopes,
+            format!("Unit and integration tests for {topic}, including failure paths"),
+        );
         Planned {
             team: Team::Backend,
             summary: shorten(&summary, 100),
             purpose,
             scopes,
             outcome: vec![
-                format!("The server side of {topic} works end to end and is covered by automated tests."),
-                "Errors are answered with documented codes and logged with request context.".to_owned(),
+                format!(
+                    "The server side of {topic} works end to end and is covered by automated tests."
+                ),
+                "Errors are answered with documented codes and logged with request context."
+                    .to_owned(),
             ],
             depends_on,
             effort: Effort::for_team(Team::Backend, complexity),
@@ -488,7 +662,8 @@ impl Planner<'_> {
                 let lexicon = Lexicon::new(statement, &[]);
                 lexicon.score(FRONTEND_SIGNALS) < 3
                     && !(self.needs(Team::Devops)
-                        && (lexicon.score(PROVISION_SIGNALS) >= 3 || lexicon.score(ROLLOUT_SIGNALS) >= 3))
+                        && (lexicon.score(PROVISION_SIGNALS) >= 3
+                            || lexicon.score(ROLLOUT_SIGNALS) >= 3))
             })
             .cloned()
             .collect()
@@ -518,14 +693,25 @@ impl Planner<'_> {
         let topic = &self.vars.topic;
         // Only a domain the story clearly names (in its summary, or three times in its text)
         // is work of its own.
-        let secondary = self.analysis.domains.iter().skip(1).copied().find(|domain| {
-            matches!(domain, Domain::Notifications | Domain::Payments | Domain::Search)
-                && self.analysis.domain_score(*domain) >= 3
-        })?;
+        let secondary = self
+            .analysis
+            .domains
+            .iter()
+            .skip(1)
+            .copied()
+            .find(|domain| {
+                matches!(
+                    domain,
+                    Domain::Notifications | Domain::Payments | Domain::Search
+                ) && self.analysis.domain_score(*domain) >= 3
+            })?;
         let (summary, purpose) = match secondary {
             Domain::Notifications => (
                 format!("[BE] Send {topic} notifications"),
-                format!("Tell {}s about {topic} promptly through the right channel.", self.vars.role),
+                format!(
+                    "Tell {}s about {topic} promptly through the right channel.",
+                    self.vars.role
+                ),
             ),
             Domain::Payments => (
                 format!("[BE] Handle payments for {topic}"),
@@ -537,15 +723,25 @@ impl Planner<'_> {
             ),
             _ => (
                 format!("[BE] Expose {topic} data for reporting"),
-                format!("Make {topic} data available to reports with correct filters and time zones."),
+                format!(
+                    "Make {topic} data available to reports with correct filters and time zones."
+                ),
             ),
         };
         Some(Planned {
             team: Team::Backend,
             summary,
             purpose,
-            scopes: domain_rules(secondary).scopes.iter().map(|t| self.vars.fill(t)).collect(),
-            outcome: domain_rules(secondary).outcomes.iter().map(|t| super::sentence(&self.vars.fill(t))).collect(),
+            scopes: domain_rules(secondary)
+                .scopes
+                .iter()
+                .map(|t| self.vars.fill(t))
+                .collect(),
+            outcome: domain_rules(secondary)
+                .outcomes
+                .iter()
+                .map(|t| super::sentence(&self.vars.fill(t)))
+                .collect(),
             depends_on,
             effort: Effort::for_team(Team::Backend, self.analysis.complexity).scaled(0.6),
             splittable: true,
@@ -555,19 +751,28 @@ impl Planner<'_> {
 
     fn client(&self, team: Team, depends_on: Vec<usize>) -> Planned {
         let capability = capability(&self.analysis.summary);
-        let role = capability.role.clone().unwrap_or_else(|| self.vars.role.clone());
+        let role = capability
+            .role
+            .clone()
+            .unwrap_or_else(|| self.vars.role.clone());
         let topic = &self.vars.topic;
         let screen = &self.vars.screen;
         let has_backend = self.needs(Team::Backend);
         let (summary, mut scopes) = if team == Team::Frontend {
             (
                 format!("[FE] Build the {screen} for {topic}"),
-                vec![self.vars.fill(context_rules(TechnicalContext::Ui).scopes[0])],
+                vec![
+                    self.vars
+                        .fill(context_rules(TechnicalContext::Ui).scopes[0]),
+                ],
             )
         } else {
             (
                 format!("[MOBILE] Implement {topic} in the iOS and Android apps"),
-                vec![self.vars.fill(context_rules(TechnicalContext::Mobile).scopes[0])],
+                vec![
+                    self.vars
+                        .fill(context_rules(TechnicalContext::Mobile).scopes[0]),
+                ],
             )
         };
         for statement in self.frontend_statements().into_iter().take(2) {
@@ -578,9 +783,12 @@ impl Planner<'_> {
                 "Call {} per the agreed contract and show its errors in words the {role} understands",
                 self.vars.endpoint
             ));
-            scopes.push("Validate input on the client with the same rules as the server".to_owned());
+            scopes
+                .push("Validate input on the client with the same rules as the server".to_owned());
         } else {
-            scopes.push(format!("Keep {topic} state on the client and restore it after a reload"));
+            scopes.push(format!(
+                "Keep {topic} state on the client and restore it after a reload"
+            ));
         }
         for criterion in self.analysis.criteria.iter().take(2) {
             push_unique(&mut scopes, format!("Satisfy: {}", criterion.text));
@@ -593,10 +801,22 @@ impl Planner<'_> {
         Planned {
             team,
             summary: shorten(&summary, 100),
-            purpose: format!("Let {role}s {} from the {}.", capability.phrase, if team == Team::Frontend { "web app" } else { "mobile apps" }),
+            purpose: format!(
+                "Let {role}s {} from the {}.",
+                capability.phrase,
+                if team == Team::Frontend {
+                    "web app"
+                } else {
+                    "mobile apps"
+                }
+            ),
             scopes,
             outcome: vec![
-                format!("{}s can {} and see clear feedback for success and failure.", upper_first(&role), capability.phrase),
+                format!(
+                    "{}s can {} and see clear feedback for success and failure.",
+                    upper_first(&role),
+                    capability.phrase
+                ),
                 if team == Team::Frontend {
                     "The interface works with keyboard and screen reader.".to_owned()
                 } else {
@@ -619,19 +839,48 @@ impl Planner<'_> {
             format!("Derive acceptance tests for {topic} with the product owner")
         }];
         let rules = domain_rules(self.analysis.domain);
-        let negatives: Vec<String> = rules.negatives.iter().map(|(title, _, _)| self.vars.fill(title).to_lowercase()).collect();
+        // The domain's failure cases first, then those of the layers the story touches.
+        let mut negatives: Vec<String> = Vec::new();
+        let layer_negatives = self
+            .analysis
+            .contexts
+            .iter()
+            .flat_map(|context| context_rules(*context).negatives.iter());
+        for (title, _, _) in rules.negatives.iter().chain(layer_negatives) {
+            push_unique(&mut negatives, self.vars.fill(title).to_lowercase());
+        }
+        negatives.truncate(4);
         if !negatives.is_empty() {
             scopes.push(format!("Cover negative cases: {}", negatives.join("; ")));
         }
-        let edges: Vec<String> = rules.edges.iter().map(|(title, _, _)| self.vars.fill(title).to_lowercase()).collect();
+        let edges: Vec<String> = rules
+            .edges
+            .iter()
+            .map(|(title, _, _)| self.vars.fill(title).to_lowercase())
+            .collect();
         if !edges.is_empty() {
             scopes.push(format!("Cover edge cases: {}", edges.join("; ")));
         }
         if !rules.security.is_empty() {
-            scopes.push(format!("Security checks: {}", self.vars.fill(rules.security[0].0).to_lowercase()));
+            scopes.push(format!(
+                "Security checks: {}",
+                self.vars.fill(rules.security[0].0).to_lowercase()
+            ));
         }
-        scopes.push(format!("Automate the {topic} happy path end to end and add it to the regression suite"));
-        scopes.push("Exploratory session on staging across supported browsers and devices".to_owned());
+        scopes.push(format!(
+            "Automate the {topic} happy path end to end and add it to the regression suite"
+        ));
+        if self.needs(Team::Frontend) || self.needs(Team::Mobile) {
+            scopes.push(format!(
+                "Check every state of the {}: loading, empty, error, and after a reload",
+                self.vars.screen
+            ));
+            scopes.push(
+                "Exploratory session on staging across supported browsers and devices".to_owned(),
+            );
+        } else {
+            scopes.push("Exploratory session on staging against production-like data".to_owned());
+        }
         let mut effort = Effort::for_team(Team::Qa, self.analysis.complexity);
         effort.testing += 0.25 * criteria.saturating_sub(3).min(8) as f64;
         Planned {
@@ -706,7 +955,9 @@ fn scope_groups(scopes: &[String], parts: usize) -> Vec<Vec<String>> {
         let size = scopes.len().div_ceil(parts);
         let mut groups: Vec<Vec<String>> = scopes.chunks(size).map(<[String]>::to_vec).collect();
         while groups.len() < parts {
-            groups.push(vec!["Hardening, review feedback and documentation".to_owned()]);
+            groups.push(vec![
+                "Hardening, review feedback and documentation".to_owned(),
+            ]);
         }
         return groups;
     }
@@ -726,7 +977,10 @@ fn limit(plan: Vec<Planned>, max: usize) -> Vec<Planned> {
         return plan;
     }
     let qa = plan.iter().rposition(|task| task.team == Team::Qa);
-    let mut keep: Vec<usize> = (0..plan.len()).filter(|i| Some(*i) != qa).take(max.saturating_sub(usize::from(qa.is_some() && max >= 2))).collect();
+    let mut keep: Vec<usize> = (0..plan.len())
+        .filter(|i| Some(*i) != qa)
+        .take(max.saturating_sub(usize::from(qa.is_some() && max >= 2)))
+        .collect();
     if let Some(qa) = qa
         && max >= 2
     {
@@ -737,9 +991,86 @@ fn limit(plan: Vec<Planned>, max: usize) -> Vec<Planned> {
         .map(|old| {
             let task = &plan[*old];
             Planned {
-                depends_on: task.depends_on.iter().filter_map(|dep| position(*dep)).collect(),
+                depends_on: task
+                    .depends_on
+                    .iter()
+                    .filter_map(|dep| position(*dep))
+                    .collect(),
                 ..task.clone()
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn planned(team: Team, summary: &str, depends_on: Vec<usize>, development: f64) -> Planned {
+        Planned {
+            team,
+            summary: summary.to_owned(),
+            purpose: String::new(),
+            scopes: vec![
+                "a".to_owned(),
+                "b".to_owned(),
+                "c".to_owned(),
+                "d".to_owned(),
+            ],
+            outcome: Vec::new(),
+            depends_on,
+            effort: Effort::fixed(development, 0.5, 0.5, 0.0),
+            splittable: true,
+            carries_criteria: false,
+        }
+    }
+
+    #[test]
+    fn oversized_tasks_split_into_a_chain_and_dependents_wait_for_the_last_part() {
+        let plan = vec![
+            planned(Team::Backend, "[BE] API", Vec::new(), 4.0),
+            planned(Team::Qa, "[QA] Tests", vec![0], 1.0),
+        ];
+        let split = split_oversized(plan, 3.0);
+        let summaries: Vec<&str> = split.iter().map(|t| t.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            ["[BE] API - Part 1/2", "[BE] API - Part 2/2", "[QA] Tests"]
+        );
+        assert!(split[0].depends_on.is_empty());
+        assert_eq!(split[1].depends_on, [0]);
+        assert_eq!(split[2].depends_on, [1]);
+        assert!(split.iter().all(|t| t.effort.total() <= 3.0));
+    }
+
+    #[test]
+    fn limiting_keeps_qa_and_drops_dangling_dependencies() {
+        let plan = vec![
+            planned(Team::Backend, "contract", Vec::new(), 1.0),
+            planned(Team::Backend, "api", vec![0], 1.0),
+            planned(Team::Frontend, "ui", vec![0, 1], 1.0),
+            planned(Team::Qa, "qa", vec![1, 2], 1.0),
+        ];
+        let limited = limit(plan, 3);
+        let summaries: Vec<&str> = limited.iter().map(|t| t.summary.as_str()).collect();
+        assert_eq!(summaries, ["contract", "api", "qa"]);
+        assert_eq!(limited[2].depends_on, [1]);
+    }
+
+    #[test]
+    fn story_type_prefers_the_summary() {
+        let lexicon = Lexicon::new(
+            "Add dark mode toggle to the settings page",
+            &["Stored via the API"],
+        );
+        assert_eq!(story_type(&lexicon), StoryType::UiFeature);
+        let lexicon = Lexicon::new("Nightly export of invoices", &[]);
+        assert_eq!(story_type(&lexicon), StoryType::DataFeature);
+        let lexicon = Lexicon::new("Build a better onboarding flow", &[]);
+        assert_eq!(
+            story_type(&lexicon),
+            StoryType::UserWorkflow,
+            "\"ui\" inside \"build\" must not count"
+        );
+    }
 }

@@ -139,30 +139,43 @@ impl Builder<'_> {
             .iter()
             .take(4)
             .enumerate()
-            .map(|(index, criterion)| self.from_criterion(index, criterion, &capability.phrase))
+            .map(|(index, criterion)| {
+                self.case_from_criterion(index, criterion, &capability.phrase)
+            })
             .collect();
         if drafts.is_empty() && !self.is_story() {
             drafts.push(Draft {
-                title: shorten(&format!("{} accepts valid input", self.unit_subject()), 90),
+                title: shorten(
+                    &format!("{} accepts valid input", upper_first(&self.unit_subject())),
+                    90,
+                ),
                 test_type: self.task_main_type(),
                 category: TestCategory::Positive,
                 priority: TestPriority::P0,
-                description: format!("Exercises {} in isolation with valid input.", self.unit_subject()),
+                description: format!(
+                    "Exercises {} in isolation with valid input.",
+                    self.unit_subject()
+                ),
                 extra_preconditions: Vec::new(),
                 steps: vec![
                     self.given_line(),
-                    format!("When the {} runs with valid input", self.unit_subject()),
+                    format!("When {} runs with valid input", self.unit_subject()),
                     "Then it returns the expected result".to_owned(),
                     "And it has no side effects beyond the documented ones".to_owned(),
                 ],
-                expected: "The documented result for valid input, with no unexpected side effects.".to_owned(),
+                expected: "The documented result for valid input, with no unexpected side effects."
+                    .to_owned(),
                 covers: None,
             });
         }
         if drafts.is_empty() {
             drafts.push(Draft {
                 title: shorten(&format!("Happy path: {}", capability.phrase), 90),
-                test_type: if self.is_story() { TestType::Acceptance } else { self.task_main_type() },
+                test_type: if self.is_story() {
+                    TestType::Acceptance
+                } else {
+                    self.task_main_type()
+                },
                 category: TestCategory::Positive,
                 priority: TestPriority::P0,
                 description: format!(
@@ -171,12 +184,18 @@ impl Builder<'_> {
                 ),
                 extra_preconditions: Vec::new(),
                 steps: vec![
-                    format!("Given a signed-in {role} with valid data for {}", self.vars.topic),
+                    format!(
+                        "Given a signed-in {role} with valid data for {}",
+                        self.vars.topic
+                    ),
                     format!("When they {}", capability.phrase),
                     "Then the operation succeeds and the result is shown".to_owned(),
                     "And the change is persisted and visible after a reload".to_owned(),
                 ],
-                expected: format!("The {role} can {} and the result persists.", capability.phrase),
+                expected: format!(
+                    "The {role} can {} and the result persists.",
+                    capability.phrase
+                ),
                 covers: None,
             });
         }
@@ -186,7 +205,10 @@ impl Builder<'_> {
                 steps.push(format!("When they open the {screen}"));
                 steps.push(format!("And they {}", capability.phrase));
             } else {
-                steps.push(format!("When they {} through the user interface", capability.phrase));
+                steps.push(format!(
+                    "When they {} through the user interface",
+                    capability.phrase
+                ));
             }
             steps.push("Then they see a confirmation".to_owned());
             steps.push("And the result is still there after signing out and in again".to_owned());
@@ -207,7 +229,9 @@ impl Builder<'_> {
                     covers: None,
                 },
             );
-        } else if self.analysis.has(TechnicalContext::Api) || self.analysis.has(TechnicalContext::Database) {
+        } else if self.analysis.has(TechnicalContext::Api)
+            || self.analysis.has(TechnicalContext::Database)
+        {
             drafts.insert(
                 1.min(drafts.len()),
                 Draft {
@@ -234,7 +258,7 @@ impl Builder<'_> {
         drafts
     }
 
-    fn from_criterion(&self, index: usize, criterion: &Criterion, capability: &str) -> Draft {
+    fn case_from_criterion(&self, index: usize, criterion: &Criterion, capability: &str) -> Draft {
         let role = &self.vars.role;
         let steps = match (&criterion.given, &criterion.when, &criterion.then) {
             (Some(given), Some(when), Some(then)) => vec![
@@ -254,12 +278,34 @@ impl Builder<'_> {
             ],
         };
         let expected = sentence(criterion.then.as_deref().unwrap_or(&criterion.text));
+        let test_type = match (self.is_story(), self.request.team) {
+            (true, _) => TestType::Acceptance,
+            // A criterion is observable behaviour: on the server that means the real request
+            // path, not a unit in isolation.
+            (false, Some(Team::Backend) | None) => TestType::Integration,
+            (false, _) => self.task_main_type(),
+        };
         Draft {
-            title: shorten(&format!("AC{}: {}", index + 1, criterion.then.as_deref().unwrap_or(&criterion.text)), 90),
-            test_type: if self.is_story() { TestType::Acceptance } else { self.task_main_type() },
+            title: shorten(
+                &format!(
+                    "AC{}: {}",
+                    index + 1,
+                    criterion.then.as_deref().unwrap_or(&criterion.text)
+                ),
+                90,
+            ),
+            test_type,
             category: TestCategory::Positive,
-            priority: if index < 2 { TestPriority::P0 } else { TestPriority::P1 },
-            description: format!("Verifies acceptance criterion {}: {}", index + 1, sentence(&criterion.text)),
+            priority: if index < 2 {
+                TestPriority::P0
+            } else {
+                TestPriority::P1
+            },
+            description: format!(
+                "Verifies acceptance criterion {}: {}",
+                index + 1,
+                sentence(&criterion.text)
+            ),
             extra_preconditions: Vec::new(),
             steps,
             expected,
@@ -282,11 +328,20 @@ impl Builder<'_> {
             .enumerate()
             .map(|(index, scenario)| {
                 let test_type = if index == 0 || !ui {
-                    if self.is_story() || self.request.team != Some(Team::Frontend) { TestType::Integration } else { TestType::Ui }
+                    if self.is_story() || self.request.team != Some(Team::Frontend) {
+                        TestType::Integration
+                    } else {
+                        TestType::Ui
+                    }
                 } else {
                     TestType::Ui
                 };
-                self.from_scenario(scenario, TestCategory::Negative, test_type, TestPriority::P1)
+                self.case_from_scenario(
+                    scenario,
+                    TestCategory::Negative,
+                    test_type,
+                    TestPriority::P1,
+                )
             })
             .collect()
     }
@@ -297,10 +352,16 @@ impl Builder<'_> {
             scenarios.extend(domain_rules(*domain).edges.iter().copied());
         }
         scenarios.extend(domain_rules(Domain::General).edges.iter().copied());
-        let test_type = if self.is_story() { TestType::Integration } else { self.task_main_type() };
+        let test_type = if self.is_story() {
+            TestType::Integration
+        } else {
+            self.task_main_type()
+        };
         scenarios
             .into_iter()
-            .map(|scenario| self.from_scenario(scenario, TestCategory::Edge, test_type, TestPriority::P2))
+            .map(|scenario| {
+                self.case_from_scenario(scenario, TestCategory::Edge, test_type, TestPriority::P2)
+            })
             .collect()
     }
 
@@ -315,7 +376,14 @@ impl Builder<'_> {
         scenarios.extend(domain_rules(Domain::General).security.iter().copied());
         scenarios
             .into_iter()
-            .map(|scenario| self.from_scenario(scenario, TestCategory::Security, TestType::Security, TestPriority::P0))
+            .map(|scenario| {
+                self.case_from_scenario(
+                    scenario,
+                    TestCategory::Security,
+                    TestType::Security,
+                    TestPriority::P0,
+                )
+            })
             .collect()
     }
 
@@ -340,24 +408,40 @@ impl Builder<'_> {
             None => format!("with 50 concurrent {}s", self.vars.role),
         };
         Draft {
-            title: shorten(&format!("Performance: {} stays within {target} at p95", self.vars.topic), 90),
+            title: shorten(
+                &format!(
+                    "Performance: {} stays within {target} at p95",
+                    self.vars.topic
+                ),
+                90,
+            ),
             test_type: TestType::Performance,
             category: TestCategory::Performance,
             priority: TestPriority::P1,
-            description: format!("Measures latency and error rate of {} under expected peak load.", self.vars.topic),
-            extra_preconditions: vec!["A production-sized data set in the load-test environment".to_owned()],
+            description: format!(
+                "Measures latency and error rate of {} under expected peak load.",
+                self.vars.topic
+            ),
+            extra_preconditions: vec![
+                "A production-sized data set in the load-test environment".to_owned(),
+            ],
             steps: vec![
                 format!("Given the load-test environment {load}"),
-                format!("When {} is exercised for 10 minutes at expected peak rate", self.vars.topic),
+                format!(
+                    "When {} is exercised for 10 minutes at expected peak rate",
+                    self.vars.topic
+                ),
                 format!("Then p95 latency stays under {target}"),
                 "And the error rate stays below 0.1%".to_owned(),
             ],
-            expected: format!("p95 latency under {target}, error rate below 0.1%, no resource exhaustion."),
+            expected: format!(
+                "p95 latency under {target}, error rate below 0.1%, no resource exhaustion."
+            ),
             covers: None,
         }
     }
 
-    fn from_scenario(
+    fn case_from_scenario(
         &self,
         (title, when, then): Scenario,
         category: TestCategory,
@@ -392,7 +476,9 @@ impl Builder<'_> {
             (TestTarget::Story, CoverageLevel::Minimal) => &[Acceptance],
             (TestTarget::Story, CoverageLevel::Basic) => &[Acceptance, Integration],
             (TestTarget::Story, CoverageLevel::Standard) => &[Acceptance, Integration, E2e],
-            (TestTarget::Story, CoverageLevel::Comprehensive) => &[Acceptance, Integration, E2e, Performance, Security],
+            (TestTarget::Story, CoverageLevel::Comprehensive) => {
+                &[Acceptance, Integration, E2e, Performance, Security]
+            }
             (TestTarget::Task, CoverageLevel::Minimal) => &[],
             (TestTarget::Task, CoverageLevel::Basic | CoverageLevel::Standard) => &[Integration],
             (TestTarget::Task, CoverageLevel::Comprehensive) => &[Integration, Performance],
@@ -404,7 +490,11 @@ impl Builder<'_> {
             // Convert the last draft whose type occurs more than once.
             let convertible = (0..drafts.len()).rev().find(|&index| {
                 let kind = drafts[index].test_type;
-                drafts.iter().filter(|draft| draft.test_type == kind).count() > 1
+                drafts
+                    .iter()
+                    .filter(|draft| draft.test_type == kind)
+                    .count()
+                    > 1
             });
             if let Some(index) = convertible {
                 drafts[index].test_type = *wanted;
@@ -414,11 +504,17 @@ impl Builder<'_> {
         while drafts.len() < min {
             let n = drafts.len() + 1;
             drafts.push(Draft {
-                title: format!("Regression {n}: existing {} behaviour is unchanged", self.vars.topic),
+                title: format!(
+                    "Regression {n}: existing {} behaviour is unchanged",
+                    self.vars.topic
+                ),
                 test_type: if self.is_story() { Integration } else { Unit },
                 category: TestCategory::Positive,
                 priority: TestPriority::P2,
-                description: format!("Re-runs the existing flows around {} to catch regressions.", self.vars.topic),
+                description: format!(
+                    "Re-runs the existing flows around {} to catch regressions.",
+                    self.vars.topic
+                ),
                 extra_preconditions: Vec::new(),
                 steps: vec![
                     format!("Given the existing {} test data", self.vars.topic),
@@ -434,7 +530,12 @@ impl Builder<'_> {
     /// What a unit test exercises: "the `POST /x` handler" or "the password reset logic".
     fn unit_subject(&self) -> String {
         let topic = &self.vars.topic;
-        if topic.starts_with('/') || topic.split_whitespace().next().is_some_and(|w| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&w)) {
+        if topic.starts_with('/')
+            || topic
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&w))
+        {
             format!("the `{topic}` handler")
         } else {
             format!("the {topic} logic")
@@ -443,26 +544,44 @@ impl Builder<'_> {
 
     /// The opening Given of scenario tests: a user for stories, the running code for tasks.
     fn given_line(&self) -> String {
-        if self.is_story() || matches!(self.request.team, Some(Team::Frontend | Team::Mobile | Team::Qa)) {
+        if self.is_story()
+            || matches!(
+                self.request.team,
+                Some(Team::Frontend | Team::Mobile | Team::Qa)
+            )
+        {
             format!("Given a signed-in {}", self.vars.role)
-        } else if self.analysis.has(TechnicalContext::Api) || self.analysis.has(TechnicalContext::Database) {
+        } else if self.analysis.has(TechnicalContext::Api)
+            || self.analysis.has(TechnicalContext::Database)
+        {
             "Given the service runs against a migrated test database".to_owned()
         } else {
-            format!("Given the {} code with its external dependencies stubbed", self.vars.topic)
+            format!(
+                "Given the {} code with its external dependencies stubbed",
+                self.vars.topic
+            )
         }
     }
 
     fn preconditions(&self) -> Vec<String> {
         let role = &self.vars.role;
         let mut list = Vec::new();
-        if self.is_story() || matches!(self.request.team, Some(Team::Frontend | Team::Mobile | Team::Qa)) {
+        if self.is_story()
+            || matches!(
+                self.request.team,
+                Some(Team::Frontend | Team::Mobile | Team::Qa)
+            )
+        {
             list.push(format!("A test {role} account exists"));
         }
         if self.analysis.has(TechnicalContext::Database) {
             list.push("The test database is migrated to the latest schema and seeded".to_owned());
         }
         if self.analysis.has(TechnicalContext::ExternalService) {
-            list.push(format!("{} is reachable in sandbox mode or replaced by a stub that answers like it", upper_first(&self.vars.service)));
+            list.push(format!(
+                "{} is reachable in sandbox mode or replaced by a stub that answers like it",
+                upper_first(&self.vars.service)
+            ));
         }
         if self.analysis.has(TechnicalContext::Queue) {
             list.push("A background worker is running against the test queue".to_owned());
@@ -474,7 +593,10 @@ impl Builder<'_> {
             list.push("A production-like copy of the source data is available".to_owned());
         }
         if list.is_empty() {
-            list.push(format!("{} is deployed to the test environment", upper_first(&self.vars.topic)));
+            list.push(format!(
+                "{} is deployed to the test environment",
+                upper_first(&self.vars.topic)
+            ));
         }
         list
     }

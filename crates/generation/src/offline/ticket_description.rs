@@ -18,7 +18,8 @@ const MAX_ITEMS: usize = 7;
 
 impl OfflineTask for TicketDescriptionInput {
     fn generate_offline(&self) -> TicketDescription {
-        let description = self.description.as_deref().filter(|text| !is_placeholder(text));
+        let description =
+            super::clipped(self.description.as_deref()).filter(|text| !is_placeholder(text));
         let changes = self.linked_changes.join("\n");
         let mut texts = supporting_texts(
             description,
@@ -58,10 +59,16 @@ struct Writer<'a> {
 impl Writer<'_> {
     fn story(&self) -> TicketDescription {
         let capability = capability(&self.analysis.summary);
-        let role = capability.role.clone().unwrap_or_else(|| self.vars.role.clone());
+        let role = capability
+            .role
+            .clone()
+            .unwrap_or_else(|| self.vars.role.clone());
         let benefit = self.benefit();
         let purpose = match &capability.offering {
-            Some(offering) => format!("Give {role}s {offering} so that {benefit}.{}", self.context_sentence()),
+            Some(offering) => format!(
+                "Give {role}s {offering} so that {benefit}.{}",
+                self.context_sentence()
+            ),
             None => format!(
                 "Let {role}s {} so that {benefit}.{}",
                 capability.phrase,
@@ -75,7 +82,11 @@ impl Writer<'_> {
             &mut scopes,
             "Cover every acceptance criterion with an automated test".to_owned(),
         );
-        let mut outcome = vec![sentence(&format!("{}s can {}", upper_first(&role), capability.phrase))];
+        let mut outcome = vec![sentence(&format!(
+            "{}s can {}",
+            upper_first(&role),
+            capability.phrase
+        ))];
         for criterion in self.analysis.criteria.iter().take(3) {
             if let Some(then) = &criterion.then {
                 push_unique(&mut outcome, sentence(then));
@@ -84,9 +95,13 @@ impl Writer<'_> {
         self.push_domain_outcomes(&mut outcome);
         push_unique(
             &mut outcome,
-            format!("Existing {} behaviour keeps working; no regressions in related flows.", self.vars.topic),
+            format!(
+                "Existing {} behaviour keeps working; no regressions in related flows.",
+                self.vars.topic
+            ),
         );
-        let criteria = self.acceptance_criteria(&role, &capability.phrase, capability.verb.as_deref());
+        let criteria =
+            self.acceptance_criteria(&role, &capability.phrase, capability.verb.as_deref());
         let mut sections = vec![DescriptionSection {
             heading: "Acceptance Criteria".to_owned(),
             items: criteria,
@@ -113,17 +128,32 @@ impl Writer<'_> {
         self.push_domain_scopes(&mut scopes);
         push_unique(
             &mut scopes,
-            format!("Add unit and integration tests for {} and update the affected documentation", self.vars.topic),
+            format!(
+                "Add unit and integration tests for {} and update the affected documentation",
+                self.vars.topic
+            ),
         );
         let mut outcome = vec![sentence(&format!(
             "{} is in place and covered by automated tests",
             upper_first(&lower_first(&summary.object))
         ))];
         if self.analysis.has(TechnicalContext::Api) {
-            push_unique(&mut outcome, format!("{} is documented and answers the documented error responses.", upper_first(&self.vars.endpoint)));
+            push_unique(
+                &mut outcome,
+                format!(
+                    "{} is documented and answers the documented error responses.",
+                    upper_first(&self.vars.endpoint)
+                ),
+            );
         }
-        if self.analysis.has(TechnicalContext::Database) {
-            push_unique(&mut outcome, "The migration applies and rolls back cleanly on a production-sized copy.".to_owned());
+        if self.analysis.has(TechnicalContext::Database)
+            && super::changes_storage(&self.analysis.lexicon)
+        {
+            push_unique(
+                &mut outcome,
+                "The migration applies and rolls back cleanly on a production-sized copy."
+                    .to_owned(),
+            );
         }
         self.push_domain_outcomes(&mut outcome);
         let mut sections = Vec::new();
@@ -152,8 +182,13 @@ impl Writer<'_> {
         let trigger = summary.trigger.as_deref();
         let problem = summary.problem.as_deref();
         let mut scopes = vec![match trigger {
-            Some(trigger) => format!("Reproduce the failure in an automated test: {subject} when {trigger}"),
-            None => format!("Reproduce the failure of {} in an automated test", lower_first(&subject)),
+            Some(trigger) => {
+                format!("Reproduce the failure in an automated test: {subject} when {trigger}")
+            }
+            None => format!(
+                "Reproduce the failure of {} in an automated test",
+                lower_first(&subject)
+            ),
         }];
         scopes.push(format!(
             "Find and fix the root cause in the {} code path rather than masking the symptom",
@@ -180,8 +215,13 @@ impl Writer<'_> {
             (None, Some(problem)) => format!("{subject} no longer {problem}."),
             _ => format!("{subject} behaves as specified in the reported scenario."),
         }];
-        outcome.push("A regression test reproduces the original failure and passes with the fix.".to_owned());
-        outcome.push(format!("No increase in errors for {} after release.", lower_first(&subject)));
+        outcome.push(
+            "A regression test reproduces the original failure and passes with the fix.".to_owned(),
+        );
+        outcome.push(format!(
+            "No increase in errors for {} after release.",
+            lower_first(&subject)
+        ));
         let mut sections = vec![
             DescriptionSection {
                 heading: "Steps to Reproduce".to_owned(),
@@ -198,9 +238,14 @@ impl Writer<'_> {
             DescriptionSection {
                 heading: "Verification".to_owned(),
                 items: vec![
-                    "The new regression test fails on the old code and passes on the fix.".to_owned(),
-                    "Follow the steps to reproduce on staging and confirm the expected behaviour.".to_owned(),
-                    format!("Watch logs and error rates for {} for 24 hours after release.", lower_first(&subject)),
+                    "The new regression test fails on the old code and passes on the fix."
+                        .to_owned(),
+                    "Follow the steps to reproduce on staging and confirm the expected behaviour."
+                        .to_owned(),
+                    format!(
+                        "Watch logs and error rates for {} for 24 hours after release.",
+                        lower_first(&subject)
+                    ),
                 ],
             },
         ];
@@ -227,19 +272,28 @@ impl Writer<'_> {
         );
         let topic = &self.vars.topic;
         let mut scopes = vec![
-            format!("Document the current state and the constraints any {topic} option must meet (scale, budget, team skills)"),
+            format!(
+                "Document the current state and the constraints any {topic} option must meet (scale, budget, team skills)"
+            ),
             format!("Compare at least two {topic} options on effort, risk, performance and cost"),
             "Prototype the riskiest part to validate the recommended option".to_owned(),
         ];
         for item in self.user_scopes().into_iter().take(3) {
             push_unique(&mut scopes, item);
         }
-        push_unique(&mut scopes, "Estimate the recommended option and list the follow-up stories".to_owned());
+        push_unique(
+            &mut scopes,
+            "Estimate the recommended option and list the follow-up stories".to_owned(),
+        );
         let mut questions = self
             .description
             .map(|text| {
                 text.lines()
-                    .map(|line| crate::text_analysis::bullet_items(line).pop().unwrap_or_else(|| line.trim().to_owned()))
+                    .map(|line| {
+                        crate::text_analysis::bullet_items(line)
+                            .pop()
+                            .unwrap_or_else(|| line.trim().to_owned())
+                    })
                     .filter(|line| line.ends_with('?'))
                     .collect::<Vec<_>>()
             })
@@ -247,7 +301,8 @@ impl Writer<'_> {
         if questions.is_empty() {
             questions = vec![
                 format!("Which {topic} option fits our architecture and constraints?"),
-                "What are the risks (security, performance, cost, maintenance) of each option?".to_owned(),
+                "What are the risks (security, performance, cost, maintenance) of each option?"
+                    .to_owned(),
                 "How much effort does the recommended option take, split into stories?".to_owned(),
             ];
         }
@@ -255,9 +310,11 @@ impl Writer<'_> {
             purpose,
             scopes: cap(scopes),
             expected_outcome: vec![
-                "A written recommendation naming the chosen option, its trade-offs and open risks.".to_owned(),
+                "A written recommendation naming the chosen option, its trade-offs and open risks."
+                    .to_owned(),
                 "An estimate and a list of follow-up stories ready for refinement.".to_owned(),
-                "Prototype code, if any, is documented and not merged into production code.".to_owned(),
+                "Prototype code, if any, is documented and not merged into production code."
+                    .to_owned(),
             ],
             additional_sections: vec![DescriptionSection {
                 heading: "Questions to Answer".to_owned(),
@@ -269,7 +326,8 @@ impl Writer<'_> {
     fn epic(&self) -> TicketDescription {
         let summary = &self.analysis.summary;
         let action = match summary.verb.as_deref() {
-            Some("add" | "implement" | "build" | "create" | "deliver" | "launch" | "introduce") | None => {
+            Some("add" | "implement" | "build" | "create" | "deliver" | "launch" | "introduce")
+            | None => {
                 format!("Deliver {}", lower_first(&summary.object))
             }
             Some(_) => upper_first(&summary.action_phrase()),
@@ -284,15 +342,22 @@ impl Writer<'_> {
         self.push_layer_scopes(&mut scopes);
         push_unique(
             &mut scopes,
-            format!("Split {} into stories that can be released independently", self.vars.topic),
+            format!(
+                "Split {} into stories that can be released independently",
+                self.vars.topic
+            ),
         );
         let mut outcome = Vec::new();
         self.push_domain_outcomes(&mut outcome);
-        push_unique(&mut outcome, "All stories of the epic are delivered and accepted.".to_owned());
+        push_unique(
+            &mut outcome,
+            "All stories of the epic are delivered and accepted.".to_owned(),
+        );
         let topic = &self.vars.topic;
         let mut metrics = match self.analysis.domain {
             crate::task::Domain::DataMigration => vec![
-                "Completeness: every source record is migrated or listed with a rejection reason".to_owned(),
+                "Completeness: every source record is migrated or listed with a rejection reason"
+                    .to_owned(),
                 "Reconciliation: counts and checksums match between source and target".to_owned(),
                 "Availability: no read downtime during cutover".to_owned(),
             ],
@@ -301,7 +366,10 @@ impl Writer<'_> {
                 "Cost: no increase in infrastructure cost per request".to_owned(),
             ],
             _ => vec![
-                format!("Adoption: share of {}s using {topic} within 30 days of launch", self.vars.role),
+                format!(
+                    "Adoption: share of {}s using {topic} within 30 days of launch",
+                    self.vars.role
+                ),
                 format!("Support: fewer tickets about {topic} than before launch"),
             ],
         };
@@ -345,7 +413,10 @@ impl Writer<'_> {
             return format!(" It is part of {}.", describe_parent(parent));
         }
         if let Some(document) = self.input.documents.first() {
-            return format!(" Requirements come from the {}.", describe_document(document));
+            return format!(
+                " Requirements come from the {}.",
+                describe_document(document)
+            );
         }
         String::new()
     }
@@ -363,8 +434,23 @@ impl Writer<'_> {
 
     fn push_layer_scopes(&self, scopes: &mut Vec<String>) {
         use TechnicalContext::*;
-        for context in [Database, Api, Queue, ExternalService, Cache, Storage, Ui, Mobile] {
-            if self.analysis.has(context) {
+        for context in [
+            Database,
+            Api,
+            Queue,
+            ExternalService,
+            Cache,
+            Storage,
+            Ui,
+            Mobile,
+        ] {
+            // The requester's own line about an endpoint beats the generic one.
+            let endpoint_covered = context == Api
+                && self.analysis.entities.endpoints.iter().any(|endpoint| {
+                    let path = endpoint.rsplit(' ').next().unwrap_or(endpoint);
+                    scopes.iter().any(|scope| scope.contains(path))
+                });
+            if self.analysis.has(context) && !endpoint_covered {
                 for template in context_rules(context).scopes {
                     push_unique(scopes, self.vars.fill(template));
                 }
@@ -381,7 +467,10 @@ impl Writer<'_> {
         if scopes.len() < 2 {
             push_unique(
                 scopes,
-                format!("Implement {} following the existing patterns of the affected module", self.vars.object),
+                format!(
+                    "Implement {} following the existing patterns of the affected module",
+                    self.vars.object
+                ),
             );
             push_unique(
                 scopes,
@@ -400,7 +489,13 @@ impl Writer<'_> {
 
     fn acceptance_criteria(&self, role: &str, capability: &str, verb: Option<&str>) -> Vec<String> {
         if !self.analysis.criteria.is_empty() {
-            return self.analysis.criteria.iter().map(|c| c.text.clone()).take(10).collect();
+            return self
+                .analysis
+                .criteria
+                .iter()
+                .map(|c| c.text.clone())
+                .take(10)
+                .collect();
         }
         let mut criteria = vec![format!(
             "Given a signed-in {role}, when they {capability}, then {}",
@@ -415,10 +510,18 @@ impl Writer<'_> {
         }
         let rules = domain_rules(self.analysis.domain);
         if let Some((_, when, then)) = rules.negatives.first() {
-            criteria.push(format!("Given a signed-in {role}, when {}, then {}", self.vars.fill(when), self.vars.fill(then)));
+            criteria.push(format!(
+                "Given a signed-in {role}, when {}, then {}",
+                self.vars.fill(when),
+                self.vars.fill(then)
+            ));
         }
         if let Some((_, when, then)) = rules.edges.first() {
-            criteria.push(format!("Given a signed-in {role}, when {}, then {}", self.vars.fill(when), self.vars.fill(then)));
+            criteria.push(format!(
+                "Given a signed-in {role}, when {}, then {}",
+                self.vars.fill(when),
+                self.vars.fill(then)
+            ));
         }
         criteria
     }
@@ -441,8 +544,14 @@ impl Writer<'_> {
             steps.push(format!("Call `{endpoint}`."));
         }
         match &summary.trigger {
-            Some(trigger) => steps.push(format!("Trigger the reported scenario: {} when {trigger}.", lower_first(subject))),
-            None => steps.push(format!("Use {} as in normal operation.", lower_first(subject))),
+            Some(trigger) => steps.push(format!(
+                "Trigger the reported scenario: {} when {trigger}.",
+                lower_first(subject)
+            )),
+            None => steps.push(format!(
+                "Use {} as in normal operation.",
+                lower_first(subject)
+            )),
         }
         steps.push(match &summary.problem {
             Some(problem) => format!("Observe that it {problem}."),
@@ -468,12 +577,16 @@ impl Writer<'_> {
         }
         let summary = &self.analysis.summary;
         let actual = match (&summary.problem, &summary.trigger) {
-            (Some(problem), Some(trigger)) => format!("Actual: {subject} {problem} when {trigger}."),
+            (Some(problem), Some(trigger)) => {
+                format!("Actual: {subject} {problem} when {trigger}.")
+            }
             (Some(problem), None) => format!("Actual: {subject} {problem}."),
             _ => format!("Actual: {}.", summary.clean),
         };
         vec![
-            format!("Expected: {subject} completes normally for valid input and explains any rejection."),
+            format!(
+                "Expected: {subject} completes normally for valid input and explains any rejection."
+            ),
             actual,
         ]
     }
@@ -481,19 +594,48 @@ impl Writer<'_> {
     fn root_causes(&self) -> Vec<String> {
         let lexicon = &self.analysis.lexicon;
         let mut causes = Vec::new();
-        if self.analysis.entities.status_codes.iter().any(|code| code.starts_with('5')) {
+        if self
+            .analysis
+            .entities
+            .status_codes
+            .iter()
+            .any(|code| code.starts_with('5'))
+        {
             causes.push("An unhandled exception on the server path; the stack trace logged for the failing request shows where.".to_owned());
         }
-        if lexicon.any(&["plus", "special character*", "unicode", "apostrophe*", "emoji*", "accent*", "encoding", "space*"]) {
+        if lexicon.any(&[
+            "plus",
+            "special character*",
+            "unicode",
+            "apostrophe*",
+            "emoji*",
+            "accent*",
+            "encoding",
+            "space*",
+        ]) {
             causes.push("Special characters are not encoded or normalised consistently (for example '+' decoded as a space in a query string).".to_owned());
         }
         if lexicon.any(&["timeout*", "times out", "slow*", "hang*"]) {
-            causes.push("A slow query or an external call without a timeout holds the request.".to_owned());
+            causes.push(
+                "A slow query or an external call without a timeout holds the request.".to_owned(),
+            );
         }
-        if lexicon.any(&["sometimes", "intermittent*", "random*", "occasionally", "flaky"]) {
+        if lexicon.any(&[
+            "sometimes",
+            "intermittent*",
+            "random*",
+            "occasionally",
+            "flaky",
+        ]) {
             causes.push("A race condition or a dependency on timing or ordering.".to_owned());
         }
-        if lexicon.any(&["since", "after deploy*", "after the release", "after upgrad*", "regression"]) {
+        if lexicon.any(&[
+            "since",
+            "after deploy*",
+            "after releas*",
+            "after upgrad*",
+            "regression",
+        ]) {
             causes.push("A regression from a recent change; bisect between the last good and the first bad release.".to_owned());
         }
         if lexicon.any(&["safari", "firefox", "chrome", "ios", "android", "browser*"]) {
@@ -534,7 +676,8 @@ impl Writer<'_> {
     }
 
     fn out_of_scope(&self) -> Option<DescriptionSection> {
-        let items = description_section_items(self.description?, &["out of scope", "non-goal", "non goal"]);
+        let items =
+            description_section_items(self.description?, &["out of scope", "non-goal", "non goal"]);
         (!items.is_empty()).then(|| DescriptionSection {
             heading: "Out of Scope".to_owned(),
             items,
@@ -560,7 +703,11 @@ impl Writer<'_> {
 }
 
 fn code_list(items: &[String]) -> String {
-    items.iter().map(|item| format!("`{item}`")).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|item| format!("`{item}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn cap(mut items: Vec<String>) -> Vec<String> {

@@ -56,7 +56,10 @@ impl TaskInput for DraftPrPlanInput {
         if let Some(revision) = &self.revision
             && revision.feedback.trim().is_empty()
             && revision.specific_concerns.is_empty()
-            && revision.requested_changes.as_deref().is_none_or(|c| c.trim().is_empty())
+            && revision
+                .requested_changes
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
         {
             return Err(GenerationError::invalid_input(
                 "revision.feedback",

@@ -16,6 +16,7 @@ mod ticket_description;
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::LazyLock;
 
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
@@ -116,6 +117,17 @@ pub trait TaskInput: Serialize + DeserializeOwned {
 /// `anyOf [.., {"type": "null"}]`); there are no `$ref`s, `format`s or `default`s, so OpenAI
 /// strict mode, Gemini and local validators all accept it.
 pub fn output_schema(kind: TaskKind) -> Value {
+    // Deriving and tightening a schema takes tens of microseconds; callers ask on every
+    // request, so each schema is built once.
+    static SCHEMAS: LazyLock<[Value; 5]> = LazyLock::new(|| TaskKind::ALL.map(build_output_schema));
+    let index = TaskKind::ALL
+        .iter()
+        .position(|known| *known == kind)
+        .expect("ALL lists every kind");
+    SCHEMAS[index].clone()
+}
+
+fn build_output_schema(kind: TaskKind) -> Value {
     match kind {
         TaskKind::TicketDescription => schema::strict_schema_for::<TicketDescription>(),
         TaskKind::EpicStories => schema::strict_schema_for::<EpicStories>(),

@@ -63,7 +63,10 @@ fn collapse_constant_choices(object: &mut Map<String, Value>) {
 const MAX_DEPTH: usize = 64;
 
 fn inline_and_tighten(node: &mut Value, definitions: &Map<String, Value>, depth: usize) {
-    assert!(depth < MAX_DEPTH, "output schema nests too deeply; is a type recursive?");
+    assert!(
+        depth < MAX_DEPTH,
+        "output schema nests too deeply; is a type recursive?"
+    );
     match node {
         Value::Object(object) => {
             if let Some(Value::String(reference)) = object.remove("$ref") {

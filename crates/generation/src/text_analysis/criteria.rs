@@ -36,7 +36,7 @@ impl Criterion {
         let (Some(when_at), Some(then_at)) = (lower.find("when "), lower.find("then ")) else {
             return;
         };
-        if !(when_at < then_at) {
+        if when_at >= then_at {
             return;
         }
         let clean = |part: &str| part.trim().trim_matches([',', ':', ';']).trim().to_owned();
@@ -180,10 +180,10 @@ pub(crate) fn heading_text(line: &str) -> Option<String> {
         return Some(trimmed[3..].trim().to_owned());
     }
     for marker in ["**", "*", "__"] {
-        if let Some(inner) = trimmed
-            .strip_prefix(marker)
-            .and_then(|rest| rest.strip_suffix(marker).or_else(|| rest.strip_suffix(&format!("{marker}:")[..])))
-            && !inner.is_empty()
+        if let Some(inner) = trimmed.strip_prefix(marker).and_then(|rest| {
+            rest.strip_suffix(marker)
+                .or_else(|| rest.strip_suffix(&format!("{marker}:")[..]))
+        }) && !inner.is_empty()
             && !inner.contains(marker)
             && inner.len() <= 60
         {
@@ -235,13 +235,22 @@ mod tests {
     #[test]
     fn parses_bullets_under_heading_only() {
         let text = "## Context\n- not a criterion\n\n## Acceptance Criteria\n- User can submit form\n- Validation errors are shown\n\n## Notes\n- also not";
-        let criteria: Vec<String> = parse_criteria(text, true).into_iter().map(|c| c.text).collect();
-        assert_eq!(criteria, ["User can submit form", "Validation errors are shown"]);
+        let criteria: Vec<String> = parse_criteria(text, true)
+            .into_iter()
+            .map(|c| c.text)
+            .collect();
+        assert_eq!(
+            criteria,
+            ["User can submit form", "Validation errors are shown"]
+        );
     }
 
     #[test]
     fn parses_inline_gherkin_bullets() {
-        let criteria = parse_criteria("- Given a cart, when I check out, then I see a receipt", false);
+        let criteria = parse_criteria(
+            "- Given a cart, when I check out, then I see a receipt",
+            false,
+        );
         assert_eq!(criteria[0].when.as_deref(), Some("I check out"));
         assert_eq!(criteria[0].then.as_deref(), Some("I see a receipt"));
     }

@@ -55,51 +55,82 @@ fn merge(into: &mut Vec<String>, from: Vec<String>) {
 }
 
 static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(GET|POST|PUT|PATCH|DELETE)\s+(/[A-Za-z0-9_\-{}:./]*)")
+    Regex::new(r"(?-u:\b)(GET|POST|PUT|PATCH|DELETE)\s+(/[A-Za-z0-9_\-{}:./]*)")
         .expect("endpoint pattern compiles")
 });
 static BARE_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[\s`(\x22'])(/(?:api|v\d+|webhooks?|internal|admin)(?:/[A-Za-z0-9_\-{}:.]+)+)")
-        .expect("route pattern compiles")
+    Regex::new(
+        r"(?:^|[\s`(\x22'])(/(?:api|v\d+|webhooks?|internal|admin)(?:/[A-Za-z0-9_\-{}:.]+)+)",
+    )
+    .expect("route pattern compiles")
 });
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:[A-Za-z0-9_.\-]+/)+[A-Za-z0-9_\-]+\.(?:rs|py|ts|tsx|js|jsx|go|java|kt|rb|php|cs|sql|yaml|yml|json|toml|md|vue|swift|scala))\b")
+    Regex::new(r"(?-u:\b)((?:[A-Za-z0-9_.\-]+/)+[A-Za-z0-9_\-]+\.(?:rs|py|ts|tsx|js|jsx|go|java|kt|rb|php|cs|sql|yaml|yml|json|toml|md|vue|swift|scala))(?-u:\b)")
         .expect("path pattern compiles")
 });
 static BACKTICKED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"`([^`\s]{2,60})`").expect("backtick pattern compiles"));
 static SNAKE_OR_CAMEL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)\b")
+    Regex::new(r"(?-u:\b)([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)(?-u:\b)")
         .expect("identifier pattern compiles")
 });
-static SCREEN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b([a-z][a-z\-]+(?:\s+[a-z][a-z\-]+)?)\s+(page|screen|modal|dialog|form|tab|panel|widget|dashboard|view)\b")
-        .expect("screen pattern compiles")
-});
 static STATUS: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([45]\d\d)\b").expect("status pattern compiles"));
+    LazyLock::new(|| Regex::new(r"(?-u:\b)([45]\d\d)(?-u:\b)").expect("status pattern compiles"));
 static TABLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:table\s+`?([a-z_][a-z0-9_]*)`?|`?([a-z_][a-z0-9_]*)`?\s+table)\b")
-        .expect("table pattern compiles")
+    Regex::new(
+        r"(?i)(?-u:\b)(?:table\s+`?([a-z_][a-z0-9_]*)`?|`?([a-z_][a-z0-9_]*)`?\s+table)(?-u:\b)",
+    )
+    .expect("table pattern compiles")
 });
 static MEASURE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(\d[\d,.]*\s?(?:ms|milliseconds?|seconds?|s|minutes?|rows|records|requests per second|rps|users|mb|gb|%))(?:\W|$)")
+    Regex::new(r"(?i)(?-u:\b)(\d[\d,.]*\s?(?:ms|milliseconds?|seconds?|s|minutes?|rows|records|requests per second|rps|users|mb|gb|%))(?:\W|$)")
         .expect("measure pattern compiles")
 });
 
 /// Services whose names are worth repeating, with their canonical spelling.
 const SERVICES: [&str; 34] = [
-    "Stripe", "PayPal", "Adyen", "Braintree", "Twilio", "SendGrid", "Mailgun", "Slack",
-    "Salesforce", "HubSpot", "Zapier", "PostgreSQL", "Postgres", "MySQL", "SQLite", "Redis",
-    "Kafka", "RabbitMQ", "SQS", "S3", "Elasticsearch", "OpenSearch", "Okta", "Auth0",
-    "Google", "GitHub", "Jira", "Confluence", "Firebase", "Segment", "Snowflake", "BigQuery",
-    "Datadog", "Sentry",
+    "Stripe",
+    "PayPal",
+    "Adyen",
+    "Braintree",
+    "Twilio",
+    "SendGrid",
+    "Mailgun",
+    "Slack",
+    "Salesforce",
+    "HubSpot",
+    "Zapier",
+    "PostgreSQL",
+    "Postgres",
+    "MySQL",
+    "SQLite",
+    "Redis",
+    "Kafka",
+    "RabbitMQ",
+    "SQS",
+    "S3",
+    "Elasticsearch",
+    "OpenSearch",
+    "Okta",
+    "Auth0",
+    "Google",
+    "GitHub",
+    "Jira",
+    "Confluence",
+    "Firebase",
+    "Segment",
+    "Snowflake",
+    "BigQuery",
+    "Datadog",
+    "Sentry",
 ];
 
 /// True for product names that keep their capital letter inside a sentence ("Stripe").
 pub fn is_known_name(word: &str) -> bool {
     let word = word.trim_matches(|c: char| !c.is_alphanumeric());
-    SERVICES.iter().any(|service| service.eq_ignore_ascii_case(word))
+    SERVICES
+        .iter()
+        .any(|service| service.eq_ignore_ascii_case(word))
         && word.chars().next().is_some_and(char::is_uppercase)
 }
 
@@ -109,16 +140,78 @@ const SCREEN_NOISE: [&str; 16] = [
     "next", "previous", "first", "last",
 ];
 
+/// UI nouns that name a screen when a word or two precede them.
+const SCREEN_NOUNS: [&str; 10] = [
+    "page",
+    "screen",
+    "modal",
+    "dialog",
+    "form",
+    "tab",
+    "panel",
+    "widget",
+    "dashboard",
+    "view",
+];
+
+/// Words that end a screen name's lead-in rather than being part of it.
+const SCREEN_BREAKERS: [&str; 14] = [
+    "to", "on", "in", "of", "and", "or", "from", "is", "are", "with", "for", "at", "by", "via",
+];
+
+/// "the account settings page" → "account settings page": one or two words before a UI noun,
+/// within one phrase. Done on words rather than with a regex because a case-insensitive
+/// Unicode regex was the slowest part of analysing a long PRD.
+fn screens(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for phrase in text.split(['.', ',', ';', ':', '!', '?', '(', ')', '\n', '"', '|']) {
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        for (index, word) in words.iter().enumerate() {
+            let noun = word.to_ascii_lowercase();
+            if index == 0 || !SCREEN_NOUNS.contains(&noun.as_str()) {
+                continue;
+            }
+            let mut lead: Vec<String> = Vec::new();
+            for previous in words[index.saturating_sub(2)..index].iter().rev() {
+                let lower = previous.to_ascii_lowercase();
+                let is_word =
+                    lower.len() >= 2 && lower.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
+                if !is_word
+                    || SCREEN_BREAKERS.contains(&lower.as_str())
+                    || SCREEN_NOISE.contains(&lower.as_str())
+                {
+                    break;
+                }
+                lead.insert(0, lower);
+            }
+            if !lead.is_empty() {
+                found.push(format!("{} {noun}", lead.join(" ")));
+            }
+            if found.len() >= MAX_PER_KIND {
+                return found;
+            }
+        }
+    }
+    found
+}
+
 /// Extracts entities from one text.
 pub fn extract_entities(text: &str) -> Entities {
     let mut entities = Entities::default();
     let mut endpoints = Vec::new();
     for capture in ENDPOINT.captures_iter(text) {
-        endpoints.push(format!("{} {}", &capture[1], capture[2].trim_end_matches(['.', ','])));
+        endpoints.push(format!(
+            "{} {}",
+            &capture[1],
+            capture[2].trim_end_matches(['.', ','])
+        ));
     }
     for capture in BARE_ROUTE.captures_iter(text) {
         let route = capture[1].trim_end_matches(['.', ',']).to_owned();
-        if !endpoints.iter().any(|known: &String| known.ends_with(&route)) {
+        if !endpoints
+            .iter()
+            .any(|known: &String| known.ends_with(&route))
+        {
             endpoints.push(route);
         }
     }
@@ -134,45 +227,42 @@ pub fn extract_entities(text: &str) -> Entities {
         .collect();
     identifiers.extend(SNAKE_OR_CAMEL.captures_iter(text).map(|c| c[1].to_owned()));
     merge(&mut entities.identifiers, identifiers);
-    let screens = SCREEN
-        .captures_iter(text)
-        .filter_map(|capture| {
-            let words: Vec<String> = capture[1]
-                .split_whitespace()
-                .map(str::to_lowercase)
-                .skip_while(|word| SCREEN_NOISE.contains(&word.as_str()))
-                .collect();
-            if words.is_empty() || words.iter().any(|w| matches!(w.as_str(), "to" | "on" | "in" | "of" | "and" | "or" | "from" | "is" | "are" | "with" | "for")) {
-                return None;
-            }
-            Some(format!("{} {}", words.join(" "), capture[2].to_lowercase()))
-        })
-        .collect();
-    merge(&mut entities.screens, screens);
-    let lower_words: Vec<String> = super::lexicon::words(text).collect();
+    merge(&mut entities.screens, screens(text));
+    let words: std::collections::HashSet<String> = super::lexicon::words(text).collect();
     merge(
         &mut entities.services,
         SERVICES
             .iter()
-            .filter(|service| lower_words.iter().any(|word| word.as_str() == service.to_lowercase()))
+            .filter(|service| words.contains(&service.to_ascii_lowercase()))
             .map(|service| (*service).to_owned())
             .collect(),
     );
     merge(
         &mut entities.status_codes,
-        STATUS.captures_iter(text).map(|c| c[1].to_owned()).collect(),
+        STATUS
+            .captures_iter(text)
+            .map(|c| c[1].to_owned())
+            .collect(),
     );
     merge(
         &mut entities.tables,
         TABLE
             .captures_iter(text)
             .filter_map(|c| c.get(1).or_else(|| c.get(2)).map(|m| m.as_str().to_owned()))
-            .filter(|name| !matches!(name.as_str(), "the" | "a" | "this" | "that" | "new" | "lookup" | "join"))
+            .filter(|name| {
+                !matches!(
+                    name.as_str(),
+                    "the" | "a" | "this" | "that" | "new" | "lookup" | "join"
+                )
+            })
             .collect(),
     );
     merge(
         &mut entities.measures,
-        MEASURE.captures_iter(text).map(|c| c[1].trim().to_owned()).collect(),
+        MEASURE
+            .captures_iter(text)
+            .map(|c| c[1].trim().to_owned())
+            .collect(),
     );
     entities
 }

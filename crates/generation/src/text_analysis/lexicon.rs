@@ -5,25 +5,36 @@
 //! implementation); a keyword ending in `*` matches any word starting with it, and a keyword of
 //! several words matches them in sequence ("third-party" is the phrase "third party").
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use crate::task::{Domain, TechnicalContext};
 
-/// Word and phrase counts (1- to 3-grams) of a summary and of its supporting text, kept apart
-/// because a word in the summary says more about a ticket than the same word in a PRD.
+/// Word and phrase counts (1- and 2-grams) of a summary and of its supporting text, kept
+/// apart because a word in the summary says more about a ticket than the same word in a PRD.
 #[derive(Debug, Clone, Default)]
 pub struct Lexicon {
-    summary: BTreeMap<String, u32>,
-    body: BTreeMap<String, u32>,
+    summary: GramIndex,
+    body: GramIndex,
+}
+
+/// Gram counts for exact look-ups, plus the grams in sorted order for prefix look-ups.
+#[derive(Debug, Clone, Default)]
+struct GramIndex {
+    counts: HashMap<String, u32>,
+    sorted: Vec<String>,
 }
 
 impl Lexicon {
     /// Indexes a summary and further texts.
     pub fn new(summary: &str, sources: &[&str]) -> Self {
         let mut lexicon = Lexicon::default();
-        index_into(&mut lexicon.summary, summary);
+        index_into(&mut lexicon.summary.counts, summary);
         for source in sources {
-            index_into(&mut lexicon.body, source);
+            index_into(&mut lexicon.body.counts, source);
+        }
+        for index in [&mut lexicon.summary, &mut lexicon.body] {
+            index.sorted = index.counts.keys().cloned().collect();
+            index.sorted.sort_unstable();
         }
         lexicon
     }
@@ -46,7 +57,8 @@ impl Lexicon {
     /// The distinct single words of the summary, in sorted order.
     pub fn summary_words(&self) -> Vec<String> {
         self.summary
-            .keys()
+            .sorted
+            .iter()
             .filter(|gram| !gram.contains(' '))
             .cloned()
             .collect()
@@ -73,21 +85,37 @@ pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-fn index_into(index: &mut BTreeMap<String, u32>, text: &str) {
-    let tokens: Vec<String> = words(text).collect();
-    for start in 0..tokens.len() {
-        let mut gram = String::new();
-        for (offset, token) in tokens[start..].iter().take(3).enumerate() {
-            if offset > 0 {
-                gram.push(' ');
-            }
-            gram.push_str(token);
-            *index.entry(gram.clone()).or_default() += 1;
+fn index_into(index: &mut HashMap<String, u32>, text: &str) {
+    // Lower-case once and slice: only grams not seen before allocate, which matters for long
+    // PRDs where most words repeat.
+    let lower = text.to_lowercase();
+    let tokens: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut bigram = String::new();
+    for (position, token) in tokens.iter().enumerate() {
+        bump(index, token);
+        if let Some(next) = tokens.get(position + 1) {
+            bigram.clear();
+            bigram.push_str(token);
+            bigram.push(' ');
+            bigram.push_str(next);
+            bump(index, &bigram);
         }
     }
 }
 
-fn count(index: &BTreeMap<String, u32>, keyword: &str) -> u32 {
+fn bump(index: &mut HashMap<String, u32>, gram: &str) {
+    match index.get_mut(gram) {
+        Some(count) => *count += 1,
+        None => {
+            index.insert(gram.to_owned(), 1);
+        }
+    }
+}
+
+fn count(index: &GramIndex, keyword: &str) -> u32 {
     let (stem, prefix) = match keyword.strip_suffix('*') {
         Some(stem) => (stem, true),
         None => (keyword, false),
@@ -98,15 +126,18 @@ fn count(index: &BTreeMap<String, u32>, keyword: &str) -> u32 {
         return 0;
     }
     if !prefix {
-        return index.get(&normalised).copied().unwrap_or(0);
+        return index.counts.get(&normalised).copied().unwrap_or(0);
     }
     // A prefix match must stay within the same number of words as the keyword.
     let spaces = normalised.matches(' ').count();
-    index
-        .range(normalised.clone()..)
-        .take_while(|(gram, _)| gram.starts_with(&normalised))
-        .filter(|(gram, _)| gram.matches(' ').count() == spaces)
-        .map(|(_, hits)| *hits)
+    let start = index
+        .sorted
+        .partition_point(|gram| gram.as_str() < normalised.as_str());
+    index.sorted[start..]
+        .iter()
+        .take_while(|gram| gram.starts_with(&normalised))
+        .filter(|gram| gram.matches(' ').count() == spaces)
+        .map(|gram| index.counts.get(gram).copied().unwrap_or(0))
         .sum()
 }
 
@@ -115,87 +146,205 @@ const DOMAIN_KEYWORDS: [(Domain, &[&str]); 12] = [
     (
         Domain::Authentication,
         &[
-            "login", "log in", "logged in", "sign in", "signin", "sign up", "signup",
-            "password*", "auth", "authenticat*", "oauth", "sso", "saml", "mfa", "2fa",
-            "two-factor", "otp", "session*", "logout", "log out", "credential*", "jwt",
+            "login",
+            "log in",
+            "logged in",
+            "sign in",
+            "signin",
+            "sign up",
+            "signup",
+            "password*",
+            "auth",
+            "authenticat*",
+            "oauth",
+            "sso",
+            "saml",
+            "mfa",
+            "2fa",
+            "two-factor",
+            "otp",
+            "session*",
+            "logout",
+            "log out",
+            "credential*",
+            "jwt",
         ],
     ),
     (
         Domain::Payments,
         &[
-            "payment*", "checkout", "billing", "invoice*", "refund*", "charge*", "stripe",
-            "paypal", "adyen", "braintree", "subscription*", "payout*", "credit card*",
-            "currency", "currencies", "chargeback*",
+            "payment*",
+            "checkout",
+            "billing",
+            "invoice*",
+            "refund*",
+            "charge*",
+            "stripe",
+            "paypal",
+            "adyen",
+            "braintree",
+            "subscription*",
+            "payout*",
+            "credit card*",
+            "currency",
+            "currencies",
+            "chargeback*",
         ],
     ),
     (
         Domain::Ecommerce,
         &[
-            "cart*", "purchase*", "place an order", "order fulfil*", "product*", "catalog*",
-            "catalogue*", "inventory", "sku*",
-            "shop*", "basket*", "coupon*", "discount*", "shipping", "storefront",
+            "cart*",
+            "purchase*",
+            "order fulfil*",
+            "product*",
+            "catalog*",
+            "catalogue*",
+            "inventory",
+            "sku*",
+            "shop*",
+            "basket*",
+            "coupon*",
+            "discount*",
+            "shipping",
+            "storefront",
         ],
     ),
     (
         Domain::Healthcare,
         &[
-            "patient*", "medical", "clinical", "clinician*", "hipaa", "diagnos*",
-            "prescription*", "ehr", "appointment*", "healthcare",
+            "patient*",
+            "medical",
+            "clinical",
+            "clinician*",
+            "hipaa",
+            "diagnos*",
+            "prescription*",
+            "ehr",
+            "appointment*",
+            "healthcare",
         ],
     ),
     (
         Domain::Search,
         &[
-            "search*", "autocomplete", "typeahead", "filter*", "facet*", "elasticsearch",
-            "opensearch", "relevance", "ranking", "fuzzy",
+            "search*",
+            "autocomplete",
+            "typeahead",
+            "filter*",
+            "facet*",
+            "elasticsearch",
+            "opensearch",
+            "relevance",
+            "ranking",
+            "fuzzy",
         ],
     ),
     (
         Domain::Notifications,
         &[
-            "notif*", "email*", "e mail", "sms", "push notification*", "reminder*", "alert*",
-            "digest*", "sendgrid", "twilio", "mailgun", "unsubscribe*",
+            "notif*",
+            "email*",
+            "e mail",
+            "sms",
+            "push notification*",
+            "reminder*",
+            "alert*",
+            "digest*",
+            "sendgrid",
+            "twilio",
+            "mailgun",
+            "unsubscribe*",
         ],
     ),
     (
         Domain::Reporting,
         &[
-            "report*", "dashboard*", "analytics", "metric*", "chart*", "kpi*", "export*",
-            "csv", "xlsx", "insight*",
+            "report*",
+            "dashboard*",
+            "analytics",
+            "metric*",
+            "chart*",
+            "kpi*",
+            "export*",
+            "csv",
+            "xlsx",
+            "insight*",
         ],
     ),
     (
         Domain::DataMigration,
         &[
-            "migrat*", "backfill*", "etl", "schema change*", "legacy data", "cutover",
-            "data transfer", "decommission*", "re-platform*",
+            "migrat*",
+            "backfill*",
+            "etl",
+            "schema change*",
+            "legacy data",
+            "cutover",
+            "data transfer",
+            "decommission*",
+            "re-platform*",
         ],
     ),
     (
         Domain::Performance,
         &[
-            "performance", "latency", "slow*", "timeout*", "throughput", "p95", "p99",
-            "optimi*", "load time*", "speed up", "faster",
+            "performance",
+            "latency",
+            "slow*",
+            "timeout*",
+            "throughput",
+            "p95",
+            "p99",
+            "optimi*",
+            "load time*",
+            "speed up",
+            "faster",
         ],
     ),
     (
         Domain::Integration,
         &[
-            "webhook*", "integrat*", "third-party", "third party", "sync*", "api key*",
-            "external", "connector*", "salesforce", "hubspot", "slack", "zapier",
+            "webhook*",
+            "integrat*",
+            "third-party",
+            "third party",
+            "sync*",
+            "api key*",
+            "external",
+            "connector*",
+            "salesforce",
+            "hubspot",
+            "slack",
+            "zapier",
         ],
     ),
     (
         Domain::UserManagement,
         &[
-            "profile*", "account*", "role*", "permission*", "invit*", "onboard*",
-            "user management", "team member*", "rbac", "deactivat*",
+            "profile*",
+            "account*",
+            "role*",
+            "permission*",
+            "invit*",
+            "onboard*",
+            "user management",
+            "team member*",
+            "rbac",
+            "deactivat*",
         ],
     ),
     (
         Domain::FileHandling,
         &[
-            "upload*", "download*", "attachment*", "file*", "pdf*", "image*", "s3", "bucket*",
+            "upload*",
+            "download*",
+            "attachment*",
+            "file*",
+            "pdf*",
+            "image*",
+            "s3",
+            "bucket*",
             "import*",
         ],
     ),
@@ -221,7 +370,10 @@ pub fn domain_scores(lexicon: &Lexicon) -> Vec<(Domain, u32)> {
 
 /// The domains of [`domain_scores`], without their scores.
 pub fn detect_domains(lexicon: &Lexicon) -> Vec<Domain> {
-    domain_scores(lexicon).into_iter().map(|(domain, _)| domain).collect()
+    domain_scores(lexicon)
+        .into_iter()
+        .map(|(domain, _)| domain)
+        .collect()
 }
 
 /// Keywords per technical context.
@@ -229,29 +381,75 @@ const CONTEXT_KEYWORDS: [(TechnicalContext, &[&str]); 8] = [
     (
         TechnicalContext::Api,
         &[
-            "api", "apis", "endpoint*", "rest", "restful", "graphql", "http", "grpc",
-            "webhook*", "openapi",
+            "api",
+            "apis",
+            "endpoint*",
+            "rest",
+            "restful",
+            "graphql",
+            "http",
+            "grpc",
+            "webhook*",
+            "openapi",
         ],
     ),
     (
         TechnicalContext::Database,
         &[
-            "database*", "db", "sql", "postgres*", "mysql", "sqlite", "table*", "column*",
-            "schema*", "migrat*", "query", "queries", "persist*", "backfill*",
+            "database*",
+            "db",
+            "sql",
+            "postgres*",
+            "mysql",
+            "sqlite",
+            "table*",
+            "column*",
+            "schema*",
+            "migrat*",
+            "query",
+            "queries",
+            "persist*",
+            "backfill*",
         ],
     ),
     (
         TechnicalContext::Ui,
         &[
-            "ui", "page*", "screen*", "form*", "button*", "modal*", "dialog*", "component*",
-            "frontend", "front end", "toggle*", "tab", "tabs", "layout*", "css", "react",
-            "vue", "angular", "browser*", "dashboard*", "web app", "dark mode",
+            "ui",
+            "page*",
+            "screen*",
+            "form*",
+            "button*",
+            "modal*",
+            "dialog*",
+            "component*",
+            "frontend",
+            "front end",
+            "toggle*",
+            "tab",
+            "tabs",
+            "layout*",
+            "css",
+            "react",
+            "vue",
+            "angular",
+            "browser*",
+            "dashboard*",
+            "web app",
+            "dark mode",
         ],
     ),
     (
         TechnicalContext::Mobile,
         &[
-            "mobile", "ios", "android", "iphone", "ipad", "tablet*", "react native", "flutter",
+            "mobile",
+            "ios",
+            "android",
+            "iphone",
+            "ipad",
+            "tablet*",
+            "react native",
+            "flutter",
             "app store",
         ],
     ),
@@ -262,23 +460,50 @@ const CONTEXT_KEYWORDS: [(TechnicalContext, &[&str]); 8] = [
     (
         TechnicalContext::Queue,
         &[
-            "queue*", "kafka", "rabbitmq", "sqs", "pubsub", "background job*", "worker*",
-            "cron", "consumer*", "scheduled job*", "batch job*",
+            "queue*",
+            "kafka",
+            "rabbitmq",
+            "sqs",
+            "pubsub",
+            "background job*",
+            "worker*",
+            "cron",
+            "consumer*",
+            "scheduled job*",
+            "batch job*",
         ],
     ),
     (
         TechnicalContext::ExternalService,
         &[
-            "stripe", "paypal", "adyen", "twilio", "sendgrid", "mailgun", "salesforce",
-            "hubspot", "slack", "third-party", "third party", "external", "webhook*", "oauth",
+            "stripe",
+            "paypal",
+            "adyen",
+            "twilio",
+            "sendgrid",
+            "mailgun",
+            "salesforce",
+            "hubspot",
+            "slack",
+            "third-party",
+            "third party",
+            "external",
+            "webhook*",
+            "oauth",
             "provider*",
         ],
     ),
     (
         TechnicalContext::Storage,
         &[
-            "s3", "bucket*", "blob*", "file storage", "upload*", "attachment*",
-            "object storage", "gcs",
+            "s3",
+            "bucket*",
+            "blob*",
+            "file storage",
+            "upload*",
+            "attachment*",
+            "object storage",
+            "gcs",
         ],
     ),
 ];

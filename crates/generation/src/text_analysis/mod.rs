@@ -14,12 +14,21 @@ pub use criteria::{Criterion, parse_criteria};
 pub use entities::{Entities, extract_entities};
 pub use lexicon::{Lexicon, detect_contexts, detect_domains, domain_scores};
 pub use sections::{Section, SectionItem, bullet_items, split_sections};
-pub use summary::{SummaryParts, lower_first, parse_summary, third_person, upper_first};
+pub use summary::{
+    SummaryParts, is_base_verb, lower_first, parse_summary, third_person, upper_first,
+};
 
 use crate::task::{Domain, TechnicalContext};
 
-/// Longest prefix of any one source text that is analysed.
-pub const MAX_ANALYSED_CHARS: usize = 20_000;
+/// Longest prefix of any one source text that is analysed (bytes).
+pub const MAX_ANALYSED_CHARS: usize = 12_000;
+
+/// Longest prefix of a source scanned for entities (bytes).
+pub const MAX_ENTITY_SCAN_CHARS: usize = 8_000;
+
+/// Most text analysed for one request, over all sources (bytes); later sources are dropped
+/// once it is used up. The description and context come first, so they always count.
+pub const MAX_TOTAL_ANALYSED_CHARS: usize = 32_000;
 
 /// Cuts `text` to at most `max` bytes on a character boundary.
 pub fn clip(text: &str, max: usize) -> &str {
@@ -88,18 +97,26 @@ impl Analysis {
     /// Explicit criteria come first in `criteria`, then those parsed from the texts.
     pub fn new(summary: &str, sources: &[&str], explicit_criteria: &[String]) -> Self {
         let summary_text = clip(summary, 1_000);
-        let clipped: Vec<&str> = sources
-            .iter()
-            .map(|source| clip(source, MAX_ANALYSED_CHARS))
-            .collect();
+        let mut budget = MAX_TOTAL_ANALYSED_CHARS;
+        let mut clipped: Vec<&str> = Vec::with_capacity(sources.len());
+        for source in sources {
+            if budget == 0 {
+                break;
+            }
+            let text = clip(source, MAX_ANALYSED_CHARS.min(budget));
+            budget -= text.len();
+            clipped.push(text);
+        }
         let lexicon = Lexicon::new(summary_text, &clipped);
         let domain_scores = lexicon::domain_scores(&lexicon);
         let domains: Vec<Domain> = domain_scores.iter().map(|(domain, _)| *domain).collect();
         let contexts = detect_contexts(&lexicon);
         let mut entities = Entities::default();
         entities.absorb(extract_entities(summary_text));
+        // Entities come early in a text; the first part of each source is enough to find
+        // the few that are kept, and regexes over a whole PRD would dominate latency.
         for source in &clipped {
-            entities.absorb(extract_entities(source));
+            entities.absorb(extract_entities(clip(source, MAX_ENTITY_SCAN_CHARS)));
         }
         let mut criteria: Vec<Criterion> = explicit_criteria
             .iter()
@@ -162,7 +179,9 @@ fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
             let rest = &lower[start + 4..];
             let rest = rest.strip_prefix("n ").or_else(|| rest.strip_prefix(' '));
             let Some(rest) = rest else { continue };
-            let Some(want_at) = rest.find("i want") else { continue };
+            let Some(want_at) = rest.find("i want") else {
+                continue;
+            };
             let role = rest[..want_at].trim().trim_end_matches(',').trim();
             if !role.is_empty() && role.len() <= 30 && role.split_whitespace().count() <= 3 {
                 return role.to_owned();
@@ -189,17 +208,23 @@ fn detect_role(texts: &[&str], lexicon: &Lexicon) -> String {
     // patient list"); a role in the summary may be the object ("Search patients").
     for text in texts.iter().skip(1) {
         for sentence in text.split(['.', '\n', '!', '?', ';']) {
-            let first = sentence.split_whitespace().next().unwrap_or("").to_lowercase();
-            if let Some((_, role)) = ROLES
-                .iter()
-                .find(|(keyword, _)| !keyword.contains(' ') && first.starts_with(keyword.trim_end_matches('*')))
-            {
+            let first = sentence
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            if let Some((_, role)) = ROLES.iter().find(|(keyword, _)| {
+                !keyword.contains(' ') && first.starts_with(keyword.trim_end_matches('*'))
+            }) {
                 return (*role).to_owned();
             }
         }
     }
     // Then a role in the summary; otherwise the role mentioned most often.
-    if let Some((_, role)) = ROLES.iter().find(|(keyword, _)| lexicon.summary_hits(keyword) > 0) {
+    if let Some((_, role)) = ROLES
+        .iter()
+        .find(|(keyword, _)| lexicon.summary_hits(keyword) > 0)
+    {
         return (*role).to_owned();
     }
     let mut best: Option<(u32, &str)> = None;
@@ -244,7 +269,14 @@ fn complexity_factor(lexicon: &Lexicon, criteria: usize, contexts: usize) -> f64
     if contexts >= 4 {
         factor *= 1.1;
     }
-    for simple in ["simple", "small", "minor", "typo", "copy change", "straightforward"] {
+    for simple in [
+        "simple",
+        "small",
+        "minor",
+        "typo",
+        "copy change",
+        "straightforward",
+    ] {
         if lexicon.summary_hits(simple) > 0 {
             factor *= 0.7;
             break;

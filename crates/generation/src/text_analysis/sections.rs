@@ -51,7 +51,12 @@ pub fn split_sections(text: &str) -> Vec<Section> {
             if let Some(first) = cells.first() {
                 current.items.push(SectionItem {
                     text: first.clone(),
-                    children: cells.iter().skip(2).filter(|c| !c.is_empty()).cloned().collect(),
+                    children: cells
+                        .iter()
+                        .skip(2)
+                        .filter(|c| !c.is_empty())
+                        .cloned()
+                        .collect(),
                     note: cells.get(1).filter(|c| !c.is_empty()).cloned(),
                 });
             }
@@ -90,7 +95,14 @@ fn table_row(line: &str) -> Option<Vec<String>> {
         .split('|')
         .map(|cell| cell.trim().to_owned())
         .collect();
-    let header_words = ["title", "summary", "name", "story", "description", "acceptance criteria"];
+    let header_words = [
+        "title",
+        "summary",
+        "name",
+        "story",
+        "description",
+        "acceptance criteria",
+    ];
     if cells
         .first()
         .is_some_and(|first| header_words.contains(&first.to_lowercase().as_str()))

@@ -64,33 +64,221 @@ pub(crate) const STOPWORDS: &[&str] = &[
 
 /// Base forms of verbs that start summaries. Phrasal verbs are listed with their particle.
 const VERBS: &[&str] = &[
-    "add", "implement", "create", "build", "support", "allow", "enable", "fix", "resolve",
-    "update", "improve", "refactor", "migrate", "remove", "delete", "deprecate", "replace",
-    "integrate", "export", "import", "investigate", "research", "explore", "evaluate",
-    "optimize", "optimise", "upgrade", "introduce", "extend", "rename", "move", "handle", "show",
-    "display", "send", "validate", "restrict", "document", "automate", "expose", "sync",
-    "redesign", "prevent", "set up", "clean up", "speed up", "roll out", "make", "provide",
-    "store", "track", "log", "audit", "notify", "generate", "calculate", "cache", "split",
-    "merge", "limit", "block", "hide", "enforce", "encrypt", "configure", "schedule", "retry",
-    "reduce", "convert", "archive", "publish", "launch", "enhance", "consolidate",
-    "standardize", "standardise", "verify", "test", "monitor", "measure", "let", "design",
-    "define", "write", "backfill", "deduplicate", "paginate", "persist", "surface", "expand",
-    "rework", "revamp", "harden", "secure", "translate", "localize", "localise", "disable",
-    "save", "view", "see", "receive", "filter", "search", "pay", "download", "upload", "share",
-    "edit", "manage", "invite", "reset", "cancel", "approve", "subscribe", "compare", "review",
-    "access", "choose", "select", "change", "connect", "sign in", "sign up", "log in", "opt out",
-    "check out", "get", "find", "keep", "use", "bulk", "undo", "restore", "reconcile", "charge",
-    "refund", "process", "ingest", "index", "release", "deploy", "provision", "tune", "apply",
-    "force", "answer", "respond", "return", "reject", "mark", "enqueue", "request", "submit",
-    "open", "close", "book", "buy", "sell", "list", "lock", "unlock", "sort", "group", "notify",
-    "warn", "detect", "prevent", "fetch", "load", "render", "redirect", "publish", "emit",
+    "add",
+    "implement",
+    "create",
+    "build",
+    "support",
+    "allow",
+    "enable",
+    "fix",
+    "resolve",
+    "update",
+    "improve",
+    "refactor",
+    "migrate",
+    "remove",
+    "delete",
+    "deprecate",
+    "replace",
+    "integrate",
+    "export",
+    "import",
+    "investigate",
+    "research",
+    "explore",
+    "evaluate",
+    "optimize",
+    "optimise",
+    "upgrade",
+    "introduce",
+    "extend",
+    "rename",
+    "move",
+    "handle",
+    "show",
+    "display",
+    "send",
+    "validate",
+    "restrict",
+    "document",
+    "automate",
+    "expose",
+    "sync",
+    "redesign",
+    "prevent",
+    "set up",
+    "clean up",
+    "speed up",
+    "roll out",
+    "make",
+    "provide",
+    "store",
+    "track",
+    "log",
+    "audit",
+    "notify",
+    "generate",
+    "calculate",
+    "cache",
+    "split",
+    "merge",
+    "limit",
+    "block",
+    "hide",
+    "enforce",
+    "encrypt",
+    "configure",
+    "schedule",
+    "retry",
+    "reduce",
+    "convert",
+    "archive",
+    "publish",
+    "launch",
+    "enhance",
+    "consolidate",
+    "standardize",
+    "standardise",
+    "verify",
+    "test",
+    "monitor",
+    "measure",
+    "let",
+    "design",
+    "define",
+    "write",
+    "backfill",
+    "deduplicate",
+    "paginate",
+    "persist",
+    "surface",
+    "expand",
+    "rework",
+    "revamp",
+    "harden",
+    "secure",
+    "translate",
+    "localize",
+    "localise",
+    "disable",
+    "save",
+    "view",
+    "see",
+    "receive",
+    "filter",
+    "search",
+    "pay",
+    "download",
+    "upload",
+    "share",
+    "edit",
+    "manage",
+    "invite",
+    "reset",
+    "cancel",
+    "approve",
+    "subscribe",
+    "compare",
+    "review",
+    "access",
+    "choose",
+    "select",
+    "change",
+    "connect",
+    "sign in",
+    "sign up",
+    "log in",
+    "opt out",
+    "check out",
+    "get",
+    "find",
+    "keep",
+    "use",
+    "bulk",
+    "undo",
+    "restore",
+    "reconcile",
+    "charge",
+    "refund",
+    "process",
+    "ingest",
+    "index",
+    "release",
+    "deploy",
+    "provision",
+    "tune",
+    "apply",
+    "force",
+    "answer",
+    "respond",
+    "return",
+    "reject",
+    "mark",
+    "enqueue",
+    "request",
+    "submit",
+    "open",
+    "close",
+    "book",
+    "buy",
+    "sell",
+    "list",
+    "lock",
+    "unlock",
+    "sort",
+    "group",
+    "notify",
+    "warn",
+    "detect",
+    "prevent",
+    "fetch",
+    "load",
+    "render",
+    "redirect",
+    "publish",
+    "emit",
 ];
+
+/// [`VERBS`] as a set, for the look-ups done once per word of long texts.
+static VERB_SET: std::sync::LazyLock<std::collections::HashSet<&'static str>> =
+    std::sync::LazyLock::new(|| VERBS.iter().copied().collect());
+
+/// True when `word` (any case) is the base form of a known verb or the first word of a phrasal
+/// one ("set" of "set up"): the test for an imperative sentence.
+pub fn is_base_verb(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    VERB_SET.contains(lower.as_str())
+        || matches!(
+            lower.as_str(),
+            "set" | "clean" | "speed" | "roll" | "sign" | "check"
+        )
+}
 
 /// Words that mark a symptom in bug summaries.
 const FAILURE_MARKERS: &[&str] = &[
-    " fails", " failing", " failed", " breaks", " broken", " crashes", " crash", " returns",
-    " throws", " shows", " doesn't", " does not", " don't", " is not", " are not", " cannot",
-    " can't", " not ", " hangs", " times out", " missing", " error",
+    " fails",
+    " failing",
+    " failed",
+    " breaks",
+    " broken",
+    " crashes",
+    " crash",
+    " returns",
+    " throws",
+    " shows",
+    " doesn't",
+    " does not",
+    " don't",
+    " is not",
+    " are not",
+    " cannot",
+    " can't",
+    " not ",
+    " hangs",
+    " times out",
+    " missing",
+    " error",
 ];
 
 /// Parses a summary.
@@ -143,14 +331,24 @@ fn strip_labels(summary: &str) -> String {
         let first = text.split_whitespace().next().unwrap_or("");
         let bare = first.trim_end_matches([':', '-']);
         let is_key = bare.contains('-')
-            && bare.split('-').next().is_some_and(|p| p.chars().all(|c| c.is_ascii_uppercase()))
-            && bare.rsplit('-').next().is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            && bare
+                .split('-')
+                .next()
+                .is_some_and(|p| p.chars().all(|c| c.is_ascii_uppercase()))
+            && bare
+                .rsplit('-')
+                .next()
+                .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
         let is_label = matches!(
             bare.to_ascii_lowercase().as_str(),
             "bug" | "story" | "task" | "feature" | "spike" | "epic" | "chore" | "fe" | "be" | "qa"
-        ) && (first.ends_with(':') || text[first.len()..].trim_start().starts_with(['-', ':']));
+        ) && (first.ends_with(':')
+            || text[first.len()..].trim_start().starts_with(['-', ':']));
         if is_key || is_label {
-            text = text[first.len()..].trim_start().trim_start_matches(['-', ':']).trim_start();
+            text = text[first.len()..]
+                .trim_start()
+                .trim_start_matches(['-', ':'])
+                .trim_start();
         }
         if text == before {
             break;
@@ -195,7 +393,9 @@ fn verb_candidates(lower: &str) -> Vec<(String, usize)> {
     if let Some(second) = words.next()
         && matches!(second, "up" | "out" | "in")
     {
-        let end = lower[first_end..].find(second).map_or(first_end, |at| first_end + at + second.len());
+        let end = lower[first_end..]
+            .find(second)
+            .map_or(first_end, |at| first_end + at + second.len());
         candidates.push((format!("{first} {second}"), end));
     }
     candidates.push((first.trim_end_matches([':', ',']).to_owned(), first_end));
@@ -230,7 +430,7 @@ fn base_verb(word: &str) -> Option<&'static str> {
             Some(particle) => format!("{form} {particle}"),
             None => form,
         };
-        VERBS.iter().copied().find(|verb| *verb == full)
+        VERB_SET.get(full.as_str()).copied()
     })
 }
 
@@ -249,7 +449,10 @@ fn parse_user_story(clean: &str) -> Option<SummaryParts> {
         Some(at) if at > want_start => (at, Some(clean[at + "so that".len()..].trim().to_owned())),
         _ => (clean.len(), None),
     };
-    let want = clean[want_start..want_end].trim().trim_end_matches([',', '.']).to_owned();
+    let want = clean[want_start..want_end]
+        .trim()
+        .trim_end_matches([',', '.'])
+        .to_owned();
     if want.is_empty() {
         return None;
     }
@@ -308,8 +511,25 @@ fn topic_of(object: &str) -> String {
     let lower = object.to_ascii_lowercase();
     let mut end = object.len();
     for marker in [
-        " via ", " for ", " with ", " when ", " in ", " on ", " to ", " from ", " using ", " by ",
-        " after ", " so that ", " because ", " without ", " into ", ",", " - ", ":", " (",
+        " via ",
+        " for ",
+        " with ",
+        " when ",
+        " in ",
+        " on ",
+        " to ",
+        " from ",
+        " using ",
+        " by ",
+        " after ",
+        " so that ",
+        " because ",
+        " without ",
+        " into ",
+        ",",
+        " - ",
+        ":",
+        " (",
     ] {
         if let Some(at) = lower.find(marker)
             && at > 0
@@ -332,16 +552,17 @@ pub fn third_person(verb: &str) -> String {
         Some((head, tail)) => (head, format!(" {tail}")),
         None => (verb, String::new()),
     };
-    let inflected = if head.ends_with(['s', 'x', 'z']) || head.ends_with("ch") || head.ends_with("sh") {
-        format!("{head}es")
-    } else if head.len() > 1
-        && head.ends_with('y')
-        && !head[..head.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u'])
-    {
-        format!("{}ies", &head[..head.len() - 1])
-    } else {
-        format!("{head}s")
-    };
+    let inflected =
+        if head.ends_with(['s', 'x', 'z']) || head.ends_with("ch") || head.ends_with("sh") {
+            format!("{head}es")
+        } else if head.len() > 1
+            && head.ends_with('y')
+            && !head[..head.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u'])
+        {
+            format!("{}ies", &head[..head.len() - 1])
+        } else {
+            format!("{head}s")
+        };
     format!("{inflected}{tail}")
 }
 

@@ -74,6 +74,18 @@ pub(crate) fn openapi_subset(schema: &Value) -> Value {
                             out.insert("type".into(), other.clone());
                         }
                     },
+                    // `anyOf [T, {"type": "null"}]` is a nullable T.
+                    "anyOf" => match nullable_branch(value) {
+                        Some(branch) => {
+                            if let Value::Object(converted) = openapi_subset(branch) {
+                                out.extend(converted);
+                            }
+                            out.insert("nullable".into(), Value::Bool(true));
+                        }
+                        None => {
+                            out.insert(key.clone(), openapi_subset(value));
+                        }
+                    },
                     // `properties` maps names to schemas: convert the schemas, keep the names.
                     "properties" => {
                         let props = value
@@ -96,6 +108,14 @@ pub(crate) fn openapi_subset(schema: &Value) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(openapi_subset).collect()),
         other => other.clone(),
     }
+}
+
+/// The one non-null branch of an `anyOf` that also allows null.
+fn nullable_branch(any_of: &Value) -> Option<&Value> {
+    let branches = any_of.as_array()?;
+    let is_null = |b: &Value| b.get("type").and_then(Value::as_str) == Some("null");
+    let rest: Vec<&Value> = branches.iter().filter(|b| !is_null(b)).collect();
+    (branches.len() == 2 && rest.len() == 1).then(|| rest[0])
 }
 
 pub(crate) fn parse_response(json: &Value) -> Result<ChatResponse, ProviderError> {
@@ -217,7 +237,8 @@ mod tests {
             schema: Some(OutputSchema {
                 name: "test_cases".into(),
                 schema: json!({"type": "object", "additionalProperties": false,
-                    "properties": {"note": {"type": ["string", "null"]}, "type": {"type": "string"}}}),
+                    "properties": {"note": {"type": ["string", "null"]}, "type": {"type": "string"},
+                        "size": {"description": "d", "anyOf": [{"type": "integer"}, {"type": "null"}]}}}),
             }),
             structured,
             max_output_tokens: 8192,
@@ -244,7 +265,8 @@ mod tests {
             wire.body["generationConfig"]["responseSchema"],
             json!({"type": "object", "properties": {
                 "note": {"type": "string", "nullable": true},
-                "type": {"type": "string"}}})
+                "type": {"type": "string"},
+                "size": {"description": "d", "type": "integer", "nullable": true}}})
         );
     }
 

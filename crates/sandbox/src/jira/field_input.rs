@@ -8,11 +8,21 @@
 
 use serde_json::{Map, Value};
 
+use super::wiki::{ApiVersion, wiki_to_adf};
 use crate::state::{FieldChange, FieldKind, JiraErrors, NewIssue, SPRINT_FIELD, Store};
 
+/// Rich text as sent: ADF as is, or (in REST v2) wiki markup converted to ADF.
+pub(crate) fn rich_text_input(version: ApiVersion, value: &Value) -> Value {
+    match (version, value) {
+        (ApiVersion::V2, Value::String(text)) => wiki_to_adf(text),
+        _ => value.clone(),
+    }
+}
+
 /// The result of reading a request's fields and operations.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct ParsedInput {
+    version: ApiVersion,
     pub project: Option<String>,
     pub issue_type: Option<String>,
     pub changes: Vec<FieldChange>,
@@ -71,11 +81,11 @@ impl ParsedInput {
                 Value::String(s) => self.changes.push(FieldChange::Summary(s.clone())),
                 _ => return Err("Operation value must be a string".into()),
             },
-            "description" => match value {
+            "description" => match &rich_text_input(self.version, value) {
                 Value::Null => self.changes.push(FieldChange::Description(None)),
-                Value::Object(_) => self
+                adf @ Value::Object(_) => self
                     .changes
-                    .push(FieldChange::Description(Some(value.clone()))),
+                    .push(FieldChange::Description(Some(adf.clone()))),
                 _ => {
                     return Err(
                         "Operation value must be an Atlassian Document (see the Atlassian Document Format)"
@@ -134,9 +144,16 @@ impl ParsedInput {
                 _ => return Err("Number value expected as the Sprint id.".into()),
             },
             other => match store.fields().iter().find(|f| f.id == other) {
-                Some(def) if def.custom && def.kind != FieldKind::Sprint => {
+                Some(def)
+                    if def.custom && !matches!(def.kind, FieldKind::Sprint | FieldKind::Rank) =>
+                {
+                    let value = if def.kind == FieldKind::Adf {
+                        rich_text_input(self.version, value)
+                    } else {
+                        value.clone()
+                    };
                     self.changes
-                        .push(FieldChange::Custom(def.id.clone(), Some(value.clone())));
+                        .push(FieldChange::Custom(def.id.clone(), Some(value)));
                 }
                 _ => return Err(unknown_field(other)),
             },
@@ -164,11 +181,8 @@ impl ParsedInput {
                 Ok(())
             }
             ("comment", "add") => {
-                let body = value
-                    .get("body")
-                    .cloned()
-                    .ok_or("Comment body can not be empty!")?;
-                self.comments.push(body);
+                let body = value.get("body").ok_or("Comment body can not be empty!")?;
+                self.comments.push(rich_text_input(self.version, body));
                 Ok(())
             }
             (field, op) => Err(format!("Field '{field}' does not support operation '{op}'")),
@@ -178,10 +192,18 @@ impl ParsedInput {
     /// Reads `fields` and `update`, collecting every error like Jira does.
     pub fn parse(
         store: &Store,
+        version: ApiVersion,
         fields: Option<&Value>,
         update: Option<&Value>,
     ) -> Result<Self, JiraErrors> {
-        let mut parsed = Self::default();
+        let mut parsed = Self {
+            version,
+            project: None,
+            issue_type: None,
+            changes: Vec::new(),
+            label_ops: Vec::new(),
+            comments: Vec::new(),
+        };
         let mut errors = JiraErrors::default();
         let empty = Map::new();
         let fields = match fields {

@@ -7,7 +7,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::field_input::ParsedInput;
+use super::field_input::rich_text_input;
 use super::render::{Expand, FieldSelection, Renderer};
+use super::wiki::ApiVersion;
 use super::{Caller, JsonBody, Params, now};
 use crate::error::{ApiError, ApiResult, error_collection};
 use crate::state::{ISSUE_NOT_FOUND, JiraErrors, SandboxState, Store, StoreError};
@@ -19,6 +21,7 @@ fn not_found() -> ApiError {
 /// `GET /rest/api/3/issue/{issueIdOrKey}`
 pub(crate) async fn get_issue(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -27,10 +30,7 @@ pub(crate) async fn get_issue(
     let issue = store.issue(&key).ok_or_else(not_found)?;
     let selection = FieldSelection::parse(&store, &params.all("fields"), "*all");
     let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base).with_version(version);
     Ok(Json(renderer.issue(issue, &selection, &expand)))
 }
 
@@ -45,6 +45,7 @@ fn created_issue(base: &str, store: &Store, id: &str) -> Value {
 
 /// Creates one issue from an `IssueUpdateDetails` body; shared by single and bulk create.
 fn create_one(
+    version: ApiVersion,
     store: &mut Store,
     body: &Value,
     actor: &str,
@@ -54,7 +55,8 @@ fn create_one(
             "The request body must be a JSON object.",
         ));
     };
-    let mut parsed = ParsedInput::parse(store, object.get("fields"), object.get("update"))?;
+    let mut parsed =
+        ParsedInput::parse(store, version, object.get("fields"), object.get("update"))?;
     let comments = std::mem::take(&mut parsed.comments);
     let new = parsed.into_new_issue()?;
     let now = now();
@@ -99,13 +101,14 @@ fn create_one(
 /// `POST /rest/api/3/issue`
 pub(crate) async fn create(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let base = state.base_url();
     let mut store = state.write();
     let (id, transition) =
-        create_one(&mut store, &body, &actor).map_err(|errors| ApiError::Jira {
+        create_one(version, &mut store, &body, &actor).map_err(|errors| ApiError::Jira {
             status: StatusCode::BAD_REQUEST,
             errors,
         })?;
@@ -119,6 +122,7 @@ pub(crate) async fn create(
 /// `POST /rest/api/3/issue/bulk`: up to 50 issues; 201 when any succeeded, 400 when all failed.
 pub(crate) async fn bulk_create(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
@@ -138,7 +142,7 @@ pub(crate) async fn bulk_create(
     let mut issues = Vec::new();
     let mut errors = Vec::new();
     for (index, update) in updates.iter().enumerate() {
-        match create_one(&mut store, update, &actor) {
+        match create_one(version, &mut store, update, &actor) {
             Ok((id, _)) => issues.push(created_issue(&base, &store, &id)),
             Err(e) => errors.push(json!({
                 "status": 400,
@@ -158,6 +162,7 @@ pub(crate) async fn bulk_create(
 /// `PUT /rest/api/3/issue/{issueIdOrKey}`: 204, or 200 with the issue when `returnIssue=true`.
 pub(crate) async fn edit(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     Caller(actor): Caller,
     params: Params,
@@ -188,11 +193,13 @@ pub(crate) async fn edit(
             errors,
         });
     }
-    let mut parsed = ParsedInput::parse(&store, object.get("fields"), object.get("update"))
-        .map_err(|errors| ApiError::Jira {
-            status: StatusCode::BAD_REQUEST,
-            errors,
-        })?;
+    let mut parsed =
+        ParsedInput::parse(&store, version, object.get("fields"), object.get("update")).map_err(
+            |errors| ApiError::Jira {
+                status: StatusCode::BAD_REQUEST,
+                errors,
+            },
+        )?;
     parsed.finish_labels(&issue.labels);
     let now = now();
     let comments = std::mem::take(&mut parsed.comments);
@@ -202,10 +209,7 @@ pub(crate) async fn edit(
     }
     if params.flag("returnIssue") {
         let issue = store.issue(&issue.id).expect("exists");
-        let renderer = Renderer {
-            store: &store,
-            base: &base,
-        };
+        let renderer = Renderer::new(&store, &base).with_version(version);
         let selection = FieldSelection::parse(&store, &[], "*all");
         let expand = Expand::parse(params.all("expand").iter().map(String::as_str));
         return Ok((
@@ -249,6 +253,7 @@ pub(crate) async fn assign(
 /// `GET /rest/api/3/issue/{issueIdOrKey}/comment`
 pub(crate) async fn list_comments(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -257,10 +262,7 @@ pub(crate) async fn list_comments(
     let issue = store.issue(&key).ok_or_else(not_found)?;
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(5000).min(5000) as usize;
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base).with_version(version);
     let mut comments: Vec<&crate::state::Comment> = issue.comments.iter().collect();
     if params.get("orderBy").is_some_and(|o| o.starts_with('-')) {
         comments.reverse();
@@ -282,12 +284,13 @@ pub(crate) async fn list_comments(
 /// `POST /rest/api/3/issue/{issueIdOrKey}/comment`
 pub(crate) async fn add_comment(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
     let base = state.base_url();
-    let Some(adf) = body.get("body").cloned() else {
+    let Some(adf) = body.get("body").map(|b| rich_text_input(version, b)) else {
         return Err(ApiError::jira_field(
             "comment",
             "Comment body can not be empty!",
@@ -300,16 +303,14 @@ pub(crate) async fn add_comment(
     }
     let comment = store.add_comment(&key, &actor, adf, visibility, now())?;
     let issue = store.issue(&key).expect("exists");
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base).with_version(version);
     Ok((StatusCode::CREATED, Json(renderer.comment(issue, &comment))).into_response())
 }
 
 /// `GET /rest/api/3/issue/{issueIdOrKey}/transitions`
 pub(crate) async fn list_transitions(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -318,10 +319,7 @@ pub(crate) async fn list_transitions(
     let transitions = store.transitions_for(&key).map_err(|_| not_found())?;
     let include_unavailable = params.flag("includeUnavailableTransitions");
     let only = params.get("transitionId");
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base).with_version(version);
     let list: Vec<Value> = transitions
         .into_iter()
         .filter(|(_, available)| *available || include_unavailable)
@@ -336,6 +334,7 @@ pub(crate) async fn list_transitions(
 /// `POST /rest/api/3/issue/{issueIdOrKey}/transitions`
 pub(crate) async fn do_transition(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Path(key): Path<String>,
     Caller(actor): Caller,
     JsonBody(body): JsonBody,
@@ -357,12 +356,10 @@ pub(crate) async fn do_transition(
     if let Some(Value::Object(map)) = fields.as_mut() {
         map.remove("resolution");
     }
-    let mut parsed =
-        ParsedInput::parse(&store, fields.as_ref(), body.get("update")).map_err(|errors| {
-            ApiError::Jira {
-                status: StatusCode::BAD_REQUEST,
-                errors,
-            }
+    let mut parsed = ParsedInput::parse(&store, version, fields.as_ref(), body.get("update"))
+        .map_err(|errors| ApiError::Jira {
+            status: StatusCode::BAD_REQUEST,
+            errors,
         })?;
     parsed.finish_labels(&issue.labels);
     let now = now();
@@ -382,5 +379,120 @@ pub(crate) async fn do_transition(
     for body in comments {
         store.add_comment(&issue.id, &actor, body, None, now)?;
     }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE /rest/api/3/issue/{issueIdOrKey}?deleteSubtasks=`
+pub(crate) async fn delete_issue(
+    State(state): State<SandboxState>,
+    Path(key): Path<String>,
+    params: Params,
+) -> ApiResult<StatusCode> {
+    state
+        .write()
+        .delete_issue(&key, params.flag("deleteSubtasks"))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /rest/api/3/issue/bulkfetch`: up to 100 issues; missing ones are left out.
+pub(crate) async fn bulk_fetch(
+    State(state): State<SandboxState>,
+    version: ApiVersion,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let keys: Vec<String> = body
+        .get("issueIdsOrKeys")
+        .and_then(Value::as_array)
+        .ok_or_else(|| ApiError::jira_field("issueIdsOrKeys", "issueIdsOrKeys is required."))?
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if keys.is_empty() || keys.len() > 100 {
+        return Err(ApiError::jira_field(
+            "issueIdsOrKeys",
+            "Provide between 1 and 100 issue ids or keys.",
+        ));
+    }
+    let strings = |key: &str| -> Vec<String> {
+        body.get(key)
+            .and_then(Value::as_array)
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let base = state.base_url();
+    let store = state.read();
+    let selection = FieldSelection::parse(&store, &strings("fields"), "*navigable");
+    let expand_values = strings("expand");
+    let expand = Expand::parse(expand_values.iter().map(String::as_str));
+    let renderer = Renderer::new(&store, &base).with_version(version);
+    let issues: Vec<Value> = keys
+        .iter()
+        .filter_map(|k| store.issue(k))
+        .map(|issue| renderer.issue(issue, &selection, &expand))
+        .collect();
+    Ok(Json(json!({ "issues": issues, "issueErrors": [] })))
+}
+
+/// `GET /rest/api/3/issue/{issueIdOrKey}/comment/{id}`
+pub(crate) async fn get_comment(
+    State(state): State<SandboxState>,
+    version: ApiVersion,
+    Path((key, comment_id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let base = state.base_url();
+    let store = state.read();
+    let issue = store.issue(&key).ok_or_else(not_found)?;
+    let comment = issue
+        .comments
+        .iter()
+        .find(|c| c.id == comment_id)
+        .ok_or_else(|| {
+            ApiError::jira_message(
+                StatusCode::NOT_FOUND,
+                format!("Can not find a comment for key: {comment_id}."),
+            )
+        })?;
+    let renderer = Renderer::new(&store, &base).with_version(version);
+    Ok(Json(renderer.comment(issue, comment)))
+}
+
+/// `PUT /rest/api/3/issue/{issueIdOrKey}/comment/{id}`
+pub(crate) async fn update_comment(
+    State(state): State<SandboxState>,
+    version: ApiVersion,
+    Path((key, comment_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<Value>> {
+    let base = state.base_url();
+    let Some(adf) = body.get("body").map(|b| rich_text_input(version, b)) else {
+        return Err(ApiError::jira_field(
+            "comment",
+            "Comment body can not be empty!",
+        ));
+    };
+    let mut store = state.write();
+    let comment = store.update_comment(
+        &key,
+        &comment_id,
+        adf,
+        body.get("visibility").cloned(),
+        now(),
+    )?;
+    let issue = store.issue(&key).expect("exists");
+    let renderer = Renderer::new(&store, &base).with_version(version);
+    Ok(Json(renderer.comment(issue, &comment)))
+}
+
+/// `DELETE /rest/api/3/issue/{issueIdOrKey}/comment/{id}`
+pub(crate) async fn delete_comment(
+    State(state): State<SandboxState>,
+    Path((key, comment_id)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
+    state.write().delete_comment(&key, &comment_id, now())?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -55,10 +55,7 @@ pub(crate) async fn createmeta_issue_types(
     let project = project_or_404(&store, &project)?;
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(50).min(200) as usize;
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     let types: Vec<Value> = project
         .issue_type_ids
         .iter()
@@ -115,10 +112,7 @@ pub(crate) async fn createmeta_fields(
                 project.key
             ))
         })?;
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     let def = |id: &str| {
         store
             .fields()
@@ -180,6 +174,55 @@ pub(crate) async fn createmeta_fields(
     })))
 }
 
+/// `GET /rest/api/3/issue/{issueIdOrKey}/editmeta`: the fields an edit may change.
+pub(crate) async fn editmeta(
+    State(state): State<SandboxState>,
+    Path(key): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let base = state.base_url();
+    let store = state.read();
+    let issue = store.issue(&key).ok_or_else(|| {
+        ApiError::jira_message(StatusCode::NOT_FOUND, crate::state::ISSUE_NOT_FOUND)
+    })?;
+    let subtask = store
+        .issue_type(&issue.issue_type_id)
+        .is_some_and(crate::state::IssueType::is_subtask);
+    let renderer = Renderer::new(&store, &base);
+    let mut fields = serde_json::Map::new();
+    for def in store.fields() {
+        let editable = def.custom && def.kind != crate::state::FieldKind::Rank
+            || matches!(
+                def.id.as_str(),
+                "summary"
+                    | "description"
+                    | "assignee"
+                    | "reporter"
+                    | "priority"
+                    | "labels"
+                    | "duedate"
+                    | "parent"
+            );
+        if !editable {
+            continue;
+        }
+        let required = def.id == "summary" || (def.id == "parent" && subtask);
+        let allowed = (def.id == "priority").then(|| {
+            store
+                .priorities()
+                .iter()
+                .map(|p| renderer.priority(p))
+                .collect()
+        });
+        let mut meta = create_field(def, required, false, allowed);
+        if let Some(map) = meta.as_object_mut() {
+            // Edit metadata has no `fieldId`; the map key names the field.
+            map.remove("fieldId");
+        }
+        fields.insert(def.id.clone(), meta);
+    }
+    Ok(Json(json!({ "fields": fields })))
+}
+
 /// `GET /rest/api/3/myself`
 pub(crate) async fn myself(
     State(state): State<SandboxState>,
@@ -193,11 +236,7 @@ pub(crate) async fn myself(
             "The calling user no longer exists.",
         )
     })?;
-    let mut value = Renderer {
-        store: &store,
-        base: &base,
-    }
-    .user(user);
+    let mut value = Renderer::new(&store, &base).user(user);
     value["locale"] = json!("en_US");
     Ok(Json(value))
 }
@@ -221,13 +260,7 @@ pub(crate) async fn get_user(
             "Specified user does not exist or you do not have required permissions",
         )
     })?;
-    Ok(Json(
-        Renderer {
-            store: &store,
-            base: &base,
-        }
-        .user(user),
-    ))
+    Ok(Json(Renderer::new(&store, &base).user(user)))
 }
 
 /// `GET /rest/api/3/user/search?query=&accountId=`: prefix match on name and e-mail.
@@ -246,10 +279,7 @@ pub(crate) async fn user_search(
     }
     let start = params.number("startAt")?.unwrap_or(0) as usize;
     let max = params.number("maxResults")?.unwrap_or(50) as usize;
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     let users: Vec<Value> = store
         .users()
         .iter()
@@ -296,10 +326,7 @@ pub(crate) async fn tenant_info(State(state): State<SandboxState>) -> Json<Value
 pub(crate) async fn list_projects(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Json(Value::Array(
         store
             .projects()
@@ -316,10 +343,7 @@ pub(crate) async fn search_projects(
 ) -> ApiResult<Json<Value>> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     let query = params.get("query").unwrap_or("").to_lowercase();
     let keys: Vec<String> = params
         .all("keys")
@@ -359,23 +383,14 @@ pub(crate) async fn get_project(
     let base = state.base_url();
     let store = state.read();
     let project = project_or_404(&store, &key)?;
-    Ok(Json(
-        Renderer {
-            store: &store,
-            base: &base,
-        }
-        .project(&project),
-    ))
+    Ok(Json(Renderer::new(&store, &base).project(&project)))
 }
 
 /// `GET /rest/api/3/issuetype`
 pub(crate) async fn issue_types(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Json(Value::Array(
         store
             .issue_types()
@@ -406,10 +421,7 @@ pub(crate) async fn issue_types_for_project(
                 format!("No project could be found with id '{id}'."),
             )
         })?;
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Ok(Json(Value::Array(
         project
             .issue_type_ids
@@ -424,10 +436,7 @@ pub(crate) async fn issue_types_for_project(
 pub(crate) async fn statuses(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Json(Value::Array(
         store
             .statuses()
@@ -441,10 +450,7 @@ pub(crate) async fn statuses(State(state): State<SandboxState>) -> Json<Value> {
 pub(crate) async fn priorities(State(state): State<SandboxState>) -> Json<Value> {
     let base = state.base_url();
     let store = state.read();
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base);
     Json(Value::Array(
         store
             .priorities()

@@ -7,6 +7,7 @@ mod links;
 mod meta;
 pub(crate) mod render;
 pub(crate) mod search;
+pub(crate) mod wiki;
 
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -20,66 +21,116 @@ use crate::error::ApiError;
 use crate::state::SandboxState;
 use crate::write_log::MAX_BODY_BYTES;
 
-/// Every Jira platform route.
-pub(crate) fn routes() -> Router<SandboxState> {
+/// The platform routes under one version prefix (`/rest/api/3` or `/rest/api/2`).
+fn platform_routes(api: &str) -> Router<SandboxState> {
     Router::new()
-        .route("/rest/api/3/issue", post(issues::create))
-        .route("/rest/api/3/issue/bulk", post(issues::bulk_create))
+        .route(format!("{api}/issue").as_str(), post(issues::create))
         .route(
-            "/rest/api/3/issue/{key}",
-            get(issues::get_issue).put(issues::edit),
+            format!("{api}/issue/bulk").as_str(),
+            post(issues::bulk_create),
         )
-        .route("/rest/api/3/issue/{key}/assignee", put(issues::assign))
         .route(
-            "/rest/api/3/issue/{key}/comment",
+            format!("{api}/issue/bulkfetch").as_str(),
+            post(issues::bulk_fetch),
+        )
+        .route(
+            format!("{api}/issue/{{key}}").as_str(),
+            get(issues::get_issue)
+                .put(issues::edit)
+                .delete(issues::delete_issue),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/assignee").as_str(),
+            put(issues::assign),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/editmeta").as_str(),
+            get(meta::editmeta),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/comment/{{comment_id}}").as_str(),
+            get(issues::get_comment)
+                .put(issues::update_comment)
+                .delete(issues::delete_comment),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/remotelink").as_str(),
+            get(links::list_remote_links).post(links::put_remote_link),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/remotelink/{{link_id}}").as_str(),
+            get(links::get_remote_link).delete(links::delete_remote_link),
+        )
+        .route(
+            format!("{api}/issue/{{key}}/comment").as_str(),
             get(issues::list_comments).post(issues::add_comment),
         )
         .route(
-            "/rest/api/3/issue/{key}/transitions",
+            format!("{api}/issue/{{key}}/transitions").as_str(),
             get(issues::list_transitions).post(issues::do_transition),
         )
         .route(
-            "/rest/api/3/issue/createmeta/{project}/issuetypes",
+            format!("{api}/issue/createmeta/{{project}}/issuetypes").as_str(),
             get(meta::createmeta_issue_types),
         )
         .route(
-            "/rest/api/3/issue/createmeta/{project}/issuetypes/{type_id}",
+            format!("{api}/issue/createmeta/{{project}}/issuetypes/{{type_id}}").as_str(),
             get(meta::createmeta_fields),
         )
-        .route("/rest/api/3/issueLink", post(links::create))
+        .route(format!("{api}/issueLink").as_str(), post(links::create))
         .route(
-            "/rest/api/3/issueLink/{id}",
+            format!("{api}/issueLink/{{id}}").as_str(),
             get(links::get_link).delete(links::delete),
         )
-        .route("/rest/api/3/issueLinkType", get(links::list_types))
         .route(
-            "/rest/api/3/search/jql",
+            format!("{api}/issueLinkType").as_str(),
+            get(links::list_types),
+        )
+        .route(
+            format!("{api}/search/jql").as_str(),
             get(search::search_get).post(search::search_post),
         )
         .route(
-            "/rest/api/3/search/approximate-count",
+            format!("{api}/search/approximate-count").as_str(),
             post(search::approximate_count),
         )
         .route(
-            "/rest/api/3/search",
+            format!("{api}/search").as_str(),
             get(search::removed).post(search::removed),
         )
-        .route("/rest/api/3/field", get(meta::fields))
-        .route("/rest/api/3/myself", get(meta::myself))
-        .route("/rest/api/3/user", get(meta::get_user))
-        .route("/rest/api/3/user/search", get(meta::user_search))
-        .route("/rest/api/3/serverInfo", get(meta::server_info))
-        .route("/_edge/tenant_info", get(meta::tenant_info))
-        .route("/rest/api/3/project", get(meta::list_projects))
-        .route("/rest/api/3/project/search", get(meta::search_projects))
-        .route("/rest/api/3/project/{key}", get(meta::get_project))
-        .route("/rest/api/3/issuetype", get(meta::issue_types))
+        .route(format!("{api}/field").as_str(), get(meta::fields))
+        .route(format!("{api}/myself").as_str(), get(meta::myself))
+        .route(format!("{api}/user").as_str(), get(meta::get_user))
         .route(
-            "/rest/api/3/issuetype/project",
+            format!("{api}/user/search").as_str(),
+            get(meta::user_search),
+        )
+        .route(format!("{api}/serverInfo").as_str(), get(meta::server_info))
+        .route(format!("{api}/project").as_str(), get(meta::list_projects))
+        .route(
+            format!("{api}/project/search").as_str(),
+            get(meta::search_projects),
+        )
+        .route(
+            format!("{api}/project/{{key}}").as_str(),
+            get(meta::get_project),
+        )
+        .route(format!("{api}/issuetype").as_str(), get(meta::issue_types))
+        .route(
+            format!("{api}/issuetype/project").as_str(),
             get(meta::issue_types_for_project),
         )
-        .route("/rest/api/3/status", get(meta::statuses))
-        .route("/rest/api/3/priority", get(meta::priorities))
+        .route(format!("{api}/status").as_str(), get(meta::statuses))
+        .route(format!("{api}/priority").as_str(), get(meta::priorities))
+}
+
+/// Every Jira platform route: REST v3, the same operations under REST v2 (which differs in
+/// carrying rich text as wiki markup), and the tenant info.
+pub(crate) fn routes() -> Router<SandboxState> {
+    Router::new()
+        .merge(platform_routes("/rest/api/3"))
+        .merge(platform_routes("/rest/api/2"))
+        .route("/_edge/tenant_info", get(meta::tenant_info))
 }
 
 /// Query parameters as a list, because Jira lets some repeat (`fields=a&fields=b`).

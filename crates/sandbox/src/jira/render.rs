@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
+use super::wiki::{ApiVersion, adf_to_wiki};
 use crate::state::{
     Comment, FieldDef, FieldKind, Issue, IssueType, LinkType, Priority, Project, SPRINT_FIELD,
     Sprint, Status, Store, User,
@@ -25,10 +26,12 @@ pub(crate) fn iso_time(time: DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-/// What an issue rendering needs besides the issue: the store and the base URL.
+/// What an issue rendering needs besides the issue: the store, the base URL, and the REST
+/// version (v2 shows rich text as wiki markup, v3 as ADF).
 pub(crate) struct Renderer<'a> {
     pub store: &'a Store,
     pub base: &'a str,
+    pub version: ApiVersion,
 }
 
 fn avatar_urls(base: &str, kind: &str, id: &str) -> Value {
@@ -151,7 +154,30 @@ pub(crate) fn field_schema(field: &FieldDef) -> Value {
     Value::Object(schema)
 }
 
-impl Renderer<'_> {
+impl<'a> Renderer<'a> {
+    /// A v3 renderer.
+    pub fn new(store: &'a Store, base: &'a str) -> Self {
+        Self {
+            store,
+            base,
+            version: ApiVersion::V3,
+        }
+    }
+
+    /// The same renderer for another REST version.
+    pub fn with_version(mut self, version: ApiVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Rich text as this version carries it: ADF in v3, wiki markup in v2.
+    fn rich_text(&self, doc: &Value) -> Value {
+        match self.version {
+            ApiVersion::V3 => doc.clone(),
+            ApiVersion::V2 => json!(adf_to_wiki(doc)),
+        }
+    }
+
     pub fn user(&self, user: &User) -> Value {
         json!({
             "self": format!("{}/rest/api/3/user?accountId={}", self.base, user.account_id),
@@ -345,7 +371,7 @@ impl Renderer<'_> {
             "self": format!("{}/rest/api/3/issue/{}/comment/{}", self.base, issue.id, comment.id),
             "id": comment.id,
             "author": author,
-            "body": comment.body,
+            "body": self.rich_text(&comment.body),
             "updateAuthor": author,
             "created": jira_time(comment.created),
             "updated": jira_time(comment.updated),
@@ -388,7 +414,11 @@ impl Renderer<'_> {
         let store = self.store;
         let value = match field.id.as_str() {
             "summary" => json!(issue.summary),
-            "description" => issue.description.clone().unwrap_or(Value::Null),
+            "description" => issue
+                .description
+                .as_ref()
+                .map(|d| self.rich_text(d))
+                .unwrap_or(Value::Null),
             "issuetype" => store
                 .issue_type(&issue.issue_type_id)
                 .map(|t| self.issue_type(t))
@@ -470,6 +500,12 @@ impl Renderer<'_> {
                     Value::Array(sprints)
                 }
             }
+            _ if field.kind == FieldKind::Rank => json!(issue.lexo_rank()),
+            _ if field.kind == FieldKind::Adf && field.custom => issue
+                .custom_fields
+                .get(&field.id)
+                .map(|d| self.rich_text(d))
+                .unwrap_or(Value::Null),
             _ if field.custom => issue
                 .custom_fields
                 .get(&field.id)

@@ -9,6 +9,7 @@ use base64::Engine;
 use serde_json::{Map, Value, json};
 
 use super::render::{Expand, FieldSelection, Renderer};
+use super::wiki::ApiVersion;
 use super::{Caller, JsonBody, Params, now};
 use crate::error::{ApiError, ApiResult};
 use crate::state::SandboxState;
@@ -54,6 +55,7 @@ fn jql_error(error: jql::JqlError) -> ApiError {
 /// Runs a search request and renders the `SearchAndReconcileResults` page.
 pub(crate) fn run_search(
     state: &SandboxState,
+    version: ApiVersion,
     caller: &str,
     request: SearchRequest,
 ) -> ApiResult<Value> {
@@ -80,10 +82,7 @@ pub(crate) fn run_search(
     };
     let found = store.run_compiled(&compiled);
     let expand = Expand::parse(request.expand.iter().map(String::as_str));
-    let renderer = Renderer {
-        store: &store,
-        base: &base,
-    };
+    let renderer = Renderer::new(&store, &base).with_version(version);
     let mut names = Map::new();
     let mut schema = Map::new();
     let issues: Vec<Value> = found
@@ -120,6 +119,7 @@ pub(crate) fn run_search(
 /// `GET /rest/api/3/search/jql`
 pub(crate) async fn search_get(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Caller(caller): Caller,
     params: Params,
 ) -> ApiResult<Json<Value>> {
@@ -130,12 +130,13 @@ pub(crate) async fn search_get(
         fields: params.all("fields"),
         expand: params.all("expand"),
     };
-    run_search(&state, &caller, request).map(Json)
+    run_search(&state, version, &caller, request).map(Json)
 }
 
 /// `POST /rest/api/3/search/jql`
 pub(crate) async fn search_post(
     State(state): State<SandboxState>,
+    version: ApiVersion,
     Caller(caller): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
@@ -169,7 +170,7 @@ pub(crate) async fn search_post(
         fields: strings("fields"),
         expand: strings("expand"),
     };
-    run_search(&state, &caller, request).map(Json)
+    run_search(&state, version, &caller, request).map(Json)
 }
 
 /// `POST /rest/api/3/search/approximate-count`

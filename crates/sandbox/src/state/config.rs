@@ -20,6 +20,8 @@ pub const RFC_URL_FIELD: &str = "customfield_10051";
 pub const TEST_CASES_FIELD: &str = "customfield_10052";
 /// Id of the "Mandays" custom field.
 pub const MANDAYS_FIELD: &str = "customfield_10053";
+/// Id of the Rank custom field.
+pub const RANK_FIELD: &str = "customfield_10019";
 
 /// Status ids of the default workflow.
 pub const STATUS_TODO: &str = "10000";
@@ -245,6 +247,14 @@ pub(crate) fn fields() -> Vec<FieldDef> {
             "array",
             Some("json"),
             "com.pyxis.greenhopper.jira:gh-sprint",
+        ),
+        custom(
+            RANK_FIELD,
+            "Rank",
+            FieldKind::Rank,
+            "any",
+            None,
+            "com.pyxis.greenhopper.jira:gh-lexo-rank",
         ),
         custom(
             STORY_POINTS_FIELD,

@@ -10,13 +10,14 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 pub use config::{
-    MANDAYS_FIELD, PRD_URL_FIELD, RFC_URL_FIELD, SPRINT_FIELD, STATUS_DONE, STATUS_IN_PROGRESS,
-    STATUS_IN_REVIEW, STATUS_TODO, STORY_POINTS_FIELD, TEST_CASES_FIELD, TYPE_BUG, TYPE_EPIC,
-    TYPE_STORY, TYPE_SUBTASK, TYPE_TASK,
+    MANDAYS_FIELD, PRD_URL_FIELD, RANK_FIELD, RFC_URL_FIELD, SPRINT_FIELD, STATUS_DONE,
+    STATUS_IN_PROGRESS, STATUS_IN_REVIEW, STATUS_TODO, STORY_POINTS_FIELD, TEST_CASES_FIELD,
+    TYPE_BUG, TYPE_EPIC, TYPE_STORY, TYPE_SUBTASK, TYPE_TASK,
 };
 pub use model::{
     Board, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType, Page, PageVersion,
-    Priority, Project, Space, Sprint, SprintState, Status, StatusCategory, Transition, User,
+    Priority, Project, RemoteLink, Space, Sprint, SprintState, Status, StatusCategory, Transition,
+    User,
 };
 pub(crate) use query::{IssueView, StoreContext};
 pub use store::{FieldChange, NewIssue, NewPage, SprintChanges, Store};
@@ -169,6 +170,14 @@ impl SandboxState {
     /// The log of mutating requests.
     pub fn write_log(&self) -> &WriteLog {
         &self.inner.write_log
+    }
+
+    /// Creates an issue as the default user, now; returns its key. For seeding tests.
+    pub fn create_issue(&self, issue: NewIssue) -> Result<String, StoreError> {
+        let actor = self.credentials().default_account().account_id.clone();
+        let mut store = self.write();
+        let id = store.create_issue(issue, &actor, chrono::Utc::now())?;
+        Ok(store.issue(&id).map(|i| i.key.clone()).unwrap_or(id))
     }
 
     /// Contract violations recorded so far (responses that did not match the official schema,

@@ -125,6 +125,8 @@ pub enum FieldKind {
     Url,
     /// The agile Sprint field.
     Sprint,
+    /// The agile Rank field (a LexoRank string; changed by ranking, not by edits).
+    Rank,
     /// A system field with its own rendering (status, project, …).
     System,
 }
@@ -219,6 +221,8 @@ pub struct Issue {
     /// Closed sprints the issue was carried through.
     pub closed_sprint_ids: Vec<u64>,
     pub comments: Vec<Comment>,
+    /// Links to items outside Jira (pull requests, documents).
+    pub remote_links: Vec<RemoteLink>,
     /// Backlog order; smaller ranks first.
     pub rank: u64,
     /// Plain-text forms kept for JQL, refreshed by the store on every write.
@@ -234,9 +238,16 @@ pub(crate) struct SearchText {
     pub sprint_ids: Vec<u64>,
     /// Plain text of rich-text custom fields, by numeric field id.
     pub custom_text: Vec<(u64, String)>,
+    /// The LexoRank form of `rank`.
+    pub rank: String,
 }
 
 impl Issue {
+    /// The rank as Jira Software's LexoRank string (`0|i000042:`), which sorts like the rank.
+    pub fn lexo_rank(&self) -> String {
+        format!("0|i{:06}:", self.rank)
+    }
+
     /// Recomputes [`SearchText`] after a change.
     pub(crate) fn refresh_search_text(&mut self) {
         self.search = SearchText {
@@ -267,6 +278,7 @@ impl Issue {
                     ))
                 })
                 .collect(),
+            rank: self.lexo_rank(),
         };
     }
 }
@@ -289,6 +301,19 @@ pub(crate) fn adf_plain_text(doc: &Value) -> String {
     let mut out = String::new();
     walk(doc, &mut out);
     out
+}
+
+/// A link from an issue to an item outside Jira, such as a pull request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteLink {
+    pub id: u64,
+    /// The remote system's identifier; a second link with the same one replaces the first.
+    pub global_id: Option<String>,
+    pub relationship: Option<String>,
+    /// `{"name","type"}` of the remote application, as sent.
+    pub application: Option<Value>,
+    /// `{"url","title",…}` of the linked item, as sent.
+    pub object: Value,
 }
 
 /// An issue link type (`Blocks`, `Relates`, …).

@@ -160,6 +160,9 @@ fn custom_value(issue: &Issue, n: u64) -> FieldValue<'_> {
     if n == 10020 {
         return FieldValue::Ids(Cow::Borrowed(&issue.search.sprint_ids));
     }
+    if n == 10019 {
+        return FieldValue::Text(Cow::Borrowed(&issue.search.rank));
+    }
     if let Some((_, text)) = issue.search.custom_text.iter().find(|(id, _)| *id == n) {
         return FieldValue::Text(Cow::Borrowed(text));
     }

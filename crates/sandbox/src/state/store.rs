@@ -12,7 +12,8 @@ use serde_json::Value;
 use super::config::{self, STATUS_DONE, STATUS_TODO};
 use super::model::{
     Board, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType, Page, PageVersion,
-    Priority, Project, Space, Sprint, SprintState, Status, StatusCategory, Transition, User,
+    Priority, Project, RemoteLink, Space, Sprint, SprintState, Status, StatusCategory, Transition,
+    User,
 };
 use super::{ISSUE_NOT_FOUND, JiraErrors, StoreError};
 
@@ -162,6 +163,7 @@ pub struct Store {
     next_sprint_id: u64,
     next_page_id: u64,
     next_rank: u64,
+    next_remote_link_id: u64,
 }
 
 fn eq_ignore_case(a: &str, b: &str) -> bool {
@@ -194,6 +196,7 @@ impl Store {
             next_sprint_id: 1,
             next_page_id: 65537,
             next_rank: 1,
+            next_remote_link_id: 10000,
         }
     }
 
@@ -375,6 +378,45 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(ISSUE_NOT_FOUND.into()))
     }
 
+    /// Deletes an issue with its links. An issue with sub-tasks is only deleted together with
+    /// them (`delete_subtasks`), as Jira requires; an epic's children lose their parent.
+    pub fn delete_issue(
+        &mut self,
+        id_or_key: &str,
+        delete_subtasks: bool,
+    ) -> Result<(), StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        let issue_id = id.to_string();
+        let subtasks: Vec<u64> = self
+            .issues
+            .values()
+            .filter(|i| i.parent_id.as_deref() == Some(issue_id.as_str()))
+            .filter(|i| {
+                self.issue_type(&i.issue_type_id)
+                    .is_some_and(IssueType::is_subtask)
+            })
+            .filter_map(|i| i.id.parse().ok())
+            .collect();
+        if !subtasks.is_empty() && !delete_subtasks {
+            return Err(StoreError::invalid(
+                "The issue has subtasks. Set deleteSubtasks=true to delete the issue with its subtasks.",
+            ));
+        }
+        for victim in subtasks.into_iter().chain(std::iter::once(id)) {
+            if let Some(issue) = self.issues.remove(&victim) {
+                self.key_index.remove(&issue.key.to_ascii_uppercase());
+                self.links
+                    .retain(|l| l.source_issue_id != issue.id && l.target_issue_id != issue.id);
+            }
+        }
+        for child in self.issues.values_mut() {
+            if child.parent_id.as_deref() == Some(issue_id.as_str()) {
+                child.parent_id = None;
+            }
+        }
+        Ok(())
+    }
+
     /// Issues whose parent is the given issue (sub-tasks of a story, children of an epic).
     pub fn children_of<'a>(&'a self, issue_id: &'a str) -> impl Iterator<Item = &'a Issue> + 'a {
         self.issues
@@ -429,12 +471,14 @@ impl Store {
             FieldKind::Number => value.is_number() || value.is_null(),
             FieldKind::Text | FieldKind::Url => value.is_string() || value.is_null(),
             FieldKind::Adf => is_adf_document(value) || value.is_null(),
+            FieldKind::Rank => false,
             FieldKind::Sprint | FieldKind::System => true,
         };
         if ok {
             Ok(())
         } else {
             let expected = match field.kind {
+                FieldKind::Rank => "set through the agile rank API",
                 FieldKind::Number => "a number",
                 FieldKind::Adf => "an Atlassian Document",
                 _ => "a string",
@@ -572,12 +616,13 @@ impl Store {
         {
             errors.add_field("duedate", "Error parsing date string: ".to_string() + due);
         }
+        // A missing project or type has been reported in `errors` above.
+        let (Some(project), Some(issue_type)) = (project, issue_type) else {
+            return Err(StoreError::Invalid(errors));
+        };
         if !errors.is_empty() {
             return Err(StoreError::Invalid(errors));
         }
-        let (Some(project), Some(issue_type)) = (project, issue_type) else {
-            unreachable!("missing project or type was reported above");
-        };
         if new.parent.is_some() || issue_type.is_subtask() {
             self.check_parent(&project.id, &issue_type, parent.as_ref())?;
         }
@@ -621,6 +666,7 @@ impl Store {
             sprint_id: new.sprint_id,
             closed_sprint_ids: Vec::new(),
             comments: Vec::new(),
+            remote_links: Vec::new(),
             rank,
             search: Default::default(),
         };
@@ -885,6 +931,173 @@ impl Store {
         issue.updated = now;
         issue.refresh_search_text();
         Ok(comment)
+    }
+
+    /// Replaces a comment's body (and visibility, when given); returns the updated comment.
+    pub fn update_comment(
+        &mut self,
+        id_or_key: &str,
+        comment_id: &str,
+        body: Value,
+        visibility: Option<Value>,
+        now: DateTime<Utc>,
+    ) -> Result<Comment, StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        if !is_adf_document(&body) {
+            return Err(StoreError::invalid_field(
+                "comment",
+                "Comment body is not valid! Operation value must be an Atlassian Document (see the Atlassian Document Format)",
+            ));
+        }
+        let issue = self.issues.get_mut(&id).expect("resolved above");
+        let comment = issue
+            .comments
+            .iter_mut()
+            .find(|c| c.id == comment_id)
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("Can not find a comment for key: {comment_id}."))
+            })?;
+        comment.body = body;
+        if visibility.is_some() {
+            comment.visibility = visibility;
+        }
+        comment.updated = now;
+        let updated = comment.clone();
+        issue.updated = now;
+        issue.refresh_search_text();
+        Ok(updated)
+    }
+
+    /// Deletes a comment.
+    pub fn delete_comment(
+        &mut self,
+        id_or_key: &str,
+        comment_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        let issue = self.issues.get_mut(&id).expect("resolved above");
+        let before = issue.comments.len();
+        issue.comments.retain(|c| c.id != comment_id);
+        if issue.comments.len() == before {
+            return Err(StoreError::NotFound(format!(
+                "Can not find a comment for key: {comment_id}."
+            )));
+        }
+        issue.updated = now;
+        issue.refresh_search_text();
+        Ok(())
+    }
+
+    /// Adds a remote link, or replaces the one with the same global id. Returns the link id
+    /// and whether it was created (rather than updated).
+    pub fn put_remote_link(
+        &mut self,
+        id_or_key: &str,
+        global_id: Option<String>,
+        relationship: Option<String>,
+        application: Option<Value>,
+        object: Value,
+        now: DateTime<Utc>,
+    ) -> Result<(u64, bool), StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        let has_url = object
+            .get("url")
+            .and_then(Value::as_str)
+            .is_some_and(|u| !u.is_empty());
+        let has_title = object
+            .get("title")
+            .and_then(Value::as_str)
+            .is_some_and(|t| !t.is_empty());
+        if !has_url || !has_title {
+            let mut errors = JiraErrors::default();
+            if !has_url {
+                errors.add_field("url", "'url' is required.");
+            }
+            if !has_title {
+                errors.add_field("title", "'title' is required.");
+            }
+            return Err(StoreError::Invalid(errors));
+        }
+        let next_id = self.next_remote_link_id;
+        let issue = self.issues.get_mut(&id).expect("resolved above");
+        issue.updated = now;
+        if let Some(existing) = global_id.as_ref().and_then(|g| {
+            issue
+                .remote_links
+                .iter_mut()
+                .find(|l| l.global_id.as_ref() == Some(g))
+        }) {
+            existing.relationship = relationship;
+            existing.application = application;
+            existing.object = object;
+            return Ok((existing.id, false));
+        }
+        self.next_remote_link_id += 1;
+        issue.remote_links.push(RemoteLink {
+            id: next_id,
+            global_id,
+            relationship,
+            application,
+            object,
+        });
+        Ok((next_id, true))
+    }
+
+    /// Deletes a remote link by id.
+    pub fn delete_remote_link(&mut self, id_or_key: &str, link_id: u64) -> Result<(), StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        let issue = self.issues.get_mut(&id).expect("resolved above");
+        let before = issue.remote_links.len();
+        issue.remote_links.retain(|l| l.id != link_id);
+        if issue.remote_links.len() == before {
+            return Err(StoreError::NotFound(format!(
+                "No remote link with id {link_id} exists on this issue."
+            )));
+        }
+        Ok(())
+    }
+
+    /// Ranks issues before or after another issue (Jira Software's rank operation).
+    pub fn rank_issues(
+        &mut self,
+        issues: &[String],
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let moved = self.resolve_batch(issues)?;
+        let anchor = match (before, after) {
+            (Some(b), None) => (self.issue_id_or_404(b)?, true),
+            (None, Some(a)) => (self.issue_id_or_404(a)?, false),
+            _ => {
+                return Err(StoreError::invalid(
+                    "Specify exactly one of rankBeforeIssue and rankAfterIssue.",
+                ));
+            }
+        };
+        if moved.contains(&anchor.0) {
+            return Err(StoreError::invalid(
+                "An issue cannot be ranked relative to itself.",
+            ));
+        }
+        let mut order: Vec<u64> = self.issues.keys().copied().collect();
+        order.sort_by_key(|id| self.issues[id].rank);
+        order.retain(|id| !moved.contains(id));
+        let position = order
+            .iter()
+            .position(|id| *id == anchor.0)
+            .expect("anchor exists");
+        let insert_at = if anchor.1 { position } else { position + 1 };
+        for (offset, id) in moved.iter().enumerate() {
+            order.insert(insert_at + offset, *id);
+        }
+        for (index, id) in order.iter().enumerate() {
+            let issue = self.issues.get_mut(id).expect("listed");
+            issue.rank = index as u64 + 1;
+            issue.refresh_search_text();
+        }
+        self.next_rank = order.len() as u64 + 1;
+        Ok(())
     }
 
     // ----- links -------------------------------------------------------------------------
