@@ -60,7 +60,9 @@ async fn serve(body: Vec<u8>) -> String {
                 let mut buffer = Vec::with_capacity(4096);
                 let mut chunk = [0u8; 4096];
                 loop {
-                    let Ok(read) = socket.read(&mut chunk).await else { return };
+                    let Ok(read) = socket.read(&mut chunk).await else {
+                        return;
+                    };
                     if read == 0 {
                         return;
                     }
@@ -106,7 +108,13 @@ async fn main() {
 
     // Warm up both paths (connection pools, allocator).
     for _ in 0..200 {
-        raw.get(&raw_url).send().await.unwrap().bytes().await.unwrap();
+        raw.get(&raw_url)
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
         client.get_issue("PW-1", &[], &[]).await.unwrap();
     }
 
@@ -115,7 +123,14 @@ async fn main() {
     for _ in 0..ROUNDS {
         let started = Instant::now();
         for _ in 0..PER_ROUND {
-            let bytes = raw.get(&raw_url).send().await.unwrap().bytes().await.unwrap();
+            let bytes = raw
+                .get(&raw_url)
+                .send()
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
             std::hint::black_box(bytes);
         }
         raw_rounds.push(micros_per(started.elapsed(), PER_ROUND));

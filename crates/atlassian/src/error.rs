@@ -177,8 +177,14 @@ impl Error {
             Error::UnexpectedStatus { .. } => {
                 "Jira answered in an unexpected way; check the site URL and retry.".into()
             }
+            Error::Network {
+                reached_server: false,
+                ..
+            } => "Could not reach the site. Check the site URL, DNS, proxy and firewall settings."
+                .into(),
             Error::Network { .. } => {
-                "Could not reach the site. Check the site URL, DNS, proxy and firewall settings."
+                "The connection broke during the request. Retry later; if a create failed, \
+                 search for the item first because it may have been created anyway."
                     .into()
             }
             Error::Timeout { .. } => {

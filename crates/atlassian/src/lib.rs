@@ -6,6 +6,23 @@
 //! - [`transport`]: pacing, `Retry-After`-honouring retries scoped by `RateLimit-Reason`, and the
 //!   rule that creates are never retried blindly.
 //! - [`Error`]: classified failures, each with a [`Error::hint`] for users.
+//!
+//! ```no_run
+//! # async fn demo() -> atlassian::Result<()> {
+//! use atlassian::models::{AdfDoc, NewIssue};
+//! use atlassian::{AtlassianAuth, JiraClient, SearchQuery, SiteConfig, TransportConfig};
+//!
+//! let site = SiteConfig::new("https://acme.atlassian.net", AtlassianAuth::basic("me@acme.com", "token"))?;
+//! let jira = JiraClient::connect(site, TransportConfig::default()).await?;
+//! let created = jira
+//!     .create_issue(&NewIssue::new("PW", "Story", "Checkout").with_description(AdfDoc::paragraph_text("…")))
+//!     .await?;
+//! jira.transition_to_status(&created.key, "In Progress").await?;
+//! let stories = jira
+//!     .search_all(SearchQuery::new("project = PW AND issuetype = Story").with_fields(["summary"]), 500)
+//!     .await?;
+//! # let _ = stories; Ok(()) }
+//! ```
 
 pub mod auth;
 pub mod confluence;

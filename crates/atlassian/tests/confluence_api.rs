@@ -167,3 +167,34 @@ async fn page_urls_of_other_hosts_are_refused() {
         .unwrap_err();
     assert!(matches!(error, Error::ForeignHost { .. }));
 }
+
+#[tokio::test]
+async fn bearer_tokens_reach_confluence_through_the_gateway() {
+    let gateway = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/ex/confluence/c-9/wiki/api/v2/pages/123"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page(3, "<p>x</p>")))
+        .mount(&gateway)
+        .await;
+    let site = atlassian::SiteConfig::new(
+        "https://acme.atlassian.net",
+        atlassian::AtlassianAuth::bearer("oauth-token"),
+    )
+    .unwrap()
+    .with_cloud_id("c-9")
+    .with_gateway(&gateway.uri())
+    .unwrap();
+    let client = atlassian::ConfluenceClient::connect(site, common::fast_config())
+        .await
+        .unwrap();
+    assert_eq!(client.get_page("123").await.unwrap().version, 3);
+    // Pasted links are checked against the site users know, not the gateway.
+    assert_eq!(
+        client
+            .page_id_from_url("https://acme.atlassian.net/wiki/spaces/ENG/pages/123/PRD")
+            .unwrap(),
+        "123"
+    );
+    let request = &gateway.received_requests().await.unwrap()[0];
+    assert_eq!(request.headers["authorization"], "Bearer oauth-token");
+}

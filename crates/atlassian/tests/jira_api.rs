@@ -576,3 +576,26 @@ async fn users_are_looked_up_and_searched() {
     assert_eq!(found[0].display_name, "Ada");
     assert_eq!(client.user("a-1").await.unwrap().account_id, "a-1");
 }
+
+#[tokio::test]
+async fn a_repeated_page_token_ends_the_search_instead_of_looping() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "issues": [issue_json("PW-1")], "nextPageToken": "same", "isLast": false
+        })))
+        .mount(&server)
+        .await;
+    let client = jira(&server).await;
+    let found = client
+        .search_all(SearchQuery::new("project = PW"), 1000)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        2,
+        "first page, then the page for `same`, then stop"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}

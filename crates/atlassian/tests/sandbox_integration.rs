@@ -61,14 +61,20 @@ fn doc(text: &str) -> AdfDoc {
 
 fn assert_no_violations(sandbox: &SandboxHandle) {
     let violations = sandbox.contract_violations();
-    assert!(violations.is_empty(), "contract violations: {violations:#?}");
+    assert!(
+        violations.is_empty(),
+        "contract violations: {violations:#?}"
+    );
 }
 
 #[tokio::test]
 async fn issue_lifecycle_create_get_edit_comment_transition_link() {
     let sandbox = start(FaultConfig::none()).await;
     let client = jira(&sandbox).await;
-    assert_eq!(client.myself().await.unwrap().email_address.as_deref(), Some(sandbox::DEFAULT_EMAIL));
+    assert_eq!(
+        client.myself().await.unwrap().email_address.as_deref(),
+        Some(sandbox::DEFAULT_EMAIL)
+    );
 
     let created = client
         .create_issue(
@@ -86,9 +92,15 @@ async fn issue_lifecycle_create_get_edit_comment_transition_link() {
         .unwrap();
     assert_eq!(issue.summary(), "Pay with a gift card");
     assert_eq!(issue.parent_key(), Some("DEMO-1"));
-    assert_eq!(issue.fields.description, Some(doc("Shoppers redeem a gift card at checkout.")));
     assert_eq!(
-        issue.fields.raw(sandbox::STORY_POINTS_FIELD).and_then(|v| v.as_f64()),
+        issue.fields.description,
+        Some(doc("Shoppers redeem a gift card at checkout."))
+    );
+    assert_eq!(
+        issue
+            .fields
+            .raw(sandbox::STORY_POINTS_FIELD)
+            .and_then(|v| v.as_f64()),
         Some(3.0)
     );
 
@@ -116,13 +128,18 @@ async fn issue_lifecycle_create_get_edit_comment_transition_link() {
         .await
         .unwrap();
     assert_eq!(used.to.map(|s| s.name).as_deref(), Some("In Progress"));
-    let moved = client.get_issue(&created.key, &["status"], &[]).await.unwrap();
+    let moved = client
+        .get_issue(&created.key, &["status"], &[])
+        .await
+        .unwrap();
     assert_eq!(moved.status_name(), Some("In Progress"));
     let error = client
         .transition_to_status(&created.key, "No such status")
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::TransitionUnavailable { ref available, .. } if !available.is_empty()));
+    assert!(
+        matches!(error, Error::TransitionUnavailable { ref available, .. } if !available.is_empty())
+    );
 
     // "new issue blocks DEMO-4": on the new issue this reads as an outward link to DEMO-4.
     client.link_blocks(&created.key, "DEMO-4").await.unwrap();
@@ -136,7 +153,10 @@ async fn issue_lifecycle_create_get_edit_comment_transition_link() {
         .iter()
         .find(|l| l.link_type.name == "Blocks")
         .expect("the Blocks link");
-    assert_eq!(link.outward_issue.as_ref().map(|i| i.key.as_str()), Some("DEMO-4"));
+    assert_eq!(
+        link.outward_issue.as_ref().map(|i| i.key.as_str()),
+        Some("DEMO-4")
+    );
     assert_eq!(link.link_type.outward, "blocks");
 
     client.assign(&created.key, None).await.unwrap();
@@ -156,12 +176,30 @@ async fn bulk_create_maps_each_element() {
     let BulkItemOutcome::Created(first) = &outcome.items[0] else {
         panic!("{:?}", outcome.items)
     };
-    assert!(matches!(outcome.items[1], BulkItemOutcome::Rejected(_)), "{:?}", outcome.items[1]);
+    assert!(
+        matches!(outcome.items[1], BulkItemOutcome::Rejected(_)),
+        "{:?}",
+        outcome.items[1]
+    );
     let BulkItemOutcome::Created(third) = &outcome.items[2] else {
         panic!("{:?}", outcome.items)
     };
-    assert_eq!(client.get_issue(&first.key, &["summary"], &[]).await.unwrap().summary(), "First");
-    assert_eq!(client.get_issue(&third.key, &["summary"], &[]).await.unwrap().summary(), "Third");
+    assert_eq!(
+        client
+            .get_issue(&first.key, &["summary"], &[])
+            .await
+            .unwrap()
+            .summary(),
+        "First"
+    );
+    assert_eq!(
+        client
+            .get_issue(&third.key, &["summary"], &[])
+            .await
+            .unwrap()
+            .summary(),
+        "Third"
+    );
     assert_no_violations(&sandbox);
 }
 
@@ -179,7 +217,10 @@ async fn search_pages_through_the_demo_project() {
     let mut pager = client.search_pages(query, 1000);
     let first = pager.next_page().await.unwrap().unwrap();
     assert!(first.len() <= 3);
-    let children = client.epic_children("DEMO-1", &["summary"], 100).await.unwrap();
+    let children = client
+        .epic_children("DEMO-1", &["summary"], 100)
+        .await
+        .unwrap();
     assert!(children.iter().all(|c| c.key != "DEMO-1"));
     assert!(!children.is_empty());
     let writes = sandbox.write_log().len();
@@ -196,9 +237,15 @@ async fn fields_and_create_metadata() {
         .iter()
         .find(|f| f.id == sandbox::STORY_POINTS_FIELD)
         .expect("story points field");
-    assert_eq!(client.field_id(&points.name).await.unwrap(), sandbox::STORY_POINTS_FIELD);
+    assert_eq!(
+        client.field_id(&points.name).await.unwrap(),
+        sandbox::STORY_POINTS_FIELD
+    );
     let types = client.create_meta_issue_types("DEMO").await.unwrap();
-    let story = types.iter().find(|t| t.name == "Story").expect("Story type");
+    let story = types
+        .iter()
+        .find(|t| t.name == "Story")
+        .expect("Story type");
     let meta = client.create_meta_fields("DEMO", &story.id).await.unwrap();
     assert!(meta.iter().any(|f| f.field_id == "summary" && f.required));
     let types = client.link_types().await.unwrap();
@@ -253,11 +300,20 @@ async fn sprints_boards_and_moves() {
         .move_issues_to_sprint(created.id, &["DEMO-4", "DEMO-5"])
         .await
         .unwrap();
-    let in_sprint = client.sprint_issues(created.id, &["summary"], 100).await.unwrap();
+    let in_sprint = client
+        .sprint_issues(created.id, &["summary"], 100)
+        .await
+        .unwrap();
     let keys: Vec<&str> = in_sprint.iter().map(|i| i.key.as_str()).collect();
-    assert!(keys.contains(&"DEMO-4") && keys.contains(&"DEMO-5"), "{keys:?}");
+    assert!(
+        keys.contains(&"DEMO-4") && keys.contains(&"DEMO-5"),
+        "{keys:?}"
+    );
     client.move_issues_to_backlog(&["DEMO-5"]).await.unwrap();
-    let after = client.sprint_issues(created.id, &["summary"], 100).await.unwrap();
+    let after = client
+        .sprint_issues(created.id, &["summary"], 100)
+        .await
+        .unwrap();
     assert!(after.iter().all(|i| i.key != "DEMO-5"));
     assert_no_violations(&sandbox);
 }
@@ -275,8 +331,15 @@ async fn rate_limits_and_server_errors_from_the_emulator() {
         .create_issue(&NewIssue::new("DEMO", "Task", "Must not be duplicated"))
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::Server { status: 500, .. }), "{error:?}");
-    assert_eq!(sandbox.write_log().len(), before + 1, "the create was sent once");
+    assert!(
+        matches!(error, Error::Server { status: 500, .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        sandbox.write_log().len(),
+        before + 1,
+        "the create was sent once"
+    );
 }
 
 #[tokio::test]
@@ -293,7 +356,9 @@ async fn confluence_page_read_edit_and_stale_version_conflict() {
         .and_then(|v| v.as_str())
         .expect("the demo epic links its PRD")
         .to_string();
-    let wiki = ConfluenceClient::connect(site(&sandbox), config()).await.unwrap();
+    let wiki = ConfluenceClient::connect(site(&sandbox), config())
+        .await
+        .unwrap();
     let page_id = wiki.page_id_from_url(&prd_url).unwrap();
     let page = wiki.get_page(&page_id).await.unwrap();
     assert!(page.body_storage.contains("<table"));
@@ -315,11 +380,12 @@ async fn confluence_page_read_edit_and_stale_version_conflict() {
         .await
         .unwrap_err();
     assert!(matches!(error, Error::Conflict { .. }), "{error:?}");
-    assert!(wiki
-        .get_page(&page_id)
-        .await
-        .unwrap()
-        .body_storage
-        .ends_with("<p>Synced.</p>"));
+    assert!(
+        wiki.get_page(&page_id)
+            .await
+            .unwrap()
+            .body_storage
+            .ends_with("<p>Synced.</p>")
+    );
     assert_no_violations(&sandbox);
 }

@@ -439,6 +439,7 @@ async fn errors_are_classified_with_field_errors_and_hints() {
             .await;
     }
     let client = jira(&server).await;
+    assert!(!format!("{client:?}").contains(common::TOKEN));
     let mut seen = Vec::new();
     for (status, url_path) in cases {
         let key = url_path.rsplit('/').next().unwrap();
@@ -529,7 +530,10 @@ async fn bearer_tokens_go_through_the_gateway_with_a_discovered_cloud_id() {
         .unwrap();
     let client = JiraClient::connect(config, fast_config()).await.unwrap();
     assert_eq!(client.myself().await.unwrap().account_id, "me");
-    assert_eq!(client.browse_url("PW-1"), format!("{}/browse/PW-1", site.uri()));
+    assert_eq!(
+        client.browse_url("PW-1"),
+        format!("{}/browse/PW-1", site.uri())
+    );
     let discovery = site.received_requests().await.unwrap();
     assert!(!discovery[0].headers.contains_key("authorization"));
     let call = &gateway.received_requests().await.unwrap()[0];

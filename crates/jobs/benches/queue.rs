@@ -171,7 +171,7 @@ async fn throughput(db: &Database, jobs: usize) -> f64 {
     let deadline = Instant::now() + Duration::from_secs(300);
     while completed(db).await < already + jobs as u64 {
         assert!(Instant::now() < deadline, "jobs did not complete");
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let elapsed = started.elapsed();
     eprintln!(

@@ -69,7 +69,9 @@ fn main() {
                 "| `GET /jobs/{{id}}` p99 latency, same run | < 10 ms | {p99_ms:.2} ms |"
             ));
         }
-        Err(why) => rows.push(format!("| `GET /jobs/{{id}}` | ≥ 10,000 req/s | not run: {why} |")),
+        Err(why) => rows.push(format!(
+            "| `GET /jobs/{{id}}` | ≥ 10,000 req/s | not run: {why} |"
+        )),
     }
     stop(child);
 
@@ -122,13 +124,17 @@ fn wait_for_health(port: u16, child: &mut Child) {
             if stream.write_all(request.as_bytes()).is_ok() {
                 let mut response = String::new();
                 if stream.read_to_string(&mut response).is_ok()
-                    && (response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.1 503"))
+                    && (response.starts_with("HTTP/1.1 200")
+                        || response.starts_with("HTTP/1.1 503"))
                 {
                     return;
                 }
             }
         }
-        assert!(child.try_wait().unwrap().is_none(), "serve exited during start-up");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "serve exited during start-up"
+        );
         assert!(Instant::now() < deadline, "serve did not answer /health");
         std::thread::sleep(Duration::from_millis(1));
     }

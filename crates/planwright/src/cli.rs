@@ -10,7 +10,13 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// With no configuration, `planwright serve` runs the embedded quick start: a SQLite database
 /// under ./data/, the worker inside the server, and the offline generator.
 #[derive(Debug, Parser)]
-#[command(name = "planwright", version, about, long_about, propagate_version = true)]
+#[command(
+    name = "planwright",
+    version,
+    about,
+    long_about,
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

@@ -29,12 +29,29 @@ fn help_lists_every_command_and_each_command_has_help() {
     let out = run(planwright().arg("--help"));
     assert!(out.status.success());
     let text = stdout(&out);
-    let commands = ["serve", "worker", "migrate", "hash-password", "config", "sandbox"];
+    let commands = [
+        "serve",
+        "worker",
+        "migrate",
+        "hash-password",
+        "config",
+        "sandbox",
+    ];
     for command in commands {
         assert!(text.contains(command), "--help lacks {command}:\n{text}");
     }
     let flags: &[(&str, &[&str])] = &[
-        ("serve", &["--host", "--port", "--config", "--no-worker", "--sandbox", "PORT"]),
+        (
+            "serve",
+            &[
+                "--host",
+                "--port",
+                "--config",
+                "--no-worker",
+                "--sandbox",
+                "PORT",
+            ],
+        ),
         ("worker", &["--config", "--concurrency"]),
         ("migrate", &["--config"]),
         ("hash-password", &["stdin"]),
@@ -46,7 +63,10 @@ fn help_lists_every_command_and_each_command_has_help() {
         assert!(out.status.success(), "{command} --help failed");
         let text = stdout(&out);
         for flag in *expected {
-            assert!(text.contains(flag), "`{command} --help` lacks {flag}:\n{text}");
+            assert!(
+                text.contains(flag),
+                "`{command} --help` lacks {flag}:\n{text}"
+            );
         }
     }
 }
@@ -72,7 +92,10 @@ fn config_prints_the_effective_configuration_with_secrets_redacted() {
     assert!(text.contains("max_jobs: 7"), "{text}");
     assert!(text.contains("https://acme.atlassian.net"), "{text}");
     for secret in ["jira-token-value", "sk-openai-value"] {
-        assert!(!text.contains(secret) && !stderr(&out).contains(secret), "{text}");
+        assert!(
+            !text.contains(secret) && !stderr(&out).contains(secret),
+            "{text}"
+        );
     }
     assert!(text.contains("[redacted]"));
 }
@@ -88,7 +111,11 @@ fn invalid_configuration_exits_2_naming_the_key() {
     std::fs::write(&file, "auth:\n  enabled: true\n").unwrap();
     let out = run(planwright().arg("config").arg("--config").arg(&file));
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("auth.password_hash"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("auth.password_hash"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(planwright()
         .args(["config", "--config"])
@@ -138,7 +165,11 @@ fn hash_password_reads_stdin_and_prints_a_verifiable_argon2_hash() {
             .verify_password(b"correct horse battery", &parsed)
             .is_ok()
     );
-    assert!(Argon2::default().verify_password(b"wrong", &parsed).is_err());
+    assert!(
+        Argon2::default()
+            .verify_password(b"wrong", &parsed)
+            .is_err()
+    );
 }
 
 #[test]
@@ -152,7 +183,11 @@ fn hash_password_refuses_an_empty_password_and_takes_no_argument() {
     assert!(stderr(&out).contains("empty"), "{}", stderr(&out));
 
     let out = run(planwright().args(["hash-password", "secret"]));
-    assert_eq!(out.status.code(), Some(2), "a password on argv is a usage error");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a password on argv is a usage error"
+    );
 }
 
 #[test]

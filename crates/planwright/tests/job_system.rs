@@ -46,11 +46,11 @@ async fn concurrent_submissions_to_two_servers_are_accepted_exactly_once() {
             }
             assert_eq!(*status, 409, "{}: {body}", db.label());
             assert_eq!(active.as_deref(), Some(job_id.as_str()));
-            assert_eq!(status_url.as_deref(), Some(format!("/jobs/{job_id}").as_str()));
-            assert!(
-                body["detail"].as_str().unwrap().contains(&job_id),
-                "{body}"
+            assert_eq!(
+                status_url.as_deref(),
+                Some(format!("/jobs/{job_id}").as_str())
             );
+            assert!(body["detail"].as_str().unwrap().contains(&job_id), "{body}");
         }
         // Both servers see the one job, queued.
         assert_eq!(status(&b.job(&job_id).await), "started");
@@ -63,14 +63,9 @@ async fn a_job_is_cancelled_from_a_server_while_another_process_runs_it() {
     for db in databases().await {
         let server = Server::start(db.url(), &["--no-worker"], &[]);
         let _worker = Worker::start(db.url(), &[]);
-        let response = server
-            .submit_probe(json!({"lock_keys": ["DEMO-11"], "steps": 600, "step_ms": 50}))
+        let job_id = server
+            .start_probe(json!({"lock_keys": ["DEMO-11"], "steps": 600, "step_ms": 50}))
             .await;
-        assert_eq!(response.status(), 200);
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         server
             .wait_for_job(&job_id, "started processing", |j| {
                 status(j) == "processing" && processed(j) >= 1
@@ -84,7 +79,10 @@ async fn a_job_is_cancelled_from_a_server_while_another_process_runs_it() {
             .send()
             .await
             .unwrap();
-        assert!(asked.elapsed() < Duration::from_secs(5), "DELETE must answer at once");
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "DELETE must answer at once"
+        );
         assert_eq!(response.status(), 200, "{}", db.label());
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], "cancelled");
@@ -99,12 +97,18 @@ async fn a_job_is_cancelled_from_a_server_while_another_process_runs_it() {
                 break response.json::<serde_json::Value>().await.unwrap();
             }
             assert_eq!(response.status(), 409);
-            assert!(Instant::now() < deadline, "the cancelled job never released DEMO-11");
+            assert!(
+                Instant::now() < deadline,
+                "the cancelled job never released DEMO-11"
+            );
             tokio::time::sleep(Duration::from_millis(25)).await;
         };
         let cancelled = server.job(&job_id).await;
         assert_eq!(status(&cancelled), "cancelled", "{cancelled}");
-        assert!(processed(&cancelled) < 600, "the job ran to the end: {cancelled}");
+        assert!(
+            processed(&cancelled) < 600,
+            "the job ran to the end: {cancelled}"
+        );
         let second_id = second["job_id"].as_str().unwrap();
         server
             .wait_for_job(second_id, "completed", |j| status(j) == "completed")
@@ -136,17 +140,12 @@ async fn a_job_whose_worker_is_killed_completes_exactly_once_on_another_worker()
         let marker = dir.path().join("completions.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[FAST_LEASE]);
         let mut first = Worker::start(db.url(), &[FAST_LEASE]);
-        let response = server
-            .submit_probe(json!({
+        let job_id = server
+            .start_probe(json!({
                 "lock_keys": ["DEMO-21"], "steps": 30, "step_ms": 100,
                 "marker_file": marker.display().to_string(),
             }))
             .await;
-        assert_eq!(response.status(), 200);
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         server
             .wait_for_job(&job_id, "made progress", |j| processed(j) >= 2)
             .await;
@@ -160,8 +159,16 @@ async fn a_job_whose_worker_is_killed_completes_exactly_once_on_another_worker()
                 status(j) == "completed"
             })
             .await;
-        assert_eq!(marker_lines(&marker), vec![job_id.clone()], "{}", db.label());
-        assert_eq!(done["processed_tickets"].as_u64(), done["total_tickets"].as_u64());
+        assert_eq!(
+            marker_lines(&marker),
+            vec![job_id.clone()],
+            "{}",
+            db.label()
+        );
+        assert_eq!(
+            done["processed_tickets"].as_u64(),
+            done["total_tickets"].as_u64()
+        );
         db.cleanup().await;
     }
 }
@@ -170,18 +177,17 @@ async fn a_job_whose_worker_is_killed_completes_exactly_once_on_another_worker()
 async fn a_job_running_past_the_timeout_fails_with_a_clear_error() {
     for db in databases().await {
         let server = Server::start(db.url(), &[], &[("WORKER_JOB_TIMEOUT", "1")]);
-        let response = server
-            .submit_probe(json!({"lock_keys": ["DEMO-31"], "steps": 100, "step_ms": 100}))
+        let job_id = server
+            .start_probe(json!({"lock_keys": ["DEMO-31"], "steps": 100, "step_ms": 100}))
             .await;
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         let failed = server
             .wait_for_job(&job_id, "failed", |j| status(j) == "failed")
             .await;
         let error = failed["error"].as_str().unwrap_or_default().to_lowercase();
-        assert!(error.contains("timed out") || error.contains("timeout"), "{failed}");
+        assert!(
+            error.contains("timed out") || error.contains("timeout"),
+            "{failed}"
+        );
         assert!(failed["completed_at"].is_string(), "{failed}");
         db.cleanup().await;
     }
@@ -191,13 +197,9 @@ async fn a_job_running_past_the_timeout_fails_with_a_clear_error() {
 async fn finished_jobs_are_purged_after_the_retention_period() {
     for db in databases().await {
         let server = Server::start(db.url(), &[], &[("WORKER_KEEP_RESULT", "1")]);
-        let response = server
-            .submit_probe(json!({"lock_keys": ["DEMO-41"], "steps": 1}))
+        let job_id = server
+            .start_probe(json!({"lock_keys": ["DEMO-41"], "steps": 1}))
             .await;
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         server
             .wait_for_job(&job_id, "completed", |j| status(j) == "completed")
             .await;
@@ -221,16 +223,12 @@ async fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
         let marker = dir.path().join("done.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[]);
         let mut worker = Worker::start(db.url(), &[("WORKER_SHUTDOWN_GRACE", "30")]);
-        let response = server
-            .submit_probe(json!({
+        let job_id = server
+            .start_probe(json!({
                 "lock_keys": ["DEMO-51"], "steps": 10, "step_ms": 100,
                 "marker_file": marker.display().to_string(),
             }))
             .await;
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         server
             .wait_for_job(&job_id, "started processing", |j| status(j) == "processing")
             .await;
@@ -250,16 +248,12 @@ async fn sigterm_hands_a_job_outlasting_the_grace_period_to_another_worker() {
         let marker = dir.path().join("done.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[]);
         let mut first = Worker::start(db.url(), &[("WORKER_SHUTDOWN_GRACE", "1")]);
-        let response = server
-            .submit_probe(json!({
+        let job_id = server
+            .start_probe(json!({
                 "lock_keys": ["DEMO-61"], "steps": 40, "step_ms": 100,
                 "marker_file": marker.display().to_string(),
             }))
             .await;
-        let job_id = response.json::<serde_json::Value>().await.unwrap()["job_id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
         server
             .wait_for_job(&job_id, "started processing", |j| status(j) == "processing")
             .await;
@@ -267,7 +261,11 @@ async fn sigterm_hands_a_job_outlasting_the_grace_period_to_another_worker() {
         assert!(first.process.terminate().success());
         assert!(stopping.elapsed() < Duration::from_secs(20));
         let released = server.job(&job_id).await;
-        assert_eq!(status(&released), "started", "handed back to the queue: {released}");
+        assert_eq!(
+            status(&released),
+            "started",
+            "handed back to the queue: {released}"
+        );
 
         let _second = Worker::start(db.url(), &[]);
         server
@@ -306,7 +304,12 @@ async fn serving_beyond_loopback_without_auth_warns_loudly() {
         "{stderr}"
     );
     let loopback = Server::start(db.url(), &["--no-worker"], &[]);
-    assert!(!loopback.process.stderr().contains("authentication DISABLED"));
+    assert!(
+        !loopback
+            .process
+            .stderr()
+            .contains("authentication DISABLED")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -329,7 +332,11 @@ async fn auth_protects_the_api_but_not_the_public_routes() {
     assert!(response.headers().contains_key("www-authenticate"));
     for public in ["/", "/health", "/openapi.json"] {
         let response = server.http.get(server.at(public)).send().await.unwrap();
-        assert!(response.status().is_success(), "{public}: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "{public}: {}",
+            response.status()
+        );
     }
     let response = server
         .http

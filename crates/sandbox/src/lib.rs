@@ -47,6 +47,7 @@ use axum::routing::any;
 use tower::ServiceExt;
 
 pub use auth::{ApiAccount, Credentials, DEFAULT_API_TOKEN, DEFAULT_EMAIL, Principal};
+pub use demo::DEMO_KEY;
 pub use error::ApiError;
 pub use faults::{FaultConfig, Faults, RateLimitFault, RateLimitReason, ServerErrorFault, Trigger};
 pub use server::{Sandbox, SandboxBuilder, SandboxError, SandboxHandle, Seed};

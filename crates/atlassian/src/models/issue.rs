@@ -615,7 +615,10 @@ mod tests {
         let fields: IssueFields =
             serde_json::from_value(serde_json::json!({"description": "h1. wiki markup"})).unwrap();
         assert!(fields.description.is_none());
-        assert_eq!(fields.raw("description"), Some(&serde_json::json!("h1. wiki markup")));
+        assert_eq!(
+            fields.raw("description"),
+            Some(&serde_json::json!("h1. wiki markup"))
+        );
     }
 
     #[test]

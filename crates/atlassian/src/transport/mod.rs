@@ -287,6 +287,8 @@ impl Transport {
             let go_at = self.throttle.reserve(admission);
             let pause = go_at.saturating_duration_since(Instant::now());
             if !pause.is_zero() {
+                // A first attempt may wait out a pause another request recorded (those are
+                // bounded by that request's budget); a retry must stay within its own budget.
                 if attempt > 1 && waited + pause > self.retry.max_total_wait {
                     return Err(Error::RateLimited {
                         endpoint: endpoint.to_string(),

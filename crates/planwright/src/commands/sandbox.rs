@@ -18,12 +18,20 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("starting the sandbox on port {}", args.port))?;
     let account = sandbox.credentials().default_account();
-    println!("Planwright sandbox (Jira Cloud + Confluence emulator) listening on {}", sandbox.base_url());
+    println!(
+        "Planwright sandbox (Jira Cloud + Confluence emulator) listening on {}",
+        sandbox.base_url()
+    );
     println!("  Jira site:       {}", sandbox.base_url());
     println!("  Confluence:      {}/wiki", sandbox.base_url());
     println!("  user (email):    {}", account.email);
     println!("  API token:       {}", sandbox::DEFAULT_API_TOKEN);
-    println!("  try: curl -u {}:{} {}/rest/api/3/search/jql?jql=project=DEMO", account.email, sandbox::DEFAULT_API_TOKEN, sandbox.base_url());
+    println!(
+        "  try: curl -u {}:{} {}/rest/api/3/search/jql?jql=project=DEMO",
+        account.email,
+        sandbox::DEFAULT_API_TOKEN,
+        sandbox.base_url()
+    );
     super::shutdown_signal().await;
     sandbox.shutdown().await.context("stopping the sandbox")?;
     Ok(())

@@ -18,8 +18,8 @@ pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     let api_settings = wiring::api_settings(&settings);
     warn_about_exposure(&args, &api_settings);
-    let state = api::AppState::new(db.clone(), api_settings, metrics)
-        .context("invalid HTTP settings")?;
+    let state =
+        api::AppState::new(db.clone(), api_settings, metrics).context("invalid HTTP settings")?;
 
     let sandbox = if args.sandbox || !settings.jira.is_configured() {
         Some(super::sandbox::start_in_process().await?)

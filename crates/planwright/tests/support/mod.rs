@@ -154,6 +154,15 @@ impl Server {
             .unwrap()
     }
 
+    /// Submits a probe job that must be accepted; returns its id.
+    pub async fn start_probe(&self, body: Value) -> String {
+        let response = self.submit_probe(body).await;
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        assert_eq!(status, 200, "probe submission refused: {body}");
+        body["job_id"].as_str().expect("job_id").to_owned()
+    }
+
     pub async fn job(&self, id: &str) -> Value {
         let (status, body) = self.get_json(&format!("/jobs/{id}")).await;
         assert_eq!(status, 200, "GET /jobs/{id}: {body}");
