@@ -1,7 +1,7 @@
 //! Queue throughput and latency with no-op jobs.
 //!
 //! * PostgreSQL: 4 worker PROCESSES (this executable re-executed with `PLANWRIGHT_BENCH_WORKER`
-//!   set) share one fresh database; the parent enqueues from 8 concurrent tasks and waits until
+//!   set) share one fresh database; the parent enqueues from 16 concurrent tasks and waits until
 //!   every job completed. Needs `PLANWRIGHT_TEST_POSTGRES_URL` (an admin URL, e.g.
 //!   `postgres://postgres@127.0.0.1:5432/postgres`); skipped without it.
 //! * SQLite: one process, a worker pool in the same process as the enqueuers.
@@ -24,7 +24,7 @@ const KIND: &str = "bench_noop";
 const THROUGHPUT_JOBS: usize = 20_000;
 const SQLITE_JOBS: usize = 10_000;
 const LATENCY_SAMPLES: usize = 300;
-const ENQUEUERS: usize = 8;
+const ENQUEUERS: usize = 16;
 const WORKER_PROCESSES: usize = 4;
 
 /// Does nothing: measures the queue, not the work.
@@ -34,7 +34,11 @@ impl JobHandler for Noop {
     fn kind(&self) -> &'static str {
         KIND
     }
-    fn run<'a>(&'a self, _ctx: &'a JobContext, _payload: Value) -> BoxFuture<'a, Result<Value, JobError>> {
+    fn run<'a>(
+        &'a self,
+        _ctx: &'a JobContext,
+        _payload: Value,
+    ) -> BoxFuture<'a, Result<Value, JobError>> {
         Box::pin(async { Ok(Value::Null) })
     }
 }
@@ -44,11 +48,18 @@ fn registry() -> Registry {
 }
 
 fn settings() -> WorkerSettings {
-    WorkerSettings { concurrency: 10, claim_batch: 10, ..WorkerSettings::default() }
+    WorkerSettings {
+        concurrency: 10,
+        claim_batch: 10,
+        ..WorkerSettings::default()
+    }
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     if let Ok(url) = std::env::var(WORKER_ENV) {
         runtime.block_on(run_worker_process(&url));
         return;
@@ -63,7 +74,9 @@ fn main() {
 /// A child: runs a worker pool until the parent closes our stdin.
 async fn run_worker_process(url: &str) {
     let db = Database::connect(url).await.expect("worker connects");
-    let pool = WorkerPool::start(db.clone(), registry(), settings()).await.expect("pool starts");
+    let pool = WorkerPool::start(db.clone(), registry(), settings())
+        .await
+        .expect("pool starts");
     tokio::task::spawn_blocking(|| {
         let mut sink = Vec::new();
         let _ = std::io::stdin().read_to_end(&mut sink);
@@ -114,7 +127,9 @@ async fn run_benchmarks() -> Vec<(String, String, String)> {
     }
 
     let tdb = TestDatabase::sqlite().await.expect("sqlite fixture");
-    let pool = WorkerPool::start(tdb.db().clone(), registry(), settings()).await.expect("pool");
+    let pool = WorkerPool::start(tdb.db().clone(), registry(), settings())
+        .await
+        .expect("pool");
     let rate = throughput(&tdb, SQLITE_JOBS).await;
     rows.push((
         "SQLite throughput, one process, pool x 10".into(),
@@ -145,7 +160,11 @@ async fn wait_for_workers(db: &Database, count: usize) {
 }
 
 async fn completed(db: &Database) -> u64 {
-    let filter = JobFilter { status: Some(JobStatus::Completed), limit: 1, ..JobFilter::default() };
+    let filter = JobFilter {
+        status: Some(JobStatus::Completed),
+        limit: 1,
+        ..JobFilter::default()
+    };
     db.list(&filter).await.expect("count").total
 }
 
@@ -159,7 +178,9 @@ async fn throughput(db: &Database, jobs: usize) -> f64 {
             let db = db.clone();
             tokio::spawn(async move {
                 for i in (task..jobs).step_by(ENQUEUERS) {
-                    db.enqueue(NewJob::new(KIND, json!({ "i": i }))).await.expect("enqueue");
+                    db.enqueue(NewJob::new(KIND, json!({ "i": i })))
+                        .await
+                        .expect("enqueue");
                 }
             })
         })
@@ -187,7 +208,11 @@ async fn throughput(db: &Database, jobs: usize) -> f64 {
 async fn latency(db: &Database) -> (i64, i64) {
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for i in 0..LATENCY_SAMPLES {
-        let id = db.enqueue(NewJob::new(KIND, json!({ "latency": i }))).await.expect("enqueue").id;
+        let id = db
+            .enqueue(NewJob::new(KIND, json!({ "latency": i })))
+            .await
+            .expect("enqueue")
+            .id;
         loop {
             let job = db.get(id).await.expect("get").expect("job");
             if job.status == JobStatus::Completed {

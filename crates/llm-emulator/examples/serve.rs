@@ -11,6 +11,9 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8089".to_owned());
     let listener = tokio::net::TcpListener::bind(&addr).await?;
-    println!("LLM emulator listening on http://{}", listener.local_addr()?);
+    println!(
+        "LLM emulator listening on http://{}",
+        listener.local_addr()?
+    );
     axum::serve(listener, router(EmulatorState::new())).await
 }

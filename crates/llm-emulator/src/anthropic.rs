@@ -44,23 +44,42 @@ fn exchange_of(body: &Value) -> Exchange {
     let mut all_text = content_text(body.get("system").unwrap_or(&Value::Null));
     for message in &messages {
         all_text.push('\n');
-        all_text.push_str(&content_text(message.get("content").unwrap_or(&Value::Null)));
+        all_text.push_str(&content_text(
+            message.get("content").unwrap_or(&Value::Null),
+        ));
     }
     let forced_tool = match body.get("tool_choice") {
         Some(choice) if choice.get("type") == Some(&json!("tool")) => {
-            let name = choice.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = choice
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             body.get("tools")
                 .and_then(Value::as_array)
                 .and_then(|tools| tools.iter().find(|t| t.get("name") == Some(&json!(name))))
-                .map(|t| (name.to_owned(), t.get("input_schema").cloned().unwrap_or(json!({}))))
+                .map(|t| {
+                    (
+                        name.to_owned(),
+                        t.get("input_schema").cloned().unwrap_or(json!({})),
+                    )
+                })
         }
-        Some(choice) if choice.get("type") == Some(&json!("any")) => body
-            .pointer("/tools/0")
-            .and_then(|t| Some((t.get("name")?.as_str()?.to_owned(), t.get("input_schema")?.clone()))),
+        Some(choice) if choice.get("type") == Some(&json!("any")) => {
+            body.pointer("/tools/0").and_then(|t| {
+                Some((
+                    t.get("name")?.as_str()?.to_owned(),
+                    t.get("input_schema")?.clone(),
+                ))
+            })
+        }
         _ => None,
     };
     Exchange {
-        model: body.get("model").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        model: body
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         first_user_text,
         all_text,
         schema: body
@@ -81,14 +100,30 @@ async fn messages(
     body: Bytes,
 ) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid_request_error", "the body is not JSON", None);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "the body is not JSON",
+            None,
+        );
     };
     if body.get("max_tokens").and_then(Value::as_u64).is_none() {
-        return error(StatusCode::BAD_REQUEST, "invalid_request_error", "max_tokens: Field required", None);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "max_tokens: Field required",
+            None,
+        );
     }
     let exchange = exchange_of(&body);
     let Ok(_guard) = state
-        .admit(Protocol::Anthropic, "/messages".into(), uri.query().map(str::to_owned), &headers, body)
+        .admit(
+            Protocol::Anthropic,
+            "/messages".into(),
+            uri.query().map(str::to_owned),
+            &headers,
+            body,
+        )
         .await
     else {
         return fault(&Fault::Unauthorized);
@@ -150,7 +185,10 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
     start["stop_reason"] = Value::Null;
     start["usage"]["output_tokens"] = json!(1);
     let block = &full["content"][0];
-    let mut events = vec![("message_start", json!({"type": "message_start", "message": start}))];
+    let mut events = vec![(
+        "message_start",
+        json!({"type": "message_start", "message": start}),
+    )];
     let (empty_block, deltas): (Value, Vec<Value>) = if block["type"] == "tool_use" {
         let arguments = block["input"].to_string();
         (
@@ -179,7 +217,10 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
             json!({"type": "content_block_delta", "index": 0, "delta": delta}),
         ));
     }
-    events.push(("content_block_stop", json!({"type": "content_block_stop", "index": 0})));
+    events.push((
+        "content_block_stop",
+        json!({"type": "content_block_stop", "index": 0}),
+    ));
     events.push((
         "message_delta",
         json!({"type": "message_delta",
@@ -187,9 +228,9 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
                "usage": {"output_tokens": full["usage"]["output_tokens"]}}),
     ));
     events.push(("message_stop", json!({"type": "message_stop"})));
-    let events = events
-        .into_iter()
-        .map(|(name, data)| Ok::<_, Infallible>(Event::default().event(name).data(data.to_string())));
+    let events = events.into_iter().map(|(name, data)| {
+        Ok::<_, Infallible>(Event::default().event(name).data(data.to_string()))
+    });
     Sse::new(futures::stream::iter(events)).into_response()
 }
 
@@ -208,7 +249,12 @@ fn error(status: StatusCode, kind: &str, message: &str, details: Option<Value>) 
 fn fault(fault: &Fault) -> Response {
     match fault {
         Fault::RateLimited { retry_after } => {
-            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "rate_limit_error", "Number of requests has exceeded your rate limit (emulated).", None);
+            let mut response = error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_error",
+                "Number of requests has exceeded your rate limit (emulated).",
+                None,
+            );
             let headers = response.headers_mut();
             headers.insert("retry-after", retry_after.as_secs().max(1).into());
             headers.insert("retry-after-ms", (retry_after.as_millis() as u64).into());
@@ -220,7 +266,12 @@ fn fault(fault: &Fault) -> Response {
             "Overloaded (emulated)",
             None,
         ),
-        Fault::ServerError | Fault::Hang => error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "Internal server error (emulated).", None),
+        Fault::ServerError | Fault::Hang => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "Internal server error (emulated).",
+            None,
+        ),
         Fault::MalformedJson => (
             StatusCode::OK,
             [("content-type", "application/json")],
@@ -233,10 +284,30 @@ fn fault(fault: &Fault) -> Response {
             "You have reached your specified workspace API spend limit (emulated).",
             Some(json!({"error_code": "enforced_spend_limit_reached"})),
         ),
-        Fault::Unauthorized => error(StatusCode::UNAUTHORIZED, "authentication_error", "invalid x-api-key (emulated)", None),
-        Fault::BadRequest => error(StatusCode::BAD_REQUEST, "invalid_request_error", "Invalid request (emulated).", None),
-        Fault::NotFound => error(StatusCode::NOT_FOUND, "not_found_error", "model: not found (emulated)", None),
+        Fault::Unauthorized => error(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "invalid x-api-key (emulated)",
+            None,
+        ),
+        Fault::BadRequest => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            "Invalid request (emulated).",
+            None,
+        ),
+        Fault::NotFound => error(
+            StatusCode::NOT_FOUND,
+            "not_found_error",
+            "model: not found (emulated)",
+            None,
+        ),
         // Truncation is answered as text by `EmulatorState::reply`; this arm is never reached.
-        Fault::Truncated => error(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "Truncation fault misrouted (emulator bug).", None),
+        Fault::Truncated => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "api_error",
+            "Truncation fault misrouted (emulator bug).",
+            None,
+        ),
     }
 }

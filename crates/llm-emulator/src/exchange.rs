@@ -36,12 +36,10 @@ impl Exchange {
             .clone()
             .or_else(|| instance::schema_in_prompt(&self.all_text));
         let text = match schema {
-            Some(schema) => instance::answer_for(
-                self.schema_name.as_deref(),
-                &schema,
-                &self.first_user_text,
-            )
-            .to_string(),
+            Some(schema) => {
+                instance::answer_for(self.schema_name.as_deref(), &schema, &self.first_user_text)
+                    .to_string()
+            }
             None => "This is the LLM emulator's answer.".to_owned(),
         };
         Reply::Text {

@@ -76,19 +76,42 @@ async fn generate(
     body: Bytes,
 ) -> Response {
     let Some((model, method)) = target.split_once(':') else {
-        return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("unknown method for {target}"), vec![]);
+        return error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            &format!("unknown method for {target}"),
+            vec![],
+        );
     };
     let streaming = match method {
         "generateContent" => false,
         "streamGenerateContent" => true,
-        _ => return error(StatusCode::NOT_FOUND, "NOT_FOUND", &format!("unknown method {method}"), vec![]),
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                "NOT_FOUND",
+                &format!("unknown method {method}"),
+                vec![],
+            );
+        }
     };
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "the body is not JSON", vec![]);
+        return error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ARGUMENT",
+            "the body is not JSON",
+            vec![],
+        );
     };
     let exchange = exchange_of(model, &body);
     let Ok(_guard) = state
-        .admit(Protocol::Gemini, format!("/models/{target}"), uri.query().map(str::to_owned), &headers, body)
+        .admit(
+            Protocol::Gemini,
+            format!("/models/{target}"),
+            uri.query().map(str::to_owned),
+            &headers,
+            body,
+        )
         .await
     else {
         return fault(&Fault::Unauthorized);
@@ -166,8 +189,18 @@ fn fault(fault: &Fault) -> Response {
             vec![json!({"@type": "type.googleapis.com/google.rpc.RetryInfo",
                         "retryDelay": format!("{}s", retry_after.as_secs_f64())})],
         ),
-        Fault::Overloaded => error(StatusCode::SERVICE_UNAVAILABLE, "UNAVAILABLE", "The model is overloaded. Please try again later. (emulated)", vec![]),
-        Fault::ServerError | Fault::Hang => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "An internal error has occurred. (emulated)", vec![]),
+        Fault::Overloaded => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "UNAVAILABLE",
+            "The model is overloaded. Please try again later. (emulated)",
+            vec![],
+        ),
+        Fault::ServerError | Fault::Hang => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "An internal error has occurred. (emulated)",
+            vec![],
+        ),
         Fault::MalformedJson => (
             StatusCode::OK,
             [("content-type", "application/json")],
@@ -178,14 +211,36 @@ fn fault(fault: &Fault) -> Response {
             StatusCode::TOO_MANY_REQUESTS,
             "RESOURCE_EXHAUSTED",
             "You exceeded your current quota. (emulated)",
-            vec![json!({"@type": "type.googleapis.com/google.rpc.QuotaFailure",
+            vec![
+                json!({"@type": "type.googleapis.com/google.rpc.QuotaFailure",
                         "violations": [{"quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
-                                        "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]})],
+                                        "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}),
+            ],
         ),
-        Fault::Unauthorized => error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "API key not valid. Please pass a valid API key. (emulated)", vec![]),
-        Fault::BadRequest => error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "Invalid argument (emulated).", vec![]),
-        Fault::NotFound => error(StatusCode::NOT_FOUND, "NOT_FOUND", "models/unknown is not found (emulated).", vec![]),
+        Fault::Unauthorized => error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "API key not valid. Please pass a valid API key. (emulated)",
+            vec![],
+        ),
+        Fault::BadRequest => error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_ARGUMENT",
+            "Invalid argument (emulated).",
+            vec![],
+        ),
+        Fault::NotFound => error(
+            StatusCode::NOT_FOUND,
+            "NOT_FOUND",
+            "models/unknown is not found (emulated).",
+            vec![],
+        ),
         // Truncation is answered as text by `EmulatorState::reply`; this arm is never reached.
-        Fault::Truncated => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "Truncation fault misrouted (emulator bug).", vec![]),
+        Fault::Truncated => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "Truncation fault misrouted (emulator bug).",
+            vec![],
+        ),
     }
 }

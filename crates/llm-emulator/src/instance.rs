@@ -30,7 +30,10 @@ pub(crate) fn answer_for(name: Option<&str>, schema: &Value, prompt: &str) -> Va
 fn summary_line(prompt: &str) -> String {
     let line = prompt
         .lines()
-        .find_map(|l| l.split_once("Summary:**").map(|(_, rest)| rest.trim().to_owned()))
+        .find_map(|l| {
+            l.split_once("Summary:**")
+                .map(|(_, rest)| rest.trim().to_owned())
+        })
         .or_else(|| {
             prompt
                 .lines()
@@ -39,7 +42,11 @@ fn summary_line(prompt: &str) -> String {
                 .map(|l| l.trim_start_matches('#').trim().to_owned())
         })
         .unwrap_or_default();
-    if line.is_empty() { "Emulated request".to_owned() } else { line }
+    if line.is_empty() {
+        "Emulated request".to_owned()
+    } else {
+        line
+    }
 }
 
 /// The smallest value valid against common JSON Schema (and Gemini OpenAPI-subset) keywords.
@@ -50,7 +57,11 @@ pub(crate) fn minimal_instance(schema: &Value) -> Value {
     if let Some(value) = object.get("const") {
         return value.clone();
     }
-    if let Some(first) = object.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+    if let Some(first) = object
+        .get("enum")
+        .and_then(Value::as_array)
+        .and_then(|e| e.first())
+    {
         return first.clone();
     }
     for keyword in ["anyOf", "oneOf", "allOf"] {
@@ -94,7 +105,10 @@ pub(crate) fn minimal_instance(schema: &Value) -> Value {
         }
         "array" => {
             let count = object.get("minItems").and_then(Value::as_u64).unwrap_or(0);
-            let item = object.get("items").map(minimal_instance).unwrap_or(Value::Null);
+            let item = object
+                .get("items")
+                .map(minimal_instance)
+                .unwrap_or(Value::Null);
             Value::Array((0..count).map(|_| item.clone()).collect())
         }
         "string" => {
@@ -162,8 +176,15 @@ mod tests {
     fn known_task_schemas_get_offline_answers() {
         let schema = generation::output_schema(TaskKind::TicketDescription);
         assert_eq!(task_of(None, &schema), Some(TaskKind::TicketDescription));
-        assert_eq!(task_of(Some("story_tasks"), &json!({})), Some(TaskKind::StoryTasks));
-        let answer = answer_for(None, &schema, "**Summary:** Add password reset\n\nUsers forget passwords.");
+        assert_eq!(
+            task_of(Some("story_tasks"), &json!({})),
+            Some(TaskKind::StoryTasks)
+        );
+        let answer = answer_for(
+            None,
+            &schema,
+            "**Summary:** Add password reset\n\nUsers forget passwords.",
+        );
         assert!(answer.get("purpose").is_some(), "{answer}");
     }
 

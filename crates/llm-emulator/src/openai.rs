@@ -52,7 +52,11 @@ fn exchange_of(body: &Value) -> Exchange {
         .filter(|_| body.pointer("/response_format/type") == Some(&json!("json_schema")));
     let forced_tool = forced_tool(body);
     Exchange {
-        model: body.get("model").and_then(Value::as_str).unwrap_or_default().to_owned(),
+        model: body
+            .get("model")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
         first_user_text,
         all_text,
         schema: json_schema.and_then(|s| s.get("schema")).cloned(),
@@ -75,13 +79,15 @@ fn forced_tool(body: &Value) -> Option<(String, Value)> {
         _ => return None,
     };
     let tool = tools.iter().find(|t| {
-        wanted.as_deref().is_none_or(|name| {
-            t.pointer("/function/name").and_then(Value::as_str) == Some(name)
-        })
+        wanted
+            .as_deref()
+            .is_none_or(|name| t.pointer("/function/name").and_then(Value::as_str) == Some(name))
     })?;
     Some((
         tool.pointer("/function/name")?.as_str()?.to_owned(),
-        tool.pointer("/function/parameters").cloned().unwrap_or(json!({})),
+        tool.pointer("/function/parameters")
+            .cloned()
+            .unwrap_or(json!({})),
     ))
 }
 
@@ -92,11 +98,22 @@ async fn chat(
     body: Bytes,
 ) -> Response {
     let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-        return error(StatusCode::BAD_REQUEST, "invalid_request_error", None, "the body is not JSON");
+        return error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            None,
+            "the body is not JSON",
+        );
     };
     let exchange = exchange_of(&body);
     let Ok(_guard) = state
-        .admit(Protocol::OpenAi, "/chat/completions".into(), uri.query().map(str::to_owned), &headers, body)
+        .admit(
+            Protocol::OpenAi,
+            "/chat/completions".into(),
+            uri.query().map(str::to_owned),
+            &headers,
+            body,
+        )
         .await
     else {
         return fault(&Fault::Unauthorized);
@@ -178,13 +195,19 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
             "choices": [{"index": 0, "delta": delta, "logprobs": null, "finish_reason": finish}],
         })
     };
-    let mut chunks = vec![chunk(json!({"role": "assistant", "content": ""}), Value::Null)];
+    let mut chunks = vec![chunk(
+        json!({"role": "assistant", "content": ""}),
+        Value::Null,
+    )];
     let (finish, chars) = match reply {
         Reply::Text { text, truncated } => {
             for piece in pieces(&text) {
                 chunks.push(chunk(json!({"content": piece}), Value::Null));
             }
-            (if truncated { "length" } else { "stop" }, text.chars().count())
+            (
+                if truncated { "length" } else { "stop" },
+                text.chars().count(),
+            )
         }
         Reply::ToolCall { name, arguments } => {
             let arguments = arguments.to_string();
@@ -219,7 +242,10 @@ fn stream(id: &str, exchange: &Exchange, reply: Reply) -> Response {
         .map(|c| Event::default().data(c.to_string()))
         .collect();
     events.push(Event::default().data("[DONE]"));
-    Sse::new(futures::stream::iter(events.into_iter().map(Ok::<_, Infallible>))).into_response()
+    Sse::new(futures::stream::iter(
+        events.into_iter().map(Ok::<_, Infallible>),
+    ))
+    .into_response()
 }
 
 /// Splits text into chunks of about 16 characters.
@@ -250,8 +276,18 @@ fn fault(fault: &Fault) -> Response {
             headers.insert("retry-after-ms", (retry_after.as_millis() as u64).into());
             response
         }
-        Fault::Overloaded => error(StatusCode::SERVICE_UNAVAILABLE, "server_error", None, "The engine is currently overloaded (emulated)."),
-        Fault::ServerError | Fault::Hang => error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None, "The server had an error (emulated)."),
+        Fault::Overloaded => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "server_error",
+            None,
+            "The engine is currently overloaded (emulated).",
+        ),
+        Fault::ServerError | Fault::Hang => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            None,
+            "The server had an error (emulated).",
+        ),
         Fault::MalformedJson => (
             StatusCode::OK,
             [("content-type", "application/json")],
@@ -264,10 +300,30 @@ fn fault(fault: &Fault) -> Response {
             Some("insufficient_quota"),
             "You exceeded your current quota, please check your plan and billing details (emulated).",
         ),
-        Fault::Unauthorized => error(StatusCode::UNAUTHORIZED, "invalid_request_error", Some("invalid_api_key"), "Incorrect API key provided (emulated)."),
-        Fault::BadRequest => error(StatusCode::BAD_REQUEST, "invalid_request_error", None, "Invalid request (emulated)."),
-        Fault::NotFound => error(StatusCode::NOT_FOUND, "invalid_request_error", Some("model_not_found"), "The model does not exist (emulated)."),
+        Fault::Unauthorized => error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_request_error",
+            Some("invalid_api_key"),
+            "Incorrect API key provided (emulated).",
+        ),
+        Fault::BadRequest => error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request_error",
+            None,
+            "Invalid request (emulated).",
+        ),
+        Fault::NotFound => error(
+            StatusCode::NOT_FOUND,
+            "invalid_request_error",
+            Some("model_not_found"),
+            "The model does not exist (emulated).",
+        ),
         // Truncation is answered as text by `EmulatorState::reply`; this arm is never reached.
-        Fault::Truncated => error(StatusCode::INTERNAL_SERVER_ERROR, "server_error", None, "Truncation fault misrouted (emulator bug)."),
+        Fault::Truncated => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            None,
+            "Truncation fault misrouted (emulator bug).",
+        ),
     }
 }

@@ -45,8 +45,12 @@ async fn openai_json_schema_requests_get_schema_valid_answers() {
         .unwrap();
     assert_eq!(response["object"], "chat.completion");
     assert_eq!(response["choices"][0]["finish_reason"], "stop");
-    let content: Value =
-        serde_json::from_str(response["choices"][0]["message"]["content"].as_str().unwrap()).unwrap();
+    let content: Value = serde_json::from_str(
+        response["choices"][0]["message"]["content"]
+            .as_str()
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(content, json!({"title": "x", "steps": ["x", "x"]}));
     assert!(response["usage"]["total_tokens"].as_u64().unwrap() > 0);
 }
@@ -54,11 +58,15 @@ async fn openai_json_schema_requests_get_schema_valid_answers() {
 #[tokio::test]
 async fn openai_streams_content_and_usage_then_done() {
     let (emulator, http) = start().await;
-    emulator.state.push(Scripted::Text("The quick brown fox jumps over the lazy dog.".into()));
+    emulator.state.push(Scripted::Text(
+        "The quick brown fox jumps over the lazy dog.".into(),
+    ));
     let response = http
         .post(format!("{}/chat/completions", emulator.openai_url()))
-        .json(&json!({"model": "gpt-4o", "stream": true, "stream_options": {"include_usage": true},
-                      "messages": [{"role": "user", "content": "hi"}]}))
+        .json(
+            &json!({"model": "gpt-4o", "stream": true, "stream_options": {"include_usage": true},
+                      "messages": [{"role": "user", "content": "hi"}]}),
+        )
         .send()
         .await
         .unwrap();
@@ -71,12 +79,27 @@ async fn openai_streams_content_and_usage_then_done() {
         .collect();
     let text: String = chunks
         .iter()
-        .filter_map(|c| c.pointer("/choices/0/delta/content").and_then(Value::as_str))
+        .filter_map(|c| {
+            c.pointer("/choices/0/delta/content")
+                .and_then(Value::as_str)
+        })
         .collect();
     assert_eq!(text, "The quick brown fox jumps over the lazy dog.");
-    assert!(chunks.iter().all(|c| c["object"] == "chat.completion.chunk"));
-    assert_eq!(chunks[chunks.len() - 2]["choices"][0]["finish_reason"], "stop");
-    assert!(chunks.last().unwrap()["usage"]["completion_tokens"].as_u64().unwrap() > 0);
+    assert!(
+        chunks
+            .iter()
+            .all(|c| c["object"] == "chat.completion.chunk")
+    );
+    assert_eq!(
+        chunks[chunks.len() - 2]["choices"][0]["finish_reason"],
+        "stop"
+    );
+    assert!(
+        chunks.last().unwrap()["usage"]["completion_tokens"]
+            .as_u64()
+            .unwrap()
+            > 0
+    );
 }
 
 #[tokio::test]
@@ -99,27 +122,42 @@ async fn openai_forced_tool_calls_stream_their_arguments() {
         .iter()
         .map(|(_, d)| serde_json::from_str(d).unwrap())
         .collect();
-    let name = chunks
-        .iter()
-        .find_map(|c| c.pointer("/choices/0/delta/tool_calls/0/function/name").and_then(Value::as_str));
+    let name = chunks.iter().find_map(|c| {
+        c.pointer("/choices/0/delta/tool_calls/0/function/name")
+            .and_then(Value::as_str)
+    });
     assert_eq!(name, Some("submit_plan"));
     let arguments: String = chunks
         .iter()
-        .filter_map(|c| c.pointer("/choices/0/delta/tool_calls/0/function/arguments").and_then(Value::as_str))
+        .filter_map(|c| {
+            c.pointer("/choices/0/delta/tool_calls/0/function/arguments")
+                .and_then(Value::as_str)
+        })
         .collect();
-    assert_eq!(serde_json::from_str::<Value>(&arguments).unwrap(), json!({"title": "x", "steps": ["x", "x"]}));
-    assert!(chunks.iter().any(|c| c["choices"][0]["finish_reason"] == "tool_calls"));
+    assert_eq!(
+        serde_json::from_str::<Value>(&arguments).unwrap(),
+        json!({"title": "x", "steps": ["x", "x"]})
+    );
+    assert!(
+        chunks
+            .iter()
+            .any(|c| c["choices"][0]["finish_reason"] == "tool_calls")
+    );
 }
 
 #[tokio::test]
 async fn anthropic_streams_the_event_sequence() {
     let (emulator, http) = start().await;
-    emulator.state.push(Scripted::Text("Hello there, streaming world".into()));
+    emulator
+        .state
+        .push(Scripted::Text("Hello there, streaming world".into()));
     let text = http
         .post(format!("{}/messages", emulator.anthropic_url()))
         .header("anthropic-version", "2023-06-01")
-        .json(&json!({"model": "claude-sonnet-4-5", "max_tokens": 100, "stream": true,
-                      "messages": [{"role": "user", "content": "hi"}]}))
+        .json(
+            &json!({"model": "claude-sonnet-4-5", "max_tokens": 100, "stream": true,
+                      "messages": [{"role": "user", "content": "hi"}]}),
+        )
         .send()
         .await
         .unwrap()
@@ -134,7 +172,11 @@ async fn anthropic_streams_the_event_sequence() {
     let streamed: String = events
         .iter()
         .filter_map(|(_, d)| serde_json::from_str::<Value>(d).ok())
-        .filter_map(|e| e.pointer("/delta/text").and_then(Value::as_str).map(str::to_owned))
+        .filter_map(|e| {
+            e.pointer("/delta/text")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
         .collect();
     assert_eq!(streamed, "Hello there, streaming world");
 }
@@ -144,7 +186,9 @@ async fn anthropic_requires_max_tokens_like_the_real_api() {
     let (emulator, http) = start().await;
     let response = http
         .post(format!("{}/messages", emulator.anthropic_url()))
-        .json(&json!({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}))
+        .json(
+            &json!({"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}),
+        )
         .send()
         .await
         .unwrap();
@@ -157,7 +201,10 @@ async fn anthropic_requires_max_tokens_like_the_real_api() {
 #[tokio::test]
 async fn gemini_streams_and_answers_with_the_response_schema() {
     let (emulator, http) = start().await;
-    let url = format!("{}/models/gemini-2.5-flash:streamGenerateContent?alt=sse", emulator.gemini_url());
+    let url = format!(
+        "{}/models/gemini-2.5-flash:streamGenerateContent?alt=sse",
+        emulator.gemini_url()
+    );
     let text = http
         .post(url)
         .json(&json!({"contents": [{"role": "user", "parts": [{"text": "hi"}]}],
@@ -174,16 +221,27 @@ async fn gemini_streams_and_answers_with_the_response_schema() {
         .collect();
     let joined: String = chunks
         .iter()
-        .filter_map(|c| c.pointer("/candidates/0/content/parts/0/text").and_then(Value::as_str))
+        .filter_map(|c| {
+            c.pointer("/candidates/0/content/parts/0/text")
+                .and_then(Value::as_str)
+        })
         .collect();
-    assert_eq!(serde_json::from_str::<Value>(&joined).unwrap(), json!({"title": "x", "steps": ["x", "x"]}));
-    assert_eq!(chunks.last().unwrap()["candidates"][0]["finishReason"], "STOP");
+    assert_eq!(
+        serde_json::from_str::<Value>(&joined).unwrap(),
+        json!({"title": "x", "steps": ["x", "x"]})
+    );
+    assert_eq!(
+        chunks.last().unwrap()["candidates"][0]["finishReason"],
+        "STOP"
+    );
 }
 
 #[tokio::test]
 async fn faults_are_served_in_order_then_rules_resume() {
     let (emulator, http) = start().await;
-    emulator.state.push_fault(Fault::RateLimited { retry_after: Duration::from_millis(1500) });
+    emulator.state.push_fault(Fault::RateLimited {
+        retry_after: Duration::from_millis(1500),
+    });
     emulator.state.push_fault(Fault::Overloaded);
     let send = || {
         http.post(format!("{}/messages", emulator.anthropic_url()))
@@ -204,7 +262,10 @@ async fn requests_are_logged_and_keys_checked_with_latency_set() {
     let (emulator, http) = start().await;
     emulator.state.require_api_key("secret");
     emulator.state.set_latency(Duration::from_millis(100));
-    let url = format!("{}/models/gemini-2.5-flash:generateContent", emulator.gemini_url());
+    let url = format!(
+        "{}/models/gemini-2.5-flash:generateContent",
+        emulator.gemini_url()
+    );
     let body = json!({"contents": [{"parts": [{"text": "hi"}]}]});
     let denied = http.post(&url).json(&body).send().await.unwrap();
     assert_eq!(denied.status(), 401);

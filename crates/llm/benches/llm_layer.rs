@@ -50,11 +50,18 @@ fn inputs() -> Vec<(TaskKind, Value)> {
     ]
 }
 
-fn request(service: &LlmService, provider: &str, task: TaskKind, input: Value) -> GenerationRequest {
+fn request(
+    service: &LlmService,
+    provider: &str,
+    task: TaskKind,
+    input: Value,
+) -> GenerationRequest {
     GenerationRequest {
         task,
         input,
-        model: service.resolve(Some(provider), None).expect("model resolves"),
+        model: service
+            .resolve(Some(provider), None)
+            .expect("model resolves"),
         additional_context: Some("Keep the audit log requirements in mind. ".repeat(20)),
         cancel: CancellationToken::new(),
     }
@@ -120,7 +127,8 @@ fn concurrent_calls(runtime: &tokio::runtime::Runtime) -> Duration {
             .await
             .unwrap();
         let started = Instant::now();
-        let calls = (0..200).map(|_| service.generate(request(&service, "openai", task, input.clone())));
+        let calls =
+            (0..200).map(|_| service.generate(request(&service, "openai", task, input.clone())));
         let results = futures::future::join_all(calls).await;
         let elapsed = started.elapsed();
         assert!(results.iter().all(Result::is_ok), "every call succeeds");

@@ -196,7 +196,10 @@ mod tests {
 
     #[test]
     fn unknown_window_uses_the_seed_formula() {
-        assert_eq!(context_room(None, 20_000, 3_500), ContextRoom::Chars(36_400));
+        assert_eq!(
+            context_room(None, 20_000, 3_500),
+            ContextRoom::Chars(36_400)
+        );
     }
 
     #[test]
@@ -206,7 +209,9 @@ mod tests {
         let text = "word ".repeat(50_000);
         let fitted = fit_context(&text, room);
         assert!(fitted.truncated);
-        let ContextRoom::Tokens(t) = room else { unreachable!() };
+        let ContextRoom::Tokens(t) = room else {
+            unreachable!()
+        };
         assert!(estimate_tokens(&fitted.text) <= t);
         assert!(fitted.text.ends_with(TRUNCATION_MARKER));
         assert_eq!(context_room(Some(1_000), 900, 500), ContextRoom::Tokens(0));
@@ -216,8 +221,17 @@ mod tests {
     fn non_ascii_text_is_counted_conservatively() {
         let cjk = "需求文档。".repeat(1000);
         let fitted = fit_context(&cjk, ContextRoom::Tokens(100));
-        assert!(estimate_tokens(&fitted.text) <= 100, "{}", estimate_tokens(&fitted.text));
-        assert!(fitted.text.trim_end_matches(TRUNCATION_MARKER).ends_with('。'));
+        assert!(
+            estimate_tokens(&fitted.text) <= 100,
+            "{}",
+            estimate_tokens(&fitted.text)
+        );
+        assert!(
+            fitted
+                .text
+                .trim_end_matches(TRUNCATION_MARKER)
+                .ends_with('。')
+        );
     }
 
     #[test]
@@ -237,8 +251,27 @@ mod tests {
     #[test]
     fn output_budget_respects_model_and_window() {
         assert_eq!(output_tokens(16_000, Some(8_192), None, 0), Ok(8_192));
-        assert_eq!(output_tokens(8_000, Some(8_192), Some(8_192), 3_000), Ok(8_192 - 3_000 - 100));
+        assert_eq!(
+            output_tokens(8_000, Some(8_192), Some(8_192), 3_000),
+            Ok(8_192 - 3_000 - 100)
+        );
         assert!(output_tokens(8_000, None, Some(8_192), 8_000).is_err());
         assert_eq!(output_tokens(4_096, None, None, 1_000_000), Ok(4_096));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fitted_context_is_a_marked_prefix_within_its_room(
+            text in "[a-zA-Z .,!?\n需求文档。]{0,400}",
+            room in 0u64..200,
+        ) {
+            let fitted = fit_context(&text, ContextRoom::Tokens(room));
+            proptest::prop_assert!(estimate_tokens(&fitted.text) <= room);
+            let kept = fitted.text.strip_suffix(TRUNCATION_MARKER).unwrap_or(&fitted.text);
+            proptest::prop_assert!(text.starts_with(kept));
+            proptest::prop_assert_eq!(fitted.truncated, estimate_tokens(&text) > room);
+            let chars = fit_context(&text, ContextRoom::Chars(room as usize));
+            proptest::prop_assert!(chars.text.chars().count() <= room as usize);
+        }
     }
 }

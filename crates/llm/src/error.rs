@@ -39,7 +39,9 @@ pub enum LlmError {
         usage: Usage,
     },
     /// The answer was cut off even at the largest output budget allowed.
-    #[error("{provider} ({model}) answer was truncated at {max_output_tokens} output tokens; raise LLM_MAX_TOKENS or choose a model with a larger output limit")]
+    #[error(
+        "{provider} ({model}) answer was truncated at {max_output_tokens} output tokens; raise LLM_MAX_TOKENS or choose a model with a larger output limit"
+    )]
     Truncated {
         provider: ProviderId,
         model: String,

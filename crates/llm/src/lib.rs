@@ -36,5 +36,5 @@ pub use service::{
     PreparedGeneration, StructuredCall,
 };
 pub use settings::{LlmSettings, ProviderSettings, SettingsError};
-pub use usage::Usage;
 pub use tokio_util::sync::CancellationToken;
+pub use usage::Usage;

@@ -16,16 +16,46 @@ use serde::Serialize;
 pub const EMBEDDED: [(&str, &str); 12] = [
     ("_context.md", include_str!("../prompts/_context.md")),
     ("reask.user.md", include_str!("../prompts/reask.user.md")),
-    ("ticket_description.system.md", include_str!("../prompts/ticket_description.system.md")),
-    ("ticket_description.user.md", include_str!("../prompts/ticket_description.user.md")),
-    ("epic_stories.system.md", include_str!("../prompts/epic_stories.system.md")),
-    ("epic_stories.user.md", include_str!("../prompts/epic_stories.user.md")),
-    ("story_tasks.system.md", include_str!("../prompts/story_tasks.system.md")),
-    ("story_tasks.user.md", include_str!("../prompts/story_tasks.user.md")),
-    ("test_cases.system.md", include_str!("../prompts/test_cases.system.md")),
-    ("test_cases.user.md", include_str!("../prompts/test_cases.user.md")),
-    ("draft_pr_plan.system.md", include_str!("../prompts/draft_pr_plan.system.md")),
-    ("draft_pr_plan.user.md", include_str!("../prompts/draft_pr_plan.user.md")),
+    (
+        "ticket_description.system.md",
+        include_str!("../prompts/ticket_description.system.md"),
+    ),
+    (
+        "ticket_description.user.md",
+        include_str!("../prompts/ticket_description.user.md"),
+    ),
+    (
+        "epic_stories.system.md",
+        include_str!("../prompts/epic_stories.system.md"),
+    ),
+    (
+        "epic_stories.user.md",
+        include_str!("../prompts/epic_stories.user.md"),
+    ),
+    (
+        "story_tasks.system.md",
+        include_str!("../prompts/story_tasks.system.md"),
+    ),
+    (
+        "story_tasks.user.md",
+        include_str!("../prompts/story_tasks.user.md"),
+    ),
+    (
+        "test_cases.system.md",
+        include_str!("../prompts/test_cases.system.md"),
+    ),
+    (
+        "test_cases.user.md",
+        include_str!("../prompts/test_cases.user.md"),
+    ),
+    (
+        "draft_pr_plan.system.md",
+        include_str!("../prompts/draft_pr_plan.system.md"),
+    ),
+    (
+        "draft_pr_plan.user.md",
+        include_str!("../prompts/draft_pr_plan.user.md"),
+    ),
 ];
 
 /// A template that cannot be loaded or rendered.
@@ -66,7 +96,9 @@ impl PromptLibrary {
         for entry in std::fs::read_dir(dir).map_err(read_error)? {
             let path = entry.map_err(read_error)?.path();
             let is_readme = path.file_name().is_some_and(|f| f == "README.md");
-            if path.extension().and_then(|e| e.to_str()) != Some("md") || !path.is_file() || is_readme
+            if path.extension().and_then(|e| e.to_str()) != Some("md")
+                || !path.is_file()
+                || is_readme
             {
                 continue;
             }
@@ -122,14 +154,19 @@ impl PromptLibrary {
 
     /// Renders one template; the result is trimmed.
     pub fn render(&self, name: &str, context: impl Serialize) -> Result<String, PromptError> {
-        let template = self.env.get_template(name).map_err(|e| PromptError::Template {
-            name: name.to_owned(),
-            message: describe(&e),
-        })?;
-        let text = template.render(minijinja::value::Serde(context)).map_err(|e| PromptError::Template {
-            name: name.to_owned(),
-            message: describe(&e),
-        })?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|e| PromptError::Template {
+                name: name.to_owned(),
+                message: describe(&e),
+            })?;
+        let text = template
+            .render(minijinja::value::Serde(context))
+            .map_err(|e| PromptError::Template {
+                name: name.to_owned(),
+                message: describe(&e),
+            })?;
         Ok(text.trim().to_owned())
     }
 }
@@ -167,9 +204,15 @@ mod tests {
     fn template_comments_do_not_reach_the_model() {
         let library = PromptLibrary::embedded();
         let text = library
-            .render("reask.user.md", json!({"errors": ["at /a: bad"], "attempt": 1}))
+            .render(
+                "reask.user.md",
+                json!({"errors": ["at /a: bad"], "attempt": 1}),
+            )
             .unwrap();
-        assert!(text.starts_with("Your previous answer cannot be used."), "{text}");
+        assert!(
+            text.starts_with("Your previous answer cannot be used."),
+            "{text}"
+        );
         assert!(text.contains("- at /a: bad"));
         assert!(!text.contains("Variables"));
     }

@@ -85,7 +85,10 @@ mod tests {
             retry_after: Some(Duration::from_secs(secs)),
         };
         assert!(policy.wait_after(1, &limited(3)).unwrap() >= Duration::from_secs(3));
-        assert_eq!(policy.wait_after(1, &limited(120)).unwrap(), Duration::from_secs(10));
+        assert_eq!(
+            policy.wait_after(1, &limited(120)).unwrap(),
+            Duration::from_secs(10)
+        );
         let busy = ProviderError::Unavailable {
             status: 503,
             message: String::new(),
@@ -93,7 +96,10 @@ mod tests {
         };
         for attempt in 1..5 {
             let wait = policy.wait_after(attempt, &busy).unwrap();
-            assert!(wait <= Duration::from_millis(100 * 2u64.pow(attempt - 1)), "{attempt}: {wait:?}");
+            assert!(
+                wait <= Duration::from_millis(100 * 2u64.pow(attempt - 1)),
+                "{attempt}: {wait:?}"
+            );
         }
     }
 }

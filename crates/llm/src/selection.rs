@@ -42,7 +42,10 @@ pub enum SelectionError {
         model: String,
         valid: Vec<String>,
     },
-    #[error("unknown llm_model {model:?}; available models: {}", render_models(valid))]
+    #[error(
+        "unknown llm_model {model:?}; available models: {}",
+        render_models(valid)
+    )]
     UnknownModel {
         model: String,
         valid: BTreeMap<String, Vec<String>>,
@@ -99,7 +102,9 @@ impl ModelSelection {
             .collect();
         let mut default_models = BTreeMap::new();
         for id in &offered {
-            let entry = catalog.provider(*id).expect("offered providers are in the catalog");
+            let entry = catalog
+                .provider(*id)
+                .expect("offered providers are in the catalog");
             let configured = settings.provider(*id).and_then(|s| s.model.clone());
             let model = match configured {
                 Some(name) => {
@@ -137,7 +142,9 @@ impl ModelSelection {
                         value: name.to_owned(),
                         reason: match id.key_variable() {
                             Some(var) if id == ProviderId::OpenAiCompatible => {
-                                format!("set OPENAI_COMPATIBLE_BASE_URL (and {var} if it needs one)")
+                                format!(
+                                    "set OPENAI_COMPATIBLE_BASE_URL (and {var} if it needs one)"
+                                )
                             }
                             Some(var) => format!("set {var}"),
                             None => "the provider is unavailable".to_owned(),
@@ -269,7 +276,10 @@ impl ModelSelection {
     }
 
     fn model_of(&self, id: ProviderId, model: &str) -> Result<ResolvedModel, SelectionError> {
-        let entry = self.catalog.provider(id).expect("offered providers are in the catalog");
+        let entry = self
+            .catalog
+            .provider(id)
+            .expect("offered providers are in the catalog");
         let info = match entry.model(model) {
             Some(info) => info.clone(),
             // An OpenAI-compatible server serves whatever it has loaded; the server itself
@@ -334,6 +344,15 @@ mod tests {
         Err(&'static str),
     }
 
+    /// name, settings, llm_provider, llm_model, expected outcome
+    type Case<'a> = (
+        &'a str,
+        &'a LlmSettings,
+        Option<&'a str>,
+        Option<&'a str>,
+        Expect,
+    );
+
     #[test]
     fn selection_rules_table() {
         use ProviderId::*;
@@ -344,31 +363,143 @@ mod tests {
         claude_default.anthropic.model = Some("claude-haiku-4-5".into());
         let nothing = settings(&[]);
 
-        let cases: Vec<(&str, &LlmSettings, Option<&str>, Option<&str>, Expect)> = vec![
-            ("rule 1 explicit", &all, Some("claude"), Some("claude-opus-4-1"), Expect::Ok(Claude, "claude-opus-4-1")),
-            ("rule 1 alias provider", &all, Some("anthropic"), Some("claude-opus-4-1"), Expect::Ok(Claude, "claude-opus-4-1")),
-            ("rule 1 dated model", &all, Some("claude"), Some("claude-sonnet-4-5-20250929"), Expect::Ok(Claude, "claude-sonnet-4-5")),
-            ("rule 1 custom server model", &all, Some("openai-compatible"), Some("qwen3:8b"), Expect::Ok(OpenAiCompatible, "qwen3:8b")),
-            ("rule 2 provider only", &all, Some("gemini"), None, Expect::Ok(Gemini, "gemini-2.5-flash")),
-            ("rule 2 configured model", &claude_default, Some("claude"), None, Expect::Ok(Claude, "claude-haiku-4-5")),
-            ("rule 3 model only", &all, None, Some("kimi-latest"), Expect::Ok(Kimi, "kimi-latest")),
-            ("rule 3 configured custom model", &all, None, Some("llama3.2"), Expect::Ok(OpenAiCompatible, "llama3.2")),
-            ("rule 3 claude model while default is openai", &all, None, Some("claude-3-5-haiku-latest"), Expect::Ok(Claude, "claude-3-5-haiku-latest")),
-            ("rule 4 defaults, first keyed provider", &all, None, None, Expect::Ok(OpenAi, "gpt-5-mini")),
-            ("rule 4 configured default", &claude_default, None, None, Expect::Ok(Claude, "claude-haiku-4-5")),
-            ("rule 4 no keys -> offline", &nothing, None, None, Expect::Ok(Offline, "offline")),
-            ("empty strings are absent", &only_claude, Some(""), Some(" "), Expect::Ok(Claude, "claude-sonnet-4-5")),
-            ("rule 5 unknown provider", &all, Some("mistral"), None, Expect::Err("llm_provider")),
-            ("rule 5 provider without key", &only_claude, Some("openai"), Some("gpt-4o"), Expect::Err("llm_provider")),
-            ("rule 5 model of another provider", &all, Some("openai"), Some("claude-opus-4-1"), Expect::Err("llm_model")),
-            ("rule 5 unknown model", &all, None, Some("gpt-9000"), Expect::Err("llm_model")),
-            ("rule 5 model of an unconfigured provider", &only_claude, None, Some("gpt-4o"), Expect::Err("llm_provider")),
+        let cases: Vec<Case> = vec![
+            (
+                "rule 1 explicit",
+                &all,
+                Some("claude"),
+                Some("claude-opus-4-1"),
+                Expect::Ok(Claude, "claude-opus-4-1"),
+            ),
+            (
+                "rule 1 alias provider",
+                &all,
+                Some("anthropic"),
+                Some("claude-opus-4-1"),
+                Expect::Ok(Claude, "claude-opus-4-1"),
+            ),
+            (
+                "rule 1 dated model",
+                &all,
+                Some("claude"),
+                Some("claude-sonnet-4-5-20250929"),
+                Expect::Ok(Claude, "claude-sonnet-4-5"),
+            ),
+            (
+                "rule 1 custom server model",
+                &all,
+                Some("openai-compatible"),
+                Some("qwen3:8b"),
+                Expect::Ok(OpenAiCompatible, "qwen3:8b"),
+            ),
+            (
+                "rule 2 provider only",
+                &all,
+                Some("gemini"),
+                None,
+                Expect::Ok(Gemini, "gemini-2.5-flash"),
+            ),
+            (
+                "rule 2 configured model",
+                &claude_default,
+                Some("claude"),
+                None,
+                Expect::Ok(Claude, "claude-haiku-4-5"),
+            ),
+            (
+                "rule 3 model only",
+                &all,
+                None,
+                Some("kimi-latest"),
+                Expect::Ok(Kimi, "kimi-latest"),
+            ),
+            (
+                "rule 3 configured custom model",
+                &all,
+                None,
+                Some("llama3.2"),
+                Expect::Ok(OpenAiCompatible, "llama3.2"),
+            ),
+            (
+                "rule 3 claude model while default is openai",
+                &all,
+                None,
+                Some("claude-3-5-haiku-latest"),
+                Expect::Ok(Claude, "claude-3-5-haiku-latest"),
+            ),
+            (
+                "rule 4 defaults, first keyed provider",
+                &all,
+                None,
+                None,
+                Expect::Ok(OpenAi, "gpt-5-mini"),
+            ),
+            (
+                "rule 4 configured default",
+                &claude_default,
+                None,
+                None,
+                Expect::Ok(Claude, "claude-haiku-4-5"),
+            ),
+            (
+                "rule 4 no keys -> offline",
+                &nothing,
+                None,
+                None,
+                Expect::Ok(Offline, "offline"),
+            ),
+            (
+                "empty strings are absent",
+                &only_claude,
+                Some(""),
+                Some(" "),
+                Expect::Ok(Claude, "claude-sonnet-4-5"),
+            ),
+            (
+                "rule 5 unknown provider",
+                &all,
+                Some("mistral"),
+                None,
+                Expect::Err("llm_provider"),
+            ),
+            (
+                "rule 5 provider without key",
+                &only_claude,
+                Some("openai"),
+                Some("gpt-4o"),
+                Expect::Err("llm_provider"),
+            ),
+            (
+                "rule 5 model of another provider",
+                &all,
+                Some("openai"),
+                Some("claude-opus-4-1"),
+                Expect::Err("llm_model"),
+            ),
+            (
+                "rule 5 unknown model",
+                &all,
+                None,
+                Some("gpt-9000"),
+                Expect::Err("llm_model"),
+            ),
+            (
+                "rule 5 model of an unconfigured provider",
+                &only_claude,
+                None,
+                Some("gpt-4o"),
+                Expect::Err("llm_provider"),
+            ),
         ];
         for (name, settings, provider, model, expect) in cases {
             let result = selection(settings).resolve(provider, model);
             match (expect, result) {
                 (Expect::Ok(p, m), Ok(resolved)) => {
-                    assert_eq!((resolved.provider, resolved.model.as_str()), (p, m), "{name}");
+                    assert_eq!(
+                        (resolved.provider, resolved.model.as_str()),
+                        (p, m),
+                        "{name}"
+                    );
                 }
                 (Expect::Err(field), Err(err)) => assert_eq!(err.field(), field, "{name}: {err}"),
                 (_, other) => panic!("{name}: unexpected {other:?}"),
@@ -383,8 +514,14 @@ mod tests {
             .resolve(Some("openai"), Some("claude-opus-4-1"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("gpt-5-mini") && err.contains("claude-opus-4-1"), "{err}");
-        let err = selection(&all).resolve(Some("mistral"), None).unwrap_err().to_string();
+        assert!(
+            err.contains("gpt-5-mini") && err.contains("claude-opus-4-1"),
+            "{err}"
+        );
+        let err = selection(&all)
+            .resolve(Some("mistral"), None)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("openai, claude, offline"), "{err}");
         let only_claude = settings(&[ProviderId::Claude]);
         let err = selection(&only_claude)

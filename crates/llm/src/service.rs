@@ -72,6 +72,9 @@ pub struct AttemptRecord {
     pub max_output_tokens: u32,
     /// `"stop"`, `"length"`, … or the error of a failed attempt.
     pub outcome: String,
+    /// Tokens of this attempt, when it was answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
     /// The wait before the next attempt, when one followed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub waited_ms: Option<u64>,
@@ -261,7 +264,9 @@ impl LlmService {
                 }),
             )
         };
-        let system_prompt = self.prompts.render(&format!("{task}.system.md"), json!({}))?;
+        let system_prompt = self
+            .prompts
+            .render(&format!("{task}.system.md"), json!({}))?;
 
         let (user_prompt, fitted) = match context.as_deref().filter(|c| !c.trim().is_empty()) {
             None => (render_user("")?, None),
@@ -289,7 +294,10 @@ impl LlmService {
             truncated: f.truncated,
         });
         if let (Some(object), Some(fitted)) = (input.as_object_mut(), &fitted) {
-            object.insert("additional_context".into(), Value::String(fitted.text.clone()));
+            object.insert(
+                "additional_context".into(),
+                Value::String(fitted.text.clone()),
+            );
         }
         Ok(PreparedGeneration {
             task,
@@ -307,8 +315,8 @@ impl LlmService {
         let task = prepared.task;
         let model = prepared.model;
         if model.provider == ProviderId::Offline {
-            let output = generation::offline::generate(task, &prepared.input)
-                .map_err(LlmError::Offline)?;
+            let output =
+                generation::offline::generate(task, &prepared.input).map_err(LlmError::Offline)?;
             return Ok(Generation {
                 raw_text: serde_json::to_string(&output).expect("a Value serializes"),
                 output,
@@ -397,7 +405,15 @@ impl LlmService {
                     .filter(|_| !model.info.fixed_temperature),
             };
             let response = self
-                .send_with_retries(client, model, &request, calls, purpose, &call.cancel, &mut history)
+                .send_with_retries(
+                    client,
+                    model,
+                    &request,
+                    calls,
+                    purpose,
+                    &call.cancel,
+                    &mut history,
+                )
                 .await?;
             usage += response.usage;
             match &response.finish {
@@ -480,9 +496,14 @@ impl LlmService {
                             content: text.clone(),
                         });
                         // A re-ask that no longer fits the window is not sent.
-                        budget::output_tokens(max_output, model.info.max_output, window, tokens_of(&next))
-                            .ok()
-                            .map(|out| (next, text, out))
+                        budget::output_tokens(
+                            max_output,
+                            model.info.max_output,
+                            window,
+                            tokens_of(&next),
+                        )
+                        .ok()
+                        .map(|out| (next, text, out))
                     });
                     match next {
                         Some((next, text, out)) => {
@@ -537,6 +558,7 @@ impl LlmService {
                         purpose,
                         max_output_tokens: request.max_output_tokens,
                         outcome: finish_name(&response.finish),
+                        usage: Some(response.usage),
                         waited_ms: None,
                         request_id: response.request_id.clone(),
                     });
@@ -549,6 +571,7 @@ impl LlmService {
                         purpose,
                         max_output_tokens: request.max_output_tokens,
                         outcome: error.to_string(),
+                        usage: None,
                         waited_ms: wait.map(|w| w.as_millis() as u64),
                         request_id: None,
                     });
@@ -622,7 +645,10 @@ fn schema_in_prompt(model: &ResolvedModel) -> bool {
 fn prompt_tokens(system: &str, messages: &[&str], schema: &Value) -> u64 {
     let schema_tokens = budget::estimate_tokens(&schema.to_string());
     budget::estimate_tokens(system)
-        + messages.iter().map(|m| budget::estimate_tokens(m)).sum::<u64>()
+        + messages
+            .iter()
+            .map(|m| budget::estimate_tokens(m))
+            .sum::<u64>()
         + budget::MESSAGE_OVERHEAD_TOKENS * (messages.len() as u64 + 1)
         + schema_tokens
 }
@@ -641,8 +667,7 @@ fn finish_name(finish: &FinishReason) -> String {
 /// so templates see every field.
 fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
     use generation::task::{
-        DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput,
-        TicketDescriptionInput,
+        DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput, TicketDescriptionInput,
     };
     fn canonical<I: generation::TaskInput>(input: &Value) -> Result<Value, LlmError> {
         let parsed: I = generation::parse_input(input).map_err(LlmError::InvalidInput)?;

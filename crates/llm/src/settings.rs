@@ -209,9 +209,15 @@ mod tests {
         assert_eq!(settings.provider.as_deref(), Some("claude"));
         assert_eq!(settings.temperature, Some(0.3));
         assert_eq!(settings.max_tokens, Some(9000));
-        assert_eq!(settings.anthropic.model.as_deref(), Some("claude-haiku-4-5"));
+        assert_eq!(
+            settings.anthropic.model.as_deref(),
+            Some("claude-haiku-4-5")
+        );
         assert!(settings.is_offered(ProviderId::Claude));
-        assert!(!settings.is_offered(ProviderId::OpenAi), "an empty key is no key");
+        assert!(
+            !settings.is_offered(ProviderId::OpenAi),
+            "an empty key is no key"
+        );
         assert!(settings.is_offered(ProviderId::OpenAiCompatible));
         assert!(settings.is_offered(ProviderId::Offline));
         assert!(!format!("{settings:?}").contains("sk-ant-secret"));

@@ -83,7 +83,14 @@ impl SchemaValidator {
 
     /// Extracts, repairs and validates an answer.
     pub fn parse(&self, raw: &str) -> Result<Value, Rejection> {
-        let value = extract_json(raw, self.root).map_err(|reason| Rejection {
+        let accepts = |value: &Value| match self.root {
+            RootKind::Object => {
+                value.is_object() || (value.is_array() && self.wrap_target().is_some())
+            }
+            RootKind::Array => value.is_array(),
+            RootKind::Any => true,
+        };
+        let value = extract_json(raw, self.root, accepts).map_err(|reason| Rejection {
             errors: vec![reason],
         })?;
         let value = self.wrap_bare_array(value);
@@ -95,35 +102,39 @@ impl SchemaValidator {
         }
     }
 
+    /// The only required property, when it is an array: where a bare array answer belongs.
+    fn wrap_target(&self) -> Option<&str> {
+        let required = self.schema.get("required")?.as_array()?;
+        let [only] = required.as_slice() else {
+            return None;
+        };
+        let only = only.as_str()?;
+        let property = self.schema.get("properties")?.get(only)?;
+        (property.get("type").and_then(Value::as_str) == Some("array")).then_some(only)
+    }
+
     /// A bare array where the schema wants `{"<only required property>": [...]}` is wrapped.
     fn wrap_bare_array(&self, value: Value) -> Value {
         if self.root != RootKind::Object || !value.is_array() {
             return value;
         }
-        let required: Vec<&str> = self
-            .schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|r| r.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        if let [only] = required.as_slice() {
-            let is_array = self
-                .schema
-                .pointer(&format!("/properties/{only}/type"))
-                .and_then(Value::as_str)
-                == Some("array");
-            if is_array {
+        match self.wrap_target() {
+            Some(name) => {
                 let mut wrapped = serde_json::Map::new();
-                wrapped.insert((*only).to_owned(), value);
-                return Value::Object(wrapped);
+                wrapped.insert(name.to_owned(), value);
+                Value::Object(wrapped)
             }
+            None => value,
         }
-        value
     }
 }
 
 /// Finds the JSON value in a model answer, applying the mechanical repairs.
-fn extract_json(raw: &str, root: RootKind) -> Result<Value, String> {
+fn extract_json(
+    raw: &str,
+    root: RootKind,
+    accepts: impl Fn(&Value) -> bool,
+) -> Result<Value, String> {
     let text = raw.trim().trim_start_matches('\u{feff}');
     if text.is_empty() {
         return Err("the answer is empty; answer with the JSON value only".into());
@@ -135,8 +146,9 @@ fn extract_json(raw: &str, root: RootKind) -> Result<Value, String> {
     if let Ok(value) = serde_json::from_str::<Value>(unfenced.trim()) {
         return Ok(value);
     }
-    // Try each `{` / `[` in order; the first span that parses wins, preferring the root kind the
-    // schema asks for (an object schema also takes an array, which may be wrapped afterwards).
+    // Try each `{` / `[` in order; the first span that parses and has the shape the schema accepts
+    // at its root wins (an object schema also takes an array it can wrap); else the first that
+    // parses, so the validation errors can say what is wrong with it.
     let mut fallback = None;
     let mut last_error = None;
     for (start, _) in unfenced.match_indices(['{', '[']).take(MAX_CANDIDATES) {
@@ -147,12 +159,7 @@ fn extract_json(raw: &str, root: RootKind) -> Result<Value, String> {
             .or_else(|_| serde_json::from_str::<Value>(&remove_trailing_commas(span)));
         match parsed {
             Ok(value) => {
-                let wanted = match root {
-                    RootKind::Object => value.is_object() || value.is_array(),
-                    RootKind::Array => value.is_array(),
-                    RootKind::Any => true,
-                };
-                if wanted {
+                if accepts(&value) {
                     return Ok(value);
                 }
                 fallback.get_or_insert(value);
@@ -293,15 +300,34 @@ mod tests {
         let array_schema =
             SchemaValidator::new(&json!({"type": "array", "items": {"type": "object"}})).unwrap();
         assert_eq!(
-            array_schema.parse("x [{\"a\": 1}, {\"b\": \"]\"}] y").unwrap(),
+            array_schema
+                .parse("x [{\"a\": 1}, {\"b\": \"]\"}] y")
+                .unwrap(),
             json!([{"a": 1}, {"b": "]"}])
+        );
+    }
+
+    #[test]
+    fn an_object_schema_skips_arrays_it_cannot_wrap() {
+        let schema = SchemaValidator::new(&json!({
+            "type": "object", "required": ["a", "b"],
+            "properties": {"a": {"type": "integer"}, "b": {"type": "array"}},
+        }))
+        .unwrap();
+        assert_eq!(
+            schema
+                .parse("Options [1, 2] considered; answer: {\"a\": 1, \"b\": []}")
+                .unwrap(),
+            json!({"a": 1, "b": []})
         );
     }
 
     #[test]
     fn schema_violations_are_reported_with_paths() {
         let schema = tasks_schema();
-        let rejection = schema.parse(r#"{"tasks": [{"title": 3}], "extra": 1}"#).unwrap_err();
+        let rejection = schema
+            .parse(r#"{"tasks": [{"title": 3}], "extra": 1}"#)
+            .unwrap_err();
         let joined = rejection.errors.join("\n");
         assert!(joined.contains("/tasks/0/title"), "{joined}");
         assert!(joined.contains("extra"), "{joined}");
@@ -319,6 +345,9 @@ mod tests {
     fn commas_inside_strings_survive() {
         let schema = tasks_schema();
         let raw = "note: {\"tasks\": [{\"title\": \"a, ]\"},]}";
-        assert_eq!(schema.parse(raw).unwrap(), json!({"tasks": [{"title": "a, ]"}]}));
+        assert_eq!(
+            schema.parse(raw).unwrap(),
+            json!({"tasks": [{"title": "a, ]"}]})
+        );
     }
 }

@@ -17,16 +17,25 @@ async fn context_is_cut_to_fit_a_small_window() {
     let report = generation.additional_context.clone().unwrap();
     assert!(report.truncated);
     assert_eq!(report.original_chars, context.chars().count());
-    assert!(report.sent_chars > 1_000, "room was left for context: {report:?}");
+    assert!(
+        report.sent_chars > 1_000,
+        "room was left for context: {report:?}"
+    );
     assert!(generation.user_prompt.contains(TRUNCATION_MARKER));
-    assert!(generation.user_prompt.contains("one hour.\n[… truncated]"), "cut at a sentence");
+    assert!(
+        generation.user_prompt.contains("one hour.\n[… truncated]"),
+        "cut at a sentence"
+    );
     // Prompt, schema and output budget together stay inside the 8,192-token window.
     let body = &emulator.state.requests()[0].body;
     let sent_tokens = estimate_tokens(&generation.system_prompt)
         + estimate_tokens(&generation.user_prompt)
         + estimate_tokens(&generation::output_schema(TaskKind::TicketDescription).to_string());
     let max_tokens = body["max_tokens"].as_u64().unwrap();
-    assert!(sent_tokens + max_tokens <= 8_192, "{sent_tokens} + {max_tokens}");
+    assert!(
+        sent_tokens + max_tokens <= 8_192,
+        "{sent_tokens} + {max_tokens}"
+    );
 }
 
 #[tokio::test]
@@ -35,8 +44,12 @@ async fn context_that_fits_is_sent_whole_and_the_inputs_own_context_is_used() {
     let mut req = request(&service, "openai", None);
     req.input["additional_context"] = "Focus on the auth module.".into();
     let generation = service.generate(req).await.unwrap();
-    assert!(generation.user_prompt.contains("## Additional context from the requester\nFocus on the auth module."));
-    assert_eq!(generation.additional_context.unwrap().truncated, false);
+    assert!(
+        generation
+            .user_prompt
+            .contains("## Additional context from the requester\nFocus on the auth module.")
+    );
+    assert!(!generation.additional_context.unwrap().truncated);
 }
 
 #[tokio::test]
@@ -66,9 +79,15 @@ async fn a_prompt_override_directory_replaces_templates() {
     let prompts = PromptLibrary::with_overrides(dir.path()).unwrap();
     let service =
         LlmService::new(settings_for(&emulator), ModelCatalog::builtin(), prompts).unwrap();
-    let generation = service.generate(request(&service, "openai", None)).await.unwrap();
+    let generation = service
+        .generate(request(&service, "openai", None))
+        .await
+        .unwrap();
     assert_eq!(generation.system_prompt, "You write terse tickets.");
-    assert_eq!(generation.user_prompt, "Ticket: Add password reset via emailed link (story)");
+    assert_eq!(
+        generation.user_prompt,
+        "Ticket: Add password reset via emailed link (story)"
+    );
     let body = &emulator.state.requests()[0].body;
     assert_eq!(body["messages"][0]["content"], "You write terse tickets.");
 }
@@ -110,7 +129,10 @@ async fn every_task_renders_and_generates_against_each_protocol() {
                 .await
                 .unwrap_or_else(|e| panic!("{task} via {provider}: {e}"));
             assert_valid(task, &generation.output);
-            assert!(!generation.user_prompt.contains("{{"), "{task}: unrendered template");
+            assert!(
+                !generation.user_prompt.contains("{{"),
+                "{task}: unrendered template"
+            );
             assert!(generation.user_prompt.contains("**Summary:**"), "{task}");
         }
     }

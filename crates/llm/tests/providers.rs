@@ -20,30 +20,55 @@ async fn openai_sends_strict_json_schema_and_returns_the_exact_prompts() {
     let log = emulator.state.requests();
     assert_eq!(log.len(), 1);
     let sent = &log[0];
-    assert_eq!((sent.protocol, sent.path.as_str()), (Protocol::OpenAi, "/chat/completions"));
+    assert_eq!(
+        (sent.protocol, sent.path.as_str()),
+        (Protocol::OpenAi, "/chat/completions")
+    );
     assert_eq!(sent.headers["authorization"], format!("Bearer {KEY}"));
     let body = &sent.body;
     assert_eq!(body["model"], "gpt-5-mini");
     assert_eq!(body["max_completion_tokens"], 16000);
-    assert!(body.get("temperature").is_none(), "gpt-5 models take no temperature");
+    assert!(
+        body.get("temperature").is_none(),
+        "gpt-5 models take no temperature"
+    );
     assert_eq!(
         body["response_format"],
         json!({"type": "json_schema", "json_schema": {
             "name": "ticket_description", "strict": true,
             "schema": generation::output_schema(TaskKind::TicketDescription)}})
     );
-    assert_eq!(body["messages"][0], json!({"role": "system", "content": generation.system_prompt}));
-    assert_eq!(body["messages"][1], json!({"role": "user", "content": generation.user_prompt}));
-    assert!(generation.user_prompt.contains("**Summary:** Add password reset via emailed link"));
-    assert!(!generation.user_prompt.contains("Answer format"), "strict mode needs no schema in the prompt");
-    assert_eq!((generation.provider, generation.model.as_str()), (ProviderId::OpenAi, "gpt-5-mini"));
+    assert_eq!(
+        body["messages"][0],
+        json!({"role": "system", "content": generation.system_prompt})
+    );
+    assert_eq!(
+        body["messages"][1],
+        json!({"role": "user", "content": generation.user_prompt})
+    );
+    assert!(
+        generation
+            .user_prompt
+            .contains("**Summary:** Add password reset via emailed link")
+    );
+    assert!(
+        !generation.user_prompt.contains("Answer format"),
+        "strict mode needs no schema in the prompt"
+    );
+    assert_eq!(
+        (generation.provider, generation.model.as_str()),
+        (ProviderId::OpenAi, "gpt-5-mini")
+    );
     assert_eq!(generation.attempts, 1);
     assert!(generation.usage.input_tokens > 0 && generation.usage.output_tokens > 0);
     let expected_cost = (generation.usage.input_tokens as f64 * 0.25
         + generation.usage.output_tokens as f64 * 2.0)
         / 1e6;
     assert!((generation.cost_usd.unwrap() - expected_cost).abs() < 1e-12);
-    assert_eq!(generation.history[0].request_id.as_deref(), Some("chatcmpl-emu-1"));
+    assert_eq!(
+        generation.history[0].request_id.as_deref(),
+        Some("chatcmpl-emu-1")
+    );
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&generation.raw_text).unwrap(),
         generation.output
@@ -75,13 +100,19 @@ async fn anthropic_native_structured_output() {
         .unwrap();
     assert_valid(TaskKind::TicketDescription, &generation.output);
     let sent = &emulator.state.requests()[0];
-    assert_eq!((sent.protocol, sent.path.as_str()), (Protocol::Anthropic, "/messages"));
+    assert_eq!(
+        (sent.protocol, sent.path.as_str()),
+        (Protocol::Anthropic, "/messages")
+    );
     assert_eq!(sent.headers["x-api-key"], KEY);
     assert_eq!(sent.headers["anthropic-version"], "2023-06-01");
     assert!(!sent.headers.contains_key("authorization"));
     let body = &sent.body;
     assert_eq!(body["system"], generation.system_prompt);
-    assert_eq!(body["messages"], json!([{"role": "user", "content": generation.user_prompt}]));
+    assert_eq!(
+        body["messages"],
+        json!([{"role": "user", "content": generation.user_prompt}])
+    );
     assert_eq!(body["max_tokens"], 8000);
     assert_eq!(
         body["output_config"],
@@ -99,8 +130,14 @@ async fn anthropic_older_models_use_a_forced_tool() {
         .unwrap();
     assert_valid(TaskKind::TicketDescription, &generation.output);
     let body = &emulator.state.requests()[0].body;
-    assert_eq!(body["tool_choice"], json!({"type": "tool", "name": "ticket_description"}));
-    assert_eq!(body["tools"][0]["input_schema"], generation::output_schema(TaskKind::TicketDescription));
+    assert_eq!(
+        body["tool_choice"],
+        json!({"type": "tool", "name": "ticket_description"})
+    );
+    assert_eq!(
+        body["tools"][0]["input_schema"],
+        generation::output_schema(TaskKind::TicketDescription)
+    );
     assert!(body.get("output_config").is_none());
 }
 
@@ -119,9 +156,18 @@ async fn gemini_sends_response_json_schema_with_the_key_in_a_header() {
     assert_eq!(sent.query, None, "the key never goes into the URL");
     assert_eq!(sent.headers["x-goog-api-key"], KEY);
     let body = &sent.body;
-    assert_eq!(body["systemInstruction"], json!({"parts": [{"text": generation.system_prompt}]}));
-    assert_eq!(body["contents"], json!([{"role": "user", "parts": [{"text": generation.user_prompt}]}]));
-    assert_eq!(body["generationConfig"]["responseMimeType"], "application/json");
+    assert_eq!(
+        body["systemInstruction"],
+        json!({"parts": [{"text": generation.system_prompt}]})
+    );
+    assert_eq!(
+        body["contents"],
+        json!([{"role": "user", "parts": [{"text": generation.user_prompt}]}])
+    );
+    assert_eq!(
+        body["generationConfig"]["responseMimeType"],
+        "application/json"
+    );
     assert_eq!(body["generationConfig"]["maxOutputTokens"], 8192);
     assert_eq!(
         body["generationConfig"]["responseJsonSchema"],
@@ -139,7 +185,11 @@ async fn gemini_2_0_gets_the_openapi_subset() {
     assert_valid(TaskKind::TicketDescription, &generation.output);
     let config = &emulator.state.requests()[0].body["generationConfig"];
     assert!(config.get("responseJsonSchema").is_none());
-    assert!(!config["responseSchema"].to_string().contains("additionalProperties"));
+    assert!(
+        !config["responseSchema"]
+            .to_string()
+            .contains("additionalProperties")
+    );
 }
 
 #[tokio::test]
@@ -167,7 +217,11 @@ async fn offline_answers_without_any_request() {
     assert_valid(TaskKind::TicketDescription, &generation.output);
     assert_eq!(generation.provider, ProviderId::Offline);
     assert_eq!(generation.cost_usd, Some(0.0));
-    assert!(generation.system_prompt.contains("Jira ticket descriptions"));
+    assert!(
+        generation
+            .system_prompt
+            .contains("Jira ticket descriptions")
+    );
     assert!(generation.user_prompt.contains("PROJ-123"));
     assert!(emulator.state.requests().is_empty());
 }
@@ -203,8 +257,36 @@ async fn models_response_lists_the_configured_providers() {
     let models = serde_json::to_value(service.models_response()).unwrap();
     assert_eq!(
         models["providers"],
-        json!(["openai", "claude", "gemini", "kimi", "openai-compatible", "offline"])
+        json!([
+            "openai",
+            "claude",
+            "gemini",
+            "kimi",
+            "openai-compatible",
+            "offline"
+        ])
     );
     assert_eq!(models["default_provider"], "openai");
     assert_eq!(models["current_config"]["openai-compatible"], "llama3.2");
+}
+
+#[tokio::test]
+async fn the_service_is_shared_across_spawned_tasks() {
+    let (_emulator, service) = setup(|_| {}).await;
+    let service = std::sync::Arc::new(service);
+    let handles: Vec<_> = ["openai", "claude", "gemini"]
+        .into_iter()
+        .map(|provider| {
+            let service = service.clone();
+            let req = request(&service, provider, None);
+            tokio::spawn(async move { service.generate(req).await })
+        })
+        .collect();
+    for handle in handles {
+        let generation = handle
+            .await
+            .expect("the task runs")
+            .expect("generation succeeds");
+        assert_valid(TaskKind::TicketDescription, &generation.output);
+    }
 }

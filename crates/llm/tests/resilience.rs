@@ -16,9 +16,14 @@ async fn rate_limits_wait_for_retry_after_then_succeed() {
         emulator.state.push_fault(Fault::RateLimited {
             retry_after: Duration::from_millis(120),
         });
-        let generation = service.generate(request(&service, provider, None)).await.unwrap();
+        let generation = service
+            .generate(request(&service, provider, None))
+            .await
+            .unwrap();
         assert_eq!(emulator.state.requests().len(), 2, "{provider}");
-        let waited = generation.history[0].waited_ms.expect("a wait was recorded");
+        let waited = generation.history[0]
+            .waited_ms
+            .expect("a wait was recorded");
         assert!(waited >= 120, "{provider}: waited {waited} ms");
         assert!(generation.history[0].outcome.contains("429"), "{provider}");
         assert_eq!(generation.attempts, 1, "HTTP retries are not model re-asks");
@@ -43,9 +48,16 @@ async fn overload_server_errors_and_malformed_bodies_are_retried() {
 async fn anthropic_overload_is_a_529() {
     let (emulator, service) = setup(|s| s.max_http_attempts = 1).await;
     emulator.state.push_fault(Fault::Overloaded);
-    let err = service.generate(request(&service, "claude", None)).await.unwrap_err();
+    let err = service
+        .generate(request(&service, "claude", None))
+        .await
+        .unwrap_err();
     match err {
-        LlmError::Provider { error: ProviderError::Unavailable { status, .. }, http_attempts, .. } => {
+        LlmError::Provider {
+            error: ProviderError::Unavailable { status, .. },
+            http_attempts,
+            ..
+        } => {
             assert_eq!((status, http_attempts), (529, 1));
         }
         other => panic!("unexpected {other:?}"),
@@ -58,8 +70,20 @@ async fn retries_are_bounded() {
     for _ in 0..5 {
         emulator.state.push_fault(Fault::ServerError);
     }
-    let err = service.generate(request(&service, "openai", None)).await.unwrap_err();
-    assert!(matches!(err, LlmError::Provider { http_attempts: 3, .. }), "{err:?}");
+    let err = service
+        .generate(request(&service, "openai", None))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LlmError::Provider {
+                http_attempts: 3,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.is_transient());
     assert_eq!(emulator.state.requests().len(), 3);
 }
@@ -76,8 +100,15 @@ async fn final_errors_are_not_retried_and_say_what_to_do() {
         for provider in ["openai", "claude", "gemini"] {
             let (emulator, service) = setup(|_| {}).await;
             emulator.state.push_fault(fault.clone());
-            let err = service.generate(request(&service, provider, None)).await.unwrap_err();
-            assert_eq!(emulator.state.requests().len(), 1, "{fault:?} {provider} retried");
+            let err = service
+                .generate(request(&service, provider, None))
+                .await
+                .unwrap_err();
+            assert_eq!(
+                emulator.state.requests().len(),
+                1,
+                "{fault:?} {provider} retried"
+            );
             assert!(!err.is_transient(), "{fault:?} {provider}");
             let text = err.to_string();
             assert!(text.contains(advice), "{fault:?} {provider}: {text}");
@@ -92,9 +123,18 @@ async fn a_wrong_key_is_an_authentication_error() {
         s.openai.api_key = Some(secrecy::SecretString::from("wrong-key"));
     })
     .await;
-    let err = service.generate(request(&service, "openai", None)).await.unwrap_err();
+    let err = service
+        .generate(request(&service, "openai", None))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, LlmError::Provider { error: ProviderError::Authentication { status: 401, .. }, .. }),
+        matches!(
+            err,
+            LlmError::Provider {
+                error: ProviderError::Authentication { status: 401, .. },
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(emulator.state.requests().len(), 1);
@@ -128,9 +168,19 @@ async fn a_request_that_hangs_times_out() {
     .await;
     emulator.state.push_fault(Fault::Hang);
     emulator.state.push_fault(Fault::Hang);
-    let err = service.generate(request(&service, "openai", None)).await.unwrap_err();
+    let err = service
+        .generate(request(&service, "openai", None))
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, LlmError::Provider { error: ProviderError::Timeout(_), http_attempts: 2, .. }),
+        matches!(
+            err,
+            LlmError::Provider {
+                error: ProviderError::Timeout(_),
+                http_attempts: 2,
+                ..
+            }
+        ),
         "{err:?}"
     );
 }
@@ -143,12 +193,20 @@ async fn cancellation_interrupts_a_call_in_flight() {
     let cancel = req.cancel.clone();
     let call = service.generate(req);
     let canceller = async {
-        assert!(emulator.state.wait_for_requests(1, Duration::from_secs(10)).await);
+        assert!(
+            emulator
+                .state
+                .wait_for_requests(1, Duration::from_secs(10))
+                .await
+        );
         cancel.cancel();
     };
-    let (result, ()) = tokio::time::timeout(Duration::from_secs(10), futures::future::join(call, canceller))
-        .await
-        .expect("cancellation ends the call");
+    let (result, ()) = tokio::time::timeout(
+        Duration::from_secs(10),
+        futures::future::join(call, canceller),
+    )
+    .await
+    .expect("cancellation ends the call");
     assert!(matches!(result, Err(LlmError::Cancelled)), "{result:?}");
 }
 
@@ -162,12 +220,20 @@ async fn cancellation_interrupts_the_wait_between_attempts() {
     let cancel = req.cancel.clone();
     let call = service.generate(req);
     let canceller = async {
-        assert!(emulator.state.wait_for_requests(1, Duration::from_secs(10)).await);
+        assert!(
+            emulator
+                .state
+                .wait_for_requests(1, Duration::from_secs(10))
+                .await
+        );
         cancel.cancel();
     };
-    let (result, ()) = tokio::time::timeout(Duration::from_secs(10), futures::future::join(call, canceller))
-        .await
-        .expect("cancellation ends the wait");
+    let (result, ()) = tokio::time::timeout(
+        Duration::from_secs(10),
+        futures::future::join(call, canceller),
+    )
+    .await
+    .expect("cancellation ends the wait");
     assert!(matches!(result, Err(LlmError::Cancelled)), "{result:?}");
     assert_eq!(emulator.state.requests().len(), 1);
 }

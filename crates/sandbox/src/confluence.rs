@@ -26,6 +26,7 @@ pub(crate) fn routes() -> Router<SandboxState> {
             "/wiki/rest/api/content/{id}",
             get(v1_content).put(v1_update),
         )
+        .route("/wiki/rest/api/content", get(v1_find))
 }
 
 fn bad_request(title: impl Into<String>) -> ApiError {
@@ -476,6 +477,10 @@ async fn v1_content(
             format!("No content found with id: ContentId{{id={id}}}"),
         )
     })?;
+    Ok(Json(v1_json(&store, &base, page, &v1_expand(&params))))
+}
+
+fn v1_expand(params: &Params) -> Vec<String> {
     let expand: Vec<String> = params
         .all("expand")
         .iter()
@@ -485,13 +490,17 @@ async fn v1_content(
                 .collect::<Vec<_>>()
         })
         .collect();
-    let expand = if expand.is_empty() {
+    if expand.is_empty() {
         vec!["space".into(), "history".into(), "version".into()]
     } else {
         expand
-    };
+    }
+}
+
+/// A page as v1 `Content`, with the requested expansions.
+fn v1_json(store: &Store, base: &str, page: &Page, expand: &[String]) -> Value {
     let current = page.current();
-    let key = space_key(&store, &page.space_id);
+    let key = space_key(store, &page.space_id);
     let mut value = json!({
         "id": page.id,
         "type": "page",
@@ -524,7 +533,48 @@ async fn v1_content(
     if expand.iter().any(|e| e == "history") {
         value["history"] = json!({ "latest": true, "createdDate": iso_time(page.created_at) });
     }
-    Ok(Json(value))
+    value
+}
+
+/// `GET /wiki/rest/api/content?spaceKey=&title=&expand=` (v1 find by space and title).
+async fn v1_find(State(state): State<SandboxState>, params: Params) -> ApiResult<Json<Value>> {
+    let base = wiki_base(&state);
+    let store = state.read();
+    let space = params
+        .get("spaceKey")
+        .and_then(|k| store.space(k))
+        .map(|s| s.id.clone());
+    if params.get("spaceKey").is_some() && space.is_none() {
+        return Ok(Json(
+            json!({ "results": [], "start": 0, "limit": 25, "size": 0, "_links": { "base": base } }),
+        ));
+    }
+    let title = params.get("title");
+    let start = params
+        .number("start")
+        .map_err(|_| bad_request("start must be a number."))?
+        .unwrap_or(0) as usize;
+    let limit = params
+        .number("limit")
+        .map_err(|_| bad_request("limit must be a number."))?
+        .unwrap_or(25)
+        .clamp(1, 100) as usize;
+    let expand = v1_expand(&params);
+    let results: Vec<Value> = store
+        .pages()
+        .filter(|p| space.as_ref().is_none_or(|s| &p.space_id == s))
+        .filter(|p| title.is_none_or(|t| p.current().title == t))
+        .skip(start)
+        .take(limit)
+        .map(|p| v1_json(&store, &base, p, &expand))
+        .collect();
+    Ok(Json(json!({
+        "results": results,
+        "start": start,
+        "limit": limit,
+        "size": results.len(),
+        "_links": { "base": base },
+    })))
 }
 
 /// A v1 error body: `{"statusCode","data":{…},"message"}`.

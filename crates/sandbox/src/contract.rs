@@ -132,7 +132,9 @@ fn read_document(path: &Path) -> Result<Value, ContractError> {
     })
 }
 
-/// Fixes places where the documents contradict what Jira really accepts or sends.
+/// Fixes places where the documents contradict what Jira really accepts or sends, and fills
+/// in the agile document's missing response schemas (it gives only string examples for most
+/// sprint and epic operations) from its own components and examples.
 fn apply_errata(document: &mut Value) {
     // `PUT /issue/{key}/assignee` documents `accountId` as a string, but Jira (and its own
     // description) uses `"accountId": null` to unassign.
@@ -140,6 +142,90 @@ fn apply_errata(document: &mut Value) {
         && let Some(map) = account.as_object_mut()
     {
         map.insert("nullable".into(), Value::Bool(true));
+    }
+    let sprint = json!({"$ref": "#/components/schemas/SprintBean"});
+    let page_of = |items: Value| {
+        json!({
+            "type": "object",
+            "properties": {
+                "maxResults": {"type": "integer"},
+                "startAt": {"type": "integer"},
+                "total": {"type": "integer"},
+                "isLast": {"type": "boolean"},
+                "values": {"type": "array", "items": items},
+            },
+            "additionalProperties": false,
+        })
+    };
+    let epic = json!({
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"},
+            "key": {"type": "string"},
+            "self": {"type": "string"},
+            "name": {"type": "string"},
+            "summary": {"type": "string"},
+            "color": {"$ref": "#/components/schemas/ColorBean"},
+            "done": {"type": "boolean"},
+        },
+        "additionalProperties": false,
+    });
+    let issues = json!({"$ref": "#/components/schemas/SearchResults"});
+    let fills = [
+        ("/rest/agile/1.0/sprint", "post", "201", sprint.clone()),
+        (
+            "/rest/agile/1.0/sprint/{sprintId}",
+            "get",
+            "200",
+            sprint.clone(),
+        ),
+        (
+            "/rest/agile/1.0/sprint/{sprintId}",
+            "put",
+            "200",
+            sprint.clone(),
+        ),
+        (
+            "/rest/agile/1.0/sprint/{sprintId}",
+            "post",
+            "200",
+            sprint.clone(),
+        ),
+        (
+            "/rest/agile/1.0/board/{boardId}/sprint",
+            "get",
+            "200",
+            page_of(sprint),
+        ),
+        (
+            "/rest/agile/1.0/board/{boardId}/epic",
+            "get",
+            "200",
+            page_of(epic),
+        ),
+        (
+            "/rest/agile/1.0/sprint/{sprintId}/issue",
+            "get",
+            "200",
+            issues.clone(),
+        ),
+        (
+            "/rest/agile/1.0/epic/{epicIdOrKey}/issue",
+            "get",
+            "200",
+            issues,
+        ),
+    ];
+    for (path, method, status, schema) in fills {
+        let pointer = format!(
+            "/paths/{}/{method}/responses/{status}/content/application~1json",
+            path.replace('~', "~0").replace('/', "~1")
+        );
+        if let Some(Value::Object(content)) = document.pointer_mut(&pointer)
+            && content.get("schema").is_none_or(Value::is_null)
+        {
+            content.insert("schema".into(), schema);
+        }
     }
 }
 
@@ -535,6 +621,25 @@ mod tests {
             converted,
             json!({"anyOf": [{"allOf": [{"$ref": "#/x"}]}, {"type": "null"}]})
         );
+    }
+
+    #[test]
+    fn agile_sprint_responses_are_checked_through_the_errata() {
+        let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/specs");
+        let check = ContractCheck::new(ContractOptions::strict(specs)).unwrap();
+        let index = check.find("GET", "/rest/agile/1.0/sprint/7").unwrap();
+        assert_eq!(check.operations[index].operation_id, "getSprint");
+        let schema = check.operations[index].responses["200"].clone();
+        let good = json!({"id": 7, "self": "http://x/rest/agile/1.0/sprint/7", "state": "future", "name": "S", "originBoardId": 1});
+        assert!(check.check(index, "200", &schema, &good).is_ok());
+        let bad = json!({"id": "7", "colour": "red"});
+        let error = check.check(index, "200", &schema, &bad).unwrap_err();
+        assert!(
+            error.contains("colour") || error.contains("\"7\""),
+            "{error}"
+        );
+        let bulk = check.find("POST", "/rest/api/3/issue/bulk").unwrap();
+        assert_eq!(check.operations[bulk].operation_id, "createIssues");
     }
 
     #[test]

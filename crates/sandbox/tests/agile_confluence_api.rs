@@ -213,6 +213,12 @@ async fn confluence_pages_and_version_conflicts() {
     let (status, saved) = sb.put(&format!("/wiki/rest/api/content/{id}"), v1(3)).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(saved["version"]["number"], 3);
+    let (status, found) = sb
+        .get("/wiki/rest/api/content?spaceKey=DEMO&title=Checkout%20revamp%20PRD&expand=body.storage,version")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(found["size"], 1);
+    assert_eq!(found["results"][0]["version"]["number"], 3);
     let (status, error) = sb.get("/wiki/api/v2/pages/1").await;
     assert_eq!(status, 404);
     assert_eq!(error["errors"][0]["status"], 404);

@@ -125,6 +125,11 @@ async fn create_get_edit_and_comment_an_issue() {
     assert_eq!(issue["fields"]["customfield_10016"], 3);
     assert_eq!(issue["names"]["customfield_10016"], "Story Points");
 
+    let (_, trimmed) = sb
+        .get("/rest/api/3/issue/DEMO-1?fields=-comment,-description")
+        .await;
+    assert!(trimmed["fields"].get("comment").is_none());
+    assert!(trimmed["fields"].get("summary").is_some());
     let (status, only) = sb
         .get("/rest/api/3/issue/DEMO-1?fields=summary,labels")
         .await;

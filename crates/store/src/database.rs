@@ -2,8 +2,8 @@
 //! embedded migrations, health, transactions with the right locking per backend, and wake-ups
 //! (in-process `Notify`, plus PostgreSQL `LISTEN/NOTIFY` so workers on other machines wake too).
 
-use std::path::{Path, PathBuf};
 use std::ops::{Deref, DerefMut};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -376,7 +376,10 @@ impl Database {
                 if pool.is_closed() {
                     return;
                 }
-                let sent = sqlx::query("SELECT pg_notify($1, '')").bind(JOBS_CHANNEL).execute(&pool).await;
+                let sent = sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(JOBS_CHANNEL)
+                    .execute(&pool)
+                    .await;
                 if let Err(error) = sent {
                     tracing::warn!(%error, "could not notify workers of new jobs; they will poll");
                 }

@@ -860,3 +860,23 @@ async fn attributes_merge_and_respect_the_lease() {
         tdb.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn jobs_without_keys_read_back_exactly_as_enqueue_returned_them() {
+    for tdb in databases().await {
+        let new = NewJob::new("batch", json!({ "jql": "project = X" }))
+            .with_attribute("prd_url", json!("https://example.test/prd"))
+            .with_total_tickets(7)
+            .with_max_attempts(2)
+            .with_timeout(Duration::from_millis(1500))
+            .with_run_at(Utc::now() + chrono::Duration::seconds(3));
+        let returned = tdb.enqueue(new).await.unwrap();
+        assert_eq!(
+            Some(returned.clone()),
+            tdb.get(returned.id).await.unwrap(),
+            "{}",
+            tdb.label()
+        );
+        tdb.cleanup().await;
+    }
+}

@@ -162,10 +162,19 @@ mod tests {
                 "output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}},
             })
         );
-        assert_eq!(native.headers, vec![("anthropic-version", "2023-06-01".to_owned())]);
+        assert_eq!(
+            native.headers,
+            vec![("anthropic-version", "2023-06-01".to_owned())]
+        );
         let tool = build_request(&request(StructuredMode::Compat));
-        assert_eq!(tool.body["tool_choice"], json!({"type": "tool", "name": "story_tasks"}));
-        assert_eq!(tool.body["tools"][0]["input_schema"], json!({"type": "object"}));
+        assert_eq!(
+            tool.body["tool_choice"],
+            json!({"type": "tool", "name": "story_tasks"})
+        );
+        assert_eq!(
+            tool.body["tools"][0]["input_schema"],
+            json!({"type": "object"})
+        );
         assert!(tool.body.get("output_config").is_none());
     }
 
@@ -178,14 +187,26 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(text.text, "{\"a\":1}");
-        assert_eq!(text.usage, Usage { input_tokens: 12, output_tokens: 4 });
+        assert_eq!(
+            text.usage,
+            Usage {
+                input_tokens: 12,
+                output_tokens: 4
+            }
+        );
         let tool = parse_response(&json!({
             "content": [{"type": "tool_use", "id": "toolu_1", "name": "x", "input": {"items": [1, 2]}}],
             "stop_reason": "tool_use",
         }))
         .unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&tool.text).unwrap(), json!({"items": [1, 2]}));
-        let cut = parse_response(&json!({"content": [{"type": "text", "text": "{"}], "stop_reason": "max_tokens"})).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Value>(&tool.text).unwrap(),
+            json!({"items": [1, 2]})
+        );
+        let cut = parse_response(
+            &json!({"content": [{"type": "text", "text": "{"}], "stop_reason": "max_tokens"}),
+        )
+        .unwrap();
         assert_eq!(cut.finish, FinishReason::Length);
     }
 

@@ -61,8 +61,10 @@ pub(crate) fn openapi_subset(schema: &Value) -> Value {
                     "additionalProperties" | "$schema" | "$id" => {}
                     "type" => match value {
                         Value::Array(types) => {
-                            let concrete: Vec<&Value> =
-                                types.iter().filter(|t| t.as_str() != Some("null")).collect();
+                            let concrete: Vec<&Value> = types
+                                .iter()
+                                .filter(|t| t.as_str() != Some("null"))
+                                .collect();
                             if concrete.len() < types.len() {
                                 out.insert("nullable".into(), Value::Bool(true));
                             }
@@ -126,7 +128,10 @@ pub(crate) fn parse_response(json: &Value) -> Result<ChatResponse, ProviderError
             .unwrap_or(0),
         output_tokens: ["candidatesTokenCount", "thoughtsTokenCount"]
             .iter()
-            .filter_map(|f| json.pointer(&format!("/usageMetadata/{f}")).and_then(Value::as_u64))
+            .filter_map(|f| {
+                json.pointer(&format!("/usageMetadata/{f}"))
+                    .and_then(Value::as_u64)
+            })
             .sum(),
     };
     let Some(candidate) = json.pointer("/candidates/0") else {
@@ -230,9 +235,18 @@ mod tests {
             model: "gemini-2.5-flash".into(),
             system: "sys".into(),
             messages: vec![
-                ChatMessage { role: Role::User, content: "hello".into() },
-                ChatMessage { role: Role::Assistant, content: "{}".into() },
-                ChatMessage { role: Role::User, content: "fix it".into() },
+                ChatMessage {
+                    role: Role::User,
+                    content: "hello".into(),
+                },
+                ChatMessage {
+                    role: Role::Assistant,
+                    content: "{}".into(),
+                },
+                ChatMessage {
+                    role: Role::User,
+                    content: "fix it".into(),
+                },
             ],
             schema: Some(OutputSchema {
                 name: "test_cases".into(),
@@ -250,8 +264,14 @@ mod tests {
     fn builds_generate_content_with_json_schema() {
         let wire = build_request(&request(StructuredMode::JsonSchema));
         assert_eq!(wire.path, "/models/gemini-2.5-flash:generateContent");
-        assert_eq!(wire.body["systemInstruction"], json!({"parts": [{"text": "sys"}]}));
-        assert_eq!(wire.body["contents"][1], json!({"role": "model", "parts": [{"text": "{}"}]}));
+        assert_eq!(
+            wire.body["systemInstruction"],
+            json!({"parts": [{"text": "sys"}]})
+        );
+        assert_eq!(
+            wire.body["contents"][1],
+            json!({"role": "model", "parts": [{"text": "{}"}]})
+        );
         let config = &wire.body["generationConfig"];
         assert_eq!(config["responseMimeType"], "application/json");
         assert_eq!(config["maxOutputTokens"], 8192);
@@ -278,10 +298,17 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(answer.text, "{\"a\":1}");
-        assert_eq!(answer.usage, Usage { input_tokens: 9, output_tokens: 7 });
+        assert_eq!(
+            answer.usage,
+            Usage {
+                input_tokens: 9,
+                output_tokens: 7
+            }
+        );
         let cut = parse_response(&json!({"candidates": [{"content": {"parts": [{"text": "{"}]}, "finishReason": "MAX_TOKENS"}]})).unwrap();
         assert_eq!(cut.finish, FinishReason::Length);
-        let blocked = parse_response(&json!({"promptFeedback": {"blockReason": "SAFETY"}})).unwrap();
+        let blocked =
+            parse_response(&json!({"promptFeedback": {"blockReason": "SAFETY"}})).unwrap();
         assert_eq!(blocked.finish, FinishReason::Filtered("SAFETY".into()));
     }
 

@@ -94,7 +94,9 @@ pub enum ProviderError {
         message: String,
         retry_after: Option<Duration>,
     },
-    #[error("quota or spend limit reached (HTTP {status}): {message}; raise the limit or add credit with the provider, then retry the job")]
+    #[error(
+        "quota or spend limit reached (HTTP {status}): {message}; raise the limit or add credit with the provider, then retry the job"
+    )]
     QuotaExhausted { status: u16, message: String },
     #[error("the provider rejected the credentials (HTTP {status}): {message}; check the API key")]
     Authentication { status: u16, message: String },
@@ -283,7 +285,9 @@ impl ProviderClient {
             let json = json.unwrap_or(Value::Null);
             let fallback = String::from_utf8_lossy(&body).chars().take(300).collect();
             return Err(match self.id.protocol() {
-                WireProtocol::OpenAiChat => openai::classify_error(status, &json, retry_after, fallback),
+                WireProtocol::OpenAiChat => {
+                    openai::classify_error(status, &json, retry_after, fallback)
+                }
                 WireProtocol::AnthropicMessages => {
                     anthropic::classify_error(status, &json, retry_after, fallback)
                 }
@@ -361,12 +365,18 @@ mod tests {
         headers.insert("retry-after", HeaderValue::from_static("7"));
         assert_eq!(retry_after_header(&headers), Some(Duration::from_secs(7)));
         headers.insert("retry-after-ms", HeaderValue::from_static("250"));
-        assert_eq!(retry_after_header(&headers), Some(Duration::from_millis(250)));
+        assert_eq!(
+            retry_after_header(&headers),
+            Some(Duration::from_millis(250))
+        );
         let mut headers = HeaderMap::new();
         let soon = (chrono::Utc::now() + chrono::Duration::seconds(30)).to_rfc2822();
         headers.insert("retry-after", HeaderValue::from_str(&soon).unwrap());
         let wait = retry_after_header(&headers).unwrap();
-        assert!(wait > Duration::from_secs(25) && wait <= Duration::from_secs(30), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
         headers.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after_header(&headers), None);
     }

@@ -115,7 +115,8 @@ pub(crate) fn classify_error(
         .map(str::to_owned)
         .unwrap_or(fallback);
     let kind = [str_at(json, "/error/code"), str_at(json, "/error/type")];
-    if kind.contains(&Some("insufficient_quota")) || kind.contains(&Some("billing_hard_limit_reached"))
+    if kind.contains(&Some("insufficient_quota"))
+        || kind.contains(&Some("billing_hard_limit_reached"))
     {
         return ProviderError::QuotaExhausted { status, message };
     }
@@ -182,7 +183,13 @@ mod tests {
         .unwrap();
         assert_eq!(answer.text, "{\"a\":1}");
         assert_eq!(answer.finish, FinishReason::Stop);
-        assert_eq!(answer.usage, Usage { input_tokens: 12, output_tokens: 5 });
+        assert_eq!(
+            answer.usage,
+            Usage {
+                input_tokens: 12,
+                output_tokens: 5
+            }
+        );
 
         let tool = parse_response(&json!({"choices": [{"message": {"content": null, "tool_calls": [
             {"id": "call_1", "type": "function", "function": {"name": "x", "arguments": "{\"b\":2}"}}]},
@@ -190,13 +197,19 @@ mod tests {
         .unwrap();
         assert_eq!(tool.text, "{\"b\":2}");
 
-        let cut = parse_response(&json!({"choices": [{"message": {"content": "{\"a\":"}, "finish_reason": "length"}]})).unwrap();
+        let cut = parse_response(
+            &json!({"choices": [{"message": {"content": "{\"a\":"}, "finish_reason": "length"}]}),
+        )
+        .unwrap();
         assert_eq!(cut.finish, FinishReason::Length);
 
         let refused = parse_response(&json!({"choices": [{"message": {"content": null, "refusal": "no"}, "finish_reason": "stop"}]})).unwrap();
         assert_eq!(refused.finish, FinishReason::Refusal("no".into()));
 
-        assert!(matches!(parse_response(&json!({"choices": []})), Err(ProviderError::Malformed { .. })));
+        assert!(matches!(
+            parse_response(&json!({"choices": []})),
+            Err(ProviderError::Malformed { .. })
+        ));
     }
 
     #[test]

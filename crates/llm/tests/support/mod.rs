@@ -60,11 +60,7 @@ pub fn ticket_input() -> Value {
     })
 }
 
-pub fn request(
-    service: &LlmService,
-    provider: &str,
-    model: Option<&str>,
-) -> GenerationRequest {
+pub fn request(service: &LlmService, provider: &str, model: Option<&str>) -> GenerationRequest {
     GenerationRequest {
         task: generation::TaskKind::TicketDescription,
         input: ticket_input(),
@@ -75,13 +71,18 @@ pub fn request(
 }
 
 pub fn resolve(service: &LlmService, provider: &str, model: Option<&str>) -> ResolvedModel {
-    service.resolve(Some(provider), model).expect("model resolves")
+    service
+        .resolve(Some(provider), model)
+        .expect("model resolves")
 }
 
 /// Checks a value against a task's output schema.
 pub fn assert_valid(task: generation::TaskKind, value: &Value) {
     let schema = generation::output_schema(task);
     let validator = jsonschema::validator_for(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(value).map(|e| e.to_string()).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(value)
+        .map(|e| e.to_string())
+        .collect();
     assert!(errors.is_empty(), "{errors:?}\n{value:#}");
 }

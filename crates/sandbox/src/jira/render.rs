@@ -58,8 +58,9 @@ impl FieldSelection {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect();
-        let tokens = if tokens.is_empty() {
-            vec![default.to_string()]
+        // Exclusions alone (`-comment`) trim the default set rather than empty it.
+        let tokens = if tokens.iter().all(|t| t.starts_with('-')) {
+            std::iter::once(default.to_string()).chain(tokens).collect()
         } else {
             tokens
         };
