@@ -252,7 +252,12 @@ async fn claim_loop(
         let free = settings.concurrency.saturating_sub(running.len());
         if free == 0 {
             tokio::select! {
-                Some(done) = running.join_next() => tally(done),
+                Some(done) = running.join_next() => {
+                    tally(done);
+                    // Let other runs that are about to finish do so, so the next claim fills
+                    // several slots with one query instead of one query per finished job.
+                    tokio::task::yield_now().await;
+                }
                 () = stopping.cancelled() => {}
             }
             continue;

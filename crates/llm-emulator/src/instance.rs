@@ -1,6 +1,8 @@
 //! Rule-based answers: a schema-valid JSON value for a request's response schema — the offline
 //! generator's answer when the schema is one of Planwright's tasks, else a minimal valid instance.
 
+use std::sync::OnceLock;
+
 use generation::TaskKind;
 use serde_json::{Map, Value, json};
 
@@ -9,9 +11,17 @@ pub(crate) fn task_of(name: Option<&str>, schema: &Value) -> Option<TaskKind> {
     if let Some(kind) = name.and_then(|n| n.parse::<TaskKind>().ok()) {
         return Some(kind);
     }
-    TaskKind::ALL
-        .into_iter()
-        .find(|kind| &generation::output_schema(*kind) == schema)
+    static SCHEMAS: OnceLock<Vec<(TaskKind, Value)>> = OnceLock::new();
+    SCHEMAS
+        .get_or_init(|| {
+            TaskKind::ALL
+                .into_iter()
+                .map(|kind| (kind, generation::output_schema(kind)))
+                .collect()
+        })
+        .iter()
+        .find(|(_, known)| known == schema)
+        .map(|(kind, _)| *kind)
 }
 
 /// An answer for a request carrying `schema`: the offline generator's for a known task (fed the

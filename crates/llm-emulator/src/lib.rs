@@ -52,6 +52,9 @@ pub struct LoggedRequest {
     pub body: Value,
 }
 
+/// Requests kept in the log; older ones are dropped so a long-running sandbox stays bounded.
+pub const MAX_LOGGED: usize = 10_000;
+
 /// Shared, cloneable emulator state: the script, the request log and the settings.
 #[derive(Clone)]
 pub struct EmulatorState {
@@ -60,7 +63,7 @@ pub struct EmulatorState {
 
 struct Inner {
     script: Mutex<VecDeque<Scripted>>,
-    log: Mutex<Vec<LoggedRequest>>,
+    log: Mutex<VecDeque<LoggedRequest>>,
     logged: watch::Sender<usize>,
     latency: Mutex<Duration>,
     api_key: Mutex<Option<String>>,
@@ -89,7 +92,7 @@ impl EmulatorState {
         EmulatorState {
             inner: Arc::new(Inner {
                 script: Mutex::new(VecDeque::new()),
-                log: Mutex::new(Vec::new()),
+                log: Mutex::new(VecDeque::new()),
                 logged: watch::Sender::new(0),
                 latency: Mutex::new(Duration::ZERO),
                 api_key: Mutex::new(None),
@@ -125,13 +128,19 @@ impl EmulatorState {
         self.inner.script.lock().expect("lock").len()
     }
 
-    /// Every request received so far, in order.
+    /// The requests received so far, in order (the latest [`MAX_LOGGED`] of them).
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.inner.log.lock().expect("lock").clone()
+        self.inner
+            .log
+            .lock()
+            .expect("lock")
+            .iter()
+            .cloned()
+            .collect()
     }
 
-    /// Waits until at least `count` requests were received, up to `deadline`; returns whether they
-    /// were.
+    /// Waits until at least `count` requests were received in total, up to `deadline`; returns
+    /// whether they were.
     pub async fn wait_for_requests(&self, count: usize, deadline: Duration) -> bool {
         let mut receiver = self.inner.logged.subscribe();
         tokio::time::timeout(deadline, receiver.wait_for(|n| *n >= count))
@@ -150,10 +159,12 @@ impl EmulatorState {
 
     fn log(&self, request: LoggedRequest) {
         let mut log = self.inner.log.lock().expect("lock");
-        log.push(request);
-        let count = log.len();
+        if log.len() == MAX_LOGGED {
+            log.pop_front();
+        }
+        log.push_back(request);
         drop(log);
-        self.inner.logged.send_replace(count);
+        self.inner.logged.send_modify(|count| *count += 1);
     }
 
     fn authorized(&self, headers: &HeaderMap, query: Option<&str>) -> bool {

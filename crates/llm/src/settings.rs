@@ -40,9 +40,9 @@ pub struct LlmSettings {
     pub moonshot: ProviderSettings,
     /// Any OpenAI-compatible server; offered when `base_url` is set (the key is optional).
     pub openai_compatible: ProviderSettings,
-    /// Timeout of one HTTP request to a provider.
+    /// `LLM_REQUEST_TIMEOUT_SECS`: timeout of one HTTP request to a provider.
     pub request_timeout: Duration,
-    /// Calls in flight per provider at most.
+    /// `LLM_MAX_CONCURRENCY`: calls in flight per provider at most.
     pub max_concurrency_per_provider: usize,
     /// HTTP attempts per model call (first try included) for retryable failures.
     pub max_http_attempts: u32,
@@ -71,7 +71,8 @@ impl Default for LlmSettings {
             google: ProviderSettings::default(),
             moonshot: ProviderSettings::default(),
             openai_compatible: ProviderSettings::default(),
-            request_timeout: Duration::from_secs(120),
+            // Reasoning models can think for minutes before the first byte of a long answer.
+            request_timeout: Duration::from_secs(300),
             max_concurrency_per_provider: 8,
             max_http_attempts: 4,
             retry_base_delay: Duration::from_millis(500),
@@ -108,19 +109,34 @@ impl LlmSettings {
                 .transpose()
         };
         let temperature = number("LLM_TEMPERATURE", "a number such as 0.2")?.map(|t| t as f32);
-        let max_tokens = match number("LLM_MAX_TOKENS", "a positive whole number such as 8000")? {
-            Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => Some(n as u32),
-            Some(_) => {
-                return Err(SettingsError::Invalid {
-                    variable: "LLM_MAX_TOKENS",
-                    value: get("LLM_MAX_TOKENS").unwrap_or_default(),
-                    expected: "a positive whole number such as 8000",
-                });
-            }
-            None => None,
-        };
+        let whole =
+            |variable: &'static str, expected: &'static str| match number(variable, expected)? {
+                Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) => {
+                    Ok(Some(n as u32))
+                }
+                Some(_) => Err(SettingsError::Invalid {
+                    variable,
+                    value: get(variable).unwrap_or_default(),
+                    expected,
+                }),
+                None => Ok(None),
+            };
+        let max_tokens = whole("LLM_MAX_TOKENS", "a positive whole number such as 8000")?;
+        let defaults = LlmSettings::default();
+        let request_timeout = whole(
+            "LLM_REQUEST_TIMEOUT_SECS",
+            "a whole number of seconds such as 300",
+        )?
+        .map_or(defaults.request_timeout, |secs| {
+            Duration::from_secs(u64::from(secs))
+        });
+        let max_concurrency_per_provider =
+            whole("LLM_MAX_CONCURRENCY", "a whole number such as 8")?
+                .map_or(defaults.max_concurrency_per_provider, |n| n as usize);
         Ok(LlmSettings {
             provider: get("LLM_PROVIDER"),
+            request_timeout,
+            max_concurrency_per_provider,
             temperature,
             max_tokens,
             openai: provider_settings("OPENAI"),
@@ -130,7 +146,7 @@ impl LlmSettings {
             openai_compatible: provider_settings("OPENAI_COMPATIBLE"),
             prompts_dir: get("PROMPTS_DIR").map(PathBuf::from),
             catalog_path: get("LLM_MODEL_CATALOG").map(PathBuf::from),
-            ..LlmSettings::default()
+            ..defaults
         })
     }
 
@@ -204,11 +220,15 @@ mod tests {
             ("ANTHROPIC_MODEL", "claude-haiku-4-5"),
             ("OPENAI_API_KEY", ""),
             ("OPENAI_COMPATIBLE_BASE_URL", "http://localhost:11434/v1"),
+            ("LLM_REQUEST_TIMEOUT_SECS", "45"),
+            ("LLM_MAX_CONCURRENCY", "16"),
         ]))
         .unwrap();
         assert_eq!(settings.provider.as_deref(), Some("claude"));
         assert_eq!(settings.temperature, Some(0.3));
         assert_eq!(settings.max_tokens, Some(9000));
+        assert_eq!(settings.request_timeout, Duration::from_secs(45));
+        assert_eq!(settings.max_concurrency_per_provider, 16);
         assert_eq!(
             settings.anthropic.model.as_deref(),
             Some("claude-haiku-4-5")

@@ -350,4 +350,25 @@ mod tests {
             json!({"tasks": [{"title": "a, ]"}]})
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn wrapped_answers_parse_back_exactly(
+            titles in proptest::collection::vec("[a-z \\[\\]{},\"\\\\:]{0,12}", 0..6),
+            prose in "[A-Za-z :.!]{0,30}",
+            fenced in proptest::bool::ANY,
+            bare in proptest::bool::ANY,
+        ) {
+            let schema = tasks_schema();
+            let tasks: Vec<Value> = titles.iter().map(|t| json!({"title": t})).collect();
+            let expected = json!({"tasks": tasks});
+            let body = if bare { Value::Array(tasks).to_string() } else { expected.to_string() };
+            let raw = if fenced {
+                format!("{prose}\n```json\n{body}\n```\n{prose}")
+            } else {
+                format!("{prose}\n{body}")
+            };
+            proptest::prop_assert_eq!(schema.parse(&raw).unwrap(), expected);
+        }
+    }
 }

@@ -137,3 +137,34 @@ async fn every_task_renders_and_generates_against_each_protocol() {
         }
     }
 }
+
+#[tokio::test]
+async fn from_settings_applies_the_catalog_and_prompt_overrides() {
+    let emulator = emulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = dir.path().join("catalog.yaml");
+    std::fs::write(
+        &catalog,
+        "providers:\n  openai:\n    default_model: acme-finetune\n    models:\n      - { name: acme-finetune, context_window: 32000, max_output: 3000, input_usd_per_mtok: 1.0, output_usd_per_mtok: 1.0 }\n",
+    )
+    .unwrap();
+    let prompts = dir.path().join("prompts");
+    std::fs::create_dir(&prompts).unwrap();
+    std::fs::write(prompts.join("ticket_description.system.md"), "Be brief.").unwrap();
+    let mut settings = settings_for(&emulator);
+    settings.catalog_path = Some(catalog);
+    settings.prompts_dir = Some(prompts);
+    let service = LlmService::from_settings(settings).unwrap();
+    let generation = service
+        .generate(request(&service, "openai", None))
+        .await
+        .unwrap();
+    assert_eq!(generation.model, "acme-finetune");
+    assert_eq!(generation.system_prompt, "Be brief.");
+    let body = &emulator.state.requests()[0].body;
+    assert_eq!(body["model"], "acme-finetune");
+    assert_eq!(
+        body["max_completion_tokens"], 3000,
+        "capped by the override's max_output"
+    );
+}

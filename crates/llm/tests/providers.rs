@@ -271,6 +271,14 @@ async fn models_response_lists_the_configured_providers() {
 }
 
 #[tokio::test]
+async fn keys_never_show_in_debug_output() {
+    let (_emulator, service) = setup(|_| {}).await;
+    let debug = format!("{service:?}");
+    assert!(!debug.contains(KEY), "a key leaked into Debug output");
+    assert!(debug.contains("has_key: true"));
+}
+
+#[tokio::test]
 async fn the_service_is_shared_across_spawned_tasks() {
     let (_emulator, service) = setup(|_| {}).await;
     let service = std::sync::Arc::new(service);

@@ -308,6 +308,7 @@ fn sprint_changes(body: &Value, full: bool) -> Result<SprintChanges, ApiError> {
 
 async fn update_sprint(
     state: SandboxState,
+    actor: String,
     id: String,
     body: Value,
     full: bool,
@@ -325,6 +326,12 @@ async fn update_sprint(
         changes.state = Some(SprintState::Active);
     }
     store.update_sprint(sprint_id, changes, now())?;
+    if store
+        .sprint(sprint_id)
+        .is_some_and(|s| s.state != current.state)
+    {
+        crate::webhooks::sprint_changed(&state, &store, sprint_id, current.state, &actor);
+    }
     let sprint = store.sprint(sprint_id).expect("exists");
     Ok(Json(Renderer::new(&store, &base).agile_sprint(sprint)))
 }
@@ -333,18 +340,20 @@ async fn update_sprint(
 async fn full_update(
     State(state): State<SandboxState>,
     Path(id): Path<String>,
+    Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    update_sprint(state, id, body, true).await
+    update_sprint(state, actor, id, body, true).await
 }
 
 /// `POST /rest/agile/1.0/sprint/{sprintId}`: partial update.
 async fn partial_update(
     State(state): State<SandboxState>,
     Path(id): Path<String>,
+    Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Json<Value>> {
-    update_sprint(state, id, body, false).await
+    update_sprint(state, actor, id, body, false).await
 }
 
 /// Renders a page of agile issues (`{expand,startAt,maxResults,total,issues}`), applying the
@@ -454,12 +463,20 @@ fn issue_list(body: &Value) -> Result<Vec<String>, ApiError> {
 async fn move_to_sprint(
     State(state): State<SandboxState>,
     Path(id): Path<String>,
+    Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
     let sprint_id = parse_id(&id, sprint_not_found)?;
     let issues = issue_list(&body)?;
     let mut store = state.write();
+    let before: Vec<Issue> = issues
+        .iter()
+        .filter_map(|i| store.issue(i).cloned())
+        .collect();
     store.move_to_sprint(sprint_id, &issues, now())?;
+    for issue in &before {
+        crate::webhooks::issue_updated(&state, &store, issue, &actor, None);
+    }
     let before = body.get("rankBeforeIssue").and_then(Value::as_str);
     let after = body.get("rankAfterIssue").and_then(Value::as_str);
     if before.is_some() || after.is_some() {
@@ -471,10 +488,19 @@ async fn move_to_sprint(
 /// `POST /rest/agile/1.0/backlog/issue`: 204; at most 50 issues.
 async fn move_to_backlog(
     State(state): State<SandboxState>,
+    Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
     let issues = issue_list(&body)?;
-    state.write().move_to_backlog(&issues, now())?;
+    let mut store = state.write();
+    let before: Vec<Issue> = issues
+        .iter()
+        .filter_map(|i| store.issue(i).cloned())
+        .collect();
+    store.move_to_backlog(&issues, now())?;
+    for issue in &before {
+        crate::webhooks::issue_updated(&state, &store, issue, &actor, None);
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -36,6 +36,7 @@ mod faults;
 mod jira;
 mod server;
 mod state;
+mod webhooks;
 mod write_log;
 
 use axum::Router;
@@ -52,6 +53,7 @@ pub use error::ApiError;
 pub use faults::{FaultConfig, Faults, RateLimitFault, RateLimitReason, ServerErrorFault, Trigger};
 pub use server::{Sandbox, SandboxBuilder, SandboxError, SandboxHandle, Seed};
 pub use state::*;
+pub use webhooks::WebhookEvent;
 pub use write_log::{WriteLog, WriteRecord};
 
 /// The sandbox's routes (Jira, Jira Software, Confluence) with authentication, fault injection,

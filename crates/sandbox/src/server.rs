@@ -131,6 +131,7 @@ impl SandboxBuilder {
                 credentials: self.credentials,
                 faults: Faults::new(self.faults),
                 write_log: WriteLog::default(),
+                events: tokio::sync::broadcast::channel(1024).0,
                 #[cfg(feature = "contract")]
                 contract,
             }),

@@ -1,5 +1,5 @@
-//! Black-box tests of fault injection (429 headers, 5xx, per-issue limits, quota) and of the
-//! write log.
+//! Black-box tests of fault injection (429 headers, 5xx, per-issue limits, quota), of the
+//! write log, of graceful shutdown, and of the webhook events API writes publish.
 
 mod support;
 
@@ -149,5 +149,50 @@ async fn waiting_on_the_write_log_sees_writes_made_later() {
         !log.wait_for(std::time::Duration::from_millis(1), |records| records.len()
             > 1)
             .await
+    );
+}
+
+#[tokio::test]
+async fn api_writes_publish_webhook_events() {
+    let sb = start(Seed::Demo).await;
+    let mut events = sb.handle.state().subscribe();
+    let next = |events: &mut tokio::sync::broadcast::Receiver<sandbox::WebhookEvent>| {
+        let event = events.try_recv().expect("an event was published");
+        (event.name.clone(), event)
+    };
+    sb.post(
+        "/rest/api/3/issue/DEMO-6/transitions",
+        json!({"transition": {"id": "21"}}),
+    )
+    .await;
+    let (name, event) = next(&mut events);
+    assert_eq!(name, "jira:issue_updated");
+    assert_eq!(event.issue_key.as_deref(), Some("DEMO-6"));
+    let item = &event.payload["changelog"]["items"][0];
+    assert_eq!(item["field"], "status");
+    assert_eq!(item["fromString"], "To Do");
+    assert_eq!(item["toString"], "In Progress");
+    assert_eq!(
+        event.payload["issue"]["fields"]["status"]["name"],
+        "In Progress"
+    );
+
+    sb.post(
+        "/rest/api/3/issue/DEMO-6/comment",
+        json!({"body": {"type": "doc", "version": 1, "content": []}}),
+    )
+    .await;
+    assert_eq!(next(&mut events).0, "comment_created");
+    let (name, event) = next(&mut events);
+    assert_eq!(name, "jira:issue_updated");
+    assert_eq!(event.payload["issue_event_type_name"], "issue_commented");
+
+    sb.post("/rest/api/3/issue", json!({"fields": {"project": {"key": "DEMO"}, "issuetype": {"name": "Task"}, "summary": "new"}})).await;
+    assert_eq!(next(&mut events).0, "jira:issue_created");
+    sb.put("/rest/api/3/issue/DEMO-6", json!({"fields": {}}))
+        .await;
+    assert!(
+        events.try_recv().is_err(),
+        "an edit that changes nothing publishes nothing"
     );
 }

@@ -20,6 +20,9 @@ pub(crate) const JOBS_CHANNEL: &str = "planwright_jobs";
 /// The PostgreSQL channel announcing that a running job was asked to cancel (payload: the job id).
 pub(crate) const CANCEL_CHANNEL: &str = "planwright_job_cancel";
 
+/// The least time between two enqueue `NOTIFY`s sent by one process.
+const NOTIFY_GAP: Duration = Duration::from_millis(3);
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Which database engine a [`Database`] talks to.
@@ -376,6 +379,10 @@ impl Database {
                 if pool.is_closed() {
                     return;
                 }
+                // At most one NOTIFY per gap: busy workers claim again as soon as a slot frees
+                // and need no wake-up, so a burst of enqueues needs only its first announcement
+                // (plus one at the end, held as the pending permit).
+                let next_allowed = tokio::time::Instant::now() + NOTIFY_GAP;
                 let sent = sqlx::query("SELECT pg_notify($1, '')")
                     .bind(JOBS_CHANNEL)
                     .execute(&pool)
@@ -383,6 +390,7 @@ impl Database {
                 if let Err(error) = sent {
                     tracing::warn!(%error, "could not notify workers of new jobs; they will poll");
                 }
+                tokio::time::sleep_until(next_allowed).await;
             }
         }));
     }

@@ -188,6 +188,33 @@ impl Database {
                 return Ok(FinishOutcome::Recorded);
             }
         }
+        if self.backend() == Backend::Sqlite {
+            // A job without lock keys completes in one statement (no transaction round trips);
+            // jobs with locks, and the rare cancelled / lease-lost cases, take the transaction.
+            let slot = self.writer_slot().await;
+            let recorded = sqlx::query(
+                "UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
+                 total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
+                 failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
+                 completed_at = $9, updated_at = $9 WHERE id = $1 AND lease_owner = $2 \
+                 AND status = 'processing' AND lock_keys = '[]'",
+            )
+            .bind(id.to_string())
+            .bind(worker_id)
+            .bind(to_json(results))
+            .bind(to_json(progress))
+            .bind(counters.total_tickets.map(counter))
+            .bind(counter(counters.processed_tickets))
+            .bind(counter(counters.successful_tickets))
+            .bind(counter(counters.failed_tickets))
+            .bind(now)
+            .execute(&self.inner.pool)
+            .await?;
+            drop(slot);
+            if recorded.rows_affected() == 1 {
+                return Ok(FinishOutcome::Recorded);
+            }
+        }
         let mut tx = self.begin_write().await?;
         let lock_keys: Option<String> = sqlx::query_scalar(
             "UPDATE jobs SET status = 'completed', results = $3, progress = $4, total_tickets = $5, \

@@ -112,6 +112,7 @@ pub(crate) async fn create(
             status: StatusCode::BAD_REQUEST,
             errors,
         })?;
+    crate::webhooks::issue_created(&state, &store, &id, &actor);
     let mut created = created_issue(&base, &store, &id);
     if let Some(transition) = transition {
         created["transition"] = transition;
@@ -143,7 +144,10 @@ pub(crate) async fn bulk_create(
     let mut errors = Vec::new();
     for (index, update) in updates.iter().enumerate() {
         match create_one(version, &mut store, update, &actor) {
-            Ok((id, _)) => issues.push(created_issue(&base, &store, &id)),
+            Ok((id, _)) => {
+                crate::webhooks::issue_created(&state, &store, &id, &actor);
+                issues.push(created_issue(&base, &store, &id));
+            }
             Err(e) => errors.push(json!({
                 "status": 400,
                 "elementErrors": error_collection(&e),
@@ -204,9 +208,13 @@ pub(crate) async fn edit(
     let now = now();
     let comments = std::mem::take(&mut parsed.comments);
     store.apply_changes(&issue.id, parsed.changes, now)?;
+    let mut last_comment = None;
     for body in comments {
-        store.add_comment(&issue.id, &actor, body, None, now)?;
+        let comment = store.add_comment(&issue.id, &actor, body, None, now)?;
+        crate::webhooks::comment_created(&state, &store, &issue.id, &comment, &actor);
+        last_comment = Some(comment);
     }
+    crate::webhooks::issue_updated(&state, &store, &issue, &actor, last_comment.as_ref());
     if params.flag("returnIssue") {
         let issue = store.issue(&issue.id).expect("exists");
         let renderer = Renderer::new(&store, &base).with_version(version);
@@ -225,6 +233,7 @@ pub(crate) async fn edit(
 pub(crate) async fn assign(
     State(state): State<SandboxState>,
     Path(key): Path<String>,
+    Caller(actor): Caller,
     JsonBody(body): JsonBody,
 ) -> ApiResult<StatusCode> {
     let account = match body.get("accountId") {
@@ -239,14 +248,13 @@ pub(crate) async fn assign(
         }
     };
     let mut store = state.write();
-    if store.issue(&key).is_none() {
-        return Err(not_found());
-    }
+    let before = store.issue(&key).cloned().ok_or_else(not_found)?;
     store.apply_changes(
         &key,
         vec![crate::state::FieldChange::Assignee(account)],
         now(),
     )?;
+    crate::webhooks::issue_updated(&state, &store, &before, &actor, None);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -298,10 +306,10 @@ pub(crate) async fn add_comment(
     };
     let visibility = body.get("visibility").cloned();
     let mut store = state.write();
-    if store.issue(&key).is_none() {
-        return Err(not_found());
-    }
+    let before = store.issue(&key).cloned().ok_or_else(not_found)?;
     let comment = store.add_comment(&key, &actor, adf, visibility, now())?;
+    crate::webhooks::comment_created(&state, &store, &before.id, &comment, &actor);
+    crate::webhooks::issue_updated(&state, &store, &before, &actor, Some(&comment));
     let issue = store.issue(&key).expect("exists");
     let renderer = Renderer::new(&store, &base).with_version(version);
     Ok((StatusCode::CREATED, Json(renderer.comment(issue, &comment))).into_response())
@@ -376,9 +384,13 @@ pub(crate) async fn do_transition(
     let comments = std::mem::take(&mut parsed.comments);
     store.apply_changes(&issue.id, parsed.changes, now)?;
     store.transition_issue(&issue.id, &transition, now)?;
+    let mut last_comment = None;
     for body in comments {
-        store.add_comment(&issue.id, &actor, body, None, now)?;
+        let comment = store.add_comment(&issue.id, &actor, body, None, now)?;
+        crate::webhooks::comment_created(&state, &store, &issue.id, &comment, &actor);
+        last_comment = Some(comment);
     }
+    crate::webhooks::issue_updated(&state, &store, &issue, &actor, last_comment.as_ref());
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -386,11 +398,13 @@ pub(crate) async fn do_transition(
 pub(crate) async fn delete_issue(
     State(state): State<SandboxState>,
     Path(key): Path<String>,
+    Caller(actor): Caller,
     params: Params,
 ) -> ApiResult<StatusCode> {
-    state
-        .write()
-        .delete_issue(&key, params.flag("deleteSubtasks"))?;
+    let mut store = state.write();
+    let before = store.issue(&key).cloned().ok_or_else(not_found)?;
+    store.delete_issue(&key, params.flag("deleteSubtasks"))?;
+    crate::webhooks::issue_deleted(&state, &store, &before, &actor);
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -42,7 +42,8 @@ pub(crate) async fn create(
     let source = issue_ref(&body, "inwardIssue")?;
     let target = issue_ref(&body, "outwardIssue")?;
     let mut store = state.write();
-    store.link_issues(&link_type, &source, &target)?;
+    let link_id = store.link_issues(&link_type, &source, &target)?;
+    crate::webhooks::link_created(&state, &store, &link_id, &actor);
     if let Some(comment) = body.get("comment")
         && let Some(adf) = comment.get("body")
     {

@@ -14,6 +14,7 @@ pub use config::{
     STATUS_IN_PROGRESS, STATUS_IN_REVIEW, STATUS_TODO, STORY_POINTS_FIELD, TEST_CASES_FIELD,
     TYPE_BUG, TYPE_EPIC, TYPE_STORY, TYPE_SUBTASK, TYPE_TASK,
 };
+pub(crate) use model::adf_plain_text;
 pub use model::{
     Board, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType, Page, PageVersion,
     Priority, Project, RemoteLink, Space, Sprint, SprintState, Status, StatusCategory, Transition,
@@ -108,6 +109,7 @@ pub(crate) struct Shared {
     pub(crate) credentials: Credentials,
     pub(crate) faults: Faults,
     pub(crate) write_log: WriteLog,
+    pub(crate) events: tokio::sync::broadcast::Sender<crate::webhooks::WebhookEvent>,
     #[cfg(feature = "contract")]
     pub(crate) contract: Option<crate::contract::ContractCheck>,
 }
@@ -170,6 +172,18 @@ impl SandboxState {
     /// The log of mutating requests.
     pub fn write_log(&self) -> &WriteLog {
         &self.inner.write_log
+    }
+
+    /// Webhook events for every write made through the API from now on (see
+    /// [`crate::WebhookEvent`]). A receiver that falls more than 1024 events behind loses the
+    /// oldest ones.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::webhooks::WebhookEvent> {
+        self.inner.events.subscribe()
+    }
+
+    pub(crate) fn publish(&self, event: crate::webhooks::WebhookEvent) {
+        // No subscriber is the normal case; the event is then simply dropped.
+        let _ = self.inner.events.send(event);
     }
 
     /// Creates an issue as the default user, now; returns its key. For seeding tests.

@@ -26,7 +26,7 @@ fn numeric(id: &str) -> u64 {
 
 impl IssueView<'_> {
     fn user(&self, account_id: Option<&str>) -> FieldValue<'_> {
-        match account_id.and_then(|id| self.store.user(id)) {
+        match account_id.and_then(|id| self.store.users().iter().find(|u| u.account_id == id)) {
             Some(user) => FieldValue::User(UserValue {
                 account_id: &user.account_id,
                 display_name: &user.display_name,
@@ -42,7 +42,7 @@ impl JqlIssue for IssueView<'_> {
         let issue = self.issue;
         let store = self.store;
         match field {
-            FieldRef::Project => match store.project(&issue.project_id) {
+            FieldRef::Project => match store.projects().iter().find(|p| p.id == issue.project_id) {
                 Some(p) => FieldValue::Project(ProjectValue {
                     id: numeric(&p.id),
                     key: &p.key,
@@ -54,7 +54,11 @@ impl JqlIssue for IssueView<'_> {
                 id: numeric(&issue.id),
                 key: &issue.key,
             }),
-            FieldRef::IssueType => match store.issue_type(&issue.issue_type_id) {
+            FieldRef::IssueType => match store
+                .issue_types()
+                .iter()
+                .find(|t| t.id == issue.issue_type_id)
+            {
                 Some(t) => FieldValue::Named(NamedValue {
                     id: &t.id,
                     name: &t.name,
@@ -62,35 +66,43 @@ impl JqlIssue for IssueView<'_> {
                 }),
                 None => FieldValue::Empty,
             },
-            FieldRef::Status => match store.status(&issue.status_id) {
-                Some(s) => FieldValue::Named(NamedValue {
+            // Exact id lookups: these run for every issue of every search.
+            FieldRef::Status => match store
+                .statuses()
+                .iter()
+                .enumerate()
+                .find(|(_, s)| s.id == issue.status_id)
+            {
+                Some((position, s)) => FieldValue::Named(NamedValue {
                     id: &s.id,
                     name: &s.name,
-                    rank: store
-                        .statuses()
-                        .iter()
-                        .position(|x| x.id == s.id)
-                        .map(|p| p as i64),
+                    rank: Some(position as i64),
                 }),
                 None => FieldValue::Empty,
             },
-            FieldRef::StatusCategory => match store.status(&issue.status_id) {
-                Some(s) => {
-                    let (id, rank) = match s.category {
-                        StatusCategory::ToDo => ("2", 1),
-                        StatusCategory::InProgress => ("4", 2),
-                        StatusCategory::Done => ("3", 3),
-                    };
-                    FieldValue::Named(NamedValue {
-                        id,
-                        name: s.category.name(),
-                        rank: Some(rank),
-                    })
+            FieldRef::StatusCategory => {
+                match store.statuses().iter().find(|s| s.id == issue.status_id) {
+                    Some(s) => {
+                        let (id, rank) = match s.category {
+                            StatusCategory::ToDo => ("2", 1),
+                            StatusCategory::InProgress => ("4", 2),
+                            StatusCategory::Done => ("3", 3),
+                        };
+                        FieldValue::Named(NamedValue {
+                            id,
+                            name: s.category.name(),
+                            rank: Some(rank),
+                        })
+                    }
+                    None => FieldValue::Empty,
                 }
-                None => FieldValue::Empty,
-            },
+            }
             FieldRef::Priority => {
-                match issue.priority_id.as_deref().and_then(|p| store.priority(p)) {
+                match issue
+                    .priority_id
+                    .as_deref()
+                    .and_then(|p| store.priorities().iter().find(|x| x.id == p))
+                {
                     Some(p) => FieldValue::Named(NamedValue {
                         id: &p.id,
                         name: &p.name,
