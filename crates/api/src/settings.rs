@@ -109,6 +109,8 @@ pub enum SettingsError {
         origin: String,
         reason: &'static str,
     },
+    #[error("the language-model layer cannot start: {0}")]
+    Llm(String),
 }
 
 /// A 64-character hex string: the shape of a SHA-256 digest.

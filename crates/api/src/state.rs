@@ -57,6 +57,7 @@ pub struct AppState {
 
 struct Inner {
     db: store::Database,
+    llm: Arc<llm::LlmService>,
     settings: ApiSettings,
     metrics: Metrics,
     authenticator: Authenticator,
@@ -86,9 +87,13 @@ impl AppState {
     ) -> Result<Self, SettingsError> {
         let authenticator = Authenticator::new(&settings.auth)?;
         crate::cors::validate(&settings.cors)?;
+        let llm = llm::LlmService::from_settings(llm::LlmSettings::default())
+            .map(Arc::new)
+            .map_err(|error| SettingsError::Llm(error.to_string()))?;
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
+                llm,
                 settings,
                 metrics,
                 authenticator,
@@ -109,6 +114,20 @@ impl AppState {
             probes.push(probe);
         }
         self
+    }
+
+    /// Uses this language-model layer (the default is the offline generator only). Call it while
+    /// building the state, before the state is cloned.
+    pub fn with_llm(mut self, llm: Arc<llm::LlmService>) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_llm is called before the state is shared")
+            .llm = llm;
+        self
+    }
+
+    /// The language-model layer: model selection for requests, `GET /models`.
+    pub fn llm(&self) -> &llm::LlmService {
+        &self.inner.llm
     }
 
     /// The job and data store.

@@ -50,6 +50,9 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("OPENAI_COMPATIBLE_API_KEY", "llm.openai_compatible_api_key"),
     ("OPENAI_COMPATIBLE_MODEL", "llm.openai_compatible_model"),
     ("PROMPTS_DIR", "llm.prompts_dir"),
+    ("LLM_MODEL_CATALOG", "llm.model_catalog"),
+    ("LLM_REQUEST_TIMEOUT_SECS", "llm.request_timeout_secs"),
+    ("LLM_MAX_CONCURRENCY", "llm.max_concurrency"),
 ];
 
 /// Prefix for the generic `PLANWRIGHT_SECTION__KEY` form.

@@ -309,6 +309,15 @@ pub struct LlmSettings {
     /// A directory whose `*.md` prompt templates override the embedded ones.
     #[serde(deserialize_with = "lenient::optional_string")]
     pub prompts_dir: Option<String>,
+    /// A YAML file merged over the embedded model catalog (new models, prices, context windows).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub model_catalog: Option<String>,
+    /// Seconds one provider request may take (reasoning models can take minutes).
+    #[serde(deserialize_with = "lenient::number")]
+    pub request_timeout_secs: u64,
+    /// Calls in flight per provider at most.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_concurrency: usize,
 }
 
 impl Default for LlmSettings {
@@ -333,6 +342,9 @@ impl Default for LlmSettings {
             openai_compatible_api_key: None,
             openai_compatible_model: None,
             prompts_dir: None,
+            model_catalog: None,
+            request_timeout_secs: 300,
+            max_concurrency: 8,
         }
     }
 }
@@ -423,6 +435,12 @@ impl Settings {
                 "llm.provider",
                 format!("{provider:?} is not a provider; choose one of {}", LLM_PROVIDERS.join(", ")),
             );
+        }
+        if self.llm.request_timeout_secs == 0 {
+            return invalid("llm.request_timeout_secs", "must be at least 1 second".into());
+        }
+        if self.llm.max_concurrency == 0 {
+            return invalid("llm.max_concurrency", "must be at least 1".into());
         }
         if !(0.0..=2.0).contains(&self.llm.temperature) {
             return invalid("llm.temperature", "must be between 0 and 2".into());

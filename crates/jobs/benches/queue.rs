@@ -23,6 +23,7 @@ const WORKER_ENV: &str = "PLANWRIGHT_BENCH_WORKER";
 const KIND: &str = "bench_noop";
 const THROUGHPUT_JOBS: usize = 20_000;
 const SQLITE_JOBS: usize = 10_000;
+const BACKLOG_JOBS: usize = 10_000;
 const LATENCY_SAMPLES: usize = 300;
 const ENQUEUERS: usize = 16;
 const WORKER_PROCESSES: usize = 4;
@@ -47,10 +48,15 @@ fn registry() -> Registry {
     Registry::new().with(Noop).expect("one handler")
 }
 
+/// WORKER_MAX_JOBS (default 10), overridable to study batching: `PLANWRIGHT_BENCH_MAX_JOBS`.
 fn settings() -> WorkerSettings {
+    let concurrency = std::env::var("PLANWRIGHT_BENCH_MAX_JOBS")
+        .ok()
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(10);
     WorkerSettings {
-        concurrency: 10,
-        claim_batch: 10,
+        concurrency,
+        claim_batch: concurrency,
         ..WorkerSettings::default()
     }
 }
@@ -91,6 +97,16 @@ async fn run_benchmarks() -> Vec<(String, String, String)> {
     let mut rows = Vec::new();
     match TestDatabase::postgres().await.expect("postgres fixture") {
         Some(tdb) => {
+            // Phase 1, no workers yet: the enqueue path alone, leaving a backlog.
+            let started = Instant::now();
+            enqueue_all(&tdb, BACKLOG_JOBS).await;
+            let enqueue_rate = BACKLOG_JOBS as f64 / started.elapsed().as_secs_f64();
+            rows.push((
+                "PostgreSQL enqueue only (16 tasks, no workers running)".into(),
+                "-".into(),
+                format!("{enqueue_rate:.0} jobs/s ({BACKLOG_JOBS} jobs)"),
+            ));
+            // Phase 2: the worker processes drain that backlog (claim + run + complete).
             let children: Vec<Child> = (0..WORKER_PROCESSES)
                 .map(|_| {
                     Command::new(std::env::current_exe().expect("bench executable"))
@@ -101,6 +117,27 @@ async fn run_benchmarks() -> Vec<(String, String, String)> {
                 })
                 .collect();
             wait_for_workers(&tdb, WORKER_PROCESSES).await;
+            let deadline = Instant::now() + Duration::from_secs(300);
+            while completed(&tdb).await < BACKLOG_JOBS as u64 {
+                assert!(Instant::now() < deadline, "backlog did not drain");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            let (first_claim, last_completion): (i64, i64) = sqlx::query_as(
+                "SELECT MIN(claimed_at), MAX(completed_at) FROM jobs WHERE status = 'completed'",
+            )
+            .fetch_one(tdb.pool())
+            .await
+            .expect("drain span");
+            let drain_secs = (last_completion - first_claim).max(1) as f64 / 1000.0;
+            rows.push((
+                format!("PostgreSQL workers draining a backlog, {WORKER_PROCESSES} processes x 10"),
+                "-".into(),
+                format!(
+                    "{:.0} jobs/s ({BACKLOG_JOBS} jobs)",
+                    BACKLOG_JOBS as f64 / drain_secs
+                ),
+            ));
+            // Phase 3: both at once, end to end.
             let rate = throughput(&tdb, THROUGHPUT_JOBS).await;
             rows.push((
                 format!("PostgreSQL throughput, {WORKER_PROCESSES} worker processes x 10"),
@@ -173,6 +210,25 @@ async fn completed(db: &Database) -> u64 {
 async fn throughput(db: &Database, jobs: usize) -> f64 {
     let already = completed(db).await;
     let started = Instant::now();
+    enqueue_all(db, jobs).await;
+    let enqueued = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(300);
+    while completed(db).await < already + jobs as u64 {
+        assert!(Instant::now() < deadline, "jobs did not complete");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let elapsed = started.elapsed();
+    eprintln!(
+        "{}: enqueued {jobs} in {:.2} s, all completed after {:.2} s",
+        db.backend().as_str(),
+        enqueued.as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
+    jobs as f64 / elapsed.as_secs_f64()
+}
+
+/// Enqueues `jobs` no-op jobs from [`ENQUEUERS`] concurrent tasks.
+async fn enqueue_all(db: &Database, jobs: usize) {
     let enqueuers: Vec<_> = (0..ENQUEUERS)
         .map(|task| {
             let db = db.clone();
@@ -188,20 +244,6 @@ async fn throughput(db: &Database, jobs: usize) -> f64 {
     for enqueuer in enqueuers {
         enqueuer.await.expect("enqueuer");
     }
-    let enqueued = started.elapsed();
-    let deadline = Instant::now() + Duration::from_secs(300);
-    while completed(db).await < already + jobs as u64 {
-        assert!(Instant::now() < deadline, "jobs did not complete");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let elapsed = started.elapsed();
-    eprintln!(
-        "{}: enqueued {jobs} in {:.2} s, all completed after {:.2} s",
-        db.backend().as_str(),
-        enqueued.as_secs_f64(),
-        elapsed.as_secs_f64()
-    );
-    jobs as f64 / elapsed.as_secs_f64()
 }
 
 /// p50 and p99 of `claimed_at - created_at` (ms) for jobs enqueued one at a time.

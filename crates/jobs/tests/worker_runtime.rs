@@ -301,7 +301,7 @@ async fn a_running_job_cancelled_from_another_process_stops_at_its_next_checkpoi
         })
         .await;
         // Another "process": its own pool, no shared in-process signals.
-        let api = Database::connect(tdb.url()).await.unwrap();
+        let api = tdb.connect_another().await.unwrap();
         let cancelled = api.cancel(id).await.unwrap();
         assert_eq!(
             cancelled.status,

@@ -49,6 +49,45 @@ pub fn worker_settings(settings: &Settings, concurrency: Option<u32>) -> jobs::W
     }
 }
 
+/// The language-model layer's settings.
+pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
+    let llm = &settings.llm;
+    let provider = |key: &Option<config::Secret>, model: &Option<String>, base: &Option<String>| {
+        llm::ProviderSettings {
+            api_key: key.as_ref().map(config::Secret::as_secret_string),
+            model: model.clone(),
+            base_url: base.clone(),
+        }
+    };
+    llm::LlmSettings {
+        provider: llm.provider.clone(),
+        temperature: Some(llm.temperature),
+        max_tokens: llm.max_tokens,
+        openai: provider(&llm.openai_api_key, &llm.openai_model, &llm.openai_base_url),
+        anthropic: provider(
+            &llm.anthropic_api_key,
+            &llm.anthropic_model,
+            &llm.anthropic_base_url,
+        ),
+        google: provider(&llm.google_api_key, &llm.google_model, &llm.google_base_url),
+        moonshot: provider(
+            &llm.moonshot_api_key,
+            &llm.moonshot_model,
+            &llm.moonshot_base_url,
+        ),
+        openai_compatible: provider(
+            &llm.openai_compatible_api_key,
+            &llm.openai_compatible_model,
+            &llm.openai_compatible_base_url,
+        ),
+        request_timeout: Duration::from_secs(llm.request_timeout_secs),
+        max_concurrency_per_provider: llm.max_concurrency,
+        prompts_dir: llm.prompts_dir.as_ref().map(Into::into),
+        catalog_path: llm.model_catalog.as_ref().map(Into::into),
+        ..llm::LlmSettings::default()
+    }
+}
+
 /// Every job kind this binary can run. Feature issues add their handlers here.
 pub fn job_registry() -> jobs::Registry {
     let mut registry = jobs::Registry::new();

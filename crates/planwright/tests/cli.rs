@@ -125,6 +125,19 @@ fn invalid_configuration_exits_2_naming_the_key() {
 }
 
 #[test]
+fn a_provider_without_its_key_is_a_configuration_error() {
+    let out = run(planwright().arg("config").env("LLM_PROVIDER", "openai"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("OPENAI_API_KEY"), "{}", stderr(&out));
+
+    let out = run(planwright()
+        .arg("config")
+        .env("LLM_PROVIDER", "openai")
+        .env("OPENAI_API_KEY", "sk-test"));
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
 fn a_config_file_in_the_working_directory_is_read() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(

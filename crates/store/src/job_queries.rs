@@ -96,7 +96,11 @@ impl Database {
         for _ in 0..ENQUEUE_ATTEMPTS {
             let mut tx = self.begin_write().await?;
             let record = insert_job(&mut tx, &job, &lock_keys).await?;
-            let acquired = insert_locks(&mut tx, &job.id, &lock_keys).await?;
+            // Sorted, so two enqueues wanting overlapping keys take them in the same order and
+            // cannot deadlock on PostgreSQL.
+            let mut insert_order = lock_keys.clone();
+            insert_order.sort();
+            let acquired = insert_locks(&mut tx, &job.id, &insert_order).await?;
             if acquired.len() == lock_keys.len() {
                 tx.commit().await?;
                 self.wake_job_waiters();

@@ -5,11 +5,19 @@
 
 use std::ops::Deref;
 
-use crate::database::{Backend, Database};
+use crate::database::{Backend, Database, PoolSettings};
 use crate::error::StoreError;
 
 /// The environment variable naming the PostgreSQL server used by tests.
 pub const POSTGRES_URL_VAR: &str = "PLANWRIGHT_TEST_POSTGRES_URL";
+
+/// Small pools: many tests run at once against one PostgreSQL server (`max_connections`).
+fn test_pool() -> PoolSettings {
+    PoolSettings {
+        max_connections: 6,
+        ..PoolSettings::default()
+    }
+}
 
 /// A throwaway database for one test.
 pub struct TestDatabase {
@@ -49,7 +57,7 @@ impl TestDatabase {
             return Ok(None);
         };
         let name = format!("planwright_test_{}", uuid::Uuid::now_v7().simple());
-        let admin = Database::connect(&admin_url).await?;
+        let admin = Database::connect_with(&admin_url, &single_connection()).await?;
         // The name is generated above from hex digits only, never from input.
         sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(admin.pool())
@@ -57,7 +65,7 @@ impl TestDatabase {
         admin.close().await;
         let url = with_database(&admin_url, &name)?;
         let cleanup = Some(Cleanup::Postgres { admin_url, name });
-        let db = Database::connect(&url).await?;
+        let db = Database::connect_with(&url, &test_pool()).await?;
         let fixture = Self { db, url, cleanup };
         fixture.db.migrate().await?;
         Ok(Some(fixture))
@@ -78,6 +86,11 @@ impl TestDatabase {
     /// The connection URL, to open further independent pools ("other processes").
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// Another, independent pool on the same database: stands in for another process.
+    pub async fn connect_another(&self) -> Result<Database, StoreError> {
+        Database::connect_with(&self.url, &test_pool()).await
     }
 
     /// `sqlite` or `postgres`, for assertion messages.
@@ -120,7 +133,7 @@ impl Drop for TestDatabase {
 }
 
 async fn drop_postgres_database(admin_url: &str, name: &str) {
-    let Ok(admin) = Database::connect(admin_url).await else {
+    let Ok(admin) = Database::connect_with(admin_url, &single_connection()).await else {
         return;
     };
     debug_assert_eq!(admin.backend(), Backend::Postgres);
@@ -132,6 +145,13 @@ async fn drop_postgres_database(admin_url: &str, name: &str) {
         tracing::warn!(%error, database = name, "could not drop the test database");
     }
     admin.close().await;
+}
+
+fn single_connection() -> PoolSettings {
+    PoolSettings {
+        max_connections: 1,
+        ..PoolSettings::default()
+    }
 }
 
 fn with_database(admin_url: &str, name: &str) -> Result<String, StoreError> {

@@ -105,7 +105,7 @@ async fn concurrent_enqueues_for_one_key_accept_exactly_one() {
         // Three independent pools stand in for three API processes.
         let mut pools = vec![tdb.db().clone()];
         for _ in 0..2 {
-            let other = Database::connect(tdb.url()).await.unwrap();
+            let other = tdb.connect_another().await.unwrap();
             pools.push(other);
         }
         let attempts = (0..30).map(|i| {
@@ -512,7 +512,7 @@ async fn concurrent_claimers_never_share_a_job() {
             tdb.enqueue(NewJob::new("n", json!(i))).await.unwrap();
         }
         let mut pools = vec![tdb.db().clone()];
-        pools.push(Database::connect(tdb.url()).await.unwrap());
+        pools.push(tdb.connect_another().await.unwrap());
         let claimers = (0..6).map(|i| {
             let db = pools[i % 2].clone();
             tokio::spawn(async move {
@@ -877,6 +877,41 @@ async fn jobs_without_keys_read_back_exactly_as_enqueue_returned_them() {
             "{}",
             tdb.label()
         );
+        tdb.cleanup().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn overlapping_multi_key_enqueues_never_deadlock() {
+    for tdb in databases().await {
+        let label = tdb.label();
+        let other = tdb.connect_another().await.unwrap();
+        let attempts = (0..20).map(|i| {
+            let db = if i % 2 == 0 {
+                tdb.db().clone()
+            } else {
+                other.clone()
+            };
+            let keys = if i % 2 == 0 {
+                ["M-1", "M-2"]
+            } else {
+                ["M-2", "M-1"]
+            };
+            tokio::spawn(async move {
+                db.enqueue(NewJob::new("task_generation", json!({})).with_lock_keys(keys))
+                    .await
+            })
+        });
+        let mut accepted = 0;
+        for result in futures::future::join_all(attempts).await {
+            match result.unwrap() {
+                Ok(_) => accepted += 1,
+                Err(EnqueueError::Duplicate { conflicts }) => assert!(!conflicts.is_empty()),
+                Err(other) => panic!("{label}: {other}"),
+            }
+        }
+        assert_eq!(accepted, 1, "{label}");
+        other.close().await;
         tdb.cleanup().await;
     }
 }

@@ -7,6 +7,7 @@ mod debug_probe;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
+pub(crate) mod models;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -19,7 +20,9 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 
 /// Routes that require authentication when it is enabled.
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
-    let router = OpenApiRouter::new().merge(jobs::routes());
+    let router = OpenApiRouter::new()
+        .merge(jobs::routes())
+        .merge(models::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

@@ -8,4 +8,5 @@ mod errors;
 mod health;
 mod jobs;
 mod metrics;
+mod models;
 mod support;

@@ -14,7 +14,7 @@ use anyhow::Context;
 use config::Settings;
 
 use crate::cli::{Cli, Command, ConfigArgs};
-use crate::telemetry;
+use crate::{telemetry, wiring};
 
 /// Exit code for invalid configuration, distinct from runtime failures (1) as the issue asks.
 const EXIT_CONFIG: u8 = 2;
@@ -24,7 +24,10 @@ pub fn run(cli: Cli) -> ExitCode {
     config::load_dotenv();
     let result = match cli.command {
         Command::HashPassword => hash_password::run(),
-        Command::Config(args) => match load_settings(&args) {
+        Command::Config(args) => match load_settings(&args).and_then(|s| {
+            language_models(&s)?;
+            Ok(s)
+        }) {
             Ok(settings) => {
                 show_config::run(&settings);
                 Ok(())
@@ -39,8 +42,11 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok(settings) => block_on(migrate::run(settings)),
             Err(code) => return code,
         },
-        Command::Serve(args) => match load_settings(&args.config) {
-            Ok(settings) => block_on(serve::run(settings, args)),
+        Command::Serve(args) => match load_settings(&args.config).and_then(|s| {
+            let llm = language_models(&s)?;
+            Ok((s, llm))
+        }) {
+            Ok((settings, llm)) => block_on(serve::run(settings, llm, args)),
             Err(code) => return code,
         },
         Command::Worker(args) => match load_settings(&args.config) {
@@ -75,6 +81,15 @@ fn load_settings(args: &ConfigArgs) -> Result<Settings, ExitCode> {
     })?;
     telemetry::init(&settings.logging);
     Ok(settings)
+}
+
+/// Builds the language-model layer. Its settings only fail on configuration (a provider without
+/// its key, a model the provider does not have), so a failure exits like invalid configuration.
+fn language_models(settings: &Settings) -> Result<llm::LlmService, ExitCode> {
+    llm::LlmService::from_settings(wiring::llm_settings(settings)).map_err(|error| {
+        eprintln!("error: invalid language-model configuration: {error}");
+        ExitCode::from(EXIT_CONFIG)
+    })
 }
 
 /// Connects to the configured database and applies migrations.

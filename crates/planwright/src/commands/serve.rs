@@ -2,6 +2,7 @@
 //! in-process Jira + Confluence sandbox when no Jira is configured (or `--sandbox`).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use config::Settings;
@@ -10,7 +11,7 @@ use tokio::net::TcpListener;
 use crate::cli::ServeArgs;
 use crate::wiring;
 
-pub async fn run(settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> anyhow::Result<()> {
     let db = super::connect_database(&settings).await?;
     let metrics = api::Metrics::new();
     if metrics.install_global().is_err() {
