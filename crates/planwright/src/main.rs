@@ -2,6 +2,7 @@
 
 mod cli;
 mod commands;
+mod probes;
 mod telemetry;
 mod wiring;
 

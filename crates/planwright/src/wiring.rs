@@ -49,6 +49,44 @@ pub fn worker_settings(settings: &Settings, concurrency: Option<u32>) -> jobs::W
     }
 }
 
+/// Where the service's Jira is: the configured site, or the in-process sandbox.
+pub struct JiraSite {
+    pub url: String,
+    pub email: String,
+    pub api_token: secrecy::SecretString,
+}
+
+impl JiraSite {
+    /// The configured Jira Cloud site, if all three of URL, user and token are set.
+    pub fn configured(settings: &Settings) -> Option<Self> {
+        let jira = &settings.jira;
+        Some(Self {
+            url: jira.server_url.clone()?,
+            email: jira.username.clone()?,
+            api_token: jira.api_token.as_ref()?.as_secret_string(),
+        })
+    }
+
+    /// A Jira client for this site, paced as configured.
+    pub async fn client(&self, settings: &Settings) -> anyhow::Result<atlassian::JiraClient> {
+        let site = atlassian::SiteConfig::new(
+            &self.url,
+            atlassian::AtlassianAuth::Basic {
+                email: self.email.clone(),
+                api_token: self.api_token.clone(),
+            },
+        )?;
+        let transport = atlassian::TransportConfig {
+            pacing: atlassian::Pacing {
+                requests_per_second: Some(settings.jira.requests_per_second),
+                ..atlassian::Pacing::default()
+            },
+            ..atlassian::TransportConfig::default()
+        };
+        Ok(atlassian::JiraClient::connect(site, transport).await?)
+    }
+}
+
 /// The language-model layer's settings.
 pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
     let llm = &settings.llm;

@@ -475,7 +475,7 @@ async fn move_to_sprint(
         .collect();
     store.move_to_sprint(sprint_id, &issues, now())?;
     for issue in &before {
-        crate::webhooks::issue_updated(&state, &store, issue, &actor, None);
+        crate::webhooks::issue_updated(&state, &mut store, issue, &actor, None);
     }
     let before = body.get("rankBeforeIssue").and_then(Value::as_str);
     let after = body.get("rankAfterIssue").and_then(Value::as_str);
@@ -499,7 +499,7 @@ async fn move_to_backlog(
         .collect();
     store.move_to_backlog(&issues, now())?;
     for issue in &before {
-        crate::webhooks::issue_updated(&state, &store, issue, &actor, None);
+        crate::webhooks::issue_updated(&state, &mut store, issue, &actor, None);
     }
     Ok(StatusCode::NO_CONTENT)
 }

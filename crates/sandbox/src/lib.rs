@@ -47,7 +47,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use tower::ServiceExt;
 
-pub use auth::{ApiAccount, Credentials, DEFAULT_API_TOKEN, DEFAULT_EMAIL, Principal};
+pub use auth::{
+    ApiAccount, Credentials, DEFAULT_ACCOUNT_ID, DEFAULT_API_TOKEN, DEFAULT_EMAIL, Principal,
+};
 pub use demo::DEMO_KEY;
 pub use error::ApiError;
 pub use faults::{FaultConfig, Faults, RateLimitFault, RateLimitReason, ServerErrorFault, Trigger};

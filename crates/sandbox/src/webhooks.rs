@@ -79,11 +79,12 @@ pub(crate) fn issue_deleted(state: &SandboxState, store: &Store, before: &Issue,
     publish(state, "jira:issue_deleted", Some(&before.key), payload);
 }
 
-/// `jira:issue_updated` with the changelog between `before` and the issue now; with a comment
-/// it is the update Jira sends alongside `comment_created`. Nothing is sent when nothing changed.
+/// Records the change between `before` and the issue now in its history, and publishes
+/// `jira:issue_updated` with that changelog; with a comment it is the update Jira sends
+/// alongside `comment_created`. Nothing happens when nothing changed.
 pub(crate) fn issue_updated(
     state: &SandboxState,
-    store: &Store,
+    store: &mut Store,
     before: &Issue,
     actor: &str,
     comment: Option<&Comment>,
@@ -95,6 +96,17 @@ pub(crate) fn issue_updated(
     if items.is_empty() && comment.is_none() {
         return;
     }
+    let history_id = if items.is_empty() {
+        None
+    } else {
+        store
+            .record_history(&before.id, actor, items.clone(), Utc::now())
+            .ok()
+    };
+    let store: &Store = store;
+    let Some(after) = store.issue(&before.id) else {
+        return;
+    };
     let base = state.base_url();
     let renderer = Renderer::new(store, &base);
     let mut payload = envelope(store, &base, "jira:issue_updated", actor);
@@ -110,10 +122,10 @@ pub(crate) fn issue_updated(
     };
     payload.insert("issue_event_type_name".into(), json!(kind));
     payload.insert("issue".into(), issue_json(store, &base, after));
-    if !items.is_empty() {
+    if let Some(history_id) = history_id {
         payload.insert(
             "changelog".into(),
-            json!({"id": format!("{}{}", after.id, Utc::now().timestamp_millis() % 100_000), "items": items}),
+            json!({"id": history_id, "items": items}),
         );
     }
     if let Some(comment) = comment {
@@ -188,6 +200,7 @@ pub(crate) fn sprint_changed(
     publish(state, name, None, payload);
 }
 
+/// One `ChangeDetails` item; empty sides are left out (the schema types them as strings).
 fn item(
     field: &str,
     field_id: &str,
@@ -195,15 +208,24 @@ fn item(
     from: (Option<String>, Option<String>),
     to: (Option<String>, Option<String>),
 ) -> Value {
-    json!({
-        "field": field,
-        "fieldtype": if custom { "custom" } else { "jira" },
-        "fieldId": field_id,
-        "from": from.0,
-        "fromString": from.1,
-        "to": to.0,
-        "toString": to.1,
-    })
+    let mut value = serde_json::Map::new();
+    value.insert("field".into(), json!(field));
+    value.insert(
+        "fieldtype".into(),
+        json!(if custom { "custom" } else { "jira" }),
+    );
+    value.insert("fieldId".into(), json!(field_id));
+    for (key, text) in [
+        ("from", from.0),
+        ("fromString", from.1),
+        ("to", to.0),
+        ("toString", to.1),
+    ] {
+        if let Some(text) = text {
+            value.insert(key.into(), json!(text));
+        }
+    }
+    Value::Object(value)
 }
 
 fn user_pair(store: &Store, account: Option<&str>) -> (Option<String>, Option<String>) {

@@ -37,6 +37,16 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The sandbox as the service's Jira site, with its default demo account.
+pub fn site_of(sandbox: &SandboxHandle) -> crate::wiring::JiraSite {
+    let account = sandbox.credentials().default_account();
+    crate::wiring::JiraSite {
+        url: sandbox.base_url(),
+        email: account.email.clone(),
+        api_token: account.api_token().clone(),
+    }
+}
+
 /// Starts the demo sandbox for `serve` on a random loopback port.
 pub async fn start_in_process() -> anyhow::Result<SandboxHandle> {
     let sandbox = Sandbox::builder()

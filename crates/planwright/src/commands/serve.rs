@@ -9,6 +9,7 @@ use config::Settings;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
+use crate::probes::JiraProbe;
 use crate::wiring;
 
 pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> anyhow::Result<()> {
@@ -22,11 +23,19 @@ pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> a
     let state =
         api::AppState::new(db.clone(), api_settings, metrics).context("invalid HTTP settings")?;
 
-    let sandbox = if args.sandbox || !settings.jira.is_configured() {
-        Some(super::sandbox::start_in_process().await?)
-    } else {
-        None
+    let (sandbox, jira_site) = match wiring::JiraSite::configured(&settings) {
+        Some(site) if !args.sandbox => (None, site),
+        _ => {
+            let sandbox = super::sandbox::start_in_process().await?;
+            let site = super::sandbox::site_of(&sandbox);
+            (Some(sandbox), site)
+        }
     };
+    let jira = jira_site
+        .client(&settings)
+        .await
+        .context("setting up the Jira client (check JIRA_SERVER_URL)")?;
+    let state = state.with_probe(Arc::new(JiraProbe::new(jira)));
 
     let workers = if args.no_worker {
         None

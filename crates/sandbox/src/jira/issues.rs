@@ -214,7 +214,7 @@ pub(crate) async fn edit(
         crate::webhooks::comment_created(&state, &store, &issue.id, &comment, &actor);
         last_comment = Some(comment);
     }
-    crate::webhooks::issue_updated(&state, &store, &issue, &actor, last_comment.as_ref());
+    crate::webhooks::issue_updated(&state, &mut store, &issue, &actor, last_comment.as_ref());
     if params.flag("returnIssue") {
         let issue = store.issue(&issue.id).expect("exists");
         let renderer = Renderer::new(&store, &base).with_version(version);
@@ -254,7 +254,7 @@ pub(crate) async fn assign(
         vec![crate::state::FieldChange::Assignee(account)],
         now(),
     )?;
-    crate::webhooks::issue_updated(&state, &store, &before, &actor, None);
+    crate::webhooks::issue_updated(&state, &mut store, &before, &actor, None);
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -309,7 +309,7 @@ pub(crate) async fn add_comment(
     let before = store.issue(&key).cloned().ok_or_else(not_found)?;
     let comment = store.add_comment(&key, &actor, adf, visibility, now())?;
     crate::webhooks::comment_created(&state, &store, &before.id, &comment, &actor);
-    crate::webhooks::issue_updated(&state, &store, &before, &actor, Some(&comment));
+    crate::webhooks::issue_updated(&state, &mut store, &before, &actor, Some(&comment));
     let issue = store.issue(&key).expect("exists");
     let renderer = Renderer::new(&store, &base).with_version(version);
     Ok((StatusCode::CREATED, Json(renderer.comment(issue, &comment))).into_response())
@@ -390,7 +390,7 @@ pub(crate) async fn do_transition(
         crate::webhooks::comment_created(&state, &store, &issue.id, &comment, &actor);
         last_comment = Some(comment);
     }
-    crate::webhooks::issue_updated(&state, &store, &issue, &actor, last_comment.as_ref());
+    crate::webhooks::issue_updated(&state, &mut store, &issue, &actor, last_comment.as_ref());
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -509,4 +509,34 @@ pub(crate) async fn delete_comment(
 ) -> ApiResult<StatusCode> {
     state.write().delete_comment(&key, &comment_id, now())?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /rest/api/3/issue/{issueIdOrKey}/changelog`: the change history, oldest first.
+pub(crate) async fn changelog(
+    State(state): State<SandboxState>,
+    Path(key): Path<String>,
+    params: Params,
+) -> ApiResult<Json<Value>> {
+    let base = state.base_url();
+    let store = state.read();
+    let issue = store.issue(&key).ok_or_else(not_found)?;
+    let start = params.number("startAt")?.unwrap_or(0) as usize;
+    let max = params.number("maxResults")?.unwrap_or(100).clamp(1, 100) as usize;
+    let renderer = Renderer::new(&store, &base);
+    let values: Vec<Value> = issue
+        .changelog
+        .iter()
+        .skip(start)
+        .take(max)
+        .map(|h| renderer.history(h))
+        .collect();
+    let total = issue.changelog.len();
+    Ok(Json(json!({
+        "self": format!("{base}/rest/api/3/issue/{}/changelog?startAt={start}&maxResults={max}", issue.key),
+        "startAt": start,
+        "maxResults": max,
+        "total": total,
+        "isLast": start + values.len() >= total,
+        "values": values,
+    })))
 }

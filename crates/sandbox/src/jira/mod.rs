@@ -44,6 +44,10 @@ fn platform_routes(api: &str) -> Router<SandboxState> {
             put(issues::assign),
         )
         .route(
+            format!("{api}/issue/{{key}}/changelog").as_str(),
+            get(issues::changelog),
+        )
+        .route(
             format!("{api}/issue/{{key}}/editmeta").as_str(),
             get(meta::editmeta),
         )

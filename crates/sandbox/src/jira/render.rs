@@ -12,8 +12,8 @@ use serde_json::{Map, Value, json};
 
 use super::wiki::{ApiVersion, adf_to_wiki};
 use crate::state::{
-    Comment, FieldDef, FieldKind, Issue, IssueType, LinkType, Priority, Project, SPRINT_FIELD,
-    Sprint, Status, Store, User,
+    ChangeHistory, Comment, FieldDef, FieldKind, Issue, IssueType, LinkType, Priority, Project,
+    SPRINT_FIELD, Sprint, Status, Store, User,
 };
 
 /// Jira's timestamp format: `2021-01-17T12:34:00.000+0000`.
@@ -118,6 +118,7 @@ pub(crate) struct Expand {
     pub schema: bool,
     pub transitions: bool,
     pub rendered_fields: bool,
+    pub changelog: bool,
 }
 
 impl Expand {
@@ -130,6 +131,7 @@ impl Expand {
                 "schema" => expand.schema = true,
                 "transitions" => expand.transitions = true,
                 "renderedFields" => expand.rendered_fields = true,
+                "changelog" => expand.changelog = true,
                 _ => {}
             }
         }
@@ -566,6 +568,18 @@ impl<'a> Renderer<'a> {
         if expand.schema {
             bean.insert("schema".into(), Value::Object(schema));
         }
+        if expand.changelog {
+            let histories: Vec<Value> = issue.changelog.iter().map(|h| self.history(h)).collect();
+            bean.insert(
+                "changelog".into(),
+                json!({
+                    "startAt": 0,
+                    "maxResults": histories.len(),
+                    "total": histories.len(),
+                    "histories": histories,
+                }),
+            );
+        }
         if expand.transitions
             && let Ok(transitions) = self.store.transitions_for(&issue.id)
         {
@@ -581,6 +595,16 @@ impl<'a> Renderer<'a> {
             );
         }
         Value::Object(bean)
+    }
+
+    /// One change-history entry (`Changelog`).
+    pub fn history(&self, history: &ChangeHistory) -> Value {
+        json!({
+            "id": history.id,
+            "author": self.user_ref(Some(&history.author_account_id)),
+            "created": jira_time(history.created),
+            "items": history.items,
+        })
     }
 
     /// One entry of a transitions list (`IssueTransition`).

@@ -16,9 +16,9 @@ pub use config::{
 };
 pub(crate) use model::adf_plain_text;
 pub use model::{
-    Board, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType, Page, PageVersion,
-    Priority, Project, RemoteLink, Space, Sprint, SprintState, Status, StatusCategory, Transition,
-    User,
+    Board, ChangeHistory, Comment, FieldDef, FieldKind, Issue, IssueLink, IssueType, LinkType,
+    Page, PageVersion, Priority, Project, RemoteLink, Space, Sprint, SprintState, Status,
+    StatusCategory, Transition, User,
 };
 pub(crate) use query::{IssueView, StoreContext};
 pub use store::{FieldChange, NewIssue, NewPage, SprintChanges, Store};

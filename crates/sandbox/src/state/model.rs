@@ -223,6 +223,8 @@ pub struct Issue {
     pub comments: Vec<Comment>,
     /// Links to items outside Jira (pull requests, documents).
     pub remote_links: Vec<RemoteLink>,
+    /// Change history of writes made through the API, oldest first.
+    pub changelog: Vec<ChangeHistory>,
     /// Backlog order; smaller ranks first.
     pub rank: u64,
     /// Plain-text forms kept for JQL, refreshed by the store on every write.
@@ -301,6 +303,17 @@ pub(crate) fn adf_plain_text(doc: &Value) -> String {
     let mut out = String::new();
     walk(doc, &mut out);
     out
+}
+
+/// One entry of an issue's change history: who changed what, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeHistory {
+    pub id: String,
+    pub author_account_id: String,
+    pub created: DateTime<Utc>,
+    /// Items in Jira's `ChangeDetails` shape (`field`, `fieldId`, `fieldtype`, `from`,
+    /// `fromString`, `to`, `toString`).
+    pub items: Vec<Value>,
 }
 
 /// A link from an issue to an item outside Jira, such as a pull request.

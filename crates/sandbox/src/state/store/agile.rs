@@ -285,3 +285,93 @@ impl Store {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use crate::state::{NewIssue, SprintChanges, SprintState, Store};
+
+    fn store_with_board() -> (Store, u64) {
+        let mut store = Store::new(Vec::new());
+        let project = store.add_project("DEMO", "Demo", "lead");
+        let board = store.add_board("board", &project);
+        (store, board)
+    }
+
+    fn to(state: SprintState) -> SprintChanges {
+        SprintChanges {
+            state: Some(state),
+            ..SprintChanges::default()
+        }
+    }
+
+    #[test]
+    fn sprint_lifecycle_follows_jira_software() {
+        let (mut store, board) = store_with_board();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let id = store
+            .create_sprint("S1", board, None, None, None, t0)
+            .unwrap();
+        assert!(
+            store
+                .update_sprint(id, to(SprintState::Active), t0)
+                .is_err(),
+            "needs dates"
+        );
+        let dated = SprintChanges {
+            state: Some(SprintState::Active),
+            start_date: Some(Some(t0)),
+            end_date: Some(Some(t0 + Duration::days(14))),
+            ..SprintChanges::default()
+        };
+        store.update_sprint(id, dated, t0).unwrap();
+        let issue = store
+            .create_issue(
+                NewIssue::new("DEMO", "Task", "unfinished").sprint(id),
+                "lead",
+                t0,
+            )
+            .unwrap();
+        let closed_at = t0 + Duration::days(14);
+        store
+            .update_sprint(id, to(SprintState::Closed), closed_at)
+            .unwrap();
+        assert_eq!(store.sprint(id).unwrap().complete_date, Some(closed_at));
+        let issue = store.issue(&issue).unwrap();
+        assert_eq!(
+            issue.sprint_id, None,
+            "unfinished work returns to the backlog"
+        );
+        assert_eq!(issue.closed_sprint_ids, vec![id]);
+        assert!(
+            store
+                .update_sprint(id, to(SprintState::Active), closed_at)
+                .is_err(),
+            "closed is final"
+        );
+    }
+
+    #[test]
+    fn one_active_sprint_per_board_unless_parallel() {
+        let (mut store, board) = store_with_board();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let start = |store: &mut Store, name: &str| {
+            let id = store
+                .create_sprint(
+                    name,
+                    board,
+                    Some(t0),
+                    Some(t0 + Duration::days(7)),
+                    None,
+                    t0,
+                )
+                .unwrap();
+            store.update_sprint(id, to(SprintState::Active), t0)
+        };
+        assert!(start(&mut store, "A").is_ok());
+        assert!(start(&mut store, "B").is_err());
+        store.set_parallel_sprints(board, true);
+        assert!(start(&mut store, "C").is_ok());
+    }
+}

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::{FieldChange, NewIssue, Store, dedupe, eq_ignore_case, is_adf_document};
 use crate::state::config::{self, STATUS_DONE, STATUS_TODO};
 use crate::state::model::{
-    Comment, FieldKind, Issue, IssueLink, IssueType, RemoteLink, SprintState, StatusCategory,
-    Transition,
+    ChangeHistory, Comment, FieldKind, Issue, IssueLink, IssueType, RemoteLink, SprintState,
+    StatusCategory, Transition,
 };
 use crate::state::{ISSUE_NOT_FOUND, JiraErrors, StoreError};
 
@@ -333,6 +333,7 @@ impl Store {
             closed_sprint_ids: Vec::new(),
             comments: Vec::new(),
             remote_links: Vec::new(),
+            changelog: Vec::new(),
             rank,
             search: Default::default(),
         };
@@ -632,6 +633,27 @@ impl Store {
         issue.updated = now;
         issue.refresh_search_text();
         Ok(updated)
+    }
+
+    /// Appends a change-history entry (the API layer records one per write).
+    pub fn record_history(
+        &mut self,
+        id_or_key: &str,
+        author: &str,
+        items: Vec<Value>,
+        now: DateTime<Utc>,
+    ) -> Result<String, StoreError> {
+        let id = self.issue_id_or_404(id_or_key)?;
+        let history_id = self.next_history_id.to_string();
+        self.next_history_id += 1;
+        let issue = self.issues.get_mut(&id).expect("resolved above");
+        issue.changelog.push(ChangeHistory {
+            id: history_id.clone(),
+            author_account_id: author.into(),
+            created: now,
+            items,
+        });
+        Ok(history_id)
     }
 
     /// Deletes a comment.

@@ -166,6 +166,7 @@ pub struct Store {
     next_page_id: u64,
     next_rank: u64,
     next_remote_link_id: u64,
+    next_history_id: u64,
 }
 
 fn eq_ignore_case(a: &str, b: &str) -> bool {
@@ -199,6 +200,7 @@ impl Store {
             next_page_id: 65537,
             next_rank: 1,
             next_remote_link_id: 10000,
+            next_history_id: 10000,
         }
     }
 

@@ -1,0 +1,37 @@
+//! `/health` of the real binary reports the Jira it is wired to: the in-process sandbox when no
+//! Jira is configured, or the configured site, truthfully.
+
+mod support;
+
+use support::*;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_configured_jira_the_sandbox_answers() {
+    let db = TestDatabase::sqlite().await.unwrap();
+    let server = Server::start(db.url(), &[], &[]);
+    let (code, body) = server.get_json("/health").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["services"]["jira"], "connected", "{body}");
+    assert_eq!(body["status"], "healthy", "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unreachable_jira_degrades_health_without_leaking_the_token() {
+    let db = TestDatabase::sqlite().await.unwrap();
+    let server = Server::start(
+        db.url(),
+        &[],
+        &[
+            ("JIRA_SERVER_URL", "http://127.0.0.1:9"),
+            ("JIRA_USERNAME", "bot@example.com"),
+            ("JIRA_API_TOKEN", "token-that-must-not-leak"),
+        ],
+    );
+    let (code, body) = server.get_json("/health").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["status"], "degraded", "{body}");
+    let jira = body["services"]["jira"].as_str().unwrap();
+    assert!(jira.starts_with("error: "), "{body}");
+    assert!(!body.to_string().contains("token-that-must-not-leak"));
+    assert!(!server.process.stderr().contains("token-that-must-not-leak"));
+}
