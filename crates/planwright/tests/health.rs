@@ -35,3 +35,25 @@ async fn an_unreachable_jira_degrades_health_without_leaking_the_token() {
     assert!(!body.to_string().contains("token-that-must-not-leak"));
     assert!(!server.process.stderr().contains("token-that-must-not-leak"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn models_lists_the_providers_that_have_keys() {
+    let db = TestDatabase::sqlite().await.unwrap();
+    let server = Server::start(
+        db.url(),
+        &["--no-worker"],
+        &[("ANTHROPIC_API_KEY", "sk-ant-test"), ("LLM_PROVIDER", "claude")],
+    );
+    let (code, body) = server.get_json("/models").await;
+    assert_eq!(code, 200, "{body}");
+    assert_eq!(body["default_provider"], "claude", "{body}");
+    let providers: Vec<&str> = body["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(providers.contains(&"claude") && providers.contains(&"offline"), "{body}");
+    assert!(!providers.contains(&"openai"), "no key, not offered: {body}");
+    assert!(!body.to_string().contains("sk-ant-test"));
+}

@@ -201,6 +201,11 @@ impl SandboxHandle {
         self.state.faults()
     }
 
+    /// Webhook events for every write made through the API from now on.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<crate::WebhookEvent> {
+        self.state.subscribe()
+    }
+
     /// Direct access to the data, for inspection and seeding.
     pub fn state(&self) -> &SandboxState {
         &self.state

@@ -146,6 +146,18 @@ async fn every_endpoint_conforms_to_the_official_documents() {
             201,
         ),
         (M::GET, "/rest/api/3/issueLink/10000".into(), None, 200),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-6?expand=changelog".into(),
+            None,
+            200,
+        ),
+        (
+            M::GET,
+            "/rest/api/3/issue/DEMO-6/changelog".into(),
+            None,
+            200,
+        ),
         (M::GET, "/rest/api/3/issueLinkType".into(), None, 200),
         (
             M::GET,

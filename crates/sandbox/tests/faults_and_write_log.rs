@@ -176,6 +176,17 @@ async fn api_writes_publish_webhook_events() {
         event.payload["issue"]["fields"]["status"]["name"],
         "In Progress"
     );
+    let (_, history) = sb.get("/rest/api/3/issue/DEMO-6/changelog").await;
+    assert_eq!(history["total"], 1);
+    assert_eq!(history["values"][0]["items"][0]["toString"], "In Progress");
+    assert_eq!(history["values"][0]["id"], event.payload["changelog"]["id"]);
+    let (_, expanded) = sb
+        .get("/rest/api/3/issue/DEMO-6?expand=changelog&fields=summary")
+        .await;
+    assert_eq!(
+        expanded["changelog"]["histories"][0]["items"][0]["field"],
+        "status"
+    );
 
     sb.post(
         "/rest/api/3/issue/DEMO-6/comment",

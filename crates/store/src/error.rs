@@ -35,6 +35,9 @@ pub enum StoreError {
         /// The decoding error.
         reason: String,
     },
+    /// Concurrent requests kept changing the rows this one depends on; retry.
+    #[error("the database was too busy to complete the request ({0}); try again")]
+    Contention(&'static str),
     /// Creating the SQLite file or its parent directory failed.
     #[error("cannot create the SQLite database file: {0}")]
     CreateFile(#[source] std::io::Error),
@@ -43,18 +46,32 @@ pub enum StoreError {
 impl StoreError {
     /// True when retrying the same call later may succeed.
     pub fn is_transient(&self) -> bool {
-        matches!(self, StoreError::Unavailable(_))
+        matches!(self, StoreError::Unavailable(_) | StoreError::Contention(_))
     }
 }
 
+/// Database error codes that mean "busy, try again": SQLite `SQLITE_BUSY` (5, and its extended
+/// forms) and `SQLITE_LOCKED` (6); PostgreSQL serialization failure, deadlock, lock timeout,
+/// server starting up or shutting down, and too many connections.
+const TRANSIENT_CODES: &[&str] = &[
+    "5", "6", "261", "517", "40001", "40P01", "55P03", "57P01", "57P03", "53300",
+];
+
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
+        let transient_code = match &error {
+            sqlx::Error::Database(db) => db
+                .code()
+                .is_some_and(|code| TRANSIENT_CODES.contains(&code.as_ref())),
+            _ => false,
+        };
         match error {
             sqlx::Error::Io(_)
             | sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::WorkerCrashed
             | sqlx::Error::Tls(_) => StoreError::Unavailable(error),
+            other if transient_code => StoreError::Unavailable(other),
             other => StoreError::Query(other),
         }
     }

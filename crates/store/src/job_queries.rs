@@ -118,10 +118,8 @@ impl Database {
             }
             // The holders finished between our insert and the look-up: try again.
         }
-        Err(EnqueueError::Store(StoreError::Query(
-            sqlx::Error::Protocol(
-                "lock keys kept changing hands while enqueueing; try again".to_owned(),
-            ),
+        Err(EnqueueError::Store(StoreError::Contention(
+            "lock keys kept changing hands while enqueueing",
         )))
     }
 

@@ -20,8 +20,9 @@ pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> a
     }
     let api_settings = wiring::api_settings(&settings);
     warn_about_exposure(&args, &api_settings);
-    let state =
-        api::AppState::new(db.clone(), api_settings, metrics).context("invalid HTTP settings")?;
+    let state = api::AppState::new(db.clone(), api_settings, metrics)
+        .context("invalid HTTP settings")?
+        .with_llm(Arc::new(llm));
 
     let (sandbox, jira_site) = match wiring::JiraSite::configured(&settings) {
         Some(site) if !args.sandbox => (None, site),
