@@ -13,7 +13,9 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Notify, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
+use crate::completion_batch::{Completion, CompletionBatcher};
 use crate::error::StoreError;
+use tokio::sync::mpsc;
 
 /// The PostgreSQL channel announcing that jobs were enqueued (payload: the job kind).
 pub(crate) const JOBS_CHANNEL: &str = "planwright_jobs";
@@ -100,6 +102,8 @@ pub(crate) struct Inner {
     /// PostgreSQL: asks the notifier task to send one `NOTIFY` for all enqueues since its last.
     notify_request: Arc<Notify>,
     notifier: Mutex<Option<JoinHandle<()>>>,
+    /// PostgreSQL: the group-commit writer for completions, started on first use.
+    completions: Mutex<Option<CompletionBatcher>>,
 }
 
 impl Drop for Inner {
@@ -108,6 +112,15 @@ impl Drop for Inner {
             if let Some(task) = task.lock().map(|mut guard| guard.take()).ok().flatten() {
                 task.abort();
             }
+        }
+        if let Some(batcher) = self
+            .completions
+            .lock()
+            .map(|mut guard| guard.take())
+            .ok()
+            .flatten()
+        {
+            batcher.task.abort();
         }
     }
 }
@@ -204,6 +217,7 @@ impl Database {
                 write_lock: Arc::new(tokio::sync::Mutex::new(())),
                 notify_request: Arc::new(Notify::new()),
                 notifier: Mutex::new(None),
+                completions: Mutex::new(None),
             }),
         })
     }
@@ -256,6 +270,15 @@ impl Database {
             if let Some(task) = task.lock().ok().and_then(|mut guard| guard.take()) {
                 task.abort();
             }
+        }
+        if let Some(batcher) = self
+            .inner
+            .completions
+            .lock()
+            .ok()
+            .and_then(|mut guard| guard.take())
+        {
+            batcher.task.abort();
         }
         self.inner.pool.close().await;
     }
@@ -362,6 +385,19 @@ impl Database {
             self.ensure_notifier();
             self.inner.notify_request.notify_one();
         }
+    }
+
+    /// The queue of the completion group-commit task (started on first use).
+    pub(crate) fn completion_sender(&self) -> mpsc::UnboundedSender<Completion> {
+        let mut guard = self
+            .inner
+            .completions
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        guard
+            .get_or_insert_with(|| CompletionBatcher::spawn(self.inner.pool.clone()))
+            .sender
+            .clone()
     }
 
     fn ensure_notifier(&self) {

@@ -13,6 +13,7 @@
 //!
 //! The worker runtime lives in the `jobs` crate.
 
+mod completion_batch;
 mod database;
 mod error;
 mod job_queries;

@@ -11,6 +11,7 @@ use domain::job::{JobCounters, JobId, JobProgress};
 use serde_json::Value;
 use sqlx::Row;
 
+use crate::completion_batch::Completion;
 use crate::database::{Backend, Database, WriteTx};
 use crate::error::StoreError;
 use crate::job_queries::{Bind, bind_all, placeholders, release_locks};
@@ -162,29 +163,25 @@ impl Database {
     ) -> Result<FinishOutcome, StoreError> {
         let now = now_ms();
         if self.backend() == Backend::Postgres {
-            // One statement records the outcome and frees the locks atomically; the rare
-            // cancelled / lease-lost cases take the transaction below.
-            let recorded: i64 = sqlx::query_scalar(
-                "WITH done AS (UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
-                 total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
-                 failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
-                 completed_at = $9, updated_at = $9 \
-                 WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING id), \
-                 freed AS (DELETE FROM job_locks WHERE job_id IN (SELECT id FROM done)) \
-                 SELECT COUNT(*) FROM done",
-            )
-            .bind(id.to_string())
-            .bind(worker_id)
-            .bind(to_json(results))
-            .bind(to_json(progress))
-            .bind(counters.total_tickets.map(counter))
-            .bind(counter(counters.processed_tickets))
-            .bind(counter(counters.successful_tickets))
-            .bind(counter(counters.failed_tickets))
-            .bind(now)
-            .fetch_one(&self.inner.pool)
-            .await?;
-            if recorded == 1 {
+            // Group commit: the batcher records this completion together with any others
+            // waiting, in one statement that also frees the locks. The rare cancelled /
+            // lease-lost cases (and a failed batch) take the transaction below.
+            let (reply, answer) = tokio::sync::oneshot::channel();
+            let completion = Completion {
+                id: id.to_string(),
+                worker_id: worker_id.to_owned(),
+                results: to_json(results),
+                progress: to_json(progress),
+                total: counters.total_tickets.map(counter).unwrap_or(-1),
+                processed: counter(counters.processed_tickets),
+                successful: counter(counters.successful_tickets),
+                failed: counter(counters.failed_tickets),
+                at: now,
+                reply,
+            };
+            if self.completion_sender().send(completion).is_ok()
+                && let Ok(Ok(true)) = answer.await
+            {
                 return Ok(FinishOutcome::Recorded);
             }
         }
