@@ -225,3 +225,36 @@ fn migrate_reports_an_unreachable_database_clearly() {
     let err = stderr(&out);
     assert!(err.to_lowercase().contains("database"), "{err}");
 }
+
+#[tokio::test]
+async fn sandbox_prints_its_url_and_credentials_and_serves_jira() {
+    use std::io::BufRead;
+    let mut child = planwright()
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .take_while(|line| !line.contains("try:"))
+        .collect();
+    let text = lines.join("\n");
+    assert!(text.contains("demo@example.com") && text.contains("sandbox-token"), "{text}");
+    assert!(text.contains("/openai/v1"), "{text}");
+    let url = lines[0].rsplit(' ').next().unwrap().to_owned();
+    let me: serde_json::Value = reqwest::Client::new()
+        .get(format!("{url}/rest/api/3/myself"))
+        .basic_auth("demo@example.com", Some("sandbox-token"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["emailAddress"], "demo@example.com", "{me}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -147,7 +147,12 @@ impl SandboxBuilder {
         let addr = listener.local_addr()?;
         self.public_url = Some(format!("http://{addr}"));
         let state = self.build_state()?;
-        let app = crate::router(state.clone()).fallback(crate::not_found);
+        // The language-model providers' APIs live beside Jira and Confluence, so one sandbox is
+        // every external service the product talks to.
+        let llm = llm_emulator::EmulatorState::new();
+        let app = crate::router(state.clone())
+            .merge(llm_emulator::router(llm.clone()))
+            .fallback(crate::not_found);
         let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -159,6 +164,7 @@ impl SandboxBuilder {
         tracing::info!(%addr, "sandbox listening");
         Ok(SandboxHandle {
             state,
+            llm,
             addr,
             shutdown: Some(shutdown_tx),
             task: Some(task),
@@ -170,6 +176,7 @@ impl SandboxBuilder {
 #[derive(Debug)]
 pub struct SandboxHandle {
     state: SandboxState,
+    llm: llm_emulator::EmulatorState,
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<std::io::Result<()>>>,
@@ -179,6 +186,27 @@ impl SandboxHandle {
     /// `http://127.0.0.1:PORT` (no trailing slash).
     pub fn base_url(&self) -> String {
         self.state.base_url()
+    }
+
+    /// The language-model provider emulator served beside Jira: script answers and faults, read
+    /// the requests it received.
+    pub fn llm(&self) -> &llm_emulator::EmulatorState {
+        &self.llm
+    }
+
+    /// Base URL of the emulated OpenAI API (`…/openai/v1`).
+    pub fn openai_url(&self) -> String {
+        format!("{}/openai/v1", self.base_url())
+    }
+
+    /// Base URL of the emulated Anthropic API (`…/anthropic/v1`).
+    pub fn anthropic_url(&self) -> String {
+        format!("{}/anthropic/v1", self.base_url())
+    }
+
+    /// Base URL of the emulated Gemini API (`…/gemini/v1beta`).
+    pub fn gemini_url(&self) -> String {
+        format!("{}/gemini/v1beta", self.base_url())
     }
 
     /// The bound address.

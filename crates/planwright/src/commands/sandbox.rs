@@ -26,6 +26,9 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     println!("  Confluence:      {}/wiki", sandbox.base_url());
     println!("  user (email):    {}", account.email);
     println!("  API token:       {}", sandbox::DEFAULT_API_TOKEN);
+    println!("  OpenAI API:      {}", sandbox.openai_url());
+    println!("  Anthropic API:   {}", sandbox.anthropic_url());
+    println!("  Gemini API:      {}", sandbox.gemini_url());
     println!(
         "  try: curl -u {}:{} {}/rest/api/3/search/jql?jql=project=DEMO",
         account.email,
