@@ -38,10 +38,11 @@ fn python_jira_works_against_the_sandbox() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut stdout = BufReader::new(sandbox.stdout.take().unwrap());
     let mut first_line = String::new();
-    BufReader::new(sandbox.stdout.take().unwrap())
-        .read_line(&mut first_line)
-        .unwrap();
+    stdout.read_line(&mut first_line).unwrap();
+    // Keep reading, so the sandbox never writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
     let url = first_line.trim().rsplit(' ').next().unwrap().to_owned();
     let out = Command::new("python3")
         .arg(scripts_dir().join("python_jira.py"))
