@@ -102,6 +102,7 @@ pub async fn drain_with(
             worker_id.clone(),
             settings.clone(),
             CancellationToken::new(),
+            None,
         )
         .await;
         match outcome {

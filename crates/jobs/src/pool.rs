@@ -16,6 +16,58 @@ use crate::job_metrics;
 use crate::registry::Registry;
 use crate::runner::{RunOutcome, RunSettings, run_job};
 
+/// Counts running handlers; a [`HandlerSlot`] gives its slot back when dropped.
+struct HandlerSlots {
+    capacity: usize,
+    active: Arc<AtomicUsize>,
+    freed: Arc<tokio::sync::Notify>,
+}
+
+impl HandlerSlots {
+    fn new(capacity: usize) -> Self {
+        Self {
+            capacity,
+            active: Arc::new(AtomicUsize::new(0)),
+            freed: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    fn active(&self) -> usize {
+        self.active.load(Ordering::SeqCst)
+    }
+
+    fn free(&self) -> usize {
+        self.capacity.saturating_sub(self.active())
+    }
+
+    fn take(&self) -> HandlerSlot {
+        self.active.fetch_add(1, Ordering::SeqCst);
+        HandlerSlot {
+            active: self.active.clone(),
+            freed: self.freed.clone(),
+        }
+    }
+
+    /// Resolves when a slot was given back (possibly one given back before the call: the
+    /// permit is kept, so no release is missed).
+    async fn freed(&self) {
+        self.freed.notified().await;
+    }
+}
+
+/// One running handler's claim on the pool's concurrency.
+pub(crate) struct HandlerSlot {
+    active: Arc<AtomicUsize>,
+    freed: Arc<tokio::sync::Notify>,
+}
+
+impl Drop for HandlerSlot {
+    fn drop(&mut self) {
+        self.active.fetch_sub(1, Ordering::SeqCst);
+        self.freed.notify_one();
+    }
+}
+
 /// How long a full pool waits for more slots to free up before claiming again.
 const REFILL_WINDOW: Duration = Duration::from_millis(2);
 
@@ -247,28 +299,34 @@ async fn claim_loop(
             _ => {}
         }
     };
+    // Handlers running now. A run gives its slot back as soon as its handler ends, while its
+    // outcome is still being written (group-committed with others), so the next claim need not
+    // wait for the disk; at most `concurrency` more runs may be writing at once.
+    let slots = HandlerSlots::new(settings.concurrency);
     while !stopping.is_cancelled() {
         while let Some(done) = running.try_join_next() {
             tally(done);
         }
-        metrics::gauge!(job_metrics::JOBS_RUNNING).set(running.len() as f64);
-        let free = settings.concurrency.saturating_sub(running.len());
+        metrics::gauge!(job_metrics::JOBS_RUNNING).set(slots.active() as f64);
+        let free = slots
+            .free()
+            .min((settings.concurrency * 2).saturating_sub(running.len()));
         if free == 0 {
             tokio::select! {
-                Some(done) = running.join_next() => {
-                    tally(done);
-                    // Give other runs that are about to finish a moment (until half the slots
-                    // are free, at most REFILL_WINDOW), so one claim query fills several slots
-                    // instead of one query per finished job. Long jobs barely notice 2 ms.
+                () = slots.freed() => {
+                    // Give other handlers that are about to finish a moment (until half the
+                    // slots are free, at most REFILL_WINDOW), so one claim query fills several
+                    // slots instead of one query per finished job. Long jobs barely notice 2 ms.
                     let refill_at = tokio::time::Instant::now() + REFILL_WINDOW;
-                    while running.len() > settings.concurrency / 2 {
+                    while slots.active() > settings.concurrency / 2 {
                         tokio::select! {
-                            Some(done) = running.join_next() => tally(done),
+                            () = slots.freed() => {}
                             () = tokio::time::sleep_until(refill_at) => break,
                             () = stopping.cancelled() => break,
                         }
                     }
                 }
+                Some(done) = running.join_next() => tally(done),
                 () = stopping.cancelled() => {}
             }
             continue;
@@ -297,6 +355,7 @@ async fn claim_loop(
                         settings.worker_id.clone(),
                         run_settings.clone(),
                         hard_stop.clone(),
+                        Some(slots.take()),
                     ));
                 }
                 continue;

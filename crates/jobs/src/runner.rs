@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::context::{JobContext, StopReason};
 use crate::handler::{JobError, RetryPolicy};
 use crate::job_metrics;
+use crate::pool::HandlerSlot;
 use crate::registry::Registry;
 
 /// Timing knobs of a run, taken from the worker settings.
@@ -76,10 +77,11 @@ pub(crate) async fn run_job(
     worker_id: String,
     settings: RunSettings,
     hard_stop: CancellationToken,
+    slot: Option<HandlerSlot>,
 ) -> RunOutcome {
     let started = std::time::Instant::now();
     let kind = job.kind.clone();
-    let outcome = run_job_inner(db, registry, job, worker_id, settings, hard_stop).await;
+    let outcome = run_job_inner(db, registry, job, worker_id, settings, hard_stop, slot).await;
     job_metrics::record_run(&kind, outcome.as_str(), started.elapsed());
     outcome
 }
@@ -91,8 +93,10 @@ async fn run_job_inner(
     worker_id: String,
     settings: RunSettings,
     hard_stop: CancellationToken,
+    slot: Option<HandlerSlot>,
 ) -> RunOutcome {
     let Some(handler) = registry.get(&job.kind).cloned() else {
+        drop(slot);
         // Only claimed kinds reach here; hand it back for a worker that knows the kind.
         return finish(&db, &job, &worker_id, Finish::Release).await;
     };
@@ -160,6 +164,8 @@ async fn run_job_inner(
         }
     };
 
+    // The handler is done: its pool slot can run the next job while the outcome is written.
+    drop(slot);
     let reason = ctx.stop_reason();
     let (progress, counters) = ctx.snapshot();
     let attempt = job.attempts.max(1);

@@ -14,6 +14,10 @@ use crate::job_queries::{Bind, bind_all};
 /// Most completions written by one statement (PostgreSQL allows 65535 bind parameters).
 const MAX_BATCH: usize = 200;
 
+/// How long the writer waits for more completions after the first (a commit's WAL flush takes
+/// longer than this under load).
+const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(1);
+
 /// One completion, already serialised; `total` is -1 for "unknown".
 pub(crate) struct Completion {
     pub(crate) id: String,
@@ -42,6 +46,9 @@ impl CompletionBatcher {
         let task = tokio::spawn(async move {
             while let Some(first) = receiver.recv().await {
                 let mut batch = vec![first];
+                // Runs claimed together tend to finish together: a short gather window turns
+                // their completions into one write instead of a lone first one and the rest.
+                tokio::time::sleep(GATHER_WINDOW).await;
                 while batch.len() < MAX_BATCH {
                     match receiver.try_recv() {
                         Ok(next) => batch.push(next),

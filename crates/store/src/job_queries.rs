@@ -215,8 +215,8 @@ impl Database {
         let row = sqlx::query(concat!(
             "SELECT ",
             job_columns!(),
-            " FROM jobs WHERE id IN (SELECT job_id FROM job_keys WHERE issue_key = $1 \
-             UNION SELECT job_id FROM job_locks WHERE lock_key = $1) \
+            " FROM jobs JOIN (SELECT job_id FROM job_keys WHERE issue_key = $1 \
+             UNION SELECT job_id FROM job_locks WHERE lock_key = $1) named ON named.job_id = id \
              ORDER BY CASE WHEN status IN ('started', 'processing') THEN 0 ELSE 1 END, \
              created_at DESC, id DESC LIMIT 1"
         ))

@@ -12,6 +12,17 @@
 //!   leases with heartbeats, guarded writes, crash recovery of expired leases.
 //!
 //! The worker runtime lives in the `jobs` crate.
+//!
+//! # Backend notes
+//!
+//! * **SQLite**: WAL journal, `busy_timeout`, foreign keys, `synchronous = NORMAL`; write
+//!   transactions are `BEGIN IMMEDIATE`, and writers of one process queue on an async mutex
+//!   rather than on SQLite's sleeping busy handler. `sqlite::memory:` becomes a shared-cache
+//!   in-memory database so every pooled connection sees the same data.
+//! * **PostgreSQL**: claims use `FOR UPDATE SKIP LOCKED`; enqueues wake workers everywhere with a
+//!   coalesced `NOTIFY` sent after commit ([`Database::start_listener`] forwards them);
+//!   completions are group-committed (one statement for all completions waiting in a process).
+//! * Lock keys are inserted in sorted order so overlapping multi-key enqueues cannot deadlock.
 
 mod completion_batch;
 mod database;

@@ -57,15 +57,18 @@ impl Database {
             return Ok(Vec::new());
         }
         let now = now_ms();
-        let skip_locked = match self.backend() {
-            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
-            Backend::Sqlite => "",
+        // PostgreSQL: skip rows other workers are claiming, and take the ids as an array: with
+        // `id IN (subquery)` the cached generic plan (LIMIT unknown) hashes the whole table,
+        // so every claim would scan every job ever kept.
+        let (select_open, select_close) = match self.backend() {
+            Backend::Postgres => ("= ANY(ARRAY(", " FOR UPDATE SKIP LOCKED))"),
+            Backend::Sqlite => ("IN (", ")"),
         };
         let sql = format!(
             "UPDATE jobs SET status = 'processing', lease_owner = $1, lease_until = $2, \
              heartbeat_at = $3, claimed_at = $3, updated_at = $3, attempts = attempts + 1 \
-             WHERE id IN (SELECT id FROM jobs WHERE status = 'started' AND run_at <= $5 \
-             AND kind IN ({}) ORDER BY priority DESC, run_at, id LIMIT $4{skip_locked}) \
+             WHERE id {select_open}SELECT id FROM jobs WHERE status = 'started' AND run_at <= $5 \
+             AND kind IN ({}) ORDER BY priority DESC, run_at, id LIMIT $4{select_close} \
              RETURNING {}",
             placeholders(6, kinds.len()),
             job_columns!()
