@@ -46,7 +46,10 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("MOONSHOT_API_KEY", "llm.moonshot_api_key"),
     ("MOONSHOT_MODEL", "llm.moonshot_model"),
     ("MOONSHOT_BASE_URL", "llm.moonshot_base_url"),
-    ("OPENAI_COMPATIBLE_BASE_URL", "llm.openai_compatible_base_url"),
+    (
+        "OPENAI_COMPATIBLE_BASE_URL",
+        "llm.openai_compatible_base_url",
+    ),
     ("OPENAI_COMPATIBLE_API_KEY", "llm.openai_compatible_api_key"),
     ("OPENAI_COMPATIBLE_MODEL", "llm.openai_compatible_model"),
     ("PROMPTS_DIR", "llm.prompts_dir"),
@@ -81,7 +84,10 @@ mod tests {
 
     #[test]
     fn maps_seed_names_and_the_generic_form() {
-        assert_eq!(path_for("JIRA_SERVER_URL").as_deref(), Some("jira.server_url"));
+        assert_eq!(
+            path_for("JIRA_SERVER_URL").as_deref(),
+            Some("jira.server_url")
+        );
         assert_eq!(
             path_for("PLANWRIGHT_SERVER__BODY_LIMIT_BYTES").as_deref(),
             Some("server.body_limit_bytes")

@@ -95,12 +95,13 @@ pub fn from_parts(
 ) -> Result<Settings, ConfigError> {
     let mut tree = match yaml {
         Some((path, text)) => {
-            let text = substitute::substitute(text, |name| env.get(name).cloned()).map_err(
-                |source| ConfigError::Substitution {
-                    path: path.to_owned(),
-                    source,
-                },
-            )?;
+            let text =
+                substitute::substitute(text, |name| env.get(name).cloned()).map_err(|source| {
+                    ConfigError::Substitution {
+                        path: path.to_owned(),
+                        source,
+                    }
+                })?;
             let value: Value = if text.trim().is_empty() {
                 Value::Object(Map::new())
             } else {
@@ -135,10 +136,12 @@ pub fn from_parts(
             message: e.into_inner().to_string(),
         }
     })?;
-    settings.validate().map_err(|invalid| ConfigError::Invalid {
-        key: invalid.key.into(),
-        message: invalid.message,
-    })?;
+    settings
+        .validate()
+        .map_err(|invalid| ConfigError::Invalid {
+            key: invalid.key.into(),
+            message: invalid.message,
+        })?;
     Ok(settings)
 }
 
@@ -220,14 +223,20 @@ cors:
             &env(&[
                 ("WORKER_MAX_JOBS", "8"),
                 ("JIRA_API_TOKEN", "tok-123"),
-                ("CORS_ALLOWED_ORIGINS", "https://b.example.com, https://c.example.com"),
+                (
+                    "CORS_ALLOWED_ORIGINS",
+                    "https://b.example.com, https://c.example.com",
+                ),
                 ("AUTH_ENABLED", "TRUE"),
                 ("AUTH_PASSWORD_HASH", "abc"),
                 ("PLANWRIGHT_SERVER__BODY_LIMIT_BYTES", "4096"),
             ]),
         )
         .unwrap();
-        assert_eq!(s.jira.server_url.as_deref(), Some("https://acme.atlassian.net"));
+        assert_eq!(
+            s.jira.server_url.as_deref(),
+            Some("https://acme.atlassian.net")
+        );
         assert_eq!(s.jira.rfc_custom_field, None);
         assert_eq!(s.worker.max_jobs, 8, "env beats the file");
         assert_eq!(s.worker.job_timeout, 120);
@@ -250,8 +259,14 @@ cors:
             (&[("AUTH_ENABLED", "true")], "auth.password_hash"),
             (&[("DATABASE_URL", "mysql://x")], "database.url"),
             (&[("LLM_PROVIDER", "skynet")], "llm.provider"),
-            (&[("JIRA_SERVER_URL", "http://jira.example.com")], "jira.server_url"),
-            (&[("CORS_ALLOWED_ORIGINS", "example.com")], "cors.allowed_origins"),
+            (
+                &[("JIRA_SERVER_URL", "http://jira.example.com")],
+                "jira.server_url",
+            ),
+            (
+                &[("CORS_ALLOWED_ORIGINS", "example.com")],
+                "cors.allowed_origins",
+            ),
             (&[("AUTH_API_KEY_HASHES", "short")], "auth.api_key_hashes"),
             (&[("ENVIRONMENT", "staging")], "environment"),
         ];

@@ -361,13 +361,19 @@ impl Settings {
     pub fn validate(&self) -> Result<(), Invalid> {
         let invalid = |key, message: String| Err(Invalid { key, message });
         let db = self.database.url.expose();
-        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+        if !(db.starts_with("sqlite:")
+            || db.starts_with("postgres://")
+            || db.starts_with("postgresql://"))
+        {
             return invalid(
                 "database.url",
                 "must start with sqlite:// (a file) or postgres:// (a server)".into(),
             );
         }
-        if self.auth.enabled && self.auth.password_hash.is_none() && self.auth.api_key_hashes.is_empty() {
+        if self.auth.enabled
+            && self.auth.password_hash.is_none()
+            && self.auth.api_key_hashes.is_empty()
+        {
             return invalid(
                 "auth.password_hash",
                 "auth is enabled but neither AUTH_PASSWORD_HASH nor AUTH_API_KEY_HASHES is set; \
@@ -376,7 +382,10 @@ impl Settings {
             );
         }
         if self.auth.enabled && self.auth.username.trim().is_empty() {
-            return invalid("auth.username", "must not be empty when auth is enabled".into());
+            return invalid(
+                "auth.username",
+                "must not be empty when auth is enabled".into(),
+            );
         }
         for hash in &self.auth.api_key_hashes {
             if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -401,16 +410,25 @@ impl Settings {
             return invalid("worker.job_timeout", "must be at least 1 second".into());
         }
         if !(2..=3600).contains(&self.worker.lease_secs) {
-            return invalid("worker.lease_secs", "must be between 2 and 3600 seconds".into());
+            return invalid(
+                "worker.lease_secs",
+                "must be between 2 and 3600 seconds".into(),
+            );
         }
         if self.worker.keep_result == 0 {
             return invalid("worker.keep_result", "must be at least 1 second".into());
         }
         if self.server.request_timeout_secs == 0 {
-            return invalid("server.request_timeout_secs", "must be at least 1 second".into());
+            return invalid(
+                "server.request_timeout_secs",
+                "must be at least 1 second".into(),
+            );
         }
         if self.server.body_limit_bytes < 1024 {
-            return invalid("server.body_limit_bytes", "must be at least 1024 bytes".into());
+            return invalid(
+                "server.body_limit_bytes",
+                "must be at least 1024 bytes".into(),
+            );
         }
         for (key, value) in [
             ("jira.server_url", &self.jira.server_url),
@@ -419,25 +437,37 @@ impl Settings {
             ("llm.anthropic_base_url", &self.llm.anthropic_base_url),
             ("llm.google_base_url", &self.llm.google_base_url),
             ("llm.moonshot_base_url", &self.llm.moonshot_base_url),
-            ("llm.openai_compatible_base_url", &self.llm.openai_compatible_base_url),
+            (
+                "llm.openai_compatible_base_url",
+                &self.llm.openai_compatible_base_url,
+            ),
         ] {
             if let Some(raw) = value {
                 check_http_url(raw).map_err(|message| Invalid { key, message })?;
             }
         }
         if !(self.jira.requests_per_second > 0.0 && self.jira.requests_per_second <= 1000.0) {
-            return invalid("jira.requests_per_second", "must be between 0 and 1000".into());
+            return invalid(
+                "jira.requests_per_second",
+                "must be between 0 and 1000".into(),
+            );
         }
         if let Some(provider) = &self.llm.provider
             && !LLM_PROVIDERS.contains(&provider.as_str())
         {
             return invalid(
                 "llm.provider",
-                format!("{provider:?} is not a provider; choose one of {}", LLM_PROVIDERS.join(", ")),
+                format!(
+                    "{provider:?} is not a provider; choose one of {}",
+                    LLM_PROVIDERS.join(", ")
+                ),
             );
         }
         if self.llm.request_timeout_secs == 0 {
-            return invalid("llm.request_timeout_secs", "must be at least 1 second".into());
+            return invalid(
+                "llm.request_timeout_secs",
+                "must be at least 1 second".into(),
+            );
         }
         if self.llm.max_concurrency == 0 {
             return invalid("llm.max_concurrency", "must be at least 1".into());

@@ -74,9 +74,16 @@ impl JobContext {
         lease: Duration,
         progress_interval: Duration,
     ) -> Self {
+        // Each attempt counts its own work: a job re-run after a crash processes its tickets again
+        // (skipping writes already made), so carrying the dead attempt's counts over would report
+        // more tickets processed than exist.
+        let counters = JobCounters {
+            total_tickets: record.counters.total_tickets,
+            ..JobCounters::default()
+        };
         let state = ProgressState {
             progress: record.progress.clone(),
-            counters: record.counters,
+            counters,
             dirty: false,
             last_flush: Instant::now(),
         };

@@ -242,7 +242,10 @@ async fn sandbox_prints_its_url_and_credentials_and_serves_jira() {
         .take_while(|line| !line.contains("try:"))
         .collect();
     let text = lines.join("\n");
-    assert!(text.contains("demo@example.com") && text.contains("sandbox-token"), "{text}");
+    assert!(
+        text.contains("demo@example.com") && text.contains("sandbox-token"),
+        "{text}"
+    );
     assert!(text.contains("/openai/v1"), "{text}");
     let url = lines[0].rsplit(' ').next().unwrap().to_owned();
     let me: serde_json::Value = reqwest::Client::new()

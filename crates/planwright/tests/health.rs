@@ -42,7 +42,10 @@ async fn models_lists_the_providers_that_have_keys() {
     let server = Server::start(
         db.url(),
         &["--no-worker"],
-        &[("ANTHROPIC_API_KEY", "sk-ant-test"), ("LLM_PROVIDER", "claude")],
+        &[
+            ("ANTHROPIC_API_KEY", "sk-ant-test"),
+            ("LLM_PROVIDER", "claude"),
+        ],
     );
     let (code, body) = server.get_json("/models").await;
     assert_eq!(code, 200, "{body}");
@@ -53,7 +56,13 @@ async fn models_lists_the_providers_that_have_keys() {
         .iter()
         .map(|p| p.as_str().unwrap())
         .collect();
-    assert!(providers.contains(&"claude") && providers.contains(&"offline"), "{body}");
-    assert!(!providers.contains(&"openai"), "no key, not offered: {body}");
+    assert!(
+        providers.contains(&"claude") && providers.contains(&"offline"),
+        "{body}"
+    );
+    assert!(
+        !providers.contains(&"openai"),
+        "no key, not offered: {body}"
+    );
     assert!(!body.to_string().contains("sk-ant-test"));
 }

@@ -17,6 +17,9 @@ async fn without_keys_only_the_offline_generator_is_offered() {
         body["current_config"]["offline"].as_str(),
         offline_models[0].as_str()
     );
-    assert!(body["models"].get("openai").is_none(), "no key, no openai: {body}");
+    assert!(
+        body["models"].get("openai").is_none(),
+        "no key, no openai: {body}"
+    );
     app.finish().await;
 }
