@@ -88,11 +88,9 @@ fn serve(db_url: &str, port: u16, dir: &std::path::Path) -> Child {
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("DATABASE_URL", db_url)
+        // The quick start as a new user runs it: no Jira configured, so `serve` also starts the
+        // in-process sandbox with its demo project, and `/health` probes it.
         .env("LOG_LEVEL", "error")
-        // A configured Jira skips the in-process demo sandbox; nothing calls it here.
-        .env("JIRA_SERVER_URL", "https://bench.atlassian.net")
-        .env("JIRA_USERNAME", "bench@example.com")
-        .env("JIRA_API_TOKEN", "unused")
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -67,8 +67,26 @@ impl JiraSite {
         })
     }
 
-    /// A Jira client for this site, paced as configured.
-    pub async fn client(&self, settings: &Settings) -> anyhow::Result<atlassian::JiraClient> {
+    /// A client for health probes: one quick attempt, never the retry budget of real work, so
+    /// `/health` answers fast when Jira is down.
+    pub async fn probe_client(&self, settings: &Settings) -> anyhow::Result<atlassian::JiraClient> {
+        self.connect(
+            settings,
+            atlassian::RetryPolicy {
+                max_attempts: 1,
+                ..atlassian::RetryPolicy::default()
+            },
+            Duration::from_secs(3),
+        )
+        .await
+    }
+
+    async fn connect(
+        &self,
+        settings: &Settings,
+        retry: atlassian::RetryPolicy,
+        request_timeout: Duration,
+    ) -> anyhow::Result<atlassian::JiraClient> {
         let site = atlassian::SiteConfig::new(
             &self.url,
             atlassian::AtlassianAuth::Basic {
@@ -81,6 +99,8 @@ impl JiraSite {
                 requests_per_second: Some(settings.jira.requests_per_second),
                 ..atlassian::Pacing::default()
             },
+            retry,
+            request_timeout,
             ..atlassian::TransportConfig::default()
         };
         Ok(atlassian::JiraClient::connect(site, transport).await?)

@@ -33,7 +33,7 @@ pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> a
         }
     };
     let jira = jira_site
-        .client(&settings)
+        .probe_client(&settings)
         .await
         .context("setting up the Jira client (check JIRA_SERVER_URL)")?;
     let state = state.with_probe(Arc::new(JiraProbe::new(jira)));
