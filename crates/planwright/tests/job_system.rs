@@ -136,22 +136,16 @@ async fn a_job_is_cancelled_from_a_server_while_another_process_runs_it() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_job_whose_worker_is_killed_completes_exactly_once_on_another_worker() {
     for db in databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        let marker = dir.path().join("completions.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[FAST_LEASE]);
         let mut first = Worker::start(db.url(), &[FAST_LEASE]);
-        let job_id = server
-            .start_probe(json!({
-                "lock_keys": ["DEMO-21"], "steps": 30, "step_ms": 100,
-                "marker_file": marker.display().to_string(),
-            }))
-            .await;
+        let probe = server.start_marked_probe("DEMO-21", 30, 100).await;
+        let job_id = probe.job_id.clone();
         server
             .wait_for_job(&job_id, "made progress", |j| processed(j) >= 2)
             .await;
 
         first.process.kill();
-        assert!(marker_lines(&marker).is_empty(), "killed before completing");
+        assert!(probe.completions().is_empty(), "killed before completing");
         let _second = Worker::start(db.url(), &[FAST_LEASE]);
 
         let done = server
@@ -159,12 +153,7 @@ async fn a_job_whose_worker_is_killed_completes_exactly_once_on_another_worker()
                 status(j) == "completed"
             })
             .await;
-        assert_eq!(
-            marker_lines(&marker),
-            vec![job_id.clone()],
-            "{}",
-            db.label()
-        );
+        assert_eq!(probe.completions(), vec![job_id.clone()], "{}", db.label());
         assert_eq!(
             done["processed_tickets"].as_u64(),
             done["total_tickets"].as_u64()
@@ -219,16 +208,10 @@ async fn finished_jobs_are_purged_after_the_retention_period() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
     for db in databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        let marker = dir.path().join("done.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[]);
         let mut worker = Worker::start(db.url(), &[("WORKER_SHUTDOWN_GRACE", "30")]);
-        let job_id = server
-            .start_probe(json!({
-                "lock_keys": ["DEMO-51"], "steps": 10, "step_ms": 100,
-                "marker_file": marker.display().to_string(),
-            }))
-            .await;
+        let probe = server.start_marked_probe("DEMO-51", 10, 100).await;
+        let job_id = probe.job_id.clone();
         server
             .wait_for_job(&job_id, "started processing", |j| status(j) == "processing")
             .await;
@@ -236,7 +219,7 @@ async fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
         assert!(exit.success(), "{}", worker.process.stderr());
         let job = server.job(&job_id).await;
         assert_eq!(status(&job), "completed", "{}: {job}", db.label());
-        assert_eq!(marker_lines(&marker), vec![job_id]);
+        assert_eq!(probe.completions(), vec![job_id]);
         db.cleanup().await;
     }
 }
@@ -244,16 +227,10 @@ async fn sigterm_lets_a_running_job_finish_within_the_grace_period() {
 #[tokio::test(flavor = "multi_thread")]
 async fn sigterm_hands_a_job_outlasting_the_grace_period_to_another_worker() {
     for db in databases().await {
-        let dir = tempfile::tempdir().unwrap();
-        let marker = dir.path().join("done.txt");
         let server = Server::start(db.url(), &["--no-worker"], &[]);
         let mut first = Worker::start(db.url(), &[("WORKER_SHUTDOWN_GRACE", "1")]);
-        let job_id = server
-            .start_probe(json!({
-                "lock_keys": ["DEMO-61"], "steps": 40, "step_ms": 100,
-                "marker_file": marker.display().to_string(),
-            }))
-            .await;
+        let probe = server.start_marked_probe("DEMO-61", 40, 100).await;
+        let job_id = probe.job_id.clone();
         server
             .wait_for_job(&job_id, "started processing", |j| status(j) == "processing")
             .await;
@@ -273,7 +250,7 @@ async fn sigterm_hands_a_job_outlasting_the_grace_period_to_another_worker() {
                 status(j) == "completed"
             })
             .await;
-        assert_eq!(marker_lines(&marker), vec![job_id]);
+        assert_eq!(probe.completions(), vec![job_id]);
         db.cleanup().await;
     }
 }

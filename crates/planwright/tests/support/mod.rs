@@ -163,6 +163,24 @@ impl Server {
         body["job_id"].as_str().expect("job_id").to_owned()
     }
 
+    /// Starts a probe job holding `key` that appends its id to a fresh marker file when it
+    /// completes, so a test can count completions.
+    pub async fn start_marked_probe(&self, key: &str, steps: u64, step_ms: u64) -> MarkedProbe {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join("completions.txt");
+        let job_id = self
+            .start_probe(serde_json::json!({
+                "lock_keys": [key], "steps": steps, "step_ms": step_ms,
+                "marker_file": marker.display().to_string(),
+            }))
+            .await;
+        MarkedProbe {
+            job_id,
+            marker,
+            _dir: dir,
+        }
+    }
+
     pub async fn job(&self, id: &str) -> Value {
         let (status, body) = self.get_json(&format!("/jobs/{id}")).await;
         assert_eq!(status, 200, "GET /jobs/{id}: {body}");
@@ -184,6 +202,20 @@ impl Server {
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+    }
+}
+
+/// A probe job whose completions are recorded in `marker`.
+pub struct MarkedProbe {
+    pub job_id: String,
+    pub marker: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl MarkedProbe {
+    /// The ids written by completions: exactly `[job_id]` once the job completed once.
+    pub fn completions(&self) -> Vec<String> {
+        marker_lines(&self.marker)
     }
 }
 
