@@ -27,6 +27,35 @@ fn counter(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 
+/// The values a completion writes, bound as `$1`..`$9` by [`bind_completion`].
+struct Completed<'a> {
+    id: JobId,
+    worker_id: &'a str,
+    results: &'a Value,
+    progress: &'a JobProgress,
+    counters: &'a JobCounters,
+    now: i64,
+}
+
+/// Binds a completion's values to either of `complete`'s statements (the one-statement SQLite
+/// fast path and the transactional path), which differ only in their guard and `RETURNING`.
+fn bind_completion<'q>(
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    completed: Completed<'_>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let counters = completed.counters;
+    query
+        .bind(completed.id.to_string())
+        .bind(completed.worker_id.to_owned())
+        .bind(to_json(completed.results))
+        .bind(to_json(completed.progress))
+        .bind(counters.total_tickets.map(counter))
+        .bind(counter(counters.processed_tickets))
+        .bind(counter(counters.successful_tickets))
+        .bind(counter(counters.failed_tickets))
+        .bind(completed.now)
+}
+
 impl Database {
     /// Claims up to `max` ready jobs of the given kinds for `worker_id`, leasing each for `lease`:
     /// status `processing`, `attempts + 1`. Highest priority first, then oldest `run_at`.
@@ -192,22 +221,23 @@ impl Database {
             // A job without lock keys completes in one statement (no transaction round trips);
             // jobs with locks, and the rare cancelled / lease-lost cases, take the transaction.
             let slot = self.writer_slot().await;
-            let recorded = sqlx::query(
-                "UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
+            let recorded = bind_completion(
+                sqlx::query(
+                    "UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
                  total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
                  failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
                  completed_at = $9, updated_at = $9 WHERE id = $1 AND lease_owner = $2 \
                  AND status = 'processing' AND lock_keys = '[]'",
+                ),
+                Completed {
+                    id,
+                    worker_id,
+                    results,
+                    progress,
+                    counters,
+                    now,
+                },
             )
-            .bind(id.to_string())
-            .bind(worker_id)
-            .bind(to_json(results))
-            .bind(to_json(progress))
-            .bind(counters.total_tickets.map(counter))
-            .bind(counter(counters.processed_tickets))
-            .bind(counter(counters.successful_tickets))
-            .bind(counter(counters.failed_tickets))
-            .bind(now)
             .execute(&self.inner.pool)
             .await?;
             drop(slot);
@@ -216,23 +246,27 @@ impl Database {
             }
         }
         let mut tx = self.begin_write().await?;
-        let lock_keys: Option<String> = sqlx::query_scalar(
-            "UPDATE jobs SET status = 'completed', results = $3, progress = $4, total_tickets = $5, \
-             processed_tickets = $6, successful_tickets = $7, failed_tickets = $8, error = NULL, \
-             lease_owner = NULL, lease_until = NULL, completed_at = $9, updated_at = $9 \
-             WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING lock_keys",
+        let lock_keys: Option<String> = bind_completion(
+            sqlx::query(
+                "UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
+                 total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
+                 failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
+                 completed_at = $9, updated_at = $9 \
+                 WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING lock_keys",
+            ),
+            Completed {
+                id,
+                worker_id,
+                results,
+                progress,
+                counters,
+                now,
+            },
         )
-        .bind(id.to_string())
-        .bind(worker_id)
-        .bind(to_json(results))
-        .bind(to_json(progress))
-        .bind(counters.total_tickets.map(counter))
-        .bind(counter(counters.processed_tickets))
-        .bind(counter(counters.successful_tickets))
-        .bind(counter(counters.failed_tickets))
-        .bind(now)
         .fetch_optional(&mut *tx)
-        .await?;
+        .await?
+        .map(|row| row.try_get("lock_keys"))
+        .transpose()?;
         let outcome = match lock_keys {
             Some(keys) => {
                 if keys != "[]" {
