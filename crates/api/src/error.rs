@@ -128,6 +128,10 @@ pub enum ApiError {
     /// 422: one or more inputs are invalid.
     #[error("invalid request: {0:?}")]
     Validation(Vec<ValidationIssue>),
+    /// 502: a dependency answered, but not usefully (a model's answer that never fit the schema,
+    /// a Jira write whose outcome is unknown).
+    #[error("{0}")]
+    BadGateway(String),
     /// 503: a dependency the request needs is unavailable right now.
     #[error("{0}")]
     ServiceUnavailable(String),
@@ -162,6 +166,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -62,6 +62,7 @@ struct Inner {
     metrics: Metrics,
     authenticator: Authenticator,
     probes: RwLock<Vec<Arc<dyn HealthProbe>>>,
+    inline: Option<jobs::InlineRunner>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -98,6 +99,7 @@ impl AppState {
                 metrics,
                 authenticator,
                 probes: RwLock::new(Vec::new()),
+                inline: None,
             }),
         })
     }
@@ -123,6 +125,20 @@ impl AppState {
             .expect("with_llm is called before the state is shared")
             .llm = llm;
         self
+    }
+
+    /// Runs the jobs of synchronous requests in this process (see `job_dispatch`). Call it while
+    /// building the state, before the state is cloned.
+    pub fn with_inline_runner(mut self, runner: jobs::InlineRunner) -> Self {
+        Arc::get_mut(&mut self.inner)
+            .expect("with_inline_runner is called before the state is shared")
+            .inline = Some(runner);
+        self
+    }
+
+    /// The runner of synchronous requests' jobs, when the application has job handlers.
+    pub fn inline_runner(&self) -> Option<&jobs::InlineRunner> {
+        self.inner.inline.as_ref()
     }
 
     /// The language-model layer: model selection for requests, `GET /models`.

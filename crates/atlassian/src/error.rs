@@ -253,6 +253,19 @@ impl Error {
         }
     }
 
+    /// Whether a failed write may nonetheless have been applied (a 5xx, a timeout, a connection
+    /// lost after the request was sent): the caller must look before writing again.
+    pub fn may_have_reached_jira(&self) -> bool {
+        match self {
+            Error::Server { .. }
+            | Error::Timeout { .. }
+            | Error::Decode { .. }
+            | Error::UnexpectedStatus { .. } => true,
+            Error::Network { reached_server, .. } => *reached_server,
+            _ => false,
+        }
+    }
+
     /// Whether the same request might succeed later without any change by the user.
     pub fn is_transient(&self) -> bool {
         matches!(

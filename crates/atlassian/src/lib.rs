@@ -34,5 +34,5 @@ pub mod transport;
 pub use auth::{AtlassianAuth, SiteConfig, TokenFuture, TokenSource};
 pub use confluence::{ConfluenceClient, Page};
 pub use error::{Error, Result};
-pub use jira::{JiraClient, KnownLinkType, SearchPage, SearchPager, SearchQuery};
+pub use jira::{JiraClient, KnownLinkType, RequestPreview, SearchPage, SearchPager, SearchQuery};
 pub use transport::{Pacing, RetryPolicy, TransportConfig, TransportStats};

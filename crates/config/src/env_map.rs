@@ -16,6 +16,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("AUTH_API_KEY_HASHES", "auth.api_key_hashes"),
     ("CORS_ALLOWED_ORIGINS", "cors.allowed_origins"),
     ("WORKER_MAX_JOBS", "worker.max_jobs"),
+    ("WORKER_BATCH_CONCURRENCY", "worker.batch_concurrency"),
     ("WORKER_JOB_TIMEOUT", "worker.job_timeout"),
     ("WORKER_KEEP_RESULT", "worker.keep_result"),
     ("WORKER_SHUTDOWN_GRACE", "worker.shutdown_grace"),

@@ -167,6 +167,10 @@ pub struct WorkerSettings {
     /// to other workers this long after its last heartbeat.
     #[serde(deserialize_with = "lenient::number")]
     pub lease_secs: u64,
+    /// Tickets one batch job works on at once (each within Jira's pacing and the model's
+    /// concurrency limit).
+    #[serde(deserialize_with = "lenient::number")]
+    pub batch_concurrency: u32,
 }
 
 impl Default for WorkerSettings {
@@ -177,6 +181,7 @@ impl Default for WorkerSettings {
             keep_result: 7 * 24 * 3600,
             shutdown_grace: 30,
             lease_secs: 30,
+            batch_concurrency: 8,
         }
     }
 }
@@ -405,6 +410,12 @@ impl Settings {
         }
         if self.worker.max_jobs == 0 || self.worker.max_jobs > 1000 {
             return invalid("worker.max_jobs", "must be between 1 and 1000".into());
+        }
+        if self.worker.batch_concurrency == 0 || self.worker.batch_concurrency > 256 {
+            return invalid(
+                "worker.batch_concurrency",
+                "must be between 1 and 256 (WORKER_BATCH_CONCURRENCY)".into(),
+            );
         }
         if self.worker.job_timeout == 0 {
             return invalid("worker.job_timeout", "must be at least 1 second".into());

@@ -59,6 +59,7 @@
 mod context;
 mod drain;
 mod handler;
+mod inline;
 pub mod job_metrics;
 mod pool;
 #[cfg(feature = "probe")]
@@ -69,6 +70,7 @@ mod runner;
 pub use context::{CancellationToken, JobContext};
 pub use drain::{DrainOptions, DrainReport, drain, drain_with};
 pub use handler::{BoxFuture, JobError, JobHandler, RetryPolicy};
+pub use inline::InlineRunner;
 pub use pool::{
     ShutdownReport, WorkerError, WorkerHandle, WorkerPool, WorkerSettings, default_worker_id,
 };

@@ -121,7 +121,7 @@ impl Default for WorkerSettings {
 }
 
 impl WorkerSettings {
-    fn run_settings(&self) -> RunSettings {
+    pub(crate) fn run_settings(&self) -> RunSettings {
         RunSettings {
             lease: self.lease,
             heartbeat_interval: self.heartbeat_interval,

@@ -23,6 +23,7 @@ pub mod adf;
 pub mod markdown;
 pub mod plain_text;
 pub mod storage;
+pub mod storage_text;
 
 pub use adf::{AdfDoc, Mark, Node};
 pub use markdown::{adf_to_markdown, markdown_to_adf};
@@ -31,3 +32,4 @@ pub use storage::{
     ColumnRef, StorageCell, StorageError, StorageRow, StorageTable, TableEditor,
     find_table_under_heading, jira_issue_macro, list_tables,
 };
+pub use storage_text::storage_to_text;

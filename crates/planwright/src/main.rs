@@ -2,9 +2,7 @@
 
 mod cli;
 mod commands;
-mod probes;
 mod telemetry;
-mod wiring;
 
 use std::process::ExitCode;
 

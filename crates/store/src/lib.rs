@@ -27,6 +27,7 @@
 mod completion_batch;
 mod database;
 mod error;
+mod intent_queries;
 mod job_queries;
 mod records;
 mod row;
@@ -36,6 +37,7 @@ mod worker_queries;
 
 pub use database::{Backend, Database, DbHealth, PoolSettings};
 pub use error::{ActiveConflict, CancelError, EnqueueError, StoreError};
+pub use intent_queries::IntentState;
 pub use records::{
     ClaimedJob, ExpiredLease, FinishOutcome, HeartbeatOutcome, JobCount, JobFilter, JobPage,
     JobRecord, NewJob, Recovery, RecoveryReport, WorkerInfo, WorkerRegistration,

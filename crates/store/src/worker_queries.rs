@@ -124,6 +124,33 @@ impl Database {
         Ok(jobs)
     }
 
+    /// Claims one specific queued job for `worker_id`, whatever its `run_at`: how a request that
+    /// answers synchronously runs the job it just enqueued in its own process. `None` when the
+    /// job is no longer queued (another worker took it, or it was cancelled).
+    pub async fn claim_by_id(
+        &self,
+        id: JobId,
+        worker_id: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>, StoreError> {
+        let now = now_ms();
+        let sql = format!(
+            "UPDATE jobs SET status = 'processing', lease_owner = $1, lease_until = $2, \
+             heartbeat_at = $3, claimed_at = $3, updated_at = $3, attempts = attempts + 1 \
+             WHERE id = $4 AND status = 'started' RETURNING {}",
+            job_columns!()
+        );
+        let _slot = self.writer_slot().await;
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(worker_id.to_owned())
+            .bind(now.saturating_add(duration_ms(lease)))
+            .bind(now)
+            .bind(id.to_string())
+            .fetch_optional(&self.inner.pool)
+            .await?;
+        row.as_ref().map(decode_job).transpose()
+    }
+
     /// Extends the lease and reports whether the worker should go on.
     pub async fn heartbeat(
         &self,

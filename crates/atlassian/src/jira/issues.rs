@@ -209,16 +209,8 @@ fn pick_transition<'a>(transitions: &'a [Transition], target: &str) -> Option<&'
         .or_else(|| available().find(|t| t.name.eq_ignore_ascii_case(target)))
 }
 
-/// Whether a failed create request may nonetheless have created something.
 fn may_have_created(error: &Error) -> bool {
-    match error {
-        Error::Server { .. }
-        | Error::Timeout { .. }
-        | Error::Decode { .. }
-        | Error::UnexpectedStatus { .. } => true,
-        Error::Network { reached_server, .. } => *reached_server,
-        _ => false,
-    }
+    error.may_have_reached_jira()
 }
 
 #[derive(Debug, Deserialize)]

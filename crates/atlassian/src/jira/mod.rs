@@ -6,6 +6,7 @@ mod fields;
 pub(crate) mod flavour;
 mod issues;
 mod links;
+mod preview;
 pub(crate) mod search;
 mod users;
 
@@ -18,6 +19,7 @@ use crate::transport::{Transport, TransportConfig, TransportStats};
 use flavour::{CloudV3, Flavour};
 
 pub use links::KnownLinkType;
+pub use preview::RequestPreview;
 pub use search::{SearchPage, SearchPager, SearchQuery, quote_jql};
 
 /// Bulk create, sprint moves and backlog moves accept at most this many issues per call.

@@ -14,7 +14,7 @@ use anyhow::Context;
 use config::Settings;
 
 use crate::cli::{Cli, Command, ConfigArgs};
-use crate::{telemetry, wiring};
+use crate::telemetry;
 
 /// Exit code for invalid configuration, distinct from runtime failures (1) as the issue asks.
 const EXIT_CONFIG: u8 = 2;
@@ -49,8 +49,11 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok((settings, llm)) => block_on(serve::run(settings, llm, args)),
             Err(code) => return code,
         },
-        Command::Worker(args) => match load_settings(&args.config) {
-            Ok(settings) => block_on(worker::run(settings, args)),
+        Command::Worker(args) => match load_settings(&args.config).and_then(|s| {
+            let llm = language_models(&s)?;
+            Ok((s, llm))
+        }) {
+            Ok((settings, llm)) => block_on(worker::run(settings, llm, args)),
             Err(code) => return code,
         },
     };
@@ -86,7 +89,7 @@ fn load_settings(args: &ConfigArgs) -> Result<Settings, ExitCode> {
 /// Builds the language-model layer. Its settings only fail on configuration (a provider without
 /// its key, a model the provider does not have), so a failure exits like invalid configuration.
 fn language_models(settings: &Settings) -> Result<llm::LlmService, ExitCode> {
-    llm::LlmService::from_settings(wiring::llm_settings(settings)).map_err(|error| {
+    llm::LlmService::from_settings(app::wiring::llm_settings(settings)).map_err(|error| {
         eprintln!("error: invalid language-model configuration: {error}");
         ExitCode::from(EXIT_CONFIG)
     })
@@ -94,11 +97,7 @@ fn language_models(settings: &Settings) -> Result<llm::LlmService, ExitCode> {
 
 /// Connects to the configured database and applies migrations.
 async fn connect_database(settings: &Settings) -> anyhow::Result<store::Database> {
-    let db = store::Database::connect(settings.database.url.expose())
-        .await
-        .context("connecting to the database (check DATABASE_URL)")?;
-    db.migrate().await.context("migrating the database")?;
-    Ok(db)
+    Ok(app::connect_database(settings).await?)
 }
 
 /// Resolves on SIGTERM or Ctrl-C (SIGINT).

@@ -1,8 +1,8 @@
-//! `planwright sandbox`, and the in-process sandbox `serve` starts when no Jira is configured:
-//! an emulator of Jira Cloud and Confluence with the demo project, on a loopback port.
+//! `planwright sandbox`: an emulator of Jira Cloud and Confluence with the demo project, on a
+//! loopback port, for trying Planwright and for tests of other tools.
 
 use anyhow::Context;
-use sandbox::{Sandbox, SandboxHandle, Seed};
+use sandbox::{Sandbox, Seed};
 
 use crate::cli::{SandboxArgs, SandboxSeed};
 
@@ -38,29 +38,4 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     super::shutdown_signal().await;
     sandbox.shutdown().await.context("stopping the sandbox")?;
     Ok(())
-}
-
-/// The sandbox as the service's Jira site, with its default demo account.
-pub fn site_of(sandbox: &SandboxHandle) -> crate::wiring::JiraSite {
-    let account = sandbox.credentials().default_account();
-    crate::wiring::JiraSite {
-        url: sandbox.base_url(),
-        email: account.email.clone(),
-        api_token: account.api_token().clone(),
-    }
-}
-
-/// Starts the demo sandbox for `serve` on a random loopback port.
-pub async fn start_in_process() -> anyhow::Result<SandboxHandle> {
-    let sandbox = Sandbox::builder()
-        .seed(Seed::Demo)
-        .start()
-        .await
-        .context("starting the in-process sandbox")?;
-    tracing::info!(
-        url = %sandbox.base_url(),
-        user = %sandbox.credentials().default_account().email,
-        "no Jira configured: using the built-in sandbox (Jira Cloud + Confluence emulator with project DEMO)"
-    );
-    Ok(sandbox)
 }

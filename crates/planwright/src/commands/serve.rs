@@ -1,56 +1,27 @@
 //! `planwright serve`: the HTTP API, the in-process worker pool (unless `--no-worker`), and the
-//! in-process Jira + Confluence sandbox when no Jira is configured (or `--sandbox`).
+//! in-process Jira + Confluence sandbox when no Jira is configured (or `--sandbox`); assembled by
+//! `app::Application`.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context;
 use config::Settings;
 use tokio::net::TcpListener;
 
 use crate::cli::ServeArgs;
-use crate::probes::JiraProbe;
-use crate::wiring;
 
 pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> anyhow::Result<()> {
-    let db = super::connect_database(&settings).await?;
-    let metrics = api::Metrics::new();
-    if metrics.install_global().is_err() {
-        tracing::warn!("a metrics recorder was already installed; job metrics go there");
-    }
-    let api_settings = wiring::api_settings(&settings);
+    let api_settings = app::wiring::api_settings(&settings);
     warn_about_exposure(&args, &api_settings);
-    let state = api::AppState::new(db.clone(), api_settings, metrics)
-        .context("invalid HTTP settings")?
-        .with_llm(Arc::new(llm));
-
-    let (sandbox, jira_site) = match wiring::JiraSite::configured(&settings) {
-        Some(site) if !args.sandbox => (None, site),
-        _ => {
-            let sandbox = super::sandbox::start_in_process().await?;
-            let site = super::sandbox::site_of(&sandbox);
-            (Some(sandbox), site)
-        }
+    let grace = settings.worker.shutdown_grace();
+    let options = app::AppOptions {
+        force_sandbox: args.sandbox,
+        no_worker: args.no_worker,
+        worker_concurrency: None,
     };
-    let jira = jira_site
-        .probe_client(&settings)
+    let application = app::Application::build(settings, llm, options)
         .await
-        .context("setting up the Jira client (check JIRA_SERVER_URL)")?;
-    let state = state.with_probe(Arc::new(JiraProbe::new(jira)));
-
-    let workers = if args.no_worker {
-        None
-    } else {
-        let pool = jobs::WorkerPool::start(
-            db.clone(),
-            wiring::job_registry(),
-            wiring::worker_settings(&settings, None),
-        )
-        .await
-        .context("starting the worker pool")?;
-        tracing::info!(worker_id = pool.worker_id(), "worker pool started");
-        Some(pool)
-    };
+        .context("starting Planwright")?;
 
     let addr = SocketAddr::new(args.host, args.port);
     let listener = TcpListener::bind(addr)
@@ -61,25 +32,13 @@ pub async fn run(settings: Settings, llm: llm::LlmService, args: ServeArgs) -> a
     println!("Planwright listening on http://{local}");
     tracing::info!(%local, "serving the API; docs at /docs");
 
-    let shutdown = super::shutdown_signal();
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown)
+    axum::serve(listener, application.router())
+        .with_graceful_shutdown(super::shutdown_signal())
         .await
         .context("serving HTTP")?;
 
     tracing::info!("shutting down");
-    if let Some(pool) = workers {
-        let report = pool.shutdown(settings.worker.shutdown_grace()).await;
-        tracing::info!(
-            finished = report.finished,
-            released = report.released,
-            "worker pool stopped"
-        );
-    }
-    if let Some(sandbox) = sandbox {
-        sandbox.shutdown().await.ok();
-    }
-    db.close().await;
+    application.shutdown(grace).await;
     Ok(())
 }
 

@@ -1,18 +1,21 @@
 //! `planwright worker`: run jobs from the shared database until SIGTERM/SIGINT, then stop
 //! claiming, let running jobs finish within the grace period, and hand the rest back.
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use config::Settings;
 
 use crate::cli::WorkerArgs;
-use crate::wiring;
 
-pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
-    let db = super::connect_database(&settings).await?;
+pub async fn run(settings: Settings, llm: llm::LlmService, args: WorkerArgs) -> anyhow::Result<()> {
+    let db = app::connect_database(&settings).await?;
+    let atlassian = app::Atlassian::connect(&settings, false).await?;
+    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian);
     let pool = jobs::WorkerPool::start(
         db.clone(),
-        wiring::job_registry(),
-        wiring::worker_settings(&settings, args.concurrency),
+        registry,
+        app::wiring::worker_settings(&settings, args.concurrency),
     )
     .await
     .context("starting the worker pool")?;
@@ -28,6 +31,9 @@ pub async fn run(settings: Settings, args: WorkerArgs) -> anyhow::Result<()> {
         released = report.released,
         "worker stopped"
     );
+    if let Some(sandbox) = atlassian.sandbox {
+        sandbox.shutdown().await.ok();
+    }
     db.close().await;
     Ok(())
 }

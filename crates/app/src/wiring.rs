@@ -1,5 +1,5 @@
-//! Turning `Settings` into the parts the library crates take: API settings, worker settings, and
-//! the registry of job kinds this binary runs.
+//! Turning `Settings` into the parts the library crates take: API, worker, Jira/Confluence, custom
+//! field and language-model settings.
 
 use std::time::Duration;
 
@@ -49,7 +49,7 @@ pub fn worker_settings(settings: &Settings, concurrency: Option<u32>) -> jobs::W
     }
 }
 
-/// Where the service's Jira is: the configured site, or the in-process sandbox.
+/// Where the service's Jira (or Confluence) is: the configured site, or the in-process sandbox.
 pub struct JiraSite {
     pub url: String,
     pub email: String,
@@ -67,43 +67,108 @@ impl JiraSite {
         })
     }
 
-    /// A client for health probes: one quick attempt, never the retry budget of real work, so
-    /// `/health` answers fast when Jira is down.
-    pub async fn probe_client(&self, settings: &Settings) -> anyhow::Result<atlassian::JiraClient> {
-        self.connect(
-            settings,
-            atlassian::RetryPolicy {
-                max_attempts: 1,
-                ..atlassian::RetryPolicy::default()
-            },
-            Duration::from_secs(3),
+    /// The configured Confluence site, if all three of URL, user and token are set.
+    pub fn confluence(settings: &Settings) -> Option<Self> {
+        let confluence = &settings.confluence;
+        Some(Self {
+            url: confluence.server_url.clone()?,
+            email: confluence.username.clone()?,
+            api_token: confluence.api_token.as_ref()?.as_secret_string(),
+        })
+    }
+
+    /// The sandbox as a site, with its default demo account.
+    pub fn of_sandbox(sandbox: &sandbox::SandboxHandle) -> Self {
+        let account = sandbox.credentials().default_account();
+        Self {
+            url: sandbox.base_url(),
+            email: account.email.clone(),
+            api_token: account.api_token().clone(),
+        }
+    }
+
+    /// The client jobs use: the full retry budget of real work.
+    pub async fn client(&self, settings: &Settings) -> atlassian::Result<atlassian::JiraClient> {
+        atlassian::JiraClient::connect(
+            self.site()?,
+            transport(
+                settings,
+                atlassian::RetryPolicy::default(),
+                Duration::from_secs(30),
+            ),
         )
         .await
     }
 
-    async fn connect(
+    /// A client for health probes: one quick attempt, never the retry budget of real work, so
+    /// `/health` answers fast when Jira is down.
+    pub async fn probe_client(
         &self,
         settings: &Settings,
-        retry: atlassian::RetryPolicy,
-        request_timeout: Duration,
-    ) -> anyhow::Result<atlassian::JiraClient> {
-        let site = atlassian::SiteConfig::new(
+    ) -> atlassian::Result<atlassian::JiraClient> {
+        let retry = atlassian::RetryPolicy {
+            max_attempts: 1,
+            ..atlassian::RetryPolicy::default()
+        };
+        atlassian::JiraClient::connect(
+            self.site()?,
+            transport(settings, retry, Duration::from_secs(3)),
+        )
+        .await
+    }
+
+    /// A Confluence client for this site.
+    pub async fn confluence_client(
+        &self,
+        settings: &Settings,
+    ) -> atlassian::Result<atlassian::ConfluenceClient> {
+        atlassian::ConfluenceClient::connect(
+            self.site()?,
+            transport(
+                settings,
+                atlassian::RetryPolicy::default(),
+                Duration::from_secs(30),
+            ),
+        )
+        .await
+    }
+
+    fn site(&self) -> atlassian::Result<atlassian::SiteConfig> {
+        atlassian::SiteConfig::new(
             &self.url,
             atlassian::AtlassianAuth::Basic {
                 email: self.email.clone(),
                 api_token: self.api_token.clone(),
             },
-        )?;
-        let transport = atlassian::TransportConfig {
-            pacing: atlassian::Pacing {
-                requests_per_second: Some(settings.jira.requests_per_second),
-                ..atlassian::Pacing::default()
-            },
-            retry,
-            request_timeout,
-            ..atlassian::TransportConfig::default()
-        };
-        Ok(atlassian::JiraClient::connect(site, transport).await?)
+        )
+    }
+}
+
+fn transport(
+    settings: &Settings,
+    retry: atlassian::RetryPolicy,
+    request_timeout: Duration,
+) -> atlassian::TransportConfig {
+    atlassian::TransportConfig {
+        pacing: atlassian::Pacing {
+            requests_per_second: Some(settings.jira.requests_per_second),
+            ..atlassian::Pacing::default()
+        },
+        retry,
+        request_timeout,
+        ..atlassian::TransportConfig::default()
+    }
+}
+
+/// The configured custom field ids (unset or unknown ones are found by name at run time).
+pub fn field_settings(settings: &Settings) -> features::FieldSettings {
+    let jira = &settings.jira;
+    let id = |value: &Option<String>| value.clone().filter(|v| !v.trim().is_empty());
+    features::FieldSettings {
+        prd: id(&Some(jira.prd_custom_field.clone())),
+        rfc: id(&jira.rfc_custom_field),
+        test_cases: id(&jira.test_case_custom_field),
+        mandays: id(&jira.mandays_custom_field),
     }
 }
 
@@ -144,16 +209,4 @@ pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
         catalog_path: llm.model_catalog.as_ref().map(Into::into),
         ..llm::LlmSettings::default()
     }
-}
-
-/// Every job kind this binary can run. Feature issues add their handlers here.
-pub fn job_registry() -> jobs::Registry {
-    let mut registry = jobs::Registry::new();
-    // The probe kind exists for black-box tests of the job system. Workers can run it in any
-    // build, but only a debug build has a route that enqueues it (see `commands/serve.rs`), so
-    // in a release build nothing reachable from the API can create one.
-    registry
-        .register(jobs::probe::ProbeHandler::default())
-        .expect("the probe kind is registered once");
-    registry
 }

@@ -1,0 +1,31 @@
+//! The product's features: every job kind Planwright runs, each one file implementing
+//! [`BackgroundJob`] for a payload type of `job-types`, on one bag of dependencies
+//! ([`JobEnv`]).
+//!
+//! Shared machinery: [`failure`] maps Jira, Confluence, model and database errors onto the
+//! failure-code table; [`writes`] turns a feature's intended writes into a previewable plan and
+//! executes it exactly once; [`model`] is the typed language-model call; [`custom_fields`]
+//! finds the PRD/RFC/test-case/mandays fields by name; [`documents`] gathers an epic's PRD and
+//! RFC pages for prompts.
+
+pub mod custom_fields;
+pub mod documents;
+pub mod env;
+pub mod failure;
+pub mod job;
+pub mod model;
+pub mod tickets;
+pub mod writes;
+
+pub use env::{FieldSettings, JobEnv};
+pub use failure::Failure;
+pub use job::{BackgroundJob, JobAdapter};
+
+use std::sync::Arc;
+
+/// Every job kind of the product, ready for a worker pool or an inline runner.
+pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
+    let registry = jobs::Registry::new();
+    let _ = &env;
+    registry
+}

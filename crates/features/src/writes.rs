@@ -1,0 +1,377 @@
+//! Writes to Jira as a plan first (ARCHITECTURE.md, "Preview by default"; docs/exactly-once.md).
+//!
+//! A feature lists the writes it intends as [`WriteStep`]s. [`preview`] renders them as a
+//! [`WritePlan`]: the exact requests, with edits showing the current values. [`Executor`] sends
+//! them, each step at most once across every attempt of the job:
+//!
+//! 1. the step's intent id (job id + step name) is recorded in the database before sending;
+//! 2. a step whose intent is `done` is not sent again: its recorded result is reused;
+//! 3. a step whose intent is `pending` may have reached Jira before a crash: a create is looked
+//!    up by the marker label every created issue carries (`pw-<intent>`), a link by the issue's
+//!    links; only when nothing is found is it sent again. Edits set absolute values, so
+//!    re-sending one is harmless.
+
+use std::collections::BTreeMap;
+
+use atlassian::models::{IssueEdit, NewIssue};
+use atlassian::{JiraClient, KnownLinkType, RequestPreview, SearchQuery};
+use job_types::{FailureCode, PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
+use serde_json::{Value, json};
+use store::{Database, IntentState};
+
+use crate::failure::Failure;
+
+/// An issue named by a write: one that exists, or one an earlier step of the same plan creates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueRef {
+    Existing(String),
+    Created(String),
+}
+
+impl IssueRef {
+    fn resolve(&self, created: &BTreeMap<String, String>) -> Result<String, Failure> {
+        match self {
+            IssueRef::Existing(key) => Ok(key.clone()),
+            IssueRef::Created(step) => created.get(step).cloned().ok_or_else(|| {
+                Failure::new(
+                    FailureCode::JiraRejected,
+                    format!("step `{step}` created no issue, so its links were not made"),
+                )
+            }),
+        }
+    }
+
+    fn display(&self, created: &BTreeMap<String, String>) -> String {
+        match self {
+            IssueRef::Existing(key) => key.clone(),
+            IssueRef::Created(step) => created
+                .get(step)
+                .cloned()
+                .unwrap_or_else(|| format!("{{{{created:{step}}}}}")),
+        }
+    }
+}
+
+/// One intended write.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Create an issue; it also gets the plan's marker label.
+    CreateIssue(NewIssue),
+    /// Edit an issue. `current` holds the present values of the fields changed, for previews.
+    EditIssue {
+        key: String,
+        edit: IssueEdit,
+        current: Option<Value>,
+    },
+    /// "`inward` <outward description> `outward`", e.g. Blocks: inward blocks outward.
+    CreateLink {
+        link: KnownLinkType,
+        inward: IssueRef,
+        outward: IssueRef,
+    },
+}
+
+impl Write {
+    fn action(&self) -> WriteAction {
+        match self {
+            Write::CreateIssue(_) => WriteAction::CreateIssue,
+            Write::EditIssue { .. } => WriteAction::EditIssue,
+            Write::CreateLink { .. } => WriteAction::CreateLink,
+        }
+    }
+}
+
+/// A write with its step name, unique within the plan and stable across attempts
+/// (e.g. `create:task_1`, `link:blocks:task_1:task_2`).
+#[derive(Debug, Clone)]
+pub struct WriteStep {
+    pub step: String,
+    pub write: Write,
+}
+
+impl WriteStep {
+    pub fn new(step: impl Into<String>, write: Write) -> Self {
+        Self {
+            step: step.into(),
+            write,
+        }
+    }
+}
+
+/// The label that marks an issue created by intent `intent`.
+pub fn marker_label(intent: &str) -> String {
+    format!("pw-{}", &intent[..intent.len().min(16)])
+}
+
+/// Renders `steps` as the plan a preview returns. `scope` is what intent ids derive from (the
+/// job id); reads link types from Jira, writes nothing.
+pub async fn preview(
+    jira: &JiraClient,
+    scope: &str,
+    steps: &[WriteStep],
+) -> Result<WritePlan, Failure> {
+    let created = BTreeMap::new();
+    let mut writes = Vec::with_capacity(steps.len());
+    for step in steps {
+        let intent = intent_id(scope, &step.step);
+        let (target, request, current) = match &step.write {
+            Write::CreateIssue(issue) => {
+                let issue = with_marker(issue.clone(), &intent);
+                (
+                    issue.summary.clone(),
+                    jira.preview_create_issue(&issue),
+                    None,
+                )
+            }
+            Write::EditIssue { key, edit, current } => (
+                key.clone(),
+                jira.preview_edit_issue(key, edit),
+                current.clone(),
+            ),
+            Write::CreateLink {
+                link,
+                inward,
+                outward,
+            } => {
+                let link_type = jira.known_link_type(*link).await?;
+                let (inward, outward) = (inward.display(&created), outward.display(&created));
+                (
+                    format!("{inward} {} {outward}", link_type.outward),
+                    jira.preview_create_link(&link_type, &inward, &outward),
+                    None,
+                )
+            }
+        };
+        writes.push(planned(
+            intent,
+            step.write.action(),
+            target,
+            request,
+            current,
+        ));
+    }
+    Ok(WritePlan { writes })
+}
+
+fn planned(
+    intent_id: String,
+    action: WriteAction,
+    target: String,
+    request: RequestPreview,
+    current: Option<Value>,
+) -> PlannedWrite {
+    PlannedWrite {
+        intent_id,
+        action,
+        target,
+        method: request.method.to_owned(),
+        path: request.path,
+        body: request.body,
+        current,
+    }
+}
+
+fn with_marker(mut issue: NewIssue, intent: &str) -> NewIssue {
+    let label = marker_label(intent);
+    if !issue.labels.contains(&label) {
+        issue.labels.push(label);
+    }
+    issue
+}
+
+/// Sends planned writes exactly once for one job.
+pub struct Executor<'a> {
+    jira: &'a JiraClient,
+    db: &'a Database,
+    job_id: String,
+    /// Keys created so far, by step name.
+    created: BTreeMap<String, String>,
+}
+
+impl<'a> Executor<'a> {
+    /// An executor for job `job_id` (the scope of its intent ids).
+    pub fn new(jira: &'a JiraClient, db: &'a Database, job_id: impl Into<String>) -> Self {
+        Self {
+            jira,
+            db,
+            job_id: job_id.into(),
+            created: BTreeMap::new(),
+        }
+    }
+
+    /// The key step `step` created, once it ran.
+    pub fn created_key(&self, step: &str) -> Option<&str> {
+        self.created.get(step).map(String::as_str)
+    }
+
+    /// Every key created so far, by step.
+    pub fn created(&self) -> &BTreeMap<String, String> {
+        &self.created
+    }
+
+    /// Runs every step in order; a failed step is reported and the rest go on (a link whose issue
+    /// was not created fails too). Returns one outcome per step.
+    pub async fn run_all(&mut self, steps: &[WriteStep]) -> Vec<WriteOutcome> {
+        let mut outcomes = Vec::with_capacity(steps.len());
+        for step in steps {
+            outcomes.push(self.run(step).await);
+        }
+        outcomes
+    }
+
+    /// Runs one step at most once across attempts.
+    pub async fn run(&mut self, step: &WriteStep) -> WriteOutcome {
+        let intent = intent_id(&self.job_id, &step.step);
+        let action = step.write.action();
+        let target = self.target_of(&step.write);
+        let outcome = |status: &str, result: Option<Value>, error: Option<String>| WriteOutcome {
+            intent_id: intent.clone(),
+            action,
+            target: target.clone(),
+            status: status.to_owned(),
+            result,
+            error,
+        };
+        match self.run_inner(&intent, step, &target).await {
+            Ok((status, result)) => {
+                if let (Write::CreateIssue(_), Some(key)) =
+                    (&step.write, result.get("key").and_then(Value::as_str))
+                {
+                    self.created.insert(step.step.clone(), key.to_owned());
+                }
+                outcome(status, Some(result), None)
+            }
+            Err(failure) => outcome("failed", None, Some(failure.0.message)),
+        }
+    }
+
+    fn target_of(&self, write: &Write) -> String {
+        match write {
+            Write::CreateIssue(issue) => issue.summary.clone(),
+            Write::EditIssue { key, .. } => key.clone(),
+            Write::CreateLink {
+                link,
+                inward,
+                outward,
+            } => format!(
+                "{} {} {}",
+                inward.display(&self.created),
+                link.descriptions().1,
+                outward.display(&self.created)
+            ),
+        }
+    }
+
+    async fn run_inner(
+        &self,
+        intent: &str,
+        step: &WriteStep,
+        target: &str,
+    ) -> Result<(&'static str, Value), Failure> {
+        let state = self
+            .db
+            .begin_intent(intent, &self.job_id, step.write.action().as_str(), target)
+            .await?;
+        match state {
+            IntentState::Done(result) => return Ok(("already_written", result)),
+            IntentState::Pending => {
+                if let Some(result) = self.find_earlier(intent, &step.write).await? {
+                    self.db.finish_intent(intent, &result).await?;
+                    return Ok(("already_written", result));
+                }
+            }
+            IntentState::New => {}
+        }
+        match self.send(intent, &step.write).await {
+            Ok(result) => {
+                self.db.finish_intent(intent, &result).await?;
+                Ok(("written", result))
+            }
+            Err(error) => {
+                if !error.may_have_reached_jira() {
+                    self.db.abandon_intent(intent).await?;
+                }
+                Err(Failure::jira(target, error))
+            }
+        }
+    }
+
+    async fn send(&self, intent: &str, write: &Write) -> atlassian::Result<Value> {
+        match write {
+            Write::CreateIssue(issue) => {
+                let created = self
+                    .jira
+                    .create_issue(&with_marker(issue.clone(), intent))
+                    .await?;
+                Ok(json!({ "key": created.key, "id": created.id }))
+            }
+            Write::EditIssue { key, edit, .. } => {
+                self.jira.edit_issue(key, edit).await?;
+                Ok(json!({ "key": key }))
+            }
+            Write::CreateLink {
+                link,
+                inward,
+                outward,
+            } => {
+                let (inward, outward) = self.link_ends(inward, outward)?;
+                let link_type = self.jira.known_link_type(*link).await?;
+                self.jira
+                    .create_link(&link_type, &inward, &outward, None)
+                    .await?;
+                Ok(json!({ "type": link_type.name, "inward": inward, "outward": outward }))
+            }
+        }
+    }
+
+    fn link_ends(
+        &self,
+        inward: &IssueRef,
+        outward: &IssueRef,
+    ) -> atlassian::Result<(String, String)> {
+        let resolve = |end: &IssueRef| {
+            end.resolve(&self.created)
+                .map_err(|failure| atlassian::Error::Config(failure.0.message))
+        };
+        Ok((resolve(inward)?, resolve(outward)?))
+    }
+
+    /// Looks for the effect of a write that may have reached Jira before a crash.
+    async fn find_earlier(&self, intent: &str, write: &Write) -> Result<Option<Value>, Failure> {
+        match write {
+            Write::CreateIssue(_) => {
+                let jql = format!("labels = \"{}\"", marker_label(intent));
+                let found = self
+                    .jira
+                    .search_all(SearchQuery::new(jql).with_fields(["summary"]), 1)
+                    .await?;
+                Ok(found
+                    .first()
+                    .map(|issue| json!({ "key": issue.key, "id": issue.id })))
+            }
+            Write::CreateLink {
+                link,
+                inward,
+                outward,
+            } => {
+                let (inward, outward) = self
+                    .link_ends(inward, outward)
+                    .map_err(|error| Failure::internal(error.to_string()))?;
+                let link_type = self.jira.known_link_type(*link).await?;
+                let issue = self.jira.get_issue(&inward, &["issuelinks"], &[]).await?;
+                let exists = issue.fields.issuelinks.iter().any(|existing| {
+                    existing.link_type.name == link_type.name
+                        && existing
+                            .outward_issue
+                            .as_ref()
+                            .is_some_and(|other| other.key == outward)
+                });
+                Ok(exists.then(
+                    || json!({ "type": link_type.name, "inward": inward, "outward": outward }),
+                ))
+            }
+            // Absolute edits are safe to repeat.
+            Write::EditIssue { .. } => Ok(None),
+        }
+    }
+}
