@@ -9,11 +9,14 @@
 //! RFC pages for prompts.
 
 pub mod custom_fields;
+pub mod cycle_time;
 pub mod documents;
 pub mod env;
 pub mod failure;
 pub mod job;
 pub mod model;
+pub mod plan_tasks;
+pub mod task_graph;
 pub mod tickets;
 pub mod writes;
 
@@ -25,7 +28,8 @@ use std::sync::Arc;
 
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
-    let registry = jobs::Registry::new();
+    let mut registry = jobs::Registry::new();
+    plan_tasks::register(&mut registry, &env);
     let _ = &env;
     registry
 }

@@ -9,6 +9,7 @@
 pub mod failure;
 pub mod generate;
 pub mod payload;
+pub mod planning_tasks;
 pub mod write_plan;
 
 pub use failure::{FailureCode, JobFailure};
