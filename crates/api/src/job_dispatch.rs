@@ -77,6 +77,36 @@ pub async fn run_sync<P: JobPayload>(
     job_output::<P>(&finished)
 }
 
+/// Like [`run_sync`], but returns the finished job itself, so a route can answer some failures
+/// differently (e.g. with a status recorded in the job's attributes) before [`job_output`].
+pub async fn run_sync_record<P: JobPayload>(
+    state: &AppState,
+    payload: &P,
+    duplicate: DuplicateKind,
+) -> Result<JobRecord, ApiError> {
+    let Some(runner) = state
+        .inline_runner()
+        .filter(|runner| runner.handles(P::KIND))
+    else {
+        return Err(ApiError::ServiceUnavailable(format!(
+            "This server runs no `{}` jobs; retry with async_mode=true so a worker runs it",
+            P::KIND
+        )));
+    };
+    let handover = chrono::Duration::from_std(SYNC_HANDOVER).unwrap_or_default();
+    let job = new_job(payload, "Running synchronously")?
+        .with_max_attempts(1)
+        .with_priority(10)
+        .with_run_at(Utc::now() + handover);
+    let record = enqueue(state, job, duplicate).await?;
+    let wait = state.settings().request_timeout;
+    runner
+        .run(record.id, wait)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| ApiError::Timeout(wait))
+}
+
 /// The typed result of a finished job, or its failure as an API error.
 pub fn job_output<P: JobPayload>(job: &JobRecord) -> Result<P::Output, ApiError> {
     match job.status {

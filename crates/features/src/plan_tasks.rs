@@ -19,9 +19,9 @@ use atlassian::models::{Issue, NewIssue};
 use generation::task::{StoryTasksInput, Team, TeamTask, TestCase};
 use generation::text_analysis::parse_criteria;
 use job_types::planning_tasks::{
-    CycleTimeEstimateJob, CycleTimeEstimateResponse, StoryDetail, TaskCreation,
-    TaskCreationOutcome, TaskCreationResult, TaskDetail, TaskGeneration, TaskPlanningResult,
-    TaskRelationship, TaskTestCase,
+    CycleTimeEstimateJob, CycleTimeEstimateResponse, ERROR_DETAIL_ATTRIBUTE,
+    ERROR_STATUS_ATTRIBUTE, StoryDetail, TaskCreation, TaskCreationOutcome, TaskCreationResult,
+    TaskDetail, TaskGeneration, TaskPlanningResult, TaskRelationship, TaskTestCase,
 };
 use job_types::{UsageRecord, WriteAction, WriteOutcome};
 use jobs::{CancellationToken, JobContext};
@@ -36,12 +36,6 @@ use crate::job::{BackgroundJob, JobAdapter};
 use crate::task_graph::{PlanOptions, plan_story_tasks};
 use crate::tickets::{description_markdown, is_epic, parent_context};
 use crate::writes::{Executor, IssueRef, Write, WriteStep, preview};
-
-/// Job attribute naming the HTTP status a synchronous request answers a failure with, when the
-/// failure-code table has no code for it (a story without a parent epic is the reference's 400).
-pub const ERROR_STATUS_ATTRIBUTE: &str = "error_status";
-/// Job attribute with the failure's message alone (the job's `error` also carries the hint).
-pub const ERROR_DETAIL_ATTRIBUTE: &str = "error_detail";
 
 /// The reference's wording for a story without a parent epic.
 pub const NO_PARENT_EPIC: &str =

@@ -62,7 +62,13 @@ pub fn plan_story_tasks(mut tasks: Vec<TeamTask>, options: PlanOptions) -> Story
     }
     let (mut deps, unresolved) = resolve_dependencies(&tasks);
     warnings.extend(unresolved);
-    for (dependent, prerequisite) in break_cycles(&mut deps) {
+    let teams: Vec<Team> = tasks.iter().map(|task| task.team).collect();
+    let against_flow = |dependent: usize, prerequisite: usize| {
+        flow_rank(teams[prerequisite]) > flow_rank(teams[dependent])
+    };
+    let mut removed = break_cycles_against(&mut deps, against_flow);
+    removed.extend(break_cycles(&mut deps));
+    for (dependent, prerequisite) in removed {
         warnings.push(format!(
             "Dependency cycle repaired: \"{}\" no longer waits for \"{}\" (that task already waits for it)",
             tasks[dependent].summary, tasks[prerequisite].summary
@@ -171,6 +177,60 @@ pub fn resolve_dependencies(tasks: &[TeamTask]) -> (Vec<Vec<usize>>, Vec<String>
         })
         .collect();
     (deps, warnings)
+}
+
+/// Where a team's work sits in the usual flow (seed 001: infrastructure, then Backend, then
+/// Frontend and Mobile, then QA).
+pub fn flow_rank(team: Team) -> u8 {
+    match team {
+        Team::Devops => 0,
+        Team::Backend => 1,
+        Team::Frontend | Team::Mobile => 2,
+        Team::Qa => 3,
+    }
+}
+
+/// Removes, in order, each edge that `against` marks (e.g. Backend waiting for Frontend) and
+/// that closes a cycle (its prerequisite already waits, directly or not, for its dependent).
+/// Returns them as `(dependent, prerequisite)`. Cycles made only of other edges remain for
+/// [`break_cycles`].
+pub fn break_cycles_against(
+    deps: &mut [Vec<usize>],
+    against: impl Fn(usize, usize) -> bool,
+) -> Vec<(usize, usize)> {
+    let mut removed = Vec::new();
+    for dependent in 0..deps.len() {
+        let mut at = 0;
+        while at < deps[dependent].len() {
+            let prerequisite = deps[dependent][at];
+            if prerequisite < deps.len()
+                && against(dependent, prerequisite)
+                && waits_for(deps, prerequisite, dependent)
+            {
+                deps[dependent].remove(at);
+                removed.push((dependent, prerequisite));
+            } else {
+                at += 1;
+            }
+        }
+    }
+    removed
+}
+
+/// Whether `from` waits, directly or through other tasks, for `to`.
+fn waits_for(deps: &[Vec<usize>], from: usize, to: usize) -> bool {
+    let mut seen = vec![false; deps.len()];
+    let mut stack = vec![from];
+    while let Some(task) = stack.pop() {
+        if task == to {
+            return true;
+        }
+        if task >= deps.len() || std::mem::replace(&mut seen[task], true) {
+            continue;
+        }
+        stack.extend(deps[task].iter().copied());
+    }
+    false
 }
 
 /// Removes the back edges of every dependency cycle and returns them as
@@ -527,6 +587,17 @@ mod tests {
     }
 
     #[test]
+    fn edges_against_the_team_flow_go_first_and_only_when_they_close_a_cycle() {
+        // 0 (BE) waits for 1 (FE) and 1 waits for 0; 2 (BE) waits for 1 without a cycle.
+        let mut deps = vec![vec![1], vec![0], vec![1]];
+        let against = |dependent: usize, prerequisite: usize| prerequisite == 1 && dependent != 1;
+        let removed = break_cycles_against(&mut deps, against);
+        assert_eq!(removed, vec![(0, 1)]);
+        assert_eq!(deps, vec![vec![], vec![0], vec![1]]);
+        assert!(break_cycles(&mut deps).is_empty());
+    }
+
+    #[test]
     fn topological_order_reports_a_cycle() {
         let deps = vec![vec![], vec![2], vec![1]];
         assert_eq!(
@@ -602,7 +673,7 @@ mod tests {
         ];
         let plan = plan_story_tasks(tasks, options());
         let summaries: Vec<&str> = plan.tasks.iter().map(|t| t.summary.as_str()).collect();
-        assert_eq!(summaries, ["[FE] UI", "[BE] API", "[QA] Test"]);
+        assert_eq!(summaries, ["[BE] API", "[FE] UI", "[QA] Test"]);
         assert_eq!(plan.tasks[1].depends_on_tasks, ["T1"]);
         assert_eq!(plan.tasks[2].depends_on_tasks, ["T1", "T2"]);
         assert_eq!(
@@ -610,9 +681,8 @@ mod tests {
             [Team::Backend, Team::Frontend]
         );
         assert!(
-            plan.warnings
-                .iter()
-                .any(|w| w.contains("cycle repaired") && w.contains("\"[FE] UI\" no longer waits")),
+            plan.warnings.iter().any(|w| w.contains("cycle repaired")
+                && w.contains("\"[BE] API\" no longer waits for \"[FE] UI\"")),
             "{:?}",
             plan.warnings
         );

@@ -9,6 +9,12 @@ use utoipa::ToSchema;
 use crate::payload::{JobPayload, JobSubject, UsageRecord};
 use crate::write_plan::{WriteOutcome, WritePlan};
 
+/// Job attribute naming the HTTP status a synchronous request answers a failure with, when the
+/// failure-code table has no code for it (a story without a parent epic is the reference's 400).
+pub const ERROR_STATUS_ATTRIBUTE: &str = "error_status";
+/// Job attribute with the failure's message alone (the job's `error` also carries the hint).
+pub const ERROR_DETAIL_ATTRIBUTE: &str = "error_detail";
+
 /// Plan team tasks for stories (`POST /plan/tasks/generate`, `POST /plan/tasks/team-based`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskGeneration {
