@@ -45,6 +45,8 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
     tags(
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
+        (name = "generation", description = "Ticket descriptions: preview, write, batch"),
+        (name = "planning", description = "Team task planning for stories, task creation with links, cycle-time estimates"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -13,6 +13,7 @@ pub mod cycle_time;
 pub mod documents;
 pub mod env;
 pub mod failure;
+pub mod generate;
 pub mod job;
 pub mod model;
 pub mod plan_tasks;
@@ -29,7 +30,16 @@ use std::sync::Arc;
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     let mut registry = jobs::Registry::new();
-    plan_tasks::register(&mut registry, &env);
-    let _ = &env;
+    add::<job_types::generate::GenerateSingle>(&mut registry, &env);
+    add::<job_types::generate::GenerateBatch>(&mut registry, &env);
+    add::<job_types::planning_tasks::TaskGeneration>(&mut registry, &env);
+    add::<job_types::planning_tasks::TaskCreation>(&mut registry, &env);
+    add::<job_types::planning_tasks::CycleTimeEstimateJob>(&mut registry, &env);
     registry
+}
+
+fn add<P: BackgroundJob>(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
+    registry
+        .register(JobAdapter::<P>::handler(env.clone()))
+        .expect("each job kind is registered once");
 }

@@ -11,7 +11,6 @@
 //! sent through the exactly-once [`Executor`].
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Instant;
 
 use atlassian::KnownLinkType;
@@ -32,7 +31,7 @@ use crate::cycle_time::{TicketFacts, estimate_cycle_time};
 use crate::documents::{EpicDocuments, epic_documents};
 use crate::env::JobEnv;
 use crate::failure::Failure;
-use crate::job::{BackgroundJob, JobAdapter};
+use crate::job::BackgroundJob;
 use crate::task_graph::{PlanOptions, plan_story_tasks};
 use crate::tickets::{description_markdown, is_epic, parent_context};
 use crate::writes::{Executor, IssueRef, Write, WriteStep, preview};
@@ -43,25 +42,6 @@ pub const NO_PARENT_EPIC: &str =
 
 /// Warning added when a request names repositories.
 pub const REPOS_NOT_USED: &str = "repos were accepted but are not used yet: code-aware task generation is not available, so the tasks were planned from the story, its epic and the epic's documents";
-
-/// Adds the task planning job kinds to `registry`.
-pub fn register(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
-    for result in [
-        registry
-            .register(JobAdapter::<TaskGeneration>::handler(env.clone()))
-            .map(drop),
-        registry
-            .register(JobAdapter::<TaskCreation>::handler(env.clone()))
-            .map(drop),
-        registry
-            .register(JobAdapter::<CycleTimeEstimateJob>::handler(env.clone()))
-            .map(drop),
-    ] {
-        if let Err(duplicate) = result {
-            tracing::error!(?duplicate, "a task planning job kind is registered twice");
-        }
-    }
-}
 
 impl BackgroundJob for TaskGeneration {
     async fn run(self, env: &JobEnv, ctx: &JobContext) -> Result<Self::Output, Failure> {
