@@ -38,6 +38,43 @@ pub enum Command {
     /// Run the Jira Cloud + Confluence emulator on its own, for demos and for pointing other
     /// Jira clients at.
     Sandbox(SandboxArgs),
+    /// Plan work from the terminal (a preview unless told to write).
+    #[command(subcommand)]
+    Plan(PlanCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanCommand {
+    /// Team tasks (Backend, Frontend, QA, ...) for stories, with dependencies and estimates;
+    /// `--create` creates them under the epic with their "Blocks" and split links.
+    Tasks(PlanTasksArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlanTasksArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Story keys or Jira browse URLs.
+    #[arg(required = true, value_name = "STORY")]
+    pub stories: Vec<String>,
+    /// The epic the tasks go under (default: each story's parent epic).
+    #[arg(long, value_name = "KEY")]
+    pub epic: Option<String>,
+    /// Create the tasks and their links in Jira (default: preview, nothing is written).
+    #[arg(long)]
+    pub create: bool,
+    /// Print the full result as JSON (the API's response) instead of a summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Split tasks longer than this many man-days (0.5 to 10).
+    #[arg(long, default_value_t = 3.0)]
+    pub max_task_cycle_days: f64,
+    /// Language-model provider (see `GET /models`).
+    #[arg(long)]
+    pub llm_provider: Option<String>,
+    /// Model of that provider.
+    #[arg(long)]
+    pub llm_model: Option<String>,
 }
 
 #[derive(Debug, Args)]
