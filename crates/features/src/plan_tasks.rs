@@ -36,6 +36,9 @@ use crate::task_graph::{PlanOptions, plan_story_tasks};
 use crate::tickets::{description_markdown, is_epic, parent_context};
 use crate::writes::{Executor, IssueRef, Write, WriteStep, preview};
 
+/// The cycle-time limit the generator gets when splitting is off: no task is that long.
+const NO_SPLIT_DAYS: f64 = 1000.0;
+
 /// The reference's wording for a story without a parent epic.
 pub const NO_PARENT_EPIC: &str =
     "Story has no parent epic in JIRA. Provide epic_key (or parent_key) explicitly.";
@@ -175,7 +178,12 @@ pub async fn generate_tasks(
                 .unwrap_or_default(),
             additional_context: payload.additional_context.clone(),
             max_tasks: payload.max_tasks_per_story.clamp(1, 30),
-            max_task_cycle_days: payload.max_task_cycle_days,
+            // With splitting off, the generator must not split either.
+            max_task_cycle_days: if payload.split_oversized_tasks {
+                payload.max_task_cycle_days
+            } else {
+                NO_SPLIT_DAYS
+            },
             include_test_cases: payload.generate_test_cases,
             coverage_level: Default::default(),
         };

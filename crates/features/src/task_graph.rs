@@ -749,6 +749,22 @@ mod tests {
             }
 
             #[test]
+            fn preferring_some_edges_still_leaves_an_acyclic_graph(deps in graph(), seed in 0usize..7) {
+                let original = deps.clone();
+                let mut repaired = deps;
+                let against = |dependent: usize, prerequisite: usize| (dependent * 3 + prerequisite + seed) % 4 == 0;
+                let mut removed = break_cycles_against(&mut repaired, against);
+                removed.extend(break_cycles(&mut repaired));
+                prop_assert!(topological_order(&repaired).is_ok());
+                let kept: usize = repaired.iter().map(Vec::len).sum();
+                let total: usize = original.iter().map(Vec::len).sum();
+                prop_assert_eq!(kept + removed.len(), total);
+                if topological_order(&original).is_ok() {
+                    prop_assert_eq!(repaired, original);
+                }
+            }
+
+            #[test]
             fn split_plans_respect_the_limit_and_stay_ordered(
                 days in proptest::collection::vec(0.5f64..12.0, 1..6),
                 max in 1.5f64..10.0,
