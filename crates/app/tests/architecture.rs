@@ -1,5 +1,5 @@
-//! The boundaries of ARCHITECTURE.md that a test can check, from Cargo's resolved dependency
-//! graph (normal dependencies only; tests may use anything):
+//! The boundaries of ARCHITECTURE.md that a test can check, from the workspace's manifests
+//! (normal dependencies only, followed through workspace crates; tests may use anything):
 //! - the pure crates (`domain`, `markup`, `jql`, `generation`, `job-types`) pull in no runtime,
 //!   HTTP client or database;
 //! - `api` (the HTTP edge) never depends on the Jira client, the features or the sandbox, so a
@@ -12,11 +12,18 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// Package name → names of its normal (non-dev, non-build) dependencies, transitively.
+/// Workspace crate → names of its normal (non-dev, non-build) dependencies, transitively through
+/// workspace crates (external crates are leaves: `--no-deps` needs no download).
 fn normal_dependency_closure() -> BTreeMap<String, BTreeSet<String>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
@@ -26,36 +33,24 @@ fn normal_dependency_closure() -> BTreeMap<String, BTreeSet<String>> {
         String::from_utf8_lossy(&output.stderr)
     );
     let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
-    let names: BTreeMap<String, String> = metadata["packages"]
+    let direct: BTreeMap<String, BTreeSet<String>> = metadata["packages"]
         .as_array()
         .expect("packages")
         .iter()
-        .map(|p| {
+        .map(|package| {
+            let deps = package["dependencies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|dep| dep["kind"].is_null())
+                .filter_map(|dep| dep["name"].as_str().map(str::to_owned))
+                .collect();
             (
-                p["id"].as_str().unwrap_or_default().to_owned(),
-                p["name"].as_str().unwrap_or_default().to_owned(),
+                package["name"].as_str().unwrap_or_default().to_owned(),
+                deps,
             )
         })
         .collect();
-    let mut direct: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for node in metadata["resolve"]["nodes"]
-        .as_array()
-        .expect("resolve nodes")
-    {
-        let id = node["id"].as_str().unwrap_or_default();
-        let deps = node["deps"].as_array().cloned().unwrap_or_default();
-        let normal = deps.iter().filter(|dep| {
-            dep["dep_kinds"]
-                .as_array()
-                .is_some_and(|kinds| kinds.iter().any(|kind| kind["kind"].is_null()))
-        });
-        direct.insert(
-            names[id].clone(),
-            normal
-                .map(|dep| names[dep["pkg"].as_str().unwrap_or_default()].clone())
-                .collect(),
-        );
-    }
     let mut closure = BTreeMap::new();
     for name in direct.keys() {
         let mut seen = BTreeSet::new();
