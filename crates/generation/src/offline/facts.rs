@@ -33,6 +33,9 @@ pub(crate) struct Facts {
     pub hides_accounts: bool,
     /// Somebody types text into it, so lengths, required fields and escaping apply.
     pub text_input: bool,
+    /// It builds one control (a toggle, a button), possibly on an existing screen, rather
+    /// than a screen: the control has no loading or empty states of its own.
+    pub control: bool,
 }
 
 /// Summary words of tickets whose user has no account yet.
@@ -60,6 +63,21 @@ const ACTING_FOR_OTHERS: &[&str] = &[
     "operator*",
     "force*",
     "on behalf",
+];
+
+/// Summary words of a single control.
+pub(crate) const CONTROLS: &[&str] = &[
+    "toggle*",
+    "switch",
+    "switches",
+    "switcher*",
+    "button*",
+    "checkbox*",
+    "dropdown*",
+    "picker*",
+    "selector*",
+    "tooltip*",
+    "badge*",
 ];
 
 /// Mail that must be delivered regardless of preferences.
@@ -166,6 +184,7 @@ impl Facts {
             // account" differently would tell an attacker which accounts exist.
             hides_accounts: actor != Actor::SignedIn || lexicon.any(HIDES_ACCOUNTS),
             text_input: lexicon.any(TEXT_INPUT),
+            control: in_summary(CONTROLS),
         }
     }
 
@@ -180,6 +199,11 @@ impl Facts {
         }
         if !self.transactional {
             flags = flags.with(Presumes::OPTIONAL_MESSAGES);
+        }
+        if self.control {
+            flags = flags.with(Presumes::CONTROL);
+        } else {
+            flags = flags.with(Presumes::SCREEN);
         }
         if self.hides_accounts {
             flags = flags.with(Presumes::HIDES_ACCOUNTS);
@@ -220,6 +244,9 @@ mod tests {
     fn toggles_have_no_text_input_and_marketing_mail_is_optional() {
         let toggle = facts("Dark mode toggle", "");
         assert_eq!(toggle.actor, Actor::SignedIn);
+        assert!(toggle.control);
+        assert!(facts("Add a dark mode toggle to the settings page", "").control);
+        assert!(!facts("Patient search screen", "").control);
         assert!(!toggle.text_input && !toggle.hides_accounts);
         let marketing = facts("Let users choose which marketing emails they receive", "");
         assert!(!marketing.transactional);

@@ -23,6 +23,8 @@ pub(crate) struct Vars {
     pub named_service: bool,
     pub endpoint: String,
     pub screen: String,
+    /// The control a ticket builds ("Export CSV button"), with its noun and capitals.
+    pub control: String,
     pub table: String,
     /// What the ticket is, which decides the templates that may be said about it.
     pub facts: Facts,
@@ -85,6 +87,7 @@ impl Vars {
                 .first()
                 .cloned()
                 .unwrap_or_else(|| format!("{topic} screen")),
+            control: control_name(&analysis.summary.topic),
             table: analysis
                 .entities
                 .tables
@@ -124,6 +127,7 @@ impl Vars {
             .replace("{service}", &self.service)
             .replace("{endpoint}", &self.endpoint)
             .replace("{screen}", &self.screen)
+            .replace("{control}", &self.control)
             .replace("{table}", &self.table);
         fix_articles(&collapse_repeated_words(&filled))
     }
@@ -160,6 +164,31 @@ pub(crate) fn core_topic(topic: &str) -> String {
         words.pop();
     }
     words.join(" ")
+}
+
+/// "an Export CSV button to the orders page" → "Export CSV button": the control without
+/// where it goes. Labels keep their capitals; prose is lower-cased.
+fn control_name(topic: &str) -> String {
+    let lower = topic.to_ascii_lowercase();
+    let end = [" to ", " on ", " in ", " at "]
+        .iter()
+        .filter_map(|marker| lower.find(marker))
+        .min()
+        .unwrap_or(topic.len());
+    let name = topic[..end].trim();
+    let name = ["a ", "an ", "the ", "A ", "An ", "The "]
+        .iter()
+        .find_map(|article| name.strip_prefix(article))
+        .unwrap_or(name);
+    let is_label = name
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|second| second.starts_with(|c: char| c.is_ascii_uppercase()));
+    if is_label {
+        name.to_owned()
+    } else {
+        crate::text_analysis::lower_first(name)
+    }
 }
 
 /// "the migration migration job" → "the migration job": a topic that already ends in the
@@ -260,6 +289,10 @@ impl Presumes {
     pub const MAY_REVEAL_EXISTENCE: Presumes = Presumes(8);
     /// The ticket must answer identically whether or not an account exists.
     pub const HIDES_ACCOUNTS: Presumes = Presumes(16);
+    /// The ticket builds a single control (toggle, button), not a screen.
+    pub const CONTROL: Presumes = Presumes(32);
+    /// The ticket builds or changes a screen, which has loading, empty and error states.
+    pub const SCREEN: Presumes = Presumes(64);
 
     pub(crate) const fn with(self, other: Presumes) -> Presumes {
         Presumes(self.0 | other.0)
@@ -1083,7 +1116,11 @@ static DATABASE: ContextRules = ContextRules {
 static UI: ContextRules = ContextRules {
     scopes: &[p(
         "Build the {screen} with loading, empty and error states, keyboard navigation and screen-reader labels",
-    )],
+    ).presumes(Presumes::SCREEN),
+    p(
+        "Build the {control} with its default, focused and disabled states, keyboard operation and a screen-reader label",
+    )
+    .presumes(Presumes::CONTROL)],
     failures: &[(
         "The API call behind the {screen} fails",
         "Users see a blank or frozen screen",
@@ -1100,6 +1137,15 @@ static UI: ContextRules = ContextRules {
             "Failed save keeps the previous state",
             "saving {topic} fails on the server",
             "an inline error is shown and the previous state is kept",
+        )
+        .only_if(&[
+            "toggle*", "switch*", "setting*", "preference*", "save*", "edit*", "mode",
+            "profile*", "theme*",
+        ]),
+        sc(
+            "Failed request shows an error",
+            "the request behind {topic} fails on the server",
+            "an inline error with a retry action is shown and nothing else changes",
         ),
         sc(
             "Form validation",

@@ -236,6 +236,16 @@ const FRONTEND_SIGNALS: &[&str] = &[
     "user interface",
     "dark mode",
     "link*",
+    "switch*",
+    "header",
+    "footer",
+    "menu*",
+    "navbar",
+    "sidebar",
+    "tooltip*",
+    "checkbox*",
+    "dropdown*",
+    "theme*",
 ];
 const MOBILE_SIGNALS: &[&str] = &[
     "mobile",
@@ -401,6 +411,13 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
+    /// True for stories that read data out (export, download) without writing any in.
+    fn is_export(&self) -> bool {
+        let lexicon = &self.analysis.lexicon;
+        lexicon.any(&["export*", "download*"])
+            && !lexicon.any(&["import*", "migrat*", "backfill*", "upload*"])
+    }
+
     /// The first scope template of `context` that is true of the story, filled.
     fn layer_scope(&self, context: TechnicalContext) -> Option<String> {
         self.vars
@@ -586,6 +603,19 @@ impl Planner<'_> {
                 format!("[BE] Implement `{endpoint}`"),
                 self.server_purpose(),
                 Vec::new(),
+            ),
+            // An export only reads: no dry run, no rejected rows, and the user waits for a file.
+            (StoryType::DataFeature, None) if self.is_export() => (
+                format!("[BE] Generate the {topic} file"),
+                format!(
+                    "Produce the file behind {topic} with the right rows, even at production volume."
+                ),
+                vec![
+                    "Stream rows in batches instead of loading them into memory".to_owned(),
+                    "Quote and escape every value so spreadsheets show it verbatim".to_owned(),
+                    "Send large files as a download link instead of making the user wait"
+                        .to_owned(),
+                ],
             ),
             (StoryType::DataFeature, None) => (
                 format!("[BE] {action} as a background job"),
@@ -773,9 +803,16 @@ impl Planner<'_> {
         let topic = &self.vars.topic;
         let screen = &self.vars.screen;
         let has_backend = self.needs(Team::Backend);
+        // A control is added to a screen that exists, or built on its own; a screen is built.
+        let named_screen = self.analysis.entities.screens.first();
+        let web_summary = match (self.vars.facts.control, named_screen) {
+            (true, Some(screen)) => format!("[FE] Add the {} to the {screen}", self.vars.control),
+            (true, None) => format!("[FE] Build the {}", self.vars.control),
+            (false, _) => format!("[FE] Build the {screen} for {topic}"),
+        };
         let (summary, mut scopes) = if team == Team::Frontend {
             (
-                format!("[FE] Build the {screen} for {topic}"),
+                web_summary,
                 self.layer_scope(TechnicalContext::Ui).into_iter().collect(),
             )
         } else {
@@ -794,8 +831,12 @@ impl Planner<'_> {
                 "Call {} per the agreed contract and show its errors in words the {role} understands",
                 self.vars.endpoint
             ));
-            scopes
-                .push("Validate input on the client with the same rules as the server".to_owned());
+            // Only something users type into has input to validate.
+            if self.vars.facts.text_input {
+                scopes.push(
+                    "Validate input on the client with the same rules as the server".to_owned(),
+                );
+            }
         } else {
             scopes.push(format!(
                 "Keep {topic} state on the client and restore it after a reload"
@@ -889,10 +930,17 @@ impl Planner<'_> {
             "Automate the {topic} happy path end to end and add it to the regression suite"
         ));
         if self.needs(Team::Frontend) || self.needs(Team::Mobile) {
-            scopes.push(format!(
-                "Check every state of the {}: loading, empty, error, and after a reload",
-                self.vars.screen
-            ));
+            scopes.push(if self.vars.facts.control {
+                format!(
+                    "Check the {} in each of its states, by keyboard and screen reader, and after a reload",
+                    self.vars.control
+                )
+            } else {
+                format!(
+                    "Check every state of the {}: loading, empty, error, and after a reload",
+                    self.vars.screen
+                )
+            });
             scopes.push(
                 "Exploratory session on staging across supported browsers and devices".to_owned(),
             );
