@@ -261,3 +261,15 @@ async fn sandbox_prints_its_url_and_credentials_and_serves_jira() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_half_configured_jira_exits_2_instead_of_serving_the_sandbox() {
+    let out = run(planwright()
+        .args(["serve", "--port", "0"])
+        .env("JIRA_SERVER_URL", "https://acme.atlassian.net")
+        .env("JIRA_API_TOKEN", "jira-token-value"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("JIRA_USERNAME"), "{text}");
+    assert!(!text.contains("jira-token-value"), "{text}");
+}
