@@ -273,3 +273,33 @@ fn a_half_configured_jira_exits_2_instead_of_serving_the_sandbox() {
     assert!(text.contains("JIRA_USERNAME"), "{text}");
     assert!(!text.contains("jira-token-value"), "{text}");
 }
+
+#[test]
+fn config_shows_the_custom_fields_resolved_on_the_site() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(sandbox::Sandbox::builder().start())
+        .expect("the sandbox starts");
+    let account = sandbox.credentials().default_account().clone();
+    let out = run(planwright()
+        .arg("config")
+        .env("JIRA_SERVER_URL", sandbox.base_url())
+        .env("JIRA_USERNAME", &account.email)
+        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The default PRD id (customfield_10001) does not exist there; the field is found by name.
+    assert!(
+        text.contains("JIRA_PRD_CUSTOM_FIELD: customfield_10050 (\"PRD URL\", by name)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# warning: JIRA_PRD_CUSTOM_FIELD is set to customfield_10001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("JIRA_MANDAYS_CUSTOM_FIELD: customfield_10053"),
+        "{text}"
+    );
+    runtime.block_on(sandbox.shutdown()).ok();
+}
