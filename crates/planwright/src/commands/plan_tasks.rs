@@ -1,24 +1,16 @@
 //! `planwright plan tasks STORY... [--epic KEY] [--create] [--json]`: team tasks for stories
-//! from the terminal, the same `task_generation` job `POST /plan/tasks/generate` runs (queued
-//! in the database and run in this process, so it is recorded, deduplicated and writes at most
-//! once). A preview unless `--create`.
+//! from the terminal, the same `task_generation` job `POST /plan/tasks/generate` runs (through
+//! [`super::job_runner`]: queued in the database and run in this process, so it is recorded,
+//! deduplicated and writes at most once). A preview unless `--create`.
 
 use std::fmt::Write as _;
-use std::sync::Arc;
-use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use config::Settings;
 use domain::IssueKey;
-use domain::job::JobStatus;
-use job_types::JobPayload;
 use job_types::planning_tasks::{TaskGeneration, TaskPlanningResult};
-use store::{EnqueueError, NewJob};
 
 use crate::cli::PlanTasksArgs;
-
-/// How long the command waits for the job.
-const WAIT: Duration = Duration::from_secs(600);
 
 pub async fn run(
     settings: Settings,
@@ -26,65 +18,16 @@ pub async fn run(
     args: PlanTasksArgs,
 ) -> anyhow::Result<()> {
     let payload = payload(&args)?;
-    let db = app::connect_database(&settings).await?;
-    let atlassian = app::Atlassian::connect(&settings, false).await?;
-    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian);
-    let mut job = NewJob::new(TaskGeneration::KIND, serde_json::to_value(&payload)?)
-        .with_lock_keys(payload.lock_keys())
-        .with_message("Running from the command line")
-        .with_max_attempts(1);
-    job.story_keys = payload.subject().story_keys;
-    let record = db.enqueue(job).await.map_err(|error| match error {
-        EnqueueError::Duplicate { conflicts } => {
-            let held: Vec<String> = conflicts
-                .iter()
-                .map(|c| format!("{} (job {})", c.lock_key, c.job_id))
-                .collect();
-            anyhow::anyhow!("already being processed: {}", held.join(", "))
-        }
-        EnqueueError::Store(error) => anyhow::Error::new(error).context("queueing the job"),
-    })?;
-    let runner = jobs::InlineRunner::new(
-        db.clone(),
-        registry,
-        app::wiring::worker_settings(&settings, Some(1)),
-    );
-    let finished = runner
-        .run(record.id, WAIT)
-        .await
-        .context("running the job")?
-        .with_context(|| format!("job {} did not finish within {WAIT:?}", record.id))?;
-    let outcome = match finished.status {
-        JobStatus::Completed => {
-            let results = finished.results.clone().unwrap_or_default();
-            let result: TaskPlanningResult =
-                serde_json::from_value(results).context("reading the job's result")?;
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&result)?);
-            } else {
-                print!("{}", human(&result));
-            }
-            if result.success {
-                Ok(())
-            } else {
-                Err(anyhow::anyhow!(
-                    "some writes failed: {}",
-                    result.errors.join("; ")
-                ))
-            }
-        }
-        status => Err(anyhow::anyhow!(
-            "job {} {}: {}",
-            finished.id,
-            status.as_str(),
-            finished.error.as_deref().unwrap_or("no reason recorded")
-        )),
-    };
-    if let Some(sandbox) = atlassian.sandbox {
-        sandbox.shutdown().await.ok();
+    let result = super::job_runner::run_job(settings, llm, &payload, "Task planning").await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result)?);
+    } else {
+        print!("{}", human(&result));
     }
-    db.close().await;
-    outcome
+    if !result.success {
+        bail!("some writes failed: {}", result.errors.join("; "));
+    }
+    Ok(())
 }
 
 fn payload(args: &PlanTasksArgs) -> anyhow::Result<TaskGeneration> {
