@@ -12,6 +12,7 @@ pub mod custom_fields;
 pub mod documents;
 pub mod env;
 pub mod failure;
+pub mod generate;
 pub mod jira_ops;
 pub mod job;
 pub mod model;
@@ -27,28 +28,20 @@ use std::sync::Arc;
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     let mut registry = jobs::Registry::new();
-    let _ = &env;
-    register_jira_ops(&mut registry, &env);
+    add::<job_types::generate::GenerateSingle>(&mut registry, &env);
+    add::<job_types::generate::GenerateBatch>(&mut registry, &env);
+    add::<job_types::jira_ops::UpdateTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::UpdateStoryTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::CreateTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::CreateStoryTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkUpdateStories>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkCreateTasks>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkCreateStories>(&mut registry, &env);
     registry
 }
 
-/// The Jira operations' job kinds (`ticket_update`, `story_ticket_update`, `ticket_creation`,
-/// `story_ticket_creation`, `bulk_story_update`, `bulk_task_creation`, `bulk_story_creation`).
-fn register_jira_ops(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
-    use job_types::jira_ops as ops;
-    let kinds: [Arc<dyn jobs::JobHandler>; 7] = [
-        Arc::new(JobAdapter::<ops::UpdateTicket>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::UpdateStoryTicket>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::CreateTicket>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::CreateStoryTicket>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::BulkUpdateStories>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::BulkCreateTasks>::handler(env.clone())),
-        Arc::new(JobAdapter::<ops::BulkCreateStories>::handler(env.clone())),
-    ];
-    for kind in kinds {
-        // Each kind is registered once, here; a clash is a programming error caught by tests.
-        if let Err(error) = registry.register_shared(kind) {
-            tracing::error!(%error, "job kind registered twice");
-        }
-    }
+fn add<P: BackgroundJob>(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
+    registry
+        .register(JobAdapter::<P>::handler(env.clone()))
+        .expect("each job kind is registered once");
 }
