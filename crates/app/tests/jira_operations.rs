@@ -853,3 +853,33 @@ async fn bulk_create_stories_creates_each_story_and_keeps_prd_rows() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_task_that_cannot_be_created_fails_alone_and_links_to_it_fail() {
+    for app in TestApp::all().await {
+        let db = app.label();
+        let body = ok_json(
+            app.post(
+                "/jira/bulk-create-tasks",
+                &json!({"tasks": [
+                    {"task_id": "task_1", "summary": "Lost", "description": "d", "story_key": "DEMO-999"},
+                    {"summary": "Kept", "description": "d", "story_key": "DEMO-6", "blocks": ["task_1"]}],
+                    "create_tickets": true}),
+            )
+            .await,
+            db,
+        )
+        .await;
+        assert_eq!(body["successful"], 1, "{db}: {body}");
+        assert_eq!(body["failed"], 1);
+        assert_eq!(body["results"][0]["success"], false);
+        assert!(text(&body["results"][0]["error"]).contains("Story DEMO-999 not found"));
+        let kept = text(&body["results"][1]["ticket_key"]).to_owned();
+        assert!(has_link(&app, "Work item split", "DEMO-6", &kept));
+        let block = &body["results"][1]["links_created"][1];
+        assert_eq!(block["status"], "failed", "{block}");
+        assert!(text(&block["error"]).contains("The blocked task was not created"));
+        assert_eq!(creations(&app), 1);
+        app.stop().await;
+    }
+}

@@ -211,3 +211,22 @@ pub(crate) fn set_total(ctx: Option<&JobContext>, total: usize) {
         ctx.update_counters(|counters| counters.total_tickets = Some(total as u64));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_cases_go_under_their_own_heading_when_the_site_has_no_field() {
+        assert_eq!(
+            with_test_cases_section("Store tokens.\n", "- token stored\n"),
+            "Store tokens.\n\n## Test Cases\n\n- token stored"
+        );
+        assert_eq!(
+            with_test_cases_section("", "- one"),
+            "## Test Cases\n\n- one"
+        );
+        let adf = adf_value("- one\n- two").expect("encodable");
+        assert_eq!(adf["type"], "doc");
+    }
+}
