@@ -311,12 +311,11 @@ pub fn is_placeholder(markdown: &str) -> bool {
         })
         .filter(|word| !word.is_empty())
         .collect();
-    const FILLER: [&str; 12] = [
+    const FILLER: [&str; 11] = [
         "tbd",
         "todo",
         "tba",
-        "n",
-        "a",
+        "n/a",
         "na",
         "none",
         "wip",
