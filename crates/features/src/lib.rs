@@ -29,3 +29,4 @@ pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     let _ = &env;
     registry
 }
+pub mod requirement_coverage;
