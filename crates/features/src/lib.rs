@@ -25,8 +25,10 @@ use std::sync::Arc;
 
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
-    let registry = jobs::Registry::new();
-    let _ = &env;
+    let mut registry = jobs::Registry::new();
+    epic_planning::register(&mut registry, &env);
     registry
 }
+pub mod epic_analysis;
+pub mod epic_planning;
 pub mod requirement_coverage;

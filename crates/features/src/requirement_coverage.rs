@@ -98,8 +98,8 @@ const STOPWORDS: &[&str] = &[
     "or", "our", "out", "over", "per", "shall", "should", "so", "some", "such", "than", "that",
     "the", "their", "them", "then", "there", "these", "they", "this", "those", "to", "up", "us",
     "use", "user", "users", "via", "want", "was", "way", "we", "were", "what", "when", "where",
-    "which", "while", "who", "will", "with", "within", "without", "would", "you", "your",
-    "able", "also", "all", "any", "both", "more", "most", "other", "same",
+    "which", "while", "who", "will", "with", "within", "without", "would", "you", "your", "able",
+    "also", "all", "any", "both", "more", "most", "other", "same",
 ];
 
 static JIRA_KEY: LazyLock<Regex> =
@@ -183,7 +183,9 @@ fn clean_line(line: &str) -> String {
         .trim_start_matches("[x]")
         .trim();
     let line = match line.split_once(". ") {
-        Some((number, rest)) if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) => {
+        Some((number, rest))
+            if !number.is_empty() && number.chars().all(|c| c.is_ascii_digit()) =>
+        {
             rest
         }
         _ => line,
@@ -234,7 +236,9 @@ pub fn requirements_from_storage(storage: &str) -> Vec<Requirement> {
     }
     let without_tables = TABLE.replace_all(storage, "\n");
     let without_code = CODE_MACRO.replace_all(&without_tables, "\n");
-    found.extend(requirements_from_text(&markup::storage_to_text(&without_code)));
+    found.extend(requirements_from_text(&markup::storage_to_text(
+        &without_code,
+    )));
     dedupe(found)
 }
 
@@ -492,7 +496,10 @@ mod tests {
         assert!(found.covered);
         assert_eq!(found.story.as_deref(), Some("PW-4"));
         let found = coverage(&requirement("Inline, specific payment errors"), &stories);
-        assert_eq!((found.covered, found.story.as_deref()), (true, Some("PW-6")));
+        assert_eq!(
+            (found.covered, found.story.as_deref()),
+            (true, Some("PW-6"))
+        );
     }
 
     #[test]
@@ -522,7 +529,10 @@ mod tests {
         );
         assert!(!found.covered);
         assert_eq!(found.story, None);
-        let found = coverage(&requirement("Gift cards at checkout for returning shoppers"), &stories);
+        let found = coverage(
+            &requirement("Gift cards at checkout for returning shoppers"),
+            &stories,
+        );
         assert!(!found.covered || found.story.is_some());
     }
 
@@ -576,12 +586,18 @@ mod tests {
         let description = "### Goal\nPay quickly.\n- not a criterion\n### Acceptance criteria\n- The payment step is reachable.\n- One click account creation.\n### Notes\n- also not";
         assert_eq!(
             acceptance_criteria(description),
-            ["The payment step is reachable", "One click account creation"]
+            [
+                "The payment step is reachable",
+                "One click account creation"
+            ]
         );
         let gherkin = "Given a guest\nWhen they pay\nThen they get a receipt";
         assert_eq!(acceptance_criteria(gherkin).len(), 3);
         let labelled = "**Acceptance Criteria:**\n1. Works offline\n2. Syncs later";
-        assert_eq!(acceptance_criteria(labelled), ["Works offline", "Syncs later"]);
+        assert_eq!(
+            acceptance_criteria(labelled),
+            ["Works offline", "Syncs later"]
+        );
         assert!(acceptance_criteria("Just a paragraph about the story.").is_empty());
     }
 
@@ -589,7 +605,9 @@ mod tests {
     fn placeholders_are_recognised_but_real_text_mentioning_todo_lists_is_not() {
         assert!(is_placeholder_description(""));
         assert!(is_placeholder_description("TBD"));
-        assert!(is_placeholder_description("Description: TODO, fill this in later please ok"));
+        assert!(is_placeholder_description(
+            "Description: TODO, fill this in later please ok"
+        ));
         assert!(!is_placeholder_description(
             "Shoppers can keep a todo list of products they want to buy, sorted by the date they added them, shared with family members, synced across devices, and exported as a printable checklist for the store visit on weekends."
         ));

@@ -4,6 +4,7 @@
 
 #[cfg(debug_assertions)]
 mod debug_probe;
+pub(crate) mod epic_planning;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
@@ -22,7 +23,8 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::new()
         .merge(jobs::routes())
-        .merge(models::routes());
+        .merge(models::routes())
+        .merge(epic_planning::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());
