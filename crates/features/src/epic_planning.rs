@@ -11,7 +11,6 @@
 //! job never creates a story, task or link again.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 use std::time::Instant;
 
 use atlassian::KnownLinkType;
@@ -21,9 +20,9 @@ use generation::task::{
     TeamTask, TestCase, TestCasesInput, TestTarget,
 };
 use job_types::epic_planning::{
-    BulkCreationResult, CreationResults, EpicAnalysis, EpicCreation, EpicPlanOptions, EpicPlanning,
-    EpicValidation, PlanningResult, StoryCreation, StoryCreationResult, StoryGeneration,
-    StoryPlanDetail, TaskPlanDetail, TestCaseDetail,
+    BulkCreationResult, CreationResults, EpicCreation, EpicPlanOptions, EpicPlanning,
+    PlanningResult, StoryCreation, StoryCreationResult, StoryGeneration, StoryPlanDetail,
+    TaskPlanDetail, TestCaseDetail,
 };
 use job_types::{UsageRecord, WriteOutcome, intent_id};
 use jobs::JobContext;
@@ -35,7 +34,7 @@ use crate::documents::epic_documents;
 use crate::env::JobEnv;
 use crate::epic_analysis::{read_children, read_epic};
 use crate::failure::Failure;
-use crate::job::{BackgroundJob, JobAdapter};
+use crate::job::BackgroundJob;
 use crate::requirement_coverage::{Requirement, StoryText, coverage};
 use crate::tickets::{description_markdown, parent_context};
 use crate::writes::{Executor, IssueRef, Write, WriteStep, marker_label, preview};
@@ -689,26 +688,6 @@ pub fn creation_results(result: &PlanningResult) -> CreationResults {
             .filter(|outcome| outcome.status != "failed")
             .map(|outcome| outcome.target.clone())
             .collect(),
-    }
-}
-
-/// Adds the epic planning job kinds (analysis and validation included) to `registry`.
-pub fn register(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
-    let handlers: [Arc<dyn jobs::JobHandler>; 6] = [
-        Arc::new(JobAdapter::<EpicAnalysis>::handler(env.clone())),
-        Arc::new(JobAdapter::<EpicValidation>::handler(env.clone())),
-        Arc::new(JobAdapter::<StoryGeneration>::handler(env.clone())),
-        Arc::new(JobAdapter::<StoryCreation>::handler(env.clone())),
-        Arc::new(JobAdapter::<EpicPlanning>::handler(env.clone())),
-        Arc::new(JobAdapter::<EpicCreation>::handler(env.clone())),
-    ];
-    for handler in handlers {
-        if let Err(duplicate) = registry.register_shared(handler) {
-            tracing::error!(
-                ?duplicate,
-                "job kind registered twice; keeping the first handler"
-            );
-        }
     }
 }
 

@@ -11,9 +11,13 @@
 pub mod custom_fields;
 pub mod documents;
 pub mod env;
+pub mod epic_analysis;
+pub mod epic_planning;
 pub mod failure;
+pub mod generate;
 pub mod job;
 pub mod model;
+pub mod requirement_coverage;
 pub mod tickets;
 pub mod writes;
 
@@ -26,9 +30,19 @@ use std::sync::Arc;
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     let mut registry = jobs::Registry::new();
-    epic_planning::register(&mut registry, &env);
+    add::<job_types::generate::GenerateSingle>(&mut registry, &env);
+    add::<job_types::generate::GenerateBatch>(&mut registry, &env);
+    add::<job_types::epic_planning::EpicAnalysis>(&mut registry, &env);
+    add::<job_types::epic_planning::EpicValidation>(&mut registry, &env);
+    add::<job_types::epic_planning::StoryGeneration>(&mut registry, &env);
+    add::<job_types::epic_planning::StoryCreation>(&mut registry, &env);
+    add::<job_types::epic_planning::EpicPlanning>(&mut registry, &env);
+    add::<job_types::epic_planning::EpicCreation>(&mut registry, &env);
     registry
 }
-pub mod epic_analysis;
-pub mod epic_planning;
-pub mod requirement_coverage;
+
+fn add<P: BackgroundJob>(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
+    registry
+        .register(JobAdapter::<P>::handler(env.clone()))
+        .expect("each job kind is registered once");
+}

@@ -1,7 +1,9 @@
 //! One module per subcommand, and what they share: loading configuration (exit code 2 when it is
 //! invalid), starting the async runtime, and connecting to the database.
 
+mod generate;
 mod hash_password;
+mod job_runner;
 mod migrate;
 mod sandbox;
 mod serve;
@@ -49,6 +51,19 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok((settings, llm)) => block_on(serve::run(settings, llm, args)),
             Err(code) => return code,
         },
+        Command::Generate(command) => {
+            let config = match &command {
+                crate::cli::GenerateCommand::Single(args) => &args.config,
+                crate::cli::GenerateCommand::Batch(args) => &args.config,
+            };
+            match load_settings(config).and_then(|s| {
+                let llm = language_models(&s)?;
+                Ok((s, llm))
+            }) {
+                Ok((settings, llm)) => block_on(generate::run(settings, llm, command)),
+                Err(code) => return code,
+            }
+        }
         Command::Worker(args) => match load_settings(&args.config).and_then(|s| {
             let llm = language_models(&s)?;
             Ok((s, llm))
