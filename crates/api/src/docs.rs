@@ -46,6 +46,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
         (name = "generation", description = "Ticket descriptions: preview, write, batch"),
+        (name = "planning", description = "Epic planning: gap analysis, validation, stories and team tasks"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -9,7 +9,6 @@
 
 use axum::Json;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use domain::IssueKey;
 use job_types::JobPayload;
 use job_types::epic_planning::{
@@ -169,6 +168,31 @@ pub struct StoryCreationAccepted {
     pub epic_key: String,
 }
 
+/// The answer of `POST /plan/stories/generate`: the plan, or the queued job.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum StoryGenerationResponse {
+    Plan(Box<PlanningResult>),
+    Accepted(BatchResponse),
+}
+
+/// The answer of `POST /plan/epic/create`: the plan and what was created, or the queued job.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum EpicCreationResponse {
+    Result(Box<BulkCreationResult>),
+    Accepted(BatchResponse),
+}
+
+/// The answer of `POST /plan/stories/create`: the stories and what was created, or the queued
+/// job.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum StoryCreationResponse {
+    Result(Box<StoryCreationResult>),
+    Accepted(StoryCreationAccepted),
+}
+
 /// An epic key from the path, normalized; a malformed one is a 422 at `["path", "epic_key"]`.
 fn path_epic_key(raw: &str) -> Result<String, ApiError> {
     IssueKey::parse(raw)
@@ -276,7 +300,7 @@ async fn validate_epic(
     tag = "planning",
     request_body = StoryGenerationRequest,
     responses(
-        (status = 200, description = "The stories (sync) or the queued job (`async_mode`: BatchResponse)", body = PlanningResult),
+        (status = 200, description = "The stories (sync) or the queued job (`async_mode`: BatchResponse)", body = StoryGenerationResponse),
         (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`, with X-Active-Job-Id", body = ErrorBody),
@@ -287,7 +311,7 @@ async fn validate_epic(
 async fn generate_stories(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<StoryGenerationRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<StoryGenerationResponse>, ApiError> {
     let epic_key = issue_key("epic_key", &request.epic_key)?;
     model_choice(
         &state,
@@ -309,14 +333,11 @@ async fn generate_stories(
     };
     if request.async_mode {
         let message = format!("Story generation for epic {epic_key} queued");
-        return Ok(
-            accept(&state, &payload, message, !request.dry_run, DRY_RUN_NOTE, 0)
-                .await?
-                .into_response(),
-        );
+        let accepted = accept(&state, &payload, message, !request.dry_run, DRY_RUN_NOTE, 0).await?;
+        return Ok(Json(StoryGenerationResponse::Accepted(accepted)));
     }
-    let result: PlanningResult = run_sync(&state, &payload, DuplicateKind::Epic).await?;
-    Ok(Json(result).into_response())
+    let result = run_sync(&state, &payload, DuplicateKind::Epic).await?;
+    Ok(Json(StoryGenerationResponse::Plan(Box::new(result))))
 }
 
 /// `POST /plan/epic/complete`.
@@ -388,7 +409,7 @@ async fn complete_epic(
     tag = "planning",
     request_body = BulkTicketCreationRequest,
     responses(
-        (status = 200, description = "The plan and what was created (sync) or the queued job (`async_mode`: BatchResponse)", body = BulkCreationResult),
+        (status = 200, description = "The plan and what was created (sync) or the queued job (`async_mode`: BatchResponse)", body = EpicCreationResponse),
         (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`", body = ErrorBody),
@@ -399,7 +420,7 @@ async fn complete_epic(
 async fn create_epic(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BulkTicketCreationRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<EpicCreationResponse>, ApiError> {
     let epic_key = issue_key("epic_key", &request.epic_key)?;
     let operation_mode = operation_mode(&request.operation_mode)?;
     model_choice(
@@ -422,7 +443,7 @@ async fn create_epic(
     };
     if request.async_mode {
         let message = format!("Epic planning and creation queued for {epic_key}");
-        return Ok(accept(
+        let accepted = accept(
             &state,
             &payload,
             message,
@@ -430,11 +451,11 @@ async fn create_epic(
             CREATE_TICKETS_NOTE,
             1,
         )
-        .await?
-        .into_response());
+        .await?;
+        return Ok(Json(EpicCreationResponse::Accepted(accepted)));
     }
-    let result: BulkCreationResult = run_sync(&state, &payload, DuplicateKind::Epic).await?;
-    Ok(Json(result).into_response())
+    let result = run_sync(&state, &payload, DuplicateKind::Epic).await?;
+    Ok(Json(EpicCreationResponse::Result(Box::new(result))))
 }
 
 /// `POST /plan/stories/create`.
@@ -448,7 +469,7 @@ async fn create_epic(
     tag = "planning",
     request_body = StoryCreationRequest,
     responses(
-        (status = 200, description = "The stories and what was created (sync) or the queued job (`async_mode`: StoryCreationAccepted)", body = StoryCreationResult),
+        (status = 200, description = "The stories and what was created (sync) or the queued job (`async_mode`: StoryCreationAccepted)", body = StoryCreationResponse),
         (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`", body = ErrorBody),
@@ -459,7 +480,7 @@ async fn create_epic(
 async fn create_stories(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<StoryCreationRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<StoryCreationResponse>, ApiError> {
     let epic_key = issue_key("epic_key", &request.epic_key)?;
     let story_count = in_range("story_count", request.story_count, 1, 50)?;
     model_choice(
@@ -484,15 +505,16 @@ async fn create_stories(
         let message = format!("Story creation queued for epic {epic_key}");
         let job = new_job(&payload, message.clone())?;
         let record = enqueue(&state, job, DuplicateKind::Epic).await?;
-        return Ok(Json(StoryCreationAccepted {
-            job_id: record.id.to_string(),
-            status: "started".to_owned(),
-            message,
-            status_url: status_url(&record.id),
-            epic_key,
-        })
-        .into_response());
+        return Ok(Json(StoryCreationResponse::Accepted(
+            StoryCreationAccepted {
+                job_id: record.id.to_string(),
+                status: "started".to_owned(),
+                message,
+                status_url: status_url(&record.id),
+                epic_key,
+            },
+        )));
     }
-    let result: StoryCreationResult = run_sync(&state, &payload, DuplicateKind::Epic).await?;
-    Ok(Json(result).into_response())
+    let result = run_sync(&state, &payload, DuplicateKind::Epic).await?;
+    Ok(Json(StoryCreationResponse::Result(Box::new(result))))
 }
