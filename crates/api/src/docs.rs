@@ -47,6 +47,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
         (name = "generation", description = "Ticket descriptions: preview, write, batch"),
         (name = "planning", description = "Epic planning: gap analysis, validation, stories and team tasks"),
+        (name = "jira", description = "Jira operations: update tickets and stories, create tasks and stories, one at a time or in bulk"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -264,6 +264,18 @@ cors:
                 "jira.server_url",
             ),
             (
+                &[("JIRA_SERVER_URL", "https://acme.atlassian.net")],
+                "jira.username",
+            ),
+            (
+                &[
+                    ("JIRA_SERVER_URL", "https://acme.atlassian.net"),
+                    ("JIRA_USERNAME", "me@acme.com"),
+                ],
+                "jira.api_token",
+            ),
+            (&[("CONFLUENCE_API_TOKEN", "t")], "confluence.server_url"),
+            (
                 &[("CORS_ALLOWED_ORIGINS", "example.com")],
                 "cors.allowed_origins",
             ),
@@ -291,6 +303,8 @@ cors:
         let s = from_parts(
             None,
             &env(&[
+                ("JIRA_SERVER_URL", "https://acme.atlassian.net"),
+                ("JIRA_USERNAME", "me@acme.com"),
                 ("JIRA_API_TOKEN", "very-secret-token"),
                 ("OPENAI_API_KEY", "sk-secret"),
                 ("DATABASE_URL", "postgres://u:pw-secret@db/x"),

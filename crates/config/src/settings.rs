@@ -515,6 +515,64 @@ impl Settings {
                 check_http_url(key, raw, plain_http).map_err(|message| Invalid { key, message })?;
             }
         }
+        // A half-configured site must not silently fall back to the demo sandbox.
+        for (prefix, parts) in [
+            (
+                "JIRA",
+                [
+                    (
+                        "jira.server_url",
+                        "JIRA_SERVER_URL",
+                        self.jira.server_url.is_some(),
+                    ),
+                    (
+                        "jira.username",
+                        "JIRA_USERNAME",
+                        self.jira.username.is_some(),
+                    ),
+                    (
+                        "jira.api_token",
+                        "JIRA_API_TOKEN",
+                        self.jira.api_token.is_some(),
+                    ),
+                ],
+            ),
+            (
+                "CONFLUENCE",
+                [
+                    (
+                        "confluence.server_url",
+                        "CONFLUENCE_SERVER_URL",
+                        self.confluence.server_url.is_some(),
+                    ),
+                    (
+                        "confluence.username",
+                        "CONFLUENCE_USERNAME",
+                        self.confluence.username.is_some(),
+                    ),
+                    (
+                        "confluence.api_token",
+                        "CONFLUENCE_API_TOKEN",
+                        self.confluence.api_token.is_some(),
+                    ),
+                ],
+            ),
+        ] {
+            let set = parts.iter().filter(|(_, _, present)| *present).count();
+            if set > 0 && set < parts.len() {
+                let (key, variable, _) = parts
+                    .iter()
+                    .find(|(_, _, present)| !present)
+                    .copied()
+                    .unwrap_or(parts[0]);
+                return invalid(
+                    key,
+                    format!(
+                        "{variable} is not set while other {prefix}_* settings are; set all three of {prefix}_SERVER_URL, {prefix}_USERNAME and {prefix}_API_TOKEN, or none to use the built-in sandbox"
+                    ),
+                );
+            }
+        }
         if !(self.jira.requests_per_second > 0.0 && self.jira.requests_per_second <= 1000.0) {
             return invalid(
                 "jira.requests_per_second",

@@ -15,6 +15,7 @@ pub mod epic_analysis;
 pub mod epic_planning;
 pub mod failure;
 pub mod generate;
+pub mod jira_ops;
 pub mod job;
 pub mod model;
 pub mod requirement_coverage;
@@ -38,6 +39,13 @@ pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     add::<job_types::epic_planning::StoryCreation>(&mut registry, &env);
     add::<job_types::epic_planning::EpicPlanning>(&mut registry, &env);
     add::<job_types::epic_planning::EpicCreation>(&mut registry, &env);
+    add::<job_types::jira_ops::UpdateTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::UpdateStoryTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::CreateTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::CreateStoryTicket>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkUpdateStories>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkCreateTasks>(&mut registry, &env);
+    add::<job_types::jira_ops::BulkCreateStories>(&mut registry, &env);
     registry
 }
 

@@ -122,7 +122,7 @@ async fn single_previews(rows: &mut Vec<String>) {
     let sandbox = sandbox_with_tickets().await;
     let dir = tempfile::tempdir().expect("a temp dir");
     // No site limit here: the pacing is set well above what 64 clients need.
-    let (child, port) = serve(&sandbox, dir.path(), 2000.0);
+    let (child, port) = serve(&sandbox, dir.path(), 1000.0);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(CLIENTS)
         .build()

@@ -7,6 +7,7 @@ mod debug_probe;
 pub(crate) mod epic_planning;
 pub(crate) mod generate;
 pub(crate) mod health;
+pub(crate) mod jira_ops;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
@@ -26,6 +27,7 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(generate::routes())
         .merge(models::routes())
+        .merge(jira_ops::routes())
         .merge(epic_planning::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]

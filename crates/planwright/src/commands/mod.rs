@@ -33,7 +33,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }) {
             Ok(settings) => {
                 show_config::run(&settings);
-                Ok(())
+                block_on(async {
+                    show_config::custom_fields(&settings).await;
+                    Ok(())
+                })
             }
             Err(code) => return code,
         },
