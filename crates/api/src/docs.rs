@@ -46,6 +46,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
         (name = "generation", description = "Ticket descriptions: preview, write, batch"),
+        (name = "planning", description = "Epic planning: gap analysis, validation, stories and team tasks"),
         (name = "jira", description = "Jira operations: update tickets and stories, create tasks and stories, one at a time or in bulk"),
         (name = "planning", description = "Team task planning for stories, task creation with links, cycle-time estimates"),
     )

@@ -16,3 +16,4 @@ pub mod write_plan;
 pub use failure::{FailureCode, JobFailure};
 pub use payload::{JobPayload, JobSubject, UsageRecord};
 pub use write_plan::{PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
+pub mod epic_planning;

@@ -41,7 +41,8 @@ pub enum Command {
     /// Generate ticket descriptions (preview unless --update-jira).
     #[command(subcommand)]
     Generate(GenerateCommand),
-    /// Plan work from the terminal (a preview unless told to write).
+    /// Plan work from the terminal: stories for an epic, team tasks for stories (a preview
+    /// unless told to write).
     #[command(subcommand)]
     Plan(PlanCommand),
 }
@@ -51,6 +52,10 @@ pub enum PlanCommand {
     /// Team tasks (Backend, Frontend, QA, ...) for stories, with dependencies and estimates;
     /// `--create` creates them under the epic with their "Blocks" and split links.
     Tasks(PlanTasksArgs),
+    /// User stories for an epic from its description and PRD/RFC pages, with acceptance
+    /// criteria; stories an existing one already covers are skipped. Created under the epic with
+    /// --create.
+    Stories(PlanStoriesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +81,32 @@ pub struct PlanTasksArgs {
     #[arg(long)]
     pub llm_provider: Option<String>,
     /// Model of that provider.
+    #[arg(long)]
+    pub llm_model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanStoriesArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The epic's key (PROJ-100) or its browse URL.
+    pub epic_key: String,
+    /// Create the stories in Jira (each once, even if the command is run again).
+    #[arg(long)]
+    pub create: bool,
+    /// At most this many stories (1 to 50).
+    #[arg(long, default_value_t = 8)]
+    pub max_stories: u32,
+    /// Also generate test cases for each story.
+    #[arg(long)]
+    pub test_cases: bool,
+    /// Print the API's JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+    /// A provider listed by `GET /models` (openai, claude, gemini, kimi, offline, ...).
+    #[arg(long)]
+    pub llm_provider: Option<String>,
+    /// A model of that provider.
     #[arg(long)]
     pub llm_model: Option<String>,
 }

@@ -4,6 +4,7 @@
 
 #[cfg(debug_assertions)]
 mod debug_probe;
+pub(crate) mod epic_planning;
 pub(crate) mod generate;
 pub(crate) mod health;
 pub(crate) mod jira_ops;
@@ -28,7 +29,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(generate::routes())
         .merge(models::routes())
         .merge(jira_ops::routes())
-        .merge(planning_tasks::routes());
+        .merge(planning_tasks::routes())
+        .merge(epic_planning::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

@@ -6,6 +6,7 @@ mod hash_password;
 mod job_runner;
 mod migrate;
 mod plan_tasks;
+mod plan_stories;
 mod sandbox;
 mod serve;
 mod show_config;
@@ -72,6 +73,15 @@ pub fn run(cli: Cli) -> ExitCode {
                 Ok((s, llm))
             }) {
                 Ok((settings, llm)) => block_on(generate::run(settings, llm, command)),
+                Err(code) => return code,
+            }
+        }
+        Command::Plan(crate::cli::PlanCommand::Stories(args)) => {
+            match load_settings(&args.config).and_then(|s| {
+                let llm = language_models(&s)?;
+                Ok((s, llm))
+            }) {
+                Ok((settings, llm)) => block_on(plan_stories::run(settings, llm, args)),
                 Err(code) => return code,
             }
         }
