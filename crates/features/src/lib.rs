@@ -8,12 +8,15 @@
 //! finds the PRD/RFC/test-case/mandays fields by name; [`documents`] gathers an epic's PRD and
 //! RFC pages for prompts.
 
+pub mod coverage_analysis;
 pub mod custom_fields;
 pub mod documents;
 pub mod env;
 pub mod failure;
 pub mod job;
 pub mod model;
+pub mod test_dedupe;
+pub mod test_levels;
 pub mod tickets;
 pub mod writes;
 

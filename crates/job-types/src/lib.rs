@@ -9,6 +9,9 @@
 pub mod failure;
 pub mod generate;
 pub mod payload;
+pub mod prompt_resubmit;
+pub mod story_coverage;
+pub mod test_generation;
 pub mod write_plan;
 
 pub use failure::{FailureCode, JobFailure};
