@@ -16,6 +16,7 @@ pub mod failure;
 pub mod job;
 pub mod model;
 pub mod test_dedupe;
+pub mod test_generation;
 pub mod test_levels;
 pub mod tickets;
 pub mod writes;
@@ -28,7 +29,10 @@ use std::sync::Arc;
 
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
-    let registry = jobs::Registry::new();
+    let mut registry = jobs::Registry::new();
     let _ = &env;
+    registry
+        .register(JobAdapter::<job_types::test_generation::GenerateTests>::handler(env.clone()))
+        .expect("job kinds are registered once");
     registry
 }

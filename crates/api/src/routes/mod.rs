@@ -8,6 +8,7 @@ pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
+pub(crate) mod test_generation;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -22,7 +23,8 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::new()
         .merge(jobs::routes())
-        .merge(models::routes());
+        .merge(models::routes())
+        .merge(test_generation::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());
