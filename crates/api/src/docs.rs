@@ -45,6 +45,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
     tags(
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
+        (name = "generation", description = "Ticket descriptions: preview, write, batch"),
     )
 )]
 pub(crate) struct ApiDoc;

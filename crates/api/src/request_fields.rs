@@ -11,7 +11,13 @@ use crate::state::AppState;
 pub fn issue_key(field: &str, value: &str) -> Result<String, ApiError> {
     IssueKey::parse(value)
         .map(|key| key.to_string())
-        .map_err(|error| ApiError::validation(ValidationIssue::body(field, error.to_string(), "value_error")))
+        .map_err(|error| {
+            ApiError::validation(ValidationIssue::body(
+                field,
+                error.to_string(),
+                "value_error",
+            ))
+        })
 }
 
 /// Every key of a list field, normalized and deduplicated in order; at least one.
@@ -27,7 +33,11 @@ pub fn issue_keys(field: &str, values: &[String]) -> Result<Vec<String>, ApiErro
                 }
             }
             Err(error) => issues.push(ValidationIssue::new(
-                [LocSegment::from("body"), LocSegment::from(field), LocSegment::Index(index)],
+                [
+                    LocSegment::from("body"),
+                    LocSegment::from(field),
+                    LocSegment::Index(index),
+                ],
                 error.to_string(),
                 "value_error",
             )),
@@ -57,7 +67,13 @@ pub fn model_choice(
         .llm()
         .resolve(provider, model)
         .map(drop)
-        .map_err(|error| ApiError::validation(ValidationIssue::body(error.field(), error.to_string(), "value_error")))
+        .map_err(|error| {
+            ApiError::validation(ValidationIssue::body(
+                error.field(),
+                error.to_string(),
+                "value_error",
+            ))
+        })
 }
 
 /// Validates JQL with Jira's wording, before anything is enqueued.
@@ -70,7 +86,11 @@ pub fn jql(field: &str, query: &str) -> Result<(), ApiError> {
         )));
     }
     jql::parse(query).map(drop).map_err(|error| {
-        ApiError::validation(ValidationIssue::body(field, error.to_string(), "jql_invalid"))
+        ApiError::validation(ValidationIssue::body(
+            field,
+            error.to_string(),
+            "jql_invalid",
+        ))
     })
 }
 

@@ -13,6 +13,7 @@ pub mod custom_fields;
 pub mod documents;
 pub mod env;
 pub mod failure;
+pub mod generate;
 pub mod job;
 pub mod model;
 pub mod test_dedupe;
@@ -30,9 +31,14 @@ use std::sync::Arc;
 /// Every job kind of the product, ready for a worker pool or an inline runner.
 pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     let mut registry = jobs::Registry::new();
-    let _ = &env;
+    add::<job_types::generate::GenerateSingle>(&mut registry, &env);
+    add::<job_types::generate::GenerateBatch>(&mut registry, &env);
+    add::<job_types::test_generation::GenerateTests>(&mut registry, &env);
     registry
-        .register(JobAdapter::<job_types::test_generation::GenerateTests>::handler(env.clone()))
-        .expect("job kinds are registered once");
+}
+
+fn add<P: BackgroundJob>(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
     registry
+        .register(JobAdapter::<P>::handler(env.clone()))
+        .expect("each job kind is registered once");
 }

@@ -4,6 +4,7 @@
 
 #[cfg(debug_assertions)]
 mod debug_probe;
+pub(crate) mod generate;
 pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
@@ -23,6 +24,7 @@ pub(crate) fn public() -> OpenApiRouter<AppState> {
 pub(crate) fn protected() -> OpenApiRouter<AppState> {
     let router = OpenApiRouter::new()
         .merge(jobs::routes())
+        .merge(generate::routes())
         .merge(models::routes())
         .merge(test_generation::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
