@@ -16,6 +16,7 @@ pub mod failure;
 pub mod generate;
 pub mod job;
 pub mod model;
+pub mod story_coverage;
 pub mod test_dedupe;
 pub mod test_generation;
 pub mod test_levels;
@@ -34,6 +35,9 @@ pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     add::<job_types::generate::GenerateSingle>(&mut registry, &env);
     add::<job_types::generate::GenerateBatch>(&mut registry, &env);
     add::<job_types::test_generation::GenerateTests>(&mut registry, &env);
+    add::<job_types::story_coverage::AnalyzeStoryCoverage>(&mut registry, &env);
+    add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env);
+    add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env);
     registry
 }
 

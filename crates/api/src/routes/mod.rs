@@ -9,6 +9,7 @@ pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
+pub(crate) mod story_coverage;
 pub(crate) mod test_generation;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -26,7 +27,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(generate::routes())
         .merge(models::routes())
-        .merge(test_generation::routes());
+        .merge(test_generation::routes())
+        .merge(story_coverage::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

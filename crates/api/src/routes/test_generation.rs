@@ -189,7 +189,7 @@ async fn dispatch(
 #[utoipa::path(
     post,
     path = "/plan/tests/comprehensive",
-    tag = "Test Generation",
+    tag = "tests",
     request_body = TestGenerationRequest,
     responses(
         (status = 200, description = "The suite (or, with async_mode, a BatchResponse whose job result is the suite)", body = ComprehensiveTestSuiteResponse),
@@ -211,7 +211,7 @@ async fn comprehensive_tests(
 #[utoipa::path(
     post,
     path = "/plan/tests/story",
-    tag = "Test Generation",
+    tag = "tests",
     request_body = TestGenerationRequest,
     responses(
         (status = 200, description = "The story's tests and the write plan (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
@@ -233,7 +233,7 @@ async fn story_tests(
 #[utoipa::path(
     post,
     path = "/plan/tests/task",
-    tag = "Test Generation",
+    tag = "tests",
     request_body = TestGenerationRequest,
     responses(
         (status = 200, description = "The task's tests and the write plan (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
@@ -256,7 +256,7 @@ async fn task_tests(
 #[utoipa::path(
     post,
     path = "/plan/tests/task/context-aware",
-    tag = "Test Generation",
+    tag = "tests",
     request_body = TestGenerationRequest,
     responses(
         (status = 200, description = "The task's tests with story_context, document_context and context_sources (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
