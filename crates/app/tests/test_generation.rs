@@ -39,7 +39,10 @@ fn assert_level(label: &str, tests: &Value, level: &str, min: usize, max: usize)
     );
     if level == "comprehensive" {
         let types = types_of(tests);
-        assert!(types.iter().any(|t| t == "performance"), "{label}: {types:?}");
+        assert!(
+            types.iter().any(|t| t == "performance"),
+            "{label}: {types:?}"
+        );
         assert!(types.iter().any(|t| t == "security"), "{label}: {types:?}");
     }
 }
@@ -70,8 +73,16 @@ async fn story_and_task_previews_hold_each_level_and_write_nothing() {
                     result["test_cases"].as_array().map(|a| a.len() as u64)
                 );
                 assert_eq!(result["updated_in_jira"], false);
-                assert!(result["user_prompt"].as_str().is_some_and(|p| p.contains(key)));
-                assert!(result["system_prompt"].as_str().is_some_and(|p| !p.is_empty()));
+                assert!(
+                    result["user_prompt"]
+                        .as_str()
+                        .is_some_and(|p| p.contains(key))
+                );
+                assert!(
+                    result["system_prompt"]
+                        .as_str()
+                        .is_some_and(|p| !p.is_empty())
+                );
                 assert_eq!(result["usage"]["provider"], "offline");
                 let writes = result["write_plan"]["writes"]
                     .as_array()
@@ -93,10 +104,19 @@ async fn story_and_task_previews_hold_each_level_and_write_nothing() {
 #[tokio::test]
 async fn a_preview_shows_the_current_test_cases_beside_the_new_ones() {
     let app = TestApp::full().await;
-    let (status, result) = body(app.post("/plan/tests/story", &json!({"story_key": "DEMO-4"})).await).await;
+    let (status, result) = body(
+        app.post("/plan/tests/story", &json!({"story_key": "DEMO-4"}))
+            .await,
+    )
+    .await;
     assert_eq!(status, 200, "{result:#}");
-    let current = result["current_test_cases"].as_str().expect("DEMO-4 has test cases");
-    assert!(current.contains("Guest pays with a valid card"), "{current}");
+    let current = result["current_test_cases"]
+        .as_str()
+        .expect("DEMO-4 has test cases");
+    assert!(
+        current.contains("Guest pays with a valid card"),
+        "{current}"
+    );
     let write = &result["write_plan"]["writes"][0];
     let current_in_plan = write["current"]
         .as_object()
@@ -105,9 +125,18 @@ async fn a_preview_shows_the_current_test_cases_beside_the_new_ones() {
         .expect("the plan carries the current value");
     assert!(current_in_plan.contains("Guest pays with a valid card"));
     assert_eq!(write["method"], "PUT");
-    assert!(result["test_cases_text"].as_str().is_some_and(|t| t.contains("### TC-01")));
+    assert!(
+        result["test_cases_text"]
+            .as_str()
+            .is_some_and(|t| t.contains("### TC-01"))
+    );
     // The story's acceptance criteria come from its description.
-    assert!(result["context_sources"].as_array().is_some_and(|s| s.iter().any(|s| s.as_str().is_some_and(|s| s.starts_with("PRD")))), "{result:#}");
+    assert!(
+        result["context_sources"].as_array().is_some_and(|s| s
+            .iter()
+            .any(|s| s.as_str().is_some_and(|s| s.starts_with("PRD")))),
+        "{result:#}"
+    );
     assert!(app.sandbox().write_log().is_empty());
     app.stop().await;
 }
@@ -136,7 +165,11 @@ async fn update_jira_writes_the_test_case_field_once() {
         let first_title = result["test_cases"][0]["title"].as_str().expect("a test");
         assert!(written.contains(first_title), "{written}");
         // Read back: the field now holds the tests.
-        let (_, again) = body(app.post("/plan/tests/story", &json!({"story_key": "DEMO-6"})).await).await;
+        let (_, again) = body(
+            app.post("/plan/tests/story", &json!({"story_key": "DEMO-6"}))
+                .await,
+        )
+        .await;
         assert!(
             again["current_test_cases"]
                 .as_str()
@@ -213,7 +246,11 @@ async fn domain_and_technical_context_tailor_the_tests() {
     assert!(prompt.contains("idempotent payment"), "{prompt}");
     assert!(prompt.contains("status and error codes"), "{prompt}");
     // Detected when not requested: the checkout story is e-commerce or payments work.
-    let (_, detected) = body(app.post("/plan/tests/story", &json!({"story_key": "DEMO-4"})).await).await;
+    let (_, detected) = body(
+        app.post("/plan/tests/story", &json!({"story_key": "DEMO-4"}))
+            .await,
+    )
+    .await;
     assert!(detected["domain_context"].is_string(), "{detected:#}");
     app.stop().await;
 }
@@ -222,8 +259,11 @@ async fn domain_and_technical_context_tailor_the_tests() {
 async fn context_aware_task_tests_carry_the_story_and_documents() {
     let app = TestApp::full().await;
     let (status, result) = body(
-        app.post("/plan/tests/task/context-aware", &json!({"task_key": "DEMO-13"}))
-            .await,
+        app.post(
+            "/plan/tests/task/context-aware",
+            &json!({"task_key": "DEMO-13"}),
+        )
+        .await,
     )
     .await;
     assert_eq!(status, 200, "{result:#}");
@@ -256,7 +296,11 @@ async fn bad_requests_are_422_unknown_tickets_404_and_duplicates_409() {
         ] {
             let (status, error) = body(app.post(path, &json!({})).await).await;
             assert_eq!(status, 422, "{label} {path}: {error:#}");
-            assert_eq!(error["detail"][0]["loc"], json!(["body", field]), "{error:#}");
+            assert_eq!(
+                error["detail"][0]["loc"],
+                json!(["body", field]),
+                "{error:#}"
+            );
         }
         let (status, error) = body(
             app.post(
@@ -269,14 +313,25 @@ async fn bad_requests_are_422_unknown_tickets_404_and_duplicates_409() {
         assert_eq!(status, 422, "{error:#}");
         assert_eq!(error["detail"][0]["loc"], json!(["body", "coverage_level"]));
         let (status, error) = body(
-            app.post("/plan/tests/story", &json!({"story_key": "DEMO-4", "llm_provider": "nope"}))
-                .await,
+            app.post(
+                "/plan/tests/story",
+                &json!({"story_key": "DEMO-4", "llm_provider": "nope"}),
+            )
+            .await,
         )
         .await;
         assert_eq!(status, 422, "{error:#}");
-        let (status, error) = body(app.post("/plan/tests/story", &json!({"story_key": "DEMO-999"})).await).await;
+        let (status, error) = body(
+            app.post("/plan/tests/story", &json!({"story_key": "DEMO-999"}))
+                .await,
+        )
+        .await;
         assert_eq!(status, 404, "{label}: {error:#}");
-        assert!(error["detail"].as_str().is_some_and(|d| d.contains("DEMO-999")));
+        assert!(
+            error["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("DEMO-999"))
+        );
         let (status, error) = body(
             app.post("/plan/tests/comprehensive", &json!({"epic_key": "DEMO-4"}))
                 .await,
@@ -305,9 +360,77 @@ async fn bad_requests_are_422_unknown_tickets_404_and_duplicates_409() {
         assert_eq!(job["status"], "completed", "{job:#}");
         assert_eq!(job["job_type"], "test_generation");
         assert_eq!(job["results"]["story_key"], "DEMO-5");
-        assert!(job["results"]["test_count"].as_u64().is_some_and(|n| (3..=6).contains(&n)));
+        assert!(
+            job["results"]["test_count"]
+                .as_u64()
+                .is_some_and(|n| (3..=6).contains(&n))
+        );
         assert_eq!(job["results"]["usage"]["provider"], "offline");
         assert!(app.sandbox().write_log().is_empty(), "{label}");
         app.stop().await;
     }
+}
+
+/// A model's suite is deduplicated and fitted to the level: near-duplicates dropped, missing
+/// performance and security tests added from the offline suite, the count within range.
+#[tokio::test]
+async fn a_model_suite_is_deduplicated_and_fitted_to_its_level() {
+    use llm_emulator::{EmulatorState, Scripted};
+    let emulator = llm_emulator::spawn(EmulatorState::new())
+        .await
+        .expect("the emulator starts");
+    let url = emulator.openai_url();
+    let app = TestApp::with(
+        store::TestDatabase::sqlite()
+            .await
+            .expect("a SQLite test database"),
+        |settings| {
+            settings.llm.openai_api_key = Some(config::Secret::new("sk-test"));
+            settings.llm.openai_base_url = Some(url);
+            settings.llm.provider = Some("offline".into());
+        },
+    )
+    .await;
+    let case = |id: &str, title: &str, kind: &str| {
+        json!({
+            "id": id, "title": title, "type": kind, "category": "positive", "priority": "P0",
+            "description": "d", "preconditions": [], "test_steps": ["Given a guest", "Then it works"],
+            "expected_result": "ok", "covers": null,
+        })
+    };
+    emulator.state.push(Scripted::Json(json!({
+        "coverage_level": "comprehensive",
+        "domain": "ecommerce",
+        "technical_contexts": ["ui"],
+        "test_cases": [
+            case("TC-01", "Guest pays with a valid card", "acceptance"),
+            case("TC-02", "Verify the guest can pay with a valid card", "acceptance"),
+            case("TC-03", "Guest is offered an account after payment", "e2e"),
+        ],
+    })));
+    let (status, result) = body(
+        app.post(
+            "/plan/tests/story",
+            &json!({"story_key": "DEMO-4", "coverage_level": "comprehensive", "llm_provider": "openai"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{result:#}");
+    assert_eq!(result["duplicates_removed"], 1, "{result:#}");
+    assert_level("model", &result["test_cases"], "comprehensive", 5, 10);
+    let sources: Vec<&str> = result["test_cases"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .filter_map(|c| c["source"].as_str())
+        .collect();
+    assert_eq!(&sources[..2], ["llm_ai", "llm_ai"], "{sources:?}");
+    assert!(sources.contains(&"pattern"), "{sources:?}");
+    assert_eq!(result["usage"]["provider"], "openai");
+    assert_eq!(result["domain_context"], "ecommerce");
+    let sent = emulator.state.requests()[0].body["messages"].to_string();
+    assert!(sent.contains("DEMO-4"), "{sent}");
+    assert!(app.sandbox().write_log().is_empty());
+    app.stop().await;
 }

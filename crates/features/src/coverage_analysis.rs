@@ -115,7 +115,12 @@ pub fn extract_requirements(summary: &str, description: Option<&str>) -> Vec<Req
                 bullets
             };
             for item in items.iter().take(MAX_DESCRIPTION_REQUIREMENTS) {
-                push_requirement(&mut requirements, item, RequirementSource::Description, None);
+                push_requirement(
+                    &mut requirements,
+                    item,
+                    RequirementSource::Description,
+                    None,
+                );
             }
         }
     }
@@ -151,7 +156,13 @@ fn sentences(text: &str) -> Vec<String> {
         .map(str::trim)
         .filter(|line| !line.starts_with('#'))
         .flat_map(|line| line.split(['.', '!', '?']))
-        .map(|sentence| sentence.trim().trim_start_matches(['-', '*']).trim().to_owned())
+        .map(|sentence| {
+            sentence
+                .trim()
+                .trim_start_matches(['-', '*'])
+                .trim()
+                .to_owned()
+        })
         .filter(|sentence| sentence.chars().count() >= 12)
         .collect()
 }
@@ -229,9 +240,8 @@ pub fn analyze(
                 gaps.push(CoverageGap {
                     requirement: requirement.text.clone(),
                     severity: if acceptance { "critical" } else { "important" }.to_owned(),
-                    suggestion:
-                        "No task covers this; create one (see suggestions_for_new_tasks)."
-                            .to_owned(),
+                    suggestion: "No task covers this; create one (see suggestions_for_new_tasks)."
+                        .to_owned(),
                     affected_files: None,
                     implementation_status: Some("missing".to_owned()),
                 });
@@ -453,7 +463,10 @@ mod tests {
 
     #[test]
     fn without_criteria_bullets_then_sentences_then_the_summary_count() {
-        let bullets = extract_requirements("Export", Some("Scope:\n- CSV export of orders\n- PDF receipts"));
+        let bullets = extract_requirements(
+            "Export",
+            Some("Scope:\n- CSV export of orders\n- PDF receipts"),
+        );
         assert_eq!(bullets.len(), 2);
         assert_eq!(bullets[0].source, RequirementSource::Description);
         let prose = extract_requirements(
@@ -474,7 +487,12 @@ mod tests {
             task("DEMO-13", "Postcode rules per country"),
             task("DEMO-14", "Autocomplete provider integration"),
         ];
-        let analysis = analyze("DEMO-5", "International address form", &requirements, &tasks);
+        let analysis = analyze(
+            "DEMO-5",
+            "International address form",
+            &requirements,
+            &tasks,
+        );
         let statuses: Vec<&str> = analysis
             .requirements
             .iter()
@@ -510,7 +528,12 @@ mod tests {
         let first = &analysis.suggestions_for_new_tasks[0];
         assert_eq!(first.ready_to_submit.story_key, "DEMO-5");
         assert!(!first.ready_to_submit.create_ticket);
-        assert!(first.ready_to_submit.task_description.starts_with("**Purpose:**"));
+        assert!(
+            first
+                .ready_to_submit
+                .task_description
+                .starts_with("**Purpose:**")
+        );
         assert!(first.summary.chars().count() <= 121);
         assert!(analysis.overall_assessment.contains("no tasks"));
     }
@@ -519,11 +542,19 @@ mod tests {
     fn test_cases_count_as_task_text() {
         let requirements = extract_requirements(
             "Guest checkout",
-            Some("### Acceptance criteria\n- An e-mail address is the only required identity field."),
+            Some(
+                "### Acceptance criteria\n- An e-mail address is the only required identity field.",
+            ),
         );
         let mut with_tests = task("DEMO-20", "Checkout form");
-        with_tests.test_cases = Some("- Only the e-mail address is required as identity field".into());
-        let covered = analyze("DEMO-4", "Guest checkout", &requirements, &[with_tests.clone()]);
+        with_tests.test_cases =
+            Some("- Only the e-mail address is required as identity field".into());
+        let covered = analyze(
+            "DEMO-4",
+            "Guest checkout",
+            &requirements,
+            &[with_tests.clone()],
+        );
         assert_eq!(covered.requirements[0].status, "covered");
         with_tests.test_cases = None;
         let uncovered = analyze("DEMO-4", "Guest checkout", &requirements, &[with_tests]);

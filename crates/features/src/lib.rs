@@ -16,6 +16,7 @@ pub mod failure;
 pub mod generate;
 pub mod job;
 pub mod model;
+pub mod prompt_resubmit;
 pub mod story_coverage;
 pub mod test_dedupe;
 pub mod test_generation;
@@ -38,6 +39,7 @@ pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     add::<job_types::story_coverage::AnalyzeStoryCoverage>(&mut registry, &env);
     add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env);
     add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env);
+    add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env);
     registry
 }
 

@@ -77,7 +77,10 @@ pub async fn read_story_tasks(
         if !link.link_type.name.to_lowercase().contains("split") {
             continue;
         }
-        for other in [&link.inward_issue, &link.outward_issue].into_iter().flatten() {
+        for other in [&link.inward_issue, &link.outward_issue]
+            .into_iter()
+            .flatten()
+        {
             let kind = other
                 .fields
                 .as_ref()
@@ -177,10 +180,7 @@ pub fn coverage_user_prompt(
         story.story.key,
         story.story.key,
         story.story.summary(),
-        story
-            .description
-            .as_deref()
-            .unwrap_or("(no description)")
+        story.description.as_deref().unwrap_or("(no description)")
     );
     for requirement in requirements {
         prompt.push_str(&format!("- {}\n", requirement.text));
@@ -412,7 +412,8 @@ impl BackgroundJob for AnalyzeStoryCoverage {
     async fn run(self, env: &JobEnv, ctx: &JobContext) -> Result<StoryCoverageResponse, Failure> {
         let model = env.resolve_model(self.llm_provider.as_deref(), self.llm_model.as_deref())?;
         let story = read_story_tasks(env, &self.story_key, self.include_test_cases).await?;
-        let requirements = extract_requirements(story.story.summary(), story.description.as_deref());
+        let requirements =
+            extract_requirements(story.story.summary(), story.description.as_deref());
         let mut response = deterministic_response(&story, &requirements);
         response.additional_context = self.additional_context.clone();
         if is_epic(&story.story) {
@@ -472,7 +473,8 @@ impl BackgroundJob for UpdateCoverageTask {
     async fn run(self, env: &JobEnv, ctx: &JobContext) -> Result<UpdateTaskResponse, Failure> {
         let task = read_issue(env, &self.task_key, "Task").await?;
         let current_description = description_markdown(&task);
-        let mut edit = IssueEdit::new().set_description(markup::markdown_to_adf(&self.updated_description));
+        let mut edit =
+            IssueEdit::new().set_description(markup::markdown_to_adf(&self.updated_description));
         let mut current = json!({ "description": current_description });
         let mut current_test_cases = None;
         let mut notes = Vec::new();
@@ -484,7 +486,9 @@ impl BackgroundJob for UpdateCoverageTask {
                     edit = edit.set_rich_text(field, markup::markdown_to_adf(tests));
                 }
                 None if self.update_jira => return Err(Failure::invalid(NO_TEST_FIELD)),
-                None => notes.push(format!("{NO_TEST_FIELD}; the test cases cannot be written.")),
+                None => notes.push(format!(
+                    "{NO_TEST_FIELD}; the test cases cannot be written."
+                )),
             }
         }
         let step = WriteStep::new(
@@ -499,7 +503,9 @@ impl BackgroundJob for UpdateCoverageTask {
         let steps = std::slice::from_ref(&step);
         let plan = writes::preview(&env.jira, &scope, steps).await?;
         let outcomes = if self.update_jira {
-            Executor::new(&env.jira, &env.db, scope).run_all(steps).await
+            Executor::new(&env.jira, &env.db, scope)
+                .run_all(steps)
+                .await
         } else {
             Vec::new()
         };
@@ -566,13 +572,15 @@ impl BackgroundJob for CreateCoverageTask {
         if let Some(tests) = &self.test_cases {
             match test_field_id(env).await? {
                 Some(field) => {
-                    issue = issue.with_custom_field(field, markup::markdown_to_adf(tests).to_json());
+                    issue =
+                        issue.with_custom_field(field, markup::markdown_to_adf(tests).to_json());
                 }
                 None => {
                     warnings.push(format!(
                         "{NO_TEST_FIELD}; the test cases are added to the description instead"
                     ));
-                    description = format!("{}\n\n**Test cases:**\n\n{tests}\n", description.trim_end());
+                    description =
+                        format!("{}\n\n**Test cases:**\n\n{tests}\n", description.trim_end());
                 }
             }
         }

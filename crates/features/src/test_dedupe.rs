@@ -99,8 +99,10 @@ mod tests {
         );
         assert_eq!(title_similarity("Guest checkout", "guest  CHECKOUT!"), 1.0);
         assert!(
-            title_similarity("Card declined is shown inline", "Declined card is shown inline")
-                >= DUPLICATE_SIMILARITY
+            title_similarity(
+                "Card declined is shown inline",
+                "Declined card is shown inline"
+            ) >= DUPLICATE_SIMILARITY
         );
     }
 
@@ -113,8 +115,10 @@ mod tests {
             ) < DUPLICATE_SIMILARITY
         );
         assert!(
-            title_similarity("Performance: checkout under load", "Security: checkout access")
-                < DUPLICATE_SIMILARITY
+            title_similarity(
+                "Performance: checkout under load",
+                "Security: checkout access"
+            ) < DUPLICATE_SIMILARITY
         );
     }
 

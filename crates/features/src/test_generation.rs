@@ -109,7 +109,15 @@ pub fn technical_guidance(context: &str) -> (String, String) {
             "database".into(),
             "Database context: test data integrity and constraints, transactions and rollback, migrations, and query performance.".into(),
         )
-    } else if has(&["ui", "frontend", "front-end", "interface", "web", "page", "component"]) {
+    } else if has(&[
+        "ui",
+        "frontend",
+        "front-end",
+        "interface",
+        "web",
+        "page",
+        "component",
+    ]) {
         (
             "ui".into(),
             "UI context: test user interactions, form validation messages, accessibility (keyboard, screen reader) and browser compatibility.".into(),
@@ -327,7 +335,9 @@ async fn plan_and_write(
     let scope = ctx.job_id().to_string();
     let plan = writes::preview(&env.jira, &scope, steps).await?;
     let outcomes = if update_jira {
-        Executor::new(&env.jira, &env.db, scope).run_all(steps).await
+        Executor::new(&env.jira, &env.db, scope)
+            .run_all(steps)
+            .await
     } else {
         Vec::new()
     };
@@ -504,7 +514,10 @@ async fn single(
     let epic_key = ticket.epic.as_ref().map(|epic| epic.key.clone());
     let (story_key, task_key) = match target {
         TestTarget::Story => (Some(ticket.key.clone()), None),
-        TestTarget::Task => (story.as_ref().map(|s| s.key.clone()), Some(ticket.key.clone())),
+        TestTarget::Task => (
+            story.as_ref().map(|s| s.key.clone()),
+            Some(ticket.key.clone()),
+        ),
     };
     Ok(TestGenerationResponse {
         success: errors.is_empty(),
@@ -621,7 +634,10 @@ async fn comprehensive(
             parent: Some(epic_context.clone()),
         });
     }
-    for task in children.iter().filter(|issue| !is_story(issue) && !is_epic(issue)) {
+    for task in children
+        .iter()
+        .filter(|issue| !is_story(issue) && !is_epic(issue))
+    {
         let story = split_story_key(task);
         items.push(SuiteItem {
             issue: task.clone(),
@@ -839,7 +855,9 @@ mod tests {
             priority: Some("P0".into()),
             traceability: None,
             precondition: Some("Cart has items".into()),
-            test_steps: Some("Given a cart\nWhen the guest pays\nThen the order is confirmed".into()),
+            test_steps: Some(
+                "Given a cart\nWhen the guest pays\nThen the order is confirmed".into(),
+            ),
             source: Some("offline".into()),
         };
         let text = test_cases_markdown(&[case.clone(), case]);

@@ -133,8 +133,7 @@ fn written_case(test_type: TestType, topic: &str) -> TestCase {
             vec![
                 "Given the system is loaded with production-like data".to_owned(),
                 format!("When 10x the usual peak of concurrent users exercise {topic}"),
-                "Then the 95th percentile response time stays within the agreed budget"
-                    .to_owned(),
+                "Then the 95th percentile response time stays within the agreed budget".to_owned(),
                 "And no request fails".to_owned(),
             ],
             "Latency stays within budget and the error rate is zero under peak load.".to_owned(),
@@ -147,12 +146,13 @@ fn written_case(test_type: TestType, topic: &str) -> TestCase {
             ),
             vec![
                 "Given a user without the required permission".to_owned(),
-                format!("When they attempt to use {topic}, and when a request carries injected script or SQL"),
+                format!(
+                    "When they attempt to use {topic}, and when a request carries injected script or SQL"
+                ),
                 "Then access is denied without revealing data".to_owned(),
                 "And the attempt is logged".to_owned(),
             ],
-            "Unauthorised and malicious requests are refused and logged; no data leaks."
-                .to_owned(),
+            "Unauthorised and malicious requests are refused and logged; no data leaks.".to_owned(),
         ),
         other => return regression_case_of(other, topic, 1),
     };
@@ -240,7 +240,8 @@ mod tests {
         ] {
             let (min, max) = level.test_count_range();
             for generated in [0, 1, 3, 12] {
-                let fitted = fit_to_level(titles(generated), "llm_ai", &[], level, "Guest checkout");
+                let fitted =
+                    fit_to_level(titles(generated), "llm_ai", &[], level, "Guest checkout");
                 let n = fitted.cases.len();
                 assert!((min..=max).contains(&n), "{level:?} from {generated}: {n}");
                 let ids: Vec<&str> = fitted.cases.iter().map(|c| c.case.id.as_str()).collect();
@@ -275,7 +276,10 @@ mod tests {
     fn duplicates_are_removed_and_counted_before_topping_up() {
         let generated = vec![
             case("User pays with valid card", TestType::Acceptance),
-            case("Verify the user can pay with a valid card", TestType::Acceptance),
+            case(
+                "Verify the user can pay with a valid card",
+                TestType::Acceptance,
+            ),
         ];
         let fallback = vec![
             case("Users pay with a valid card", TestType::Acceptance),

@@ -15,7 +15,18 @@ use crate::write_plan::{WriteOutcome, WritePlan};
 /// How thorough a suite is; counts per item are inclusive ranges (api-decisions "Coverage
 /// levels").
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    ToSchema,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum CoverageLevel {

@@ -9,6 +9,7 @@ pub(crate) mod health;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
+pub(crate) mod prompt_resubmit;
 pub(crate) mod story_coverage;
 pub(crate) mod test_generation;
 
@@ -28,7 +29,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(generate::routes())
         .merge(models::routes())
         .merge(test_generation::routes())
-        .merge(story_coverage::routes());
+        .merge(story_coverage::routes())
+        .merge(prompt_resubmit::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

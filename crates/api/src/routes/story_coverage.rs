@@ -132,7 +132,11 @@ async fn story_coverage(
         request.llm_provider.as_deref(),
         request.llm_model.as_deref(),
     )?;
-    if request.repos.as_ref().is_some_and(|repos| !repos.is_empty()) {
+    if request
+        .repos
+        .as_ref()
+        .is_some_and(|repos| !repos.is_empty())
+    {
         return Err(ApiError::validation(ValidationIssue::body(
             "repos",
             "Code-aware analysis is not available in this release; remove `repos`",
@@ -218,7 +222,11 @@ async fn create_task(
     ApiJson(request): ApiJson<CreateTaskRequest>,
 ) -> Result<Json<CreateTaskResponse>, ApiError> {
     let story_key = issue_key("story_key", &request.story_key)?;
-    required_text("task_summary", &request.task_summary, "the task's one-line summary")?;
+    required_text(
+        "task_summary",
+        &request.task_summary,
+        "the task's one-line summary",
+    )?;
     if request.task_summary.chars().count() > MAX_SUMMARY_CHARS {
         return Err(ApiError::validation(ValidationIssue::body(
             "task_summary",

@@ -129,7 +129,11 @@ fn payload(
         TestScope::Task | TestScope::TaskContextAware => (
             optional_key("epic_key", request.epic_key.as_deref())?,
             optional_key("story_key", request.story_key.as_deref())?,
-            Some(required_key("task_key", request.task_key.as_deref(), "task")?),
+            Some(required_key(
+                "task_key",
+                request.task_key.as_deref(),
+                "task",
+            )?),
         ),
     };
     model_choice(
