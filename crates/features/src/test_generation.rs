@@ -377,7 +377,9 @@ async fn story_of(env: &JobEnv, task: &Issue, parent: Option<&Issue>) -> Option<
         if !link.link_type.name.to_lowercase().contains("split") {
             continue;
         }
-        let other = link.inward_issue.as_ref().or(link.outward_issue.as_ref())?;
+        let Some(other) = link.inward_issue.as_ref().or(link.outward_issue.as_ref()) else {
+            continue;
+        };
         let linked_is_story = other
             .fields
             .as_ref()

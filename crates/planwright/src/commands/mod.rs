@@ -3,6 +3,7 @@
 
 mod hash_password;
 mod migrate;
+mod plan_tests;
 mod sandbox;
 mod serve;
 mod show_config;
@@ -13,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use config::Settings;
 
-use crate::cli::{Cli, Command, ConfigArgs};
+use crate::cli::{Cli, Command, ConfigArgs, PlanCommand};
 use crate::telemetry;
 
 /// Exit code for invalid configuration, distinct from runtime failures (1) as the issue asks.
@@ -48,6 +49,15 @@ pub fn run(cli: Cli) -> ExitCode {
         }) {
             Ok((settings, llm)) => block_on(serve::run(settings, llm, args)),
             Err(code) => return code,
+        },
+        Command::Plan(plan) => match plan.command {
+            PlanCommand::Tests(args) => match load_settings(&args.config).and_then(|s| {
+                let llm = language_models(&s)?;
+                Ok((s, llm))
+            }) {
+                Ok((settings, llm)) => block_on(plan_tests::run(settings, llm, args)),
+                Err(code) => return code,
+            },
         },
         Command::Worker(args) => match load_settings(&args.config).and_then(|s| {
             let llm = language_models(&s)?;
