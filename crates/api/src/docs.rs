@@ -46,6 +46,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "jobs", description = "Background jobs: status, listing and cancellation"),
         (name = "generation", description = "Ticket descriptions: preview, write, batch"),
+        (name = "jira", description = "Jira operations: update tickets and stories, create tasks and stories, one at a time or in bulk"),
         (name = "tests", description = "Test cases for stories, tasks and whole epics, by coverage level"),
         (name = "coverage", description = "Story coverage by its tasks, and applying the suggestions"),
         (name = "prompts", description = "Rerunning a generation with edited prompts"),

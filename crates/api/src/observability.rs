@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use metrics::{Counter, Gauge, Histogram, Key, KeyName, Metadata, Recorder, SharedString, Unit};
@@ -36,6 +37,25 @@ const LATENCY_BUCKETS: &[f64] = &[
 
 /// Label used for requests no route matched, so unknown paths cannot explode label cardinality.
 const UNMATCHED_PATH: &str = "unmatched";
+
+/// Label for any HTTP method outside the standard set. Clients may send arbitrary method tokens
+/// (`FOO1`, `FOO2`, …), and every distinct label value is a new series kept forever, so a raw
+/// method label would let anyone grow `/metrics` without bound.
+const OTHER_METHOD: &str = "other";
+
+/// The `method` label for `method`: one of the methods the API serves, or [`OTHER_METHOD`].
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => OTHER_METHOD,
+    }
+}
 
 /// A Prometheus registry and the handle that renders it.
 #[derive(Clone)]
@@ -151,18 +171,20 @@ pub(crate) async fn record_http_metrics(
     next: Next,
 ) -> Response {
     let started = Instant::now();
+    // Only the matched route template (`/jobs/{job_id}`) is a label, never the raw path, so ids
+    // and probes of unknown paths cannot add series; unmatched requests share one label.
     let path = request.extensions().get::<MatchedPath>().map_or_else(
         || UNMATCHED_PATH.to_owned(),
         |matched| matched.as_str().to_owned(),
     );
-    let method = request.method().as_str().to_owned();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     let elapsed = started.elapsed().as_secs_f64();
     state.metrics().record(|| {
         metrics::counter!(
             HTTP_REQUESTS_TOTAL,
-            "method" => method.clone(),
+            "method" => method,
             "path" => path.clone(),
             "status" => status
         )

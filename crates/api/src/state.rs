@@ -33,6 +33,9 @@ pub enum ProbeStatus {
     /// Configured but failing: `"error: <reason>"`. Degrades health. The reason must not contain
     /// secrets.
     Unavailable(String),
+    /// Working, and built in rather than a real external service: `"sandbox"` for the in-process
+    /// Jira emulator, `"offline"` for the offline generator. Does not degrade health.
+    Builtin(&'static str),
 }
 
 impl ProbeStatus {
@@ -42,6 +45,7 @@ impl ProbeStatus {
             Self::Connected => "connected".to_owned(),
             Self::NotConfigured => "not configured".to_owned(),
             Self::Unavailable(reason) => format!("error: {reason}"),
+            Self::Builtin(name) => (*name).to_owned(),
         }
     }
 }

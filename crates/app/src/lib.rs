@@ -181,7 +181,10 @@ impl Application {
             .map_err(AppError::Http)?
             .with_llm(llm)
             .with_inline_runner(inline)
-            .with_probe(Arc::new(JiraProbe::new(atlassian.probe_client.clone())));
+            .with_probe(Arc::new(JiraProbe::new(
+                atlassian.probe_client.clone(),
+                atlassian.sandbox.is_some(),
+            )));
         let workers = if options.no_worker {
             None
         } else {

@@ -16,13 +16,16 @@ const CACHE_FOR: Duration = Duration::from_secs(30);
 /// Calls `GET /rest/api/3/myself`: proves the site answers and the credentials work.
 pub struct JiraProbe {
     client: JiraClient,
+    /// The site is the in-process sandbox: reported as `sandbox`, not `connected`.
+    sandbox: bool,
     last: Mutex<Option<(Instant, ProbeStatus)>>,
 }
 
 impl JiraProbe {
-    pub fn new(client: JiraClient) -> Self {
+    pub fn new(client: JiraClient, sandbox: bool) -> Self {
         Self {
             client,
+            sandbox,
             last: Mutex::new(None),
         }
     }
@@ -46,6 +49,7 @@ impl HealthProbe for JiraProbe {
                 return status;
             }
             let status = match self.client.myself().await {
+                Ok(_) if self.sandbox => ProbeStatus::Builtin("sandbox"),
                 Ok(_) => ProbeStatus::Connected,
                 // The hint says what to do (check the token, the URL, ...) and carries no secret.
                 Err(error) => ProbeStatus::Unavailable(error.hint()),

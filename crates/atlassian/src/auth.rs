@@ -206,7 +206,12 @@ pub async fn discover_cloud_id(http: &reqwest::Client, site: &Url) -> Result<Str
             response.status().as_u16()
         )));
     }
-    let info: TenantInfo = response.json().await.map_err(|e| Error::Decode {
+    // The tenant info is a few dozen bytes; anything much larger is not Atlassian answering.
+    const MAX_TENANT_INFO_BYTES: usize = 64 * 1024;
+    let body = crate::transport::read_body(response, MAX_TENANT_INFO_BYTES)
+        .await
+        .map_err(|e| e.into_error(&endpoint))?;
+    let info: TenantInfo = serde_json::from_slice(&body).map_err(|e| Error::Decode {
         endpoint,
         message: e.to_string(),
     })?;

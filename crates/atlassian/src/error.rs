@@ -81,6 +81,10 @@ pub enum Error {
     /// No response within the configured timeout.
     #[error("{endpoint}: timed out")]
     Timeout { endpoint: String },
+    /// The response body was larger than the configured limit
+    /// ([`crate::TransportConfig::max_response_bytes`]); reading stopped at the limit.
+    #[error("{endpoint}: the response is larger than the limit of {limit} bytes")]
+    ResponseTooLarge { endpoint: String, limit: usize },
     /// The response was not the JSON we expected.
     #[error("{endpoint}: unexpected response body: {message}")]
     Decode { endpoint: String, message: String },
@@ -190,6 +194,11 @@ impl Error {
             Error::Timeout { .. } => {
                 "The site did not answer in time. Retry later or raise the request timeout; \
                  if a create timed out, search for the item first because it may exist."
+                    .into()
+            }
+            Error::ResponseTooLarge { .. } => {
+                "The answer was larger than the response size limit. Ask for less at once \
+                 (fewer fields, smaller pages) or raise the transport's max_response_bytes."
                     .into()
             }
             Error::Decode { .. } => {

@@ -28,6 +28,7 @@ fn config() -> TransportConfig {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
             retry_after_floor: Duration::from_millis(50),
+            ..RetryPolicy::default()
         },
         ..TransportConfig::default()
     }

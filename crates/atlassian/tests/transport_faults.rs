@@ -576,3 +576,140 @@ async fn a_token_source_is_asked_for_every_request() {
         .collect();
     assert_eq!(tokens, vec!["Bearer token-0", "Bearer token-1"]);
 }
+
+#[tokio::test]
+async fn absurd_rate_limit_waits_are_capped_not_panicked_on() {
+    // Each of these once panicked (`Duration::from_secs_f64(1e20)`) or could overflow the wait
+    // arithmetic; now a wait longer than `max_retry_after` counts as that long, beyond the budget.
+    let cases = [
+        ("Retry-After", "1e20"),
+        ("Retry-After", "18446744073709551615"),
+        ("Retry-After", "99999999999999999999999"),
+        ("Retry-After", "inf"),
+        ("X-RateLimit-Reset", "9999-12-31T23:59Z"),
+    ];
+    for (header, value) in cases {
+        let server = MockServer::start().await;
+        mount_issue_after_429(
+            &server,
+            ResponseTemplate::new(429).insert_header(header, value),
+        )
+        .await;
+        let client = jira(&server).await;
+        let error = client.get_issue("PW-1", &[], &[]).await.unwrap_err();
+        let Error::RateLimited { retry_after, .. } = &error else {
+            panic!("{header}: {value}: {error:?}")
+        };
+        assert_eq!(
+            *retry_after,
+            Some(atlassian::RetryPolicy::default().max_retry_after),
+            "{header}: {value}"
+        );
+        assert!(!error.hint().is_empty());
+        assert_eq!(client.stats().attempts, 1, "{header}: {value}");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_wait_under_a_small_cap_is_slept_as_the_cap_then_retried() {
+    let server = MockServer::start().await;
+    mount_issue_after_429(
+        &server,
+        ResponseTemplate::new(429).insert_header("Retry-After", "1e20"),
+    )
+    .await;
+    let mut config = fast_config();
+    config.retry.max_retry_after = Duration::from_millis(400);
+    let client = jira_with(&server, config).await;
+    let issue = client.get_issue("PW-1", &[], &[]).await.unwrap();
+    assert_eq!(issue.key, "PW-1");
+    assert_eq!(client.stats().attempts, 2);
+}
+
+#[tokio::test]
+async fn negative_and_nan_retry_after_fall_back_to_backoff() {
+    for value in ["-5", "NaN", "-inf"] {
+        let server = MockServer::start().await;
+        mount_issue_after_429(
+            &server,
+            ResponseTemplate::new(429).insert_header("Retry-After", value),
+        )
+        .await;
+        let client = jira(&server).await;
+        let issue = client.get_issue("PW-1", &[], &[]).await.unwrap();
+        assert_eq!(issue.key, "PW-1", "{value}");
+        assert_eq!(client.stats().attempts, 2, "{value}");
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_fails_naming_the_limit() {
+    let server = MockServer::start().await;
+    let mut big = issue_json("PW-1");
+    big["fields"]["description"] = json!("x".repeat(300 * 1024));
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/issue/PW-1"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(big))
+        .mount(&server)
+        .await;
+    let mut config = fast_config();
+    config.max_response_bytes = 256 * 1024;
+    let client = jira_with(&server, config).await;
+    let error = client.get_issue("PW-1", &[], &[]).await.unwrap_err();
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit, .. } if limit == 256 * 1024),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("262144 bytes"), "{error}");
+    assert!(error.hint().contains("max_response_bytes"));
+
+    // A body under the limit still reads.
+    let client = jira(&server).await;
+    assert_eq!(
+        client.get_issue("PW-1", &[], &[]).await.unwrap().key,
+        "PW-1"
+    );
+}
+
+/// A peer that answers every request with a chunked body that never ends.
+async fn endless_body_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = Vec::new();
+                let mut buffer = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buffer).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(read) => request.extend_from_slice(&buffer[..read]),
+                    }
+                }
+                let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+                // Until the client hangs up: only a capped reader ever stops this.
+                while socket.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test]
+async fn an_endless_body_stops_at_the_limit() {
+    let base = endless_body_server().await;
+    let site = SiteConfig::new(&base, AtlassianAuth::basic(common::EMAIL, common::TOKEN)).unwrap();
+    let mut config = fast_config();
+    config.max_response_bytes = 1024 * 1024;
+    let client = JiraClient::connect(site, config).await.unwrap();
+    let error = client.get_issue("PW-1", &[], &[]).await.unwrap_err();
+    assert!(
+        matches!(error, Error::ResponseTooLarge { limit, .. } if limit == 1024 * 1024),
+        "{error:?}"
+    );
+}

@@ -264,6 +264,18 @@ cors:
                 "jira.server_url",
             ),
             (
+                &[("JIRA_SERVER_URL", "https://acme.atlassian.net")],
+                "jira.username",
+            ),
+            (
+                &[
+                    ("JIRA_SERVER_URL", "https://acme.atlassian.net"),
+                    ("JIRA_USERNAME", "me@acme.com"),
+                ],
+                "jira.api_token",
+            ),
+            (&[("CONFLUENCE_API_TOKEN", "t")], "confluence.server_url"),
+            (
                 &[("CORS_ALLOWED_ORIGINS", "example.com")],
                 "cors.allowed_origins",
             ),
@@ -291,6 +303,8 @@ cors:
         let s = from_parts(
             None,
             &env(&[
+                ("JIRA_SERVER_URL", "https://acme.atlassian.net"),
+                ("JIRA_USERNAME", "me@acme.com"),
                 ("JIRA_API_TOKEN", "very-secret-token"),
                 ("OPENAI_API_KEY", "sk-secret"),
                 ("DATABASE_URL", "postgres://u:pw-secret@db/x"),
@@ -303,6 +317,116 @@ cors:
             assert!(!format!("{s:?}").contains(secret));
         }
         assert!(out.contains(REDACTED));
+    }
+
+    #[test]
+    fn time_and_size_settings_have_upper_bounds_naming_the_key() {
+        let huge = u64::MAX.to_string();
+        let cases: &[(&str, &str, &str)] = &[
+            ("WORKER_KEEP_RESULT", &huge, "worker.keep_result"),
+            ("WORKER_KEEP_RESULT", "315360001", "worker.keep_result"),
+            ("WORKER_JOB_TIMEOUT", &huge, "worker.job_timeout"),
+            ("WORKER_JOB_TIMEOUT", "604801", "worker.job_timeout"),
+            ("WORKER_SHUTDOWN_GRACE", &huge, "worker.shutdown_grace"),
+            ("WORKER_LEASE_SECS", &huge, "worker.lease_secs"),
+            (
+                "LLM_REQUEST_TIMEOUT_SECS",
+                &huge,
+                "llm.request_timeout_secs",
+            ),
+            ("LLM_MAX_CONCURRENCY", &huge, "llm.max_concurrency"),
+            (
+                "PLANWRIGHT_SERVER__REQUEST_TIMEOUT_SECS",
+                &huge,
+                "server.request_timeout_secs",
+            ),
+            (
+                "PLANWRIGHT_SERVER__BODY_LIMIT_BYTES",
+                &huge,
+                "server.body_limit_bytes",
+            ),
+        ];
+        for (name, value, key) in cases {
+            let err = from_parts(None, &env(&[(name, value)])).unwrap_err();
+            assert_eq!(err.key(), Some(*key), "{name}={value}: {err}");
+            assert!(err.to_string().contains("must be between"), "{err}");
+        }
+        // The bounds themselves are accepted.
+        let at_limits = env(&[
+            ("WORKER_KEEP_RESULT", "315360000"),
+            ("WORKER_JOB_TIMEOUT", "604800"),
+            ("WORKER_SHUTDOWN_GRACE", "3600"),
+            ("LLM_REQUEST_TIMEOUT_SECS", "86400"),
+            ("LLM_MAX_CONCURRENCY", "1000"),
+            ("PLANWRIGHT_SERVER__REQUEST_TIMEOUT_SECS", "86400"),
+        ]);
+        let s = from_parts(None, &at_limits).unwrap();
+        assert_eq!(
+            s.worker.keep_result(),
+            std::time::Duration::from_secs(315_360_000)
+        );
+    }
+
+    /// Collects formatted log lines, to check what configuration warns about.
+    #[derive(Clone, Default)]
+    struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn load_logging(vars: &[(&str, &str)]) -> (Result<Settings, ConfigError>, String) {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let result = tracing::subscriber::with_default(subscriber, || from_parts(None, &env(vars)));
+        let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+        (result, text)
+    }
+
+    #[test]
+    fn openai_compatible_servers_may_use_plain_http_on_the_network_with_a_warning() {
+        let (result, logs) = load_logging(&[(
+            "OPENAI_COMPATIBLE_BASE_URL",
+            "http://user:hunter2@192.168.1.20:11434/v1",
+        )]);
+        result.expect("plain http is allowed for openai-compatible");
+        assert!(logs.contains("WARN"), "{logs}");
+        assert!(logs.contains("llm.openai_compatible_base_url"), "{logs}");
+        assert!(logs.contains("192.168.1.20"), "{logs}");
+        assert!(
+            !logs.contains("hunter2"),
+            "the URL's credentials are not logged: {logs}"
+        );
+
+        for loopback in [
+            "http://localhost:11434/v1",
+            "http://127.0.0.1:8000/v1",
+            "http://127.0.0.2:8000/v1",
+            "http://[::1]:8000/v1",
+        ] {
+            let (result, logs) = load_logging(&[("OPENAI_COMPATIBLE_BASE_URL", loopback)]);
+            result.expect(loopback);
+            assert!(!logs.contains("WARN"), "{loopback}: {logs}");
+        }
+
+        // Vendor APIs and Atlassian sites still refuse plain http off this machine.
+        for (name, key) in [
+            ("OPENAI_BASE_URL", "llm.openai_base_url"),
+            ("JIRA_SERVER_URL", "jira.server_url"),
+        ] {
+            let err = from_parts(None, &env(&[(name, "http://192.168.1.20/v1")])).unwrap_err();
+            assert_eq!(err.key(), Some(key), "{err}");
+        }
     }
 
     #[test]

@@ -354,6 +354,41 @@ impl Default for LlmSettings {
     }
 }
 
+// Upper bounds of time and size settings. Each leaves room for any real deployment and keeps
+// every derived `Instant`, `chrono` and SQL timestamp far from overflow (a job deadline of
+// `now + u64::MAX` seconds panics).
+const DAY_SECS: u64 = 24 * 60 * 60;
+/// `worker.job_timeout`: a week.
+pub const MAX_JOB_TIMEOUT_SECS: u64 = 7 * DAY_SECS;
+/// `worker.keep_result`: ten years.
+pub const MAX_KEEP_RESULT_SECS: u64 = 3650 * DAY_SECS;
+/// `worker.shutdown_grace`: an hour.
+pub const MAX_SHUTDOWN_GRACE_SECS: u64 = 60 * 60;
+/// `server.request_timeout_secs` and `llm.request_timeout_secs`: a day.
+pub const MAX_REQUEST_TIMEOUT_SECS: u64 = DAY_SECS;
+/// `server.body_limit_bytes`: 1 GiB.
+pub const MAX_BODY_LIMIT_BYTES: usize = 1024 * 1024 * 1024;
+/// `llm.max_concurrency`.
+pub const MAX_LLM_CONCURRENCY: usize = 1000;
+
+/// `Ok` when `min <= value <= max`, else an [`Invalid`] naming `key` and the range.
+fn in_range<T: PartialOrd + std::fmt::Display>(
+    key: &'static str,
+    value: T,
+    min: T,
+    max: T,
+    unit: &str,
+) -> Result<(), Invalid> {
+    if min <= value && value <= max {
+        Ok(())
+    } else {
+        Err(Invalid {
+            key,
+            message: format!("is {value}; must be between {min} and {max}{unit}"),
+        })
+    }
+}
+
 /// A validation failure: the dotted key and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invalid {
@@ -408,39 +443,55 @@ impl Settings {
                 );
             }
         }
-        if self.worker.max_jobs == 0 || self.worker.max_jobs > 1000 {
-            return invalid("worker.max_jobs", "must be between 1 and 1000".into());
-        }
-        if self.worker.batch_concurrency == 0 || self.worker.batch_concurrency > 256 {
-            return invalid(
-                "worker.batch_concurrency",
-                "must be between 1 and 256 (WORKER_BATCH_CONCURRENCY)".into(),
-            );
-        }
-        if self.worker.job_timeout == 0 {
-            return invalid("worker.job_timeout", "must be at least 1 second".into());
-        }
-        if !(2..=3600).contains(&self.worker.lease_secs) {
-            return invalid(
-                "worker.lease_secs",
-                "must be between 2 and 3600 seconds".into(),
-            );
-        }
-        if self.worker.keep_result == 0 {
-            return invalid("worker.keep_result", "must be at least 1 second".into());
-        }
-        if self.server.request_timeout_secs == 0 {
-            return invalid(
-                "server.request_timeout_secs",
-                "must be at least 1 second".into(),
-            );
-        }
-        if self.server.body_limit_bytes < 1024 {
-            return invalid(
-                "server.body_limit_bytes",
-                "must be at least 1024 bytes".into(),
-            );
-        }
+        const SECONDS: &str = " seconds";
+        let worker = &self.worker;
+        in_range("worker.max_jobs", worker.max_jobs, 1, 1000, "")?;
+        in_range(
+            "worker.batch_concurrency",
+            worker.batch_concurrency,
+            1,
+            256,
+            "",
+        )?;
+        let job_timeout = worker.job_timeout;
+        in_range(
+            "worker.job_timeout",
+            job_timeout,
+            1,
+            MAX_JOB_TIMEOUT_SECS,
+            SECONDS,
+        )?;
+        in_range("worker.lease_secs", worker.lease_secs, 2, 3600, SECONDS)?;
+        let keep_result = worker.keep_result;
+        in_range(
+            "worker.keep_result",
+            keep_result,
+            1,
+            MAX_KEEP_RESULT_SECS,
+            SECONDS,
+        )?;
+        let grace = worker.shutdown_grace;
+        in_range(
+            "worker.shutdown_grace",
+            grace,
+            0,
+            MAX_SHUTDOWN_GRACE_SECS,
+            SECONDS,
+        )?;
+        in_range(
+            "server.request_timeout_secs",
+            self.server.request_timeout_secs,
+            1,
+            MAX_REQUEST_TIMEOUT_SECS,
+            SECONDS,
+        )?;
+        in_range(
+            "server.body_limit_bytes",
+            self.server.body_limit_bytes,
+            1024,
+            MAX_BODY_LIMIT_BYTES,
+            " bytes",
+        )?;
         for (key, value) in [
             ("jira.server_url", &self.jira.server_url),
             ("confluence.server_url", &self.confluence.server_url),
@@ -454,7 +505,72 @@ impl Settings {
             ),
         ] {
             if let Some(raw) = value {
-                check_http_url(raw).map_err(|message| Invalid { key, message })?;
+                // Self-hosted OpenAI-compatible servers (Ollama, vLLM) often serve plain http on
+                // the local network; only they may, and a remote one is logged.
+                let plain_http = if key == "llm.openai_compatible_base_url" {
+                    PlainHttp::Allowed
+                } else {
+                    PlainHttp::LoopbackOnly
+                };
+                check_http_url(key, raw, plain_http).map_err(|message| Invalid { key, message })?;
+            }
+        }
+        // A half-configured site must not silently fall back to the demo sandbox.
+        for (prefix, parts) in [
+            (
+                "JIRA",
+                [
+                    (
+                        "jira.server_url",
+                        "JIRA_SERVER_URL",
+                        self.jira.server_url.is_some(),
+                    ),
+                    (
+                        "jira.username",
+                        "JIRA_USERNAME",
+                        self.jira.username.is_some(),
+                    ),
+                    (
+                        "jira.api_token",
+                        "JIRA_API_TOKEN",
+                        self.jira.api_token.is_some(),
+                    ),
+                ],
+            ),
+            (
+                "CONFLUENCE",
+                [
+                    (
+                        "confluence.server_url",
+                        "CONFLUENCE_SERVER_URL",
+                        self.confluence.server_url.is_some(),
+                    ),
+                    (
+                        "confluence.username",
+                        "CONFLUENCE_USERNAME",
+                        self.confluence.username.is_some(),
+                    ),
+                    (
+                        "confluence.api_token",
+                        "CONFLUENCE_API_TOKEN",
+                        self.confluence.api_token.is_some(),
+                    ),
+                ],
+            ),
+        ] {
+            let set = parts.iter().filter(|(_, _, present)| *present).count();
+            if set > 0 && set < parts.len() {
+                let (key, variable, _) = parts
+                    .iter()
+                    .find(|(_, _, present)| !present)
+                    .copied()
+                    .unwrap_or(parts[0]);
+                return invalid(
+                    key,
+                    format!(
+                        "{variable} is not set while other {prefix}_* settings are; set all three of {prefix}_SERVER_URL, {prefix}_USERNAME and {prefix}_API_TOKEN, or none to use the built-in sandbox"
+                    ),
+                );
             }
         }
         if !(self.jira.requests_per_second > 0.0 && self.jira.requests_per_second <= 1000.0) {
@@ -474,15 +590,20 @@ impl Settings {
                 ),
             );
         }
-        if self.llm.request_timeout_secs == 0 {
-            return invalid(
-                "llm.request_timeout_secs",
-                "must be at least 1 second".into(),
-            );
-        }
-        if self.llm.max_concurrency == 0 {
-            return invalid("llm.max_concurrency", "must be at least 1".into());
-        }
+        in_range(
+            "llm.request_timeout_secs",
+            self.llm.request_timeout_secs,
+            1,
+            MAX_REQUEST_TIMEOUT_SECS,
+            SECONDS,
+        )?;
+        in_range(
+            "llm.max_concurrency",
+            self.llm.max_concurrency,
+            1,
+            MAX_LLM_CONCURRENCY,
+            "",
+        )?;
         if !(0.0..=2.0).contains(&self.llm.temperature) {
             return invalid("llm.temperature", "must be between 0 and 2".into());
         }
@@ -490,11 +611,38 @@ impl Settings {
     }
 }
 
-fn check_http_url(raw: &str) -> Result<(), String> {
+/// Whether a URL setting may use plain `http` to a host other than this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlainHttp {
+    LoopbackOnly,
+    /// Allowed, with a warning: for self-hosted model servers on the local network.
+    Allowed,
+}
+
+fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+fn check_http_url(key: &str, raw: &str, plain_http: PlainHttp) -> Result<(), String> {
     let url = url::Url::parse(raw).map_err(|e| format!("{raw:?} is not a URL ({e})"))?;
     match url.scheme() {
         "https" => Ok(()),
-        "http" if matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")) => Ok(()),
+        "http" if is_loopback(&url) => Ok(()),
+        "http" if plain_http == PlainHttp::Allowed => {
+            // Only the host is logged: the URL itself may carry credentials.
+            tracing::warn!(
+                key,
+                host = url.host_str().unwrap_or_default(),
+                "plain http to a host other than this machine: requests and any API key travel \
+                 unencrypted; use https unless the network is trusted"
+            );
+            Ok(())
+        }
         "http" => Err(format!(
             "{raw:?} uses plain http to a remote host; credentials would travel unencrypted, use https"
         )),

@@ -245,6 +245,27 @@ impl<'a> Executor<'a> {
         }
     }
 
+    /// Like [`Self::run`], but a failed step is the [`Failure`] itself (with its code: rejected,
+    /// unavailable, outcome unknown), for callers whose request fails when the write does.
+    pub async fn try_run(&mut self, step: &WriteStep) -> Result<WriteOutcome, Failure> {
+        let intent = intent_id(&self.job_id, &step.step);
+        let target = self.target_of(&step.write);
+        let (status, result) = self.run_inner(&intent, step, &target).await?;
+        if let (Write::CreateIssue(_), Some(key)) =
+            (&step.write, result.get("key").and_then(Value::as_str))
+        {
+            self.created.insert(step.step.clone(), key.to_owned());
+        }
+        Ok(WriteOutcome {
+            intent_id: intent,
+            action: step.write.action(),
+            target,
+            status: status.to_owned(),
+            result: Some(result),
+            error: None,
+        })
+    }
+
     fn target_of(&self, write: &Write) -> String {
         match write {
             Write::CreateIssue(issue) => issue.summary.clone(),

@@ -8,6 +8,7 @@
 
 pub mod failure;
 pub mod generate;
+pub mod jira_ops;
 pub mod payload;
 pub mod prompt_resubmit;
 pub mod story_coverage;

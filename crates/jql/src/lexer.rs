@@ -82,98 +82,136 @@ pub(crate) fn is_unquoted_char(c: char) -> bool {
         ))
 }
 
-/// Tokenizes `query`. The last token is always [`TokenKind::End`].
+/// Checks that all of `query` lexes, without keeping the tokens.
+///
+/// Jira reports a lexical error anywhere in the query before any grammar error, so the parser
+/// runs this first; it then pulls tokens one at a time from a fresh [`Lexer`], which keeps memory
+/// flat however long the query is (a 10 MB `((((…` must not become 10 M stored tokens).
+pub(crate) fn check(query: &str) -> Result<(), JqlError> {
+    let mut lexer = Lexer::new(query);
+    while lexer.next_token()?.kind != TokenKind::End {}
+    Ok(())
+}
+
+/// Tokenizes all of `query`. The last token is always [`TokenKind::End`].
+#[cfg(test)]
 pub(crate) fn tokenize(query: &str) -> Result<Vec<Token>, JqlError> {
+    let mut lexer = Lexer::new(query);
     let mut tokens = Vec::new();
-    let bytes = query.as_bytes();
-    let mut chars = query.char_indices().peekable();
-    while let Some(&(start, c)) = chars.peek() {
-        if c.is_whitespace() {
-            chars.next();
-            continue;
+    loop {
+        let token = lexer.next_token()?;
+        let end = token.kind == TokenKind::End;
+        tokens.push(token);
+        if end {
+            return Ok(tokens);
         }
-        let next_byte = bytes.get(start + 1).copied();
-        let (kind, len) = match c {
-            '(' => (TokenKind::LParen, 1),
-            ')' => (TokenKind::RParen, 1),
-            ',' => (TokenKind::Comma, 1),
-            '[' => (TokenKind::LBracket, 1),
-            ']' => (TokenKind::RBracket, 1),
-            '=' => (TokenKind::Equals, 1),
-            '~' => (TokenKind::Like, 1),
-            '!' => match next_byte {
-                Some(b'=') => (TokenKind::NotEquals, 2),
-                Some(b'~') => (TokenKind::NotLike, 2),
-                _ => (TokenKind::Bang, 1),
-            },
-            '<' => match next_byte {
-                Some(b'=') => (TokenKind::LessOrEqual, 2),
-                _ => (TokenKind::Less, 1),
-            },
-            '>' => match next_byte {
-                Some(b'=') => (TokenKind::GreaterOrEqual, 2),
-                _ => (TokenKind::Greater, 1),
-            },
-            '&' => match next_byte {
-                Some(b'&') => (TokenKind::AndSymbol, 2),
-                _ => (TokenKind::AndSymbol, 1),
-            },
-            '|' => match next_byte {
-                Some(b'|') => (TokenKind::OrSymbol, 2),
-                _ => (TokenKind::OrSymbol, 1),
-            },
-            '"' | '\'' => {
-                chars.next();
-                let (text, end) = quoted(query, start, c, &mut chars)?;
-                tokens.push(Token {
-                    kind: TokenKind::Quoted(text),
-                    start,
-                    end,
-                });
-                continue;
-            }
-            c if is_reserved_char(c) => {
-                return Err(JqlError::syntax(
-                    format!(
-                        "The character '{c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u{:04x}' instead.",
-                        c as u32
-                    ),
-                    query,
-                    Some(start),
-                ));
-            }
-            c if is_control_char(c) => {
-                return Err(JqlError::syntax(
-                    format!("Illegal character '\\u{:04x}' in the query.", c as u32),
-                    query,
-                    Some(start),
-                ));
-            }
-            _ => {
-                let (text, end) = unquoted(query, &mut chars)?;
-                tokens.push(Token {
-                    kind: TokenKind::Word(text),
-                    start,
-                    end,
-                });
-                continue;
-            }
-        };
-        for _ in 0..len {
-            chars.next();
-        }
-        tokens.push(Token {
-            kind,
-            start,
-            end: start + len,
-        });
     }
-    tokens.push(Token {
-        kind: TokenKind::End,
-        start: query.len(),
-        end: query.len(),
-    });
-    Ok(tokens)
+}
+
+/// A pull lexer: yields one token per call, then [`TokenKind::End`] forever.
+pub(crate) struct Lexer<'q> {
+    query: &'q str,
+    chars: CharStream<'q>,
+}
+
+impl<'q> Lexer<'q> {
+    pub(crate) fn new(query: &'q str) -> Self {
+        Self {
+            query,
+            chars: query.char_indices().peekable(),
+        }
+    }
+
+    /// The next token, or the first lexical error.
+    pub(crate) fn next_token(&mut self) -> Result<Token, JqlError> {
+        let query = self.query;
+        let bytes = query.as_bytes();
+        let chars = &mut self.chars;
+        while let Some(&(start, c)) = chars.peek() {
+            if c.is_whitespace() {
+                chars.next();
+                continue;
+            }
+            let next_byte = bytes.get(start + 1).copied();
+            let (kind, len) = match c {
+                '(' => (TokenKind::LParen, 1),
+                ')' => (TokenKind::RParen, 1),
+                ',' => (TokenKind::Comma, 1),
+                '[' => (TokenKind::LBracket, 1),
+                ']' => (TokenKind::RBracket, 1),
+                '=' => (TokenKind::Equals, 1),
+                '~' => (TokenKind::Like, 1),
+                '!' => match next_byte {
+                    Some(b'=') => (TokenKind::NotEquals, 2),
+                    Some(b'~') => (TokenKind::NotLike, 2),
+                    _ => (TokenKind::Bang, 1),
+                },
+                '<' => match next_byte {
+                    Some(b'=') => (TokenKind::LessOrEqual, 2),
+                    _ => (TokenKind::Less, 1),
+                },
+                '>' => match next_byte {
+                    Some(b'=') => (TokenKind::GreaterOrEqual, 2),
+                    _ => (TokenKind::Greater, 1),
+                },
+                '&' => match next_byte {
+                    Some(b'&') => (TokenKind::AndSymbol, 2),
+                    _ => (TokenKind::AndSymbol, 1),
+                },
+                '|' => match next_byte {
+                    Some(b'|') => (TokenKind::OrSymbol, 2),
+                    _ => (TokenKind::OrSymbol, 1),
+                },
+                '"' | '\'' => {
+                    chars.next();
+                    let (text, end) = quoted(query, start, c, chars)?;
+                    return Ok(Token {
+                        kind: TokenKind::Quoted(text),
+                        start,
+                        end,
+                    });
+                }
+                c if is_reserved_char(c) => {
+                    return Err(JqlError::syntax(
+                        format!(
+                            "The character '{c}' is a reserved JQL character. You must enclose it in a string or use the escape '\\u{:04x}' instead.",
+                            c as u32
+                        ),
+                        query,
+                        Some(start),
+                    ));
+                }
+                c if is_control_char(c) => {
+                    return Err(JqlError::syntax(
+                        format!("Illegal character '\\u{:04x}' in the query.", c as u32),
+                        query,
+                        Some(start),
+                    ));
+                }
+                _ => {
+                    let (text, end) = unquoted(query, chars)?;
+                    return Ok(Token {
+                        kind: TokenKind::Word(text),
+                        start,
+                        end,
+                    });
+                }
+            };
+            for _ in 0..len {
+                chars.next();
+            }
+            return Ok(Token {
+                kind,
+                start,
+                end: start + len,
+            });
+        }
+        Ok(Token {
+            kind: TokenKind::End,
+            start: query.len(),
+            end: query.len(),
+        })
+    }
 }
 
 type CharStream<'q> = std::iter::Peekable<std::str::CharIndices<'q>>;

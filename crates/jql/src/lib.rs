@@ -60,6 +60,7 @@ pub use field::{
     FieldRef, FieldValue, IssueValue, NamedValue, ProjectValue, SprintState, UserValue,
 };
 pub use issue::JqlIssue;
+pub use parser::MAX_NESTING_DEPTH;
 
 /// Parses JQL text into a syntax tree. Only syntax is checked; see [`validate`].
 pub fn parse(jql: &str) -> Result<Query, JqlError> {

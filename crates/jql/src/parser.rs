@@ -17,43 +17,71 @@ use crate::ast::{
     SortDirection, Terminal, is_keyword, is_reserved_word, looks_numeric,
 };
 use crate::error::JqlError;
-use crate::lexer::{Token, TokenKind, tokenize};
+use crate::lexer::{Lexer, Token, TokenKind};
+use std::collections::VecDeque;
 
 const VALID_OPERATORS: &str = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 
+/// How deeply `NOT`, `!` and `(` may nest. The parser, and every walk over the tree it builds
+/// (compile, display, evaluation, drop), recurses once per level, so this bound is what keeps a
+/// hostile query from overflowing the stack. Real queries rarely nest beyond a handful of levels.
+pub const MAX_NESTING_DEPTH: usize = 100;
+
+/// Tokens the parser can see past the current one (`WAS NOT IN` needs two).
+const LOOKAHEAD: usize = 3;
+
 /// Parses a whole query.
 pub(crate) fn parse_query(query: &str) -> Result<Query, JqlError> {
-    let tokens = tokenize(query)?;
+    // Lexical errors anywhere win over grammar errors, as in Jira; tokens are then pulled lazily
+    // so that a huge query costs no more memory than its text.
+    crate::lexer::check(query)?;
+    let mut lexer = Lexer::new(query);
+    let lookahead = (0..LOOKAHEAD)
+        .map(|_| next_checked(&mut lexer, query))
+        .collect();
     let mut parser = Parser {
         query,
-        tokens,
-        index: 0,
+        lexer,
+        lookahead,
+        depth: 0,
     };
     parser.query()
 }
 
+/// The next token of a query [`crate::lexer::check`] accepted. The same lexer over the same
+/// text cannot fail the second time; should it ever, the query simply ends there.
+fn next_checked(lexer: &mut Lexer<'_>, query: &str) -> Token {
+    lexer.next_token().unwrap_or(Token {
+        kind: TokenKind::End,
+        start: query.len(),
+        end: query.len(),
+    })
+}
+
 struct Parser<'q> {
     query: &'q str,
-    tokens: Vec<Token>,
-    index: usize,
+    lexer: Lexer<'q>,
+    /// The current token and the next `LOOKAHEAD - 1`; always full (the lexer repeats `End`).
+    lookahead: VecDeque<Token>,
+    /// How many `NOT`/`(` levels enclose the current position.
+    depth: usize,
 }
 
 impl<'q> Parser<'q> {
     fn peek(&self) -> &Token {
-        &self.tokens[self.index]
+        &self.lookahead[0]
     }
 
     fn peek_at(&self, ahead: usize) -> &Token {
-        let last = self.tokens.len() - 1;
-        &self.tokens[(self.index + ahead).min(last)]
+        &self.lookahead[ahead.min(LOOKAHEAD - 1)]
     }
 
     fn advance(&mut self) -> Token {
-        let token = self.tokens[self.index].clone();
-        if self.index < self.tokens.len() - 1 {
-            self.index += 1;
-        }
-        token
+        let next = next_checked(&mut self.lexer, self.query);
+        self.lookahead.push_back(next);
+        self.lookahead
+            .pop_front()
+            .expect("the lookahead buffer is never empty")
     }
 
     /// True if the current token is the unquoted word `keyword` (case-insensitive).
@@ -187,28 +215,49 @@ impl<'q> Parser<'q> {
 
     fn not_clause(&mut self) -> Result<Clause, JqlError> {
         // `NOT IN` never starts a clause, so a leading NOT is always negation.
-        if self.peek().kind == TokenKind::Bang || self.at_word("not") {
-            self.advance();
-            return Ok(Clause::Not(Box::new(self.not_clause()?)));
+        let negation = self.peek().kind == TokenKind::Bang || self.at_word("not");
+        if !negation && self.peek().kind != TokenKind::LParen {
+            return self.terminal().map(Clause::Terminal);
         }
-        if self.peek().kind == TokenKind::LParen {
-            self.advance();
-            let inner = self.or_clause()?;
-            if self.peek().kind != TokenKind::RParen {
-                return Err(if self.at_end() {
-                    JqlError::syntax(
-                        "Expecting ')' before the end of the query.",
-                        self.query,
-                        None,
-                    )
-                } else {
-                    self.expecting("either 'OR', 'AND' or ')'", "")
-                });
-            }
-            self.advance();
-            return Ok(inner);
+        if self.depth >= MAX_NESTING_DEPTH {
+            let token = self.peek();
+            return Err(JqlError::syntax(
+                format!(
+                    "The query is nested too deeply at '{}'. At most {MAX_NESTING_DEPTH} levels of 'NOT' and parentheses are allowed.",
+                    self.source(token)
+                ),
+                self.query,
+                Some(token.start),
+            ));
         }
-        self.terminal().map(Clause::Terminal)
+        self.depth += 1;
+        let clause = if negation {
+            self.advance();
+            self.not_clause().map(|inner| Clause::Not(Box::new(inner)))
+        } else {
+            self.parenthesized()
+        };
+        self.depth -= 1;
+        clause
+    }
+
+    /// `'(' or ')'`; the current token is the `(`.
+    fn parenthesized(&mut self) -> Result<Clause, JqlError> {
+        self.advance();
+        let inner = self.or_clause()?;
+        if self.peek().kind != TokenKind::RParen {
+            return Err(if self.at_end() {
+                JqlError::syntax(
+                    "Expecting ')' before the end of the query.",
+                    self.query,
+                    None,
+                )
+            } else {
+                self.expecting("either 'OR', 'AND' or ')'", "")
+            });
+        }
+        self.advance();
+        Ok(inner)
     }
 
     /// Parses a field name; `what` names it in errors.

@@ -41,7 +41,9 @@ impl RetryPolicy {
             .base_delay
             .saturating_mul(2u32.saturating_pow(attempt.saturating_sub(1)))
             .min(self.max_wait);
-        let jitter = Duration::from_secs_f64(ceiling.as_secs_f64() * rand::random::<f64>());
+        // `try_from`: a configured `max_wait` near `Duration::MAX` must not panic here.
+        let jitter = Duration::try_from_secs_f64(ceiling.as_secs_f64() * rand::random::<f64>())
+            .unwrap_or(ceiling);
         let asked = error.retry_after().unwrap_or(Duration::ZERO);
         Some(asked.max(jitter).min(self.max_wait))
     }

@@ -175,7 +175,8 @@ impl LlmService {
                     http.clone(),
                     settings.request_timeout,
                     settings.max_concurrency_per_provider,
-                ),
+                )
+                .with_max_response_bytes(settings.max_response_bytes),
             );
         }
         let retry = RetryPolicy {

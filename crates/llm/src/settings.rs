@@ -50,6 +50,8 @@ pub struct LlmSettings {
     pub retry_base_delay: Duration,
     /// Upper bound for one wait between HTTP attempts, whatever `Retry-After` says.
     pub max_retry_wait: Duration,
+    /// The largest provider answer body read; a larger one fails the call (16 MiB by default).
+    pub max_response_bytes: usize,
     /// How many times an answer that fails schema validation is re-asked with the errors.
     pub max_reasks: u32,
     /// How many times a truncated answer is retried with a larger output budget.
@@ -77,6 +79,7 @@ impl Default for LlmSettings {
             max_http_attempts: 4,
             retry_base_delay: Duration::from_millis(500),
             max_retry_wait: Duration::from_secs(60),
+            max_response_bytes: crate::providers::DEFAULT_MAX_RESPONSE_BYTES,
             max_reasks: 2,
             max_budget_retries: 2,
             prompts_dir: None,

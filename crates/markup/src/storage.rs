@@ -18,6 +18,10 @@
 //! would silently edit a different row. Added columns go after the last logical column; rows
 //! shorter than the grid are padded with empty cells first so the new cell lands in the new
 //! column.
+//!
+//! Spans are honoured within bounds, so a hostile page cannot make the grid huge: each span is
+//! at most 1000, no span reaches past the last row or past as many columns as the table has
+//! real cells, and spans together add at most a few grid positions per real cell.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -85,7 +89,9 @@ pub struct StorageCell {
     pub is_header: bool,
     /// First logical column the cell occupies.
     pub column: usize,
+    /// Columns the cell occupies, as honoured (see "Spans" in the module docs).
     pub colspan: usize,
+    /// Rows the cell occupies, as honoured (see "Spans" in the module docs).
     pub rowspan: usize,
     /// Byte range of the whole element (`<td ...>...</td>`) in the page.
     pub range: Range<usize>,
@@ -761,12 +767,46 @@ fn collect_rows<'a>(element: &'a Element, out: &mut Vec<&'a Element>) {
     }
 }
 
+/// The largest `colspan`/`rowspan` honoured (the HTML limit for `colspan`).
+const MAX_SPAN: usize = 1000;
+
+/// Grid positions that spans may add beyond one per real cell, per real cell (with a floor for
+/// small tables). Real tables merge a few cells; a page of `<td colspan="1000"
+/// rowspan="1000">` would otherwise ask for a million positions per 40 bytes of input.
+const SPAN_SLOTS_PER_CELL: usize = 4;
+const MIN_SPAN_SLOTS: usize = 4096;
+
 fn span_attribute(element: &Element, name: &str) -> usize {
     element
         .attribute(name)
         .and_then(|v| v.trim().parse::<usize>().ok())
         .unwrap_or(1)
-        .clamp(1, 1000)
+        .clamp(1, MAX_SPAN)
+}
+
+/// The spans a cell at `column` really gets, so the grid stays proportional to the real cells:
+/// no span reaches past `width_limit` columns (the number of real cells, as no real table is
+/// wider than its cell count, less the row's cells still to place) or past the last row, and the positions spans add beyond one per
+/// cell come out of the table-wide `spare` budget; once it is spent, further spans shrink
+/// (the vertical part first).
+fn fit_spans(
+    colspan: usize,
+    rowspan: usize,
+    column: usize,
+    width_limit: usize,
+    rows_left: usize,
+    spare: &mut usize,
+) -> (usize, usize) {
+    let colspan = colspan.min(width_limit.saturating_sub(column)).max(1);
+    let rowspan = rowspan.min(rows_left).max(1);
+    let extra = colspan * rowspan - 1;
+    if extra <= *spare {
+        *spare -= extra;
+        return (colspan, rowspan);
+    }
+    let colspan = colspan.min(*spare + 1);
+    *spare -= colspan - 1;
+    (colspan, 1)
 }
 
 fn read_table(
@@ -781,20 +821,36 @@ fn read_table(
         .find(|e| e.name == "colgroup" && e.range != e.content_range)
         .map(|colgroup| colgroup.content_range.end);
 
+    let is_cell = |e: &&Element| e.name == "td" || e.name == "th";
+    let real_cells: usize = row_elements
+        .iter()
+        .map(|tr| tr.child_elements().filter(is_cell).count())
+        .sum();
+    let width_limit = real_cells.max(1);
+    let mut spare = (SPAN_SLOTS_PER_CELL * real_cells).max(MIN_SPAN_SLOTS);
+
     let mut rows: Vec<StorageRow> = Vec::with_capacity(row_elements.len());
+    // Rows are ragged (each only as long as its last covered position): padding every row to
+    // the widest would make the grid rows × columns even without any span.
     let mut grid: Vec<Vec<Option<(usize, usize)>>> = vec![Vec::new(); row_elements.len()];
     for (row_index, tr) in row_elements.iter().enumerate() {
         let mut cells = Vec::new();
         let mut column = 0;
-        for cell in tr
-            .child_elements()
-            .filter(|e| e.name == "td" || e.name == "th")
-        {
+        let row_cells: Vec<&Element> = tr.child_elements().filter(is_cell).collect();
+        for (position, cell) in row_cells.iter().enumerate() {
+            // Leave a column for each later cell of the row, so spans cannot push them out.
+            let cells_after = row_cells.len() - position - 1;
             while grid[row_index].get(column).copied().flatten().is_some() {
                 column += 1;
             }
-            let colspan = span_attribute(cell, "colspan");
-            let rowspan = span_attribute(cell, "rowspan");
+            let (colspan, rowspan) = fit_spans(
+                span_attribute(cell, "colspan"),
+                span_attribute(cell, "rowspan"),
+                column,
+                width_limit.saturating_sub(cells_after),
+                row_elements.len() - row_index,
+                &mut spare,
+            );
             let cell_index = cells.len();
             for covered_row in grid.iter_mut().skip(row_index).take(rowspan) {
                 if covered_row.len() < column + colspan {
@@ -826,9 +882,6 @@ fn read_table(
         });
     }
     let column_count = grid.iter().map(Vec::len).max().unwrap_or(0);
-    for row in &mut grid {
-        row.resize(column_count, None);
-    }
     StorageTable {
         heading,
         heading_level,

@@ -395,3 +395,45 @@ fn repeated_heading_uses_the_first_section_that_has_a_table() {
     let table = find_table_under_heading(page, "Stories").unwrap();
     assert_eq!(table.row_texts(), [["one"]]);
 }
+
+#[test]
+fn huge_spans_cannot_make_the_grid_wider_than_the_real_cells() {
+    let page = "<h2>T</h2><table><tbody>\
+<tr><th colspan=\"1000000\">A</th></tr>\
+<tr><td rowspan=\"99999\" colspan=\"999\">a</td><td>b</td></tr>\
+</tbody></table>";
+    let table = find_table_under_heading(page, "T").unwrap();
+    // Three real cells: no span may make the table wider than three columns.
+    assert_eq!(table.column_count(), 3);
+    assert_eq!(table.headers(), ["A", "A", "A"]);
+    assert_eq!(table.row_texts(), [["a", "a", "b"]]);
+    let spanning = table.cell(0, 0).unwrap();
+    assert_eq!(
+        (spanning.colspan, spanning.rowspan),
+        (2, 1),
+        "rowspan stops at the last row"
+    );
+}
+
+#[test]
+fn a_page_of_maximal_spans_builds_a_grid_proportional_to_its_cells() {
+    // 200 rows of 50 cells, each asking for 1000 × 1000 positions: unbounded, that is
+    // 10^10 grid positions (and a dense grid of 200 × 50 000); bounded, a few per cell.
+    let cell = "<td colspan=\"1000\" rowspan=\"1000\">x</td>";
+    let row = format!("<tr>{}</tr>", cell.repeat(50));
+    let page = format!(
+        "<h2>T</h2><table><tbody>{}</tbody></table>",
+        row.repeat(200)
+    );
+    let table = find_table_under_heading(&page, "T").unwrap();
+    let real_cells = 200 * 50;
+    let positions: usize = table
+        .rows
+        .iter()
+        .flat_map(|row| &row.cells)
+        .map(|cell| cell.colspan * cell.rowspan)
+        .sum();
+    assert!(positions <= 5 * real_cells, "{positions} grid positions");
+    assert!(table.column_count() <= positions);
+    assert_eq!(table.row_texts().len(), 199);
+}

@@ -40,6 +40,63 @@ pub enum Command {
     Sandbox(SandboxArgs),
     /// Planning from the command line: `plan tests STORY` generates a story's test cases.
     Plan(PlanArgs),
+    /// Generate ticket descriptions (preview unless --update-jira).
+    #[command(subcommand)]
+    Generate(GenerateCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum GenerateCommand {
+    /// One ticket's description: printed, and written with --update-jira when the current one is
+    /// empty or a placeholder.
+    Single(GenerateSingleArgs),
+    /// Descriptions for every ticket a JQL query finds, with a progress bar on a terminal.
+    Batch(GenerateBatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateSingleArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// An issue key (PROJ-123) or its browse URL.
+    pub ticket_key: String,
+    /// Write the description to Jira.
+    #[arg(long)]
+    pub update_jira: bool,
+    /// Print the API's JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+    /// Free text for the model ("focus on the auth module").
+    #[arg(long)]
+    pub context: Option<String>,
+    /// A provider listed by `GET /models` (openai, claude, gemini, kimi, offline, ...).
+    #[arg(long)]
+    pub llm_provider: Option<String>,
+    /// A model of that provider.
+    #[arg(long)]
+    pub llm_model: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateBatchArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Which tickets, e.g. 'project = PROJ AND description is EMPTY'.
+    #[arg(long)]
+    pub jql: String,
+    /// At most this many tickets (1 to 1000).
+    #[arg(long, default_value_t = 100)]
+    pub max_results: u32,
+    /// Write descriptions to Jira (only where the current one is empty or a placeholder).
+    #[arg(long)]
+    pub update_jira: bool,
+    /// Print the API's JSON instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+    #[arg(long)]
+    pub llm_provider: Option<String>,
+    #[arg(long)]
+    pub llm_model: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -140,12 +197,12 @@ pub struct PlanTestsArgs {
     /// Do not give the epic's PRD/RFC pages to the generator.
     #[arg(long)]
     pub no_documents: bool,
-    /// Language-model provider (default: the configured one).
+    /// A provider listed by `GET /models` (openai, claude, gemini, kimi, offline, ...).
     #[arg(long)]
-    pub provider: Option<String>,
-    /// Model of the provider.
+    pub llm_provider: Option<String>,
+    /// A model of that provider.
     #[arg(long)]
-    pub model: Option<String>,
+    pub llm_model: Option<String>,
     /// Write the tests to the story's test-case field.
     #[arg(long)]
     pub update_jira: bool,

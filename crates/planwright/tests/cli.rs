@@ -261,3 +261,45 @@ async fn sandbox_prints_its_url_and_credentials_and_serves_jira() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+#[test]
+fn a_half_configured_jira_exits_2_instead_of_serving_the_sandbox() {
+    let out = run(planwright()
+        .args(["serve", "--port", "0"])
+        .env("JIRA_SERVER_URL", "https://acme.atlassian.net")
+        .env("JIRA_API_TOKEN", "jira-token-value"));
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("JIRA_USERNAME"), "{text}");
+    assert!(!text.contains("jira-token-value"), "{text}");
+}
+
+#[test]
+fn config_shows_the_custom_fields_resolved_on_the_site() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(sandbox::Sandbox::builder().start())
+        .expect("the sandbox starts");
+    let account = sandbox.credentials().default_account().clone();
+    let out = run(planwright()
+        .arg("config")
+        .env("JIRA_SERVER_URL", sandbox.base_url())
+        .env("JIRA_USERNAME", &account.email)
+        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    // The default PRD id (customfield_10001) does not exist there; the field is found by name.
+    assert!(
+        text.contains("JIRA_PRD_CUSTOM_FIELD: customfield_10050 (\"PRD URL\", by name)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("# warning: JIRA_PRD_CUSTOM_FIELD is set to customfield_10001"),
+        "{text}"
+    );
+    assert!(
+        text.contains("JIRA_MANDAYS_CUSTOM_FIELD: customfield_10053"),
+        "{text}"
+    );
+    runtime.block_on(sandbox.shutdown()).ok();
+}

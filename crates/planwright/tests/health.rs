@@ -11,7 +11,7 @@ async fn without_a_configured_jira_the_sandbox_answers() {
     let server = Server::start(db.url(), &[], &[]);
     let (code, body) = server.get_json("/health").await;
     assert_eq!(code, 200, "{body}");
-    assert_eq!(body["services"]["jira"], "connected", "{body}");
+    assert_eq!(body["services"]["jira"], "sandbox", "{body}");
     assert_eq!(body["status"], "healthy", "{body}");
 }
 

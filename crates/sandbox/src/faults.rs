@@ -85,6 +85,9 @@ pub struct FaultConfig {
     /// Total points available; each request costs one. When spent: 429
     /// `jira-quota-tenant-based`. Every response carries `X-RateLimit-*` while set.
     pub points_quota: Option<u64>,
+    /// A sustained request rate (token bucket holding one second of requests); a request over
+    /// it gets 429 `jira-burst-based` with `Retry-After: 1`, like a busy Cloud site.
+    pub requests_per_second: Option<f64>,
 }
 
 impl FaultConfig {
@@ -161,6 +164,12 @@ impl FaultConfig {
         self
     }
 
+    /// Limits the sustained request rate (see [`FaultConfig::requests_per_second`]).
+    pub fn requests_per_second(mut self, rate: f64) -> Self {
+        self.requests_per_second = Some(rate);
+        self
+    }
+
     /// Seeds the rate generator.
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
@@ -177,6 +186,8 @@ struct Runtime {
     writes_per_issue: HashMap<String, u32>,
     points_used: u64,
     injected: u64,
+    /// Tokens of the rate limiter and when they were last refilled.
+    bucket: (f64, std::time::Instant),
 }
 
 impl Runtime {
@@ -192,6 +203,10 @@ impl Runtime {
             writes_per_issue: HashMap::new(),
             points_used: 0,
             injected: 0,
+            bucket: (
+                config.requests_per_second.unwrap_or(0.0),
+                std::time::Instant::now(),
+            ),
             config,
         }
     }
@@ -280,6 +295,9 @@ impl Faults {
         fresh.points_used = runtime.points_used;
         fresh.injected = runtime.injected;
         fresh.rng = runtime.rng;
+        if fresh.config.requests_per_second == runtime.config.requests_per_second {
+            fresh.bucket = runtime.bucket;
+        }
         *runtime = fresh;
     }
 
@@ -342,6 +360,21 @@ impl Faults {
                     None,
                 )),
             );
+        }
+        if let Some(rate) = runtime.config.requests_per_second.filter(|r| *r > 0.0) {
+            let now = std::time::Instant::now();
+            let (tokens, since) = runtime.bucket;
+            let tokens =
+                (tokens + now.duration_since(since).as_secs_f64() * rate).min(rate.max(1.0));
+            if tokens < 1.0 {
+                runtime.bucket = (tokens, now);
+                runtime.injected += 1;
+                return (
+                    latency,
+                    Verdict::Reject(too_many_requests(RateLimitReason::Burst, 1, None)),
+                );
+            }
+            runtime.bucket = (tokens - 1.0, now);
         }
         if let (Some(limit), Some(issue)) = (
             runtime.config.per_issue_write_limit,

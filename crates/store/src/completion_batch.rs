@@ -1,9 +1,12 @@
 //! Group commit for job completions on PostgreSQL. Every commit waits for a WAL flush; when many
 //! jobs finish at once (short jobs, several workers), one statement per job makes the disk the
 //! bottleneck. A per-process task takes every completion waiting in its queue and records them
-//! all in one statement — with no added delay when only one is waiting.
+//! all in one statement — with no added delay when only one is waiting: a lone completion is
+//! written at once, and the completions that arrive while that write is in flight queue up and
+//! go together in the next one. The batches grow exactly when the disk is the bottleneck.
 
 use std::collections::HashSet;
+use std::future::Future;
 
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
@@ -13,10 +16,6 @@ use crate::job_queries::{Bind, bind_all};
 
 /// Most completions written by one statement (PostgreSQL allows 65535 bind parameters).
 const MAX_BATCH: usize = 200;
-
-/// How long the writer waits for more completions after the first (a commit's WAL flush takes
-/// longer than this under load).
-const GATHER_WINDOW: std::time::Duration = std::time::Duration::from_millis(1);
 
 /// One completion, already serialised; `total` is -1 for "unknown".
 pub(crate) struct Completion {
@@ -40,22 +39,39 @@ pub(crate) struct CompletionBatcher {
     pub(crate) task: JoinHandle<()>,
 }
 
+/// Writes one batch; returns the ids recorded, or `Err(())` when the statement failed.
+/// A trait so the batching can be tested without a database.
+pub(crate) trait BatchWriter: Send + Sync + 'static {
+    fn write<'a>(
+        &'a self,
+        batch: &'a [Completion],
+    ) -> impl Future<Output = Result<HashSet<String>, ()>> + Send + 'a;
+}
+
+impl BatchWriter for AnyPool {
+    fn write<'a>(
+        &'a self,
+        batch: &'a [Completion],
+    ) -> impl Future<Output = Result<HashSet<String>, ()>> + Send + 'a {
+        write_batch(self, batch)
+    }
+}
+
 impl CompletionBatcher {
-    pub(crate) fn spawn(pool: AnyPool) -> Self {
+    pub(crate) fn spawn(writer: impl BatchWriter) -> Self {
         let (sender, mut receiver) = mpsc::unbounded_channel::<Completion>();
         let task = tokio::spawn(async move {
             while let Some(first) = receiver.recv().await {
+                // No waiting for company: whatever queued while the previous write was in
+                // flight joins this batch, and a lone completion is written at once.
                 let mut batch = vec![first];
-                // Runs claimed together tend to finish together: a short gather window turns
-                // their completions into one write instead of a lone first one and the rest.
-                tokio::time::sleep(GATHER_WINDOW).await;
                 while batch.len() < MAX_BATCH {
                     match receiver.try_recv() {
                         Ok(next) => batch.push(next),
                         Err(_) => break,
                     }
                 }
-                let written = write_batch(&pool, &batch).await;
+                let written = writer.write(&batch).await;
                 for completion in batch {
                     let answer = match &written {
                         Ok(recorded) => Ok(recorded.contains(&completion.id)),
@@ -116,5 +132,96 @@ async fn write_batch(pool: &AnyPool, batch: &[Completion]) -> Result<HashSet<Str
             tracing::warn!(%error, jobs = batch.len(), "batched job completion failed");
             Err(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use tokio::sync::Notify;
+
+    /// Records each batch's ids and holds every write until `release` is notified.
+    #[derive(Default)]
+    struct GatedWriter {
+        batches: Mutex<Vec<Vec<String>>>,
+        started: Notify,
+        release: Notify,
+    }
+
+    impl BatchWriter for std::sync::Arc<GatedWriter> {
+        async fn write(&self, batch: &[Completion]) -> Result<HashSet<String>, ()> {
+            let ids: Vec<String> = batch.iter().map(|c| c.id.clone()).collect();
+            self.batches.lock().unwrap().push(ids.clone());
+            self.started.notify_one();
+            self.release.notified().await;
+            Ok(ids.into_iter().collect())
+        }
+    }
+
+    fn completion(id: &str) -> (Completion, oneshot::Receiver<Result<bool, ()>>) {
+        let (reply, answer) = oneshot::channel();
+        let completion = Completion {
+            id: id.into(),
+            worker_id: "w".into(),
+            results: "[]".into(),
+            progress: "{}".into(),
+            total: -1,
+            processed: 0,
+            successful: 0,
+            failed: 0,
+            at: 0,
+            reply,
+        };
+        (completion, answer)
+    }
+
+    /// Waits for the writer to start a batch, failing if the batcher task died instead.
+    async fn next_write(writer: &GatedWriter, batcher: &mut CompletionBatcher) {
+        tokio::select! {
+            _ = writer.started.notified() => {}
+            stopped = &mut batcher.task => panic!("the batcher stopped: {stopped:?}"),
+        }
+    }
+
+    // The runtime has no timer: any sleep in the batcher panics it (and fails this test).
+    #[test]
+    fn a_lone_completion_is_written_at_once_and_later_ones_batch_behind_it() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let writer = std::sync::Arc::new(GatedWriter::default());
+            let mut batcher = CompletionBatcher::spawn(writer.clone());
+
+            let (first, first_answer) = completion("a");
+            batcher.sender.send(first).unwrap();
+            next_write(&writer, &mut batcher).await;
+
+            // These arrive while the first write is in flight: they go together in the next one.
+            let answers: Vec<_> = ["b", "c", "d"]
+                .into_iter()
+                .map(|id| {
+                    let (next, answer) = completion(id);
+                    batcher.sender.send(next).unwrap();
+                    answer
+                })
+                .collect();
+            writer.release.notify_one();
+            assert_eq!(first_answer.await.unwrap(), Ok(true));
+            next_write(&writer, &mut batcher).await;
+            writer.release.notify_one();
+            for answer in answers {
+                assert_eq!(answer.await.unwrap(), Ok(true));
+            }
+            assert_eq!(
+                *writer.batches.lock().unwrap(),
+                [
+                    vec!["a".to_string()],
+                    vec!["b".into(), "c".into(), "d".into()]
+                ]
+            );
+            batcher.task.abort();
+        });
     }
 }

@@ -6,6 +6,7 @@
 mod debug_probe;
 pub(crate) mod generate;
 pub(crate) mod health;
+pub(crate) mod jira_ops;
 pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
@@ -28,6 +29,7 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(generate::routes())
         .merge(models::routes())
+        .merge(jira_ops::routes())
         .merge(test_generation::routes())
         .merge(story_coverage::routes())
         .merge(prompt_resubmit::routes());

@@ -51,3 +51,52 @@ async fn metrics_count_requests_by_route_template_and_report_the_queue() {
         app.finish().await;
     }
 }
+
+#[tokio::test]
+async fn unknown_methods_and_raw_paths_never_become_labels() {
+    let fixture = databases().await.remove(0);
+    let app = TestApp::spawn(fixture, ApiSettings::default()).await;
+    for index in 0..5 {
+        let method = reqwest::Method::from_bytes(format!("FOO{index}").as_bytes()).unwrap();
+        for path in ["/jobs", &format!("/probe-{index}")] {
+            let response = app
+                .client
+                .request(method.clone(), app.url(path))
+                .send()
+                .await
+                .expect("request");
+            assert!(response.status().is_client_error(), "{path}");
+        }
+    }
+    assert_eq!(app.get("/probe-raw-path").await.status(), 404);
+
+    let text = app.get("/metrics").await.text().await.unwrap();
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|line| line.starts_with("http_requests_total{"))
+        .collect();
+    assert!(
+        series
+            .iter()
+            .any(|line| line.contains("method=\"other\"") && line.contains("path=\"/jobs\"")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("FOO"),
+        "raw methods must not be labels: {text}"
+    );
+    assert!(
+        !text.contains("probe-"),
+        "raw paths must not be labels: {text}"
+    );
+    // FOO0..FOO4 on two paths collapse to (other, /jobs) and (other, unmatched).
+    assert_eq!(
+        series
+            .iter()
+            .filter(|line| line.contains("method=\"other\""))
+            .count(),
+        2,
+        "{text}"
+    );
+    app.finish().await;
+}

@@ -5,6 +5,10 @@
 //! not a hot loop), else `X-RateLimit-Reset`, else jittered exponential back-off. 5xx, timeouts and
 //! broken connections are retried only for idempotent requests; a create is retried only when it
 //! provably never reached Jira (connect error) or was rejected before processing (429).
+//!
+//! Nothing a peer sends can panic or exhaust the process: requested waits are capped at
+//! [`RetryPolicy::max_retry_after`] and all wait arithmetic saturates, and bodies are read in
+//! chunks up to [`TransportConfig::max_response_bytes`].
 
 mod signals;
 mod throttle;
@@ -41,6 +45,10 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// The least we wait after a 429, so `Retry-After: 0` cannot become a hot loop.
     pub retry_after_floor: Duration,
+    /// The longest wait a response may ask for (`Retry-After`, `X-RateLimit-Reset`); longer
+    /// requests are taken as this long. It keeps time arithmetic finite whatever a peer sends;
+    /// a wait beyond `max_total_wait` is surfaced as [`Error::RateLimited`] either way.
+    pub max_retry_after: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -51,6 +59,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             retry_after_floor: Duration::from_millis(200),
+            max_retry_after: Duration::from_secs(24 * 60 * 60),
         }
     }
 }
@@ -63,7 +72,18 @@ pub struct TransportConfig {
     /// Whole-request timeout of one attempt.
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    /// The largest response body read; a larger one fails with [`Error::ResponseTooLarge`]
+    /// after reading at most this many bytes, so a misbehaving peer cannot exhaust memory.
+    pub max_response_bytes: usize,
 }
+
+/// Default of [`TransportConfig::max_response_bytes`]: far above any real Jira or Confluence
+/// page (a 100-issue search with every field is a few MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+
+/// How much of an error (non-2xx) body is kept: enough for any `errorMessages` list; the rest
+/// is dropped rather than failing, since the status already says what happened.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 impl Default for TransportConfig {
     fn default() -> Self {
@@ -72,6 +92,7 @@ impl Default for TransportConfig {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -194,6 +215,7 @@ pub(crate) struct Transport {
     auth: AtlassianAuth,
     throttle: Throttle,
     retry: RetryPolicy,
+    max_response_bytes: usize,
     attempts: AtomicU64,
     retries: AtomicU64,
     rate_limited: AtomicU64,
@@ -231,6 +253,7 @@ impl Transport {
             auth,
             throttle: Throttle::new(config.pacing),
             retry: config.retry.clone(),
+            max_response_bytes: config.max_response_bytes,
             attempts: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             rate_limited: AtomicU64::new(0),
@@ -289,7 +312,7 @@ impl Transport {
             if !pause.is_zero() {
                 // A first attempt may wait out a pause another request recorded (those are
                 // bounded by that request's budget); a retry must stay within its own budget.
-                if attempt > 1 && waited + pause > self.retry.max_total_wait {
+                if attempt > 1 && waited.saturating_add(pause) > self.retry.max_total_wait {
                     return Err(Error::RateLimited {
                         endpoint: endpoint.to_string(),
                         retry_after: Some(pause),
@@ -297,7 +320,7 @@ impl Transport {
                     });
                 }
                 tokio::time::sleep_until(go_at).await;
-                waited += pause;
+                waited = waited.saturating_add(pause);
                 self.record_wait(pause);
             }
             if attempt > 1 {
@@ -312,11 +335,9 @@ impl Transport {
                         || request.pass_status == Some(response.status()) =>
                 {
                     let status = response.status();
-                    let body = response
-                        .bytes()
+                    let body = read_body(response, self.max_response_bytes)
                         .await
-                        .map_err(|e| network_error(endpoint, e))?
-                        .to_vec();
+                        .map_err(|e| e.into_error(endpoint))?;
                     return Ok(ApiResponse {
                         status,
                         body,
@@ -325,8 +346,12 @@ impl Transport {
                 }
                 Attempt::Response(response) => {
                     let status = response.status();
-                    let signal = LimitSignal::from_headers(response.headers(), chrono::Utc::now());
-                    let body = response.bytes().await.unwrap_or_default();
+                    let signal = LimitSignal::from_headers(
+                        response.headers(),
+                        chrono::Utc::now(),
+                        self.retry.max_retry_after,
+                    );
+                    let body = read_error_body(response, self.max_response_bytes).await;
                     if status == StatusCode::TOO_MANY_REQUESTS {
                         self.rate_limited.fetch_add(1, Ordering::Relaxed);
                     }
@@ -348,7 +373,7 @@ impl Transport {
                     } else {
                         backoff.next().unwrap_or(self.retry.max_delay)
                     };
-                    if !attempts_left || waited + wait > self.retry.max_total_wait {
+                    if !attempts_left || waited.saturating_add(wait) > self.retry.max_total_wait {
                         tracing::warn!(endpoint, status = status.as_u16(), attempt, "giving up");
                         return Err(if limited {
                             Error::RateLimited {
@@ -367,7 +392,7 @@ impl Transport {
                         reason = signal.reason.as_deref(),
                         "retrying"
                     );
-                    let until = Instant::now() + wait;
+                    let until = deadline_after(wait);
                     if limited {
                         // 503s say nothing about scope: treat them as a site-wide overload.
                         let scope = if status == StatusCode::TOO_MANY_REQUESTS {
@@ -378,7 +403,7 @@ impl Transport {
                         self.throttle.pause(scope, admission, until);
                     } else {
                         tokio::time::sleep_until(until).await;
-                        waited += wait;
+                        waited = waited.saturating_add(wait);
                         self.record_wait(wait);
                     }
                 }
@@ -386,7 +411,10 @@ impl Transport {
                     let never_sent = error.is_connect();
                     let may_retry = never_sent || request.delivery == Delivery::Idempotent;
                     let wait = backoff.next().unwrap_or(self.retry.max_delay);
-                    if !may_retry || !attempts_left || waited + wait > self.retry.max_total_wait {
+                    if !may_retry
+                        || !attempts_left
+                        || waited.saturating_add(wait) > self.retry.max_total_wait
+                    {
                         return Err(if error.is_timeout() {
                             Error::Timeout {
                                 endpoint: endpoint.to_string(),
@@ -397,7 +425,7 @@ impl Transport {
                     }
                     tracing::debug!(endpoint, wait_ms = wait.as_millis() as u64, %error, "retrying after a transport failure");
                     tokio::time::sleep(wait).await;
-                    waited += wait;
+                    waited = waited.saturating_add(wait);
                     self.record_wait(wait);
                 }
             }
@@ -424,9 +452,83 @@ impl Transport {
     }
 
     fn record_wait(&self, wait: Duration) {
-        self.waited_micros
-            .fetch_add(wait.as_micros() as u64, Ordering::Relaxed);
+        let micros = u64::try_from(wait.as_micros()).unwrap_or(u64::MAX);
+        // Saturating, not wrapping: a statistic must not jump back to zero.
+        let _ = self
+            .waited_micros
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |total| {
+                Some(total.saturating_add(micros))
+            });
     }
+}
+
+/// `now + wait`, saturating at a far-future instant instead of panicking on overflow.
+fn deadline_after(wait: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(wait)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 24 * 60 * 60))
+}
+
+/// Why a response body could not be read.
+#[derive(Debug)]
+pub(crate) enum BodyError {
+    /// The body is longer than the limit (the `Content-Length` said so, or reading passed it).
+    TooLarge {
+        limit: usize,
+    },
+    Network(reqwest::Error),
+}
+
+impl BodyError {
+    pub(crate) fn into_error(self, endpoint: &str) -> Error {
+        match self {
+            BodyError::TooLarge { limit } => Error::ResponseTooLarge {
+                endpoint: endpoint.to_string(),
+                limit,
+            },
+            BodyError::Network(error) if error.is_timeout() => Error::Timeout {
+                endpoint: endpoint.to_string(),
+            },
+            BodyError::Network(error) => network_error(endpoint, error),
+        }
+    }
+}
+
+/// Reads a whole body, chunk by chunk, failing as soon as it exceeds `limit` bytes so no more
+/// than `limit` bytes (plus one network chunk) are ever held.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> std::result::Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+        if chunk.len() > limit - body.len() {
+            return Err(BodyError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Reads at most [`MAX_ERROR_BODY_BYTES`] of an error body; what cannot be read is dropped,
+/// because the status alone classifies the error.
+async fn read_error_body(mut response: reqwest::Response, limit: usize) -> Vec<u8> {
+    let limit = limit.min(MAX_ERROR_BODY_BYTES);
+    let mut body = Vec::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let room = limit - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == limit {
+            break;
+        }
+    }
+    body
 }
 
 fn network_error(endpoint: &str, error: reqwest::Error) -> Error {

@@ -29,7 +29,13 @@ pub(crate) struct LimitSignal {
 }
 
 impl LimitSignal {
-    pub(crate) fn from_headers(headers: &HeaderMap, now: DateTime<Utc>) -> Self {
+    /// Reads the signal of a response; any wait it asks for is capped at `max_wait`, so a peer
+    /// cannot make time arithmetic overflow with `Retry-After: 1e20` or a reset in the year 9999.
+    pub(crate) fn from_headers(
+        headers: &HeaderMap,
+        now: DateTime<Utc>,
+        max_wait: Duration,
+    ) -> Self {
         let reason = header_text(headers, "ratelimit-reason")
             .or_else(|| header_text(headers, "x-ratelimit-reason"))
             .or_else(|| header_text(headers, "x-beta-ratelimit-reason"));
@@ -39,7 +45,8 @@ impl LimitSignal {
                 header_text(headers, "x-ratelimit-reset")
                     .or_else(|| header_text(headers, "x-beta-ratelimit-reset"))
                     .and_then(|v| parse_reset(&v, now))
-            });
+            })
+            .map(|wait| wait.min(max_wait));
         let scope = scope_of(reason.as_deref());
         LimitSignal {
             wait,
@@ -68,15 +75,15 @@ pub(crate) fn scope_of(reason: Option<&str>) -> LimitScope {
 }
 
 /// `Retry-After` is either delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+///
+/// Out-of-range numbers never panic: a wait too long for a `Duration` (`1e20`, `inf`) becomes
+/// [`Duration::MAX`] for the caller to cap, and a negative or NaN one is ignored.
 pub(crate) fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    if let Ok(seconds) = value.parse::<f64>()
-        && seconds.is_finite()
-        && seconds >= 0.0
-    {
-        return Some(Duration::from_secs_f64(seconds));
+    if let Ok(seconds) = value.parse::<f64>() {
+        return seconds_to_duration(seconds);
     }
     let at = DateTime::parse_from_rfc2822(value)
         .ok()?
@@ -96,6 +103,15 @@ pub(crate) fn parse_reset(value: &str, now: DateTime<Utc>) -> Option<Duration> {
                 .map(|t| t.and_utc())
         })?;
     Some(until(at, now))
+}
+
+/// A peer-supplied number of seconds as a `Duration`: NaN and negatives are no wait at all (`None`),
+/// anything too large for a `Duration` saturates to [`Duration::MAX`].
+fn seconds_to_duration(seconds: f64) -> Option<Duration> {
+    if seconds.is_nan() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
 }
 
 fn until(at: DateTime<Utc>, now: DateTime<Utc>) -> Duration {
@@ -185,6 +201,39 @@ mod tests {
     }
 
     #[test]
+    fn absurd_retry_after_values_never_panic() {
+        for huge in [
+            "1e20",
+            "18446744073709551615",
+            "18446744073709551616",
+            "inf",
+            "1e308",
+        ] {
+            let wait = parse_retry_after(huge, now()).expect(huge);
+            assert!(wait >= Duration::from_secs(u64::MAX), "{huge}: {wait:?}");
+        }
+        for ignored in ["-1", "-inf", "NaN", "-0.5"] {
+            assert_eq!(parse_retry_after(ignored, now()), None, "{ignored}");
+        }
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", HeaderValue::from_static("1e20"));
+        let cap = Duration::from_secs(3600);
+        assert_eq!(
+            LimitSignal::from_headers(&headers, now(), cap).wait,
+            Some(cap)
+        );
+        headers.remove("retry-after");
+        headers.insert(
+            "x-ratelimit-reset",
+            HeaderValue::from_static("9999-12-31T23:59Z"),
+        );
+        assert_eq!(
+            LimitSignal::from_headers(&headers, now(), cap).wait,
+            Some(cap)
+        );
+    }
+
+    #[test]
     fn reset_minute_form_and_rfc3339() {
         assert_eq!(
             parse_reset("2026-03-26T16:00Z", now()),
@@ -218,11 +267,11 @@ mod tests {
             "ratelimit-reason",
             HeaderValue::from_static("jira-burst-based"),
         );
-        let signal = LimitSignal::from_headers(&headers, now());
+        let signal = LimitSignal::from_headers(&headers, now(), Duration::MAX);
         assert_eq!(signal.wait, Some(Duration::from_secs(5)));
         assert_eq!(signal.scope, LimitScope::Endpoint);
         headers.remove("retry-after");
-        let signal = LimitSignal::from_headers(&headers, now());
+        let signal = LimitSignal::from_headers(&headers, now(), Duration::MAX);
         assert_eq!(signal.wait, Some(Duration::from_secs(30)));
     }
 

@@ -42,6 +42,9 @@ pub(crate) struct Admission<'a> {
     pub is_write: bool,
 }
 
+/// The longest pacing interval: one request an hour.
+const MAX_INTERVAL: Duration = Duration::from_secs(60 * 60);
+
 #[derive(Debug)]
 pub(crate) struct Throttle {
     interval: Option<Duration>,
@@ -60,12 +63,18 @@ struct State {
 
 impl Throttle {
     pub(crate) fn new(pacing: Pacing) -> Self {
+        // A rate so small that its interval overflows `Duration` (or is absurdly long) is held
+        // to one request an hour, and the burst tolerance saturates, so no setting can panic.
         let interval = pacing
             .requests_per_second
             .filter(|rate| rate.is_finite() && *rate > 0.0)
-            .map(|rate| Duration::from_secs_f64(1.0 / rate));
+            .map(|rate| {
+                Duration::try_from_secs_f64(1.0 / rate)
+                    .unwrap_or(MAX_INTERVAL)
+                    .min(MAX_INTERVAL)
+            });
         let tolerance = interval
-            .map(|i| i * pacing.burst.saturating_sub(1))
+            .map(|i| i.saturating_mul(pacing.burst.saturating_sub(1)))
             .unwrap_or_default();
         Throttle {
             interval,
@@ -103,7 +112,7 @@ impl Throttle {
         let allowed = slot
             .checked_sub(self.tolerance)
             .map_or(start, |earliest| earliest.max(start));
-        state.next_slot = slot + interval;
+        state.next_slot = slot.checked_add(interval).unwrap_or(slot);
         allowed
     }
 
@@ -177,6 +186,19 @@ mod tests {
         }
         assert!(slots[3].duration_since(t0) >= Duration::from_millis(95));
         assert!(slots[4].duration_since(slots[3]) >= Duration::from_millis(95));
+    }
+
+    #[tokio::test]
+    async fn absurd_pacing_settings_do_not_panic() {
+        for rate in [1e-300, f64::MIN_POSITIVE, 5e-324] {
+            let throttle = Throttle::new(Pacing {
+                requests_per_second: Some(rate),
+                burst: u32::MAX,
+            });
+            for _ in 0..3 {
+                throttle.reserve(GET_ISSUE);
+            }
+        }
     }
 
     #[tokio::test]

@@ -26,9 +26,11 @@ pub fn fast_config() -> TransportConfig {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
             retry_after_floor: Duration::from_millis(300),
+            ..RetryPolicy::default()
         },
         request_timeout: Duration::from_secs(5),
         connect_timeout: Duration::from_secs(2),
+        ..TransportConfig::default()
     }
 }
 

@@ -3,7 +3,7 @@
 //! repository's language; failure modes, tests and rollback follow the technical layers the
 //! story touches. A revision request keeps the previous plan and folds each concern into it.
 
-use super::phrasebook::{Vars, context_rules, domain_rules};
+use super::phrasebook::{Scenario, Vars, context_rules, domain_rules};
 use super::test_cases::shorten;
 use super::{OfflineTask, capability, push_unique, sentence};
 use crate::task::{
@@ -413,9 +413,7 @@ impl Planner<'_> {
                 format!("Core logic of {topic}"),
             );
         }
-        if self.analysis.has(TechnicalContext::ExternalService)
-            && self.vars.service != "the provider"
-        {
+        if self.analysis.has(TechnicalContext::ExternalService) && self.vars.named_service {
             let service = self.vars.service.to_lowercase();
             if !files
                 .iter()
@@ -551,33 +549,38 @@ impl Planner<'_> {
                 self.vars.role, capability.phrase
             ));
         }
-        for template in domain_rules(self.analysis.domain).outcomes.iter().take(1) {
-            push_unique(&mut paths, self.vars.fill(template));
+        let lexicon = &self.analysis.lexicon;
+        let outcomes = domain_rules(self.analysis.domain).outcomes;
+        for outcome in self.vars.phrases(lexicon, outcomes).into_iter().take(1) {
+            push_unique(&mut paths, outcome);
         }
         paths
     }
 
     fn edge_cases(&self) -> Vec<String> {
         let mut cases = Vec::new();
+        let lexicon = &self.analysis.lexicon;
+        let mut describe = |scenario: &Scenario| {
+            push_unique(
+                &mut cases,
+                format!(
+                    "{}: {}",
+                    self.vars.fill(scenario.title),
+                    self.vars.fill(scenario.when)
+                ),
+            );
+        };
         for domain in self.analysis.domains.iter().take(2) {
-            for (title, when, _) in domain_rules(*domain)
-                .edges
-                .iter()
-                .chain(domain_rules(*domain).negatives)
-            {
-                push_unique(
-                    &mut cases,
-                    format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
-                );
-            }
+            let rules = domain_rules(*domain);
+            self.vars
+                .scenarios(lexicon, rules.edges)
+                .chain(self.vars.scenarios(lexicon, rules.negatives))
+                .for_each(&mut describe);
         }
         for context in &self.analysis.contexts {
-            for (title, when, _) in context_rules(*context).negatives {
-                push_unique(
-                    &mut cases,
-                    format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
-                );
-            }
+            self.vars
+                .scenarios(lexicon, context_rules(*context).negatives)
+                .for_each(&mut describe);
         }
         // Two libraries may describe the same situation under different titles.
         let mut seen_situations: Vec<String> = Vec::new();
@@ -590,13 +593,20 @@ impl Planner<'_> {
             seen_situations.push(situation);
             fresh
         });
-        for (title, when, _) in domain_rules(Domain::General).edges {
+        for scenario in self
+            .vars
+            .scenarios(lexicon, domain_rules(Domain::General).edges)
+        {
             if cases.len() >= 2 {
                 break;
             }
             push_unique(
                 &mut cases,
-                format!("{}: {}", self.vars.fill(title), self.vars.fill(when)),
+                format!(
+                    "{}: {}",
+                    self.vars.fill(scenario.title),
+                    self.vars.fill(scenario.when)
+                ),
             );
         }
         cases.truncate(6);
@@ -676,9 +686,7 @@ impl Planner<'_> {
         {
             unknowns.push("Database connection and schema details need verification: the story names no table".to_owned());
         }
-        if self.analysis.has(TechnicalContext::ExternalService)
-            && self.vars.service == "the provider"
-        {
+        if self.analysis.has(TechnicalContext::ExternalService) && !self.vars.named_service {
             unknowns.push("External API credentials and endpoints need verification: the provider is not named".to_owned());
         }
         if self.analysis.criteria.is_empty() {

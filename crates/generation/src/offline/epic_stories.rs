@@ -3,7 +3,8 @@
 //! as "Out of scope" and "Open questions". An epic with no list at all is decomposed with the
 //! domain's typical story map.
 
-use super::phrasebook::{Vars, domain_rules};
+use super::facts::Facts;
+use super::phrasebook::{Phrase, Presumes, Vars, domain_rules, p};
 use super::test_cases::shorten;
 use super::{OfflineTask, describe_document, push_unique, sentence, success_outcome, with_article};
 use crate::task::{Domain, EpicStories, EpicStoriesInput, Priority, StoryDraft};
@@ -198,63 +199,91 @@ fn collect(text: &str, label: &str, candidates: &mut Vec<Candidate>) {
     }
 }
 
-/// The usual story map of an epic's domain, used when the epic lists no requirements.
+/// The usual story map of an epic's domain, used when the epic lists no requirements. Each
+/// entry is said only when the epic shows it applies: an epic called "Self-serve refunds"
+/// gets the refund story, not "pay with a card". With nothing to go on, the epic becomes
+/// one story rather than a map of guesses.
 fn template_candidates(epic: &Analysis) -> Vec<Candidate> {
-    let templates: &[&str] = match epic.domain {
+    const PROVIDERS: &[&str] = &["stripe", "paypal", "adyen", "braintree", "webhook*"];
+    let templates: &[Phrase] = match epic.domain {
         Domain::DataMigration => &[
-            "Inventory and map the {topic} source data to the target model",
-            "Build the {topic} job with a dry-run mode",
-            "Backfill existing records in resumable batches",
-            "Reconcile source and target after the {topic}",
-            "Switch reads to the new store and retire the old one",
+            p("Inventory and map the {topic} source data to the target model"),
+            p("Build the {topic} job with a dry-run mode"),
+            p("Backfill existing records in resumable batches"),
+            p("Reconcile source and target after the {topic}"),
+            p("Switch reads to the new store and retire the old one"),
         ],
         Domain::Payments => &[
-            "Pay for {topic} with a card",
-            "Handle {service} webhooks idempotently",
-            "Issue full and partial refunds",
-            "Reconcile payments with {service} reports",
+            p("Pay for {topic} with a card").only_if(&["pay", "checkout", "card*", "purchas*"]),
+            p("Handle {service} webhooks idempotently").only_if(PROVIDERS),
+            p("Issue full and partial refunds").only_if(&["refund*"]),
+            p("Reconcile payments with {service} reports").only_if(PROVIDERS),
         ],
         Domain::Authentication => &[
-            "Sign in with {topic}",
-            "Recover access when credentials are lost",
-            "Protect {topic} against brute-force attempts",
-            "Audit {topic} events for security review",
+            p("Sign in with {topic}").only_if(&["sso", "saml", "oauth", "google", "okta"]),
+            p("Recover access when credentials are lost").only_if(&[
+                "password*",
+                "credential*",
+                "login",
+                "sign in",
+                "account*",
+            ]),
+            p("Protect {topic} against brute-force attempts").only_if(&[
+                "login",
+                "sign in",
+                "password*",
+                "otp",
+                "mfa",
+                "2fa",
+            ]),
+            p("Audit {topic} events for security review"),
         ],
         Domain::Reporting => &[
-            "View {topic} on a dashboard",
-            "Filter {topic} by date range and segment",
-            "Export {topic} to CSV",
-            "Schedule {topic} delivery by email",
+            p("View {topic} on a dashboard"),
+            p("Filter {topic} by date range and segment")
+                .only_if(&["date*", "period*", "day*", "filter*", "segment*"]),
+            p("Export {topic} to CSV").only_if(&["export*", "csv", "download*"]),
+            p("Schedule {topic} delivery by email").only_if(&["schedul*", "email*"]),
         ],
         Domain::Notifications => &[
-            "Send {topic} when the triggering event happens",
-            "Choose which {topic} to receive",
-            "Track delivery and retry failed {topic}",
+            p("Send {topic} when the triggering event happens"),
+            p("Choose which {topic} to receive").presumes(Presumes::OPTIONAL_MESSAGES),
+            p("Track delivery and retry failed {topic}"),
         ],
         Domain::Search => &[
-            "Search {topic} by keyword",
-            "Filter and sort {topic} results",
-            "Keep the {topic} index up to date",
+            p("Search {topic} by keyword"),
+            p("Filter and sort {topic} results"),
+            p("Keep the {topic} index up to date"),
         ],
         Domain::Integration => &[
-            "Connect an account to {service}",
-            "Sync {topic} from {service} automatically",
-            "See sync status and errors",
-            "Disconnect {service} and clean up synced data",
+            p("Connect an account to {service}").only_if(PROVIDERS),
+            p("Sync {topic} from {service} automatically").only_if(PROVIDERS),
+            p("See sync status and errors").only_if(&["sync*"]),
+            p("Disconnect {service} and clean up synced data").only_if(PROVIDERS),
         ],
         _ => &[
-            "{object}",
-            "Validate input and explain errors for {topic}",
-            "Configure {topic} as an administrator",
-            "Track usage of {topic}",
+            p("{object}"),
+            p("Validate input and explain errors for {topic}").presumes(Presumes::TEXT_INPUT),
+            p("Configure {topic} as an administrator").only_if(&["admin*", "config*", "setting*"]),
+            p("Track usage of {topic}").only_if(&["usage", "analytics", "metric*", "adoption"]),
         ],
     };
     let vars = Vars::from_analysis(epic);
-    templates
+    let mut stories: Vec<String> = templates
         .iter()
-        .map(|template| {
+        // Without a named provider a "{service}" story is a guess, not a story.
+        .filter(|template| vars.named_service || !template.text.contains("{service}"))
+        .filter(|template| template.gate.admits(&vars.facts, &epic.lexicon))
+        .map(|template| vars.fill(template.text))
+        .collect();
+    if stories.is_empty() {
+        stories.push(vars.object.clone());
+    }
+    stories
+        .into_iter()
+        .map(|story| {
             Candidate::new(
-                upper_first(&vars.fill(template)),
+                upper_first(&story),
                 Vec::new(),
                 None,
                 "Epic summary (the epic lists no requirements; typical story map)".to_owned(),
@@ -339,15 +368,7 @@ fn strip_moscow(text: &str) -> &str {
 }
 
 fn article(word: &str) -> &'static str {
-    if word
-        .chars()
-        .next()
-        .is_some_and(|c| "aeiouAEIOU".contains(c))
-    {
-        "an"
-    } else {
-        "a"
-    }
+    super::indefinite_article(word)
 }
 
 /// Drafts one story; returns it with the role it is written for.
@@ -366,6 +387,10 @@ fn draft(
         .unwrap_or(epic.domain);
     let requirement = split_requirement(text, default_role);
     let role = requirement.role.clone();
+    // Each story is its own ticket: "reset a forgotten password" has a signed-out user even
+    // when its epic is about account security in general.
+    let facts = Facts::from_lexicon(&item);
+    let given = facts.given_user(&role);
     let want = lower_first(requirement.want.trim_end_matches('.'));
     let parts = parse_summary(&want);
     let verb_led = parts.verb.is_some() || requirement.from_user_story;
@@ -428,7 +453,7 @@ fn draft(
             )
         } else {
             format!(
-                "Given a signed-in {role}, when they {}, then {}",
+                "{given}, when they {}, then {}",
                 first_person_free(&phrase),
                 success_outcome(parts.verb.as_deref())
             )
@@ -439,23 +464,28 @@ fn draft(
         push_unique(
             &mut acceptance_criteria,
             format!(
-                "Given a signed-in {role}, when there is nothing to show, then an empty state explains why instead of an error"
+                "{given}, when there is nothing to show, then an empty state explains why instead of an error"
             ),
         );
     } else if acceptance_criteria.len() < 3 && !requirement.system_subject {
         let vars = Vars {
-            topic: lower_first(&parts.topic),
+            // "my password" is the requester speaking; scenarios are in the third person.
+            topic: strip_possessives(&format!(" {}", lower_first(&parts.topic)))
+                .trim()
+                .to_owned(),
             object: lower_first(&parts.object),
             role: role.clone(),
+            facts,
             ..Vars::from_analysis(epic)
         };
-        if let Some((_, when, then)) = domain_rules(item_domain).negatives.first() {
+        let negatives = domain_rules(item_domain).negatives;
+        if let Some(scenario) = vars.scenarios(&item, negatives).next() {
             push_unique(
                 &mut acceptance_criteria,
                 format!(
-                    "Given a signed-in {role}, when {}, then {}",
-                    vars.fill(when),
-                    vars.fill(then)
+                    "{given}, when {}, then {}",
+                    vars.fill(scenario.when),
+                    vars.fill(scenario.then)
                 ),
             );
         }

@@ -9,6 +9,7 @@
 
 mod draft_pr_plan;
 mod epic_stories;
+mod facts;
 mod phrasebook;
 mod story_tasks;
 mod test_cases;
@@ -65,11 +66,11 @@ fn supporting_texts<'a>(
     additional_context: Option<&'a str>,
 ) -> Vec<&'a str> {
     let mut texts = Vec::new();
-    texts.extend(clipped(description));
-    texts.extend(clipped(additional_context));
+    texts.extend(clipped(meaningful(description)));
+    texts.extend(clipped(meaningful(additional_context)));
     if let Some(parent) = parent {
         texts.extend(clipped(Some(parent.summary.as_str())));
-        texts.extend(clipped(parent.description.as_deref()));
+        texts.extend(clipped(meaningful(parent.description.as_deref())));
     }
     texts.extend(
         documents
@@ -77,6 +78,38 @@ fn supporting_texts<'a>(
             .filter_map(|document| clipped(Some(document.content.as_str()))),
     );
     texts
+}
+
+/// `text` unless it says nothing: "TBD", "N/A", or Jira's empty template ("h2. Description
+/// h2. Acceptance Criteria" with no line under either heading). An empty template's heading
+/// words would otherwise read as the ticket's subject.
+fn meaningful(text: Option<&str>) -> Option<&str> {
+    let text = text?;
+    // Placeholders are short: stop reading as soon as the content is longer than any of
+    // them, so a pasted PRD costs one pass over its first lines, not a copy.
+    let mut content = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || is_heading(line) {
+            continue;
+        }
+        if content.len() + line.len() > 80 {
+            return Some(text);
+        }
+        content.push_str(line);
+        content.push('\n');
+    }
+    (!crate::text_analysis::is_placeholder(&content)).then_some(text)
+}
+
+/// A Jira ("h2. Title") or Markdown ("## Title") heading line.
+fn is_heading(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    let jira = bytes.len() > 3
+        && bytes[0] == b'h'
+        && bytes[1].is_ascii_digit()
+        && bytes[2] == b'.'
+        && bytes[3] == b' ';
+    jira || line.starts_with('#')
 }
 
 /// `text` cut to [`crate::text_analysis::MAX_ANALYSED_CHARS`].
@@ -240,7 +273,17 @@ const BUILD_VERBS: &[&str] = &[
 ];
 
 fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
-    let object = crate::text_analysis::lower_first(&summary.object);
+    // "Export CSV button" is a label and keeps its capitals; "Dark mode toggle" is prose.
+    let is_label = summary
+        .object
+        .split_whitespace()
+        .nth(1)
+        .is_some_and(|second| second.starts_with(|c: char| c.is_ascii_uppercase()));
+    let object = if is_label {
+        summary.object.clone()
+    } else {
+        crate::text_analysis::lower_first(&summary.object)
+    };
     let Some(verb) = summary.verb.as_deref() else {
         let offering = with_article(&object);
         return Capability {
@@ -251,6 +294,22 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
         };
     };
     let verb_owned = Some(verb.to_owned());
+    // "Let customers reset their password" names the role and its action without a "to".
+    if verb == "let"
+        && let Some((role, action)) = object.split_once(' ')
+        && action
+            .split_whitespace()
+            .next()
+            .is_some_and(crate::text_analysis::is_base_verb)
+    {
+        let role = role.strip_suffix('s').unwrap_or(role);
+        return Capability {
+            role: Some(role.to_owned()),
+            phrase: action.to_owned(),
+            offering: None,
+            verb: action.split_whitespace().next().map(str::to_lowercase),
+        };
+    }
     if matches!(verb, "allow" | "let" | "enable") {
         let lower = object.to_ascii_lowercase();
         if let Some(at) = lower.find(" to ") {
@@ -267,6 +326,20 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
             };
         }
     }
+    // "Send a security alert when a new device signs in": the system sends, the user
+    // receives; "let users send ..." would invert who does what.
+    if matches!(
+        verb,
+        "send" | "notify" | "email" | "alert" | "remind" | "push"
+    ) {
+        let object = object.strip_prefix("users ").unwrap_or(&object);
+        return Capability {
+            role: None,
+            phrase: format!("receive {}", with_article(object)),
+            offering: None,
+            verb: Some("receive".to_owned()),
+        };
+    }
     if USER_ACTION_VERBS.contains(&verb) {
         return Capability {
             role: None,
@@ -276,11 +349,20 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
         };
     }
     if BUILD_VERBS.contains(&verb) {
+        // "Add an Export CSV button to the orders page": the thing is added *to* the page
+        // but used *on* it, so "use the button to the page" would be ungrammatical.
+        let object = placed_on(&object);
+        // What the built thing lets users do decides what success looks like: an "Export
+        // CSV button" succeeds when a file downloads.
+        let action = object
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .find(|word| USER_ACTION_VERBS.contains(&word.as_str()));
         return Capability {
             role: None,
             phrase: format!("use {}", with_definite_article(&object)),
             offering: Some(with_article(&object)),
-            verb: verb_owned,
+            verb: action.or(verb_owned),
         };
     }
     Capability {
@@ -289,6 +371,37 @@ fn capability(summary: &crate::text_analysis::SummaryParts) -> Capability {
         offering: None,
         verb: verb_owned,
     }
+}
+
+/// "toggle to the settings page" → "toggle on the settings page": where a built thing ends
+/// up, said as where it is. Only a "to" followed by a determiner and ending in a place noun
+/// is a location; "a way to export" keeps its "to".
+fn placed_on(object: &str) -> String {
+    const PLACES: [&str; 12] = [
+        "page",
+        "screen",
+        "view",
+        "header",
+        "footer",
+        "menu",
+        "toolbar",
+        "sidebar",
+        "modal",
+        "dialog",
+        "dashboard",
+        "list",
+    ];
+    let lower = object.to_ascii_lowercase();
+    for marker in [" to the ", " to a ", " to each ", " to every ", " to our "] {
+        if let Some(at) = lower.find(marker) {
+            let place = &lower[at + marker.len()..];
+            let last = place.split_whitespace().last().unwrap_or("");
+            if PLACES.contains(&last.trim_end_matches('s')) {
+                return format!("{} on{}", &object[..at], &object[at + 3..]);
+            }
+        }
+    }
+    object.to_owned()
 }
 
 const DETERMINERS: [&str; 10] = [
@@ -311,14 +424,25 @@ fn with_article(phrase: &str) -> String {
     {
         return phrase.to_owned();
     }
-    let vowel = phrase
-        .chars()
-        .next()
-        .is_some_and(|c| "aeiouAEIOU".contains(c));
-    if vowel {
-        format!("an {phrase}")
+    format!("{} {phrase}", indefinite_article(phrase))
+}
+
+/// "a" or "an" for `word` by its sound: "an export", "a user", "an SMS" is not attempted
+/// (initialisms are rare in filled slots and "a" reads acceptably).
+pub(crate) fn indefinite_article(word: &str) -> &'static str {
+    let lower = word.trim_start().to_ascii_lowercase();
+    // Vowel letters that sound like a consonant: "a user", "a unique", "a one-off".
+    let consonant_sound = ["us", "uni", "uti", "eu", "one", "once"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix));
+    let silent_h = ["hour", "honest", "honor", "honour"]
+        .iter()
+        .any(|prefix| lower.starts_with(prefix));
+    let vowel = lower.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if (vowel && !consonant_sound) || silent_h {
+        "an"
     } else {
-        format!("a {phrase}")
+        "a"
     }
 }
 
@@ -334,10 +458,9 @@ fn with_definite_article(phrase: &str) -> String {
 /// What a user sees when the action of `verb` succeeds, for generated acceptance criteria.
 fn success_outcome(verb: Option<&str>) -> &'static str {
     match verb.unwrap_or("") {
-        "see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "receive"
-        | "access" | "review" | "list" | "sort" | "group" => {
-            "the matching data is shown within a few seconds"
-        }
+        "receive" => "the message arrives within a minute and names what happened",
+        "see" | "view" | "compare" | "filter" | "search" | "find" | "track" | "get" | "access"
+        | "review" | "list" | "sort" | "group" => "the matching data is shown within a few seconds",
         "export" | "download" => "a file with the expected data downloads",
         "upload" | "import" => {
             "the file is accepted and every row is imported or reported as rejected"
@@ -509,8 +632,22 @@ mod tests {
         let build = capability(&parse_summary("Add dark mode toggle to the settings page"));
         assert_eq!(
             build.offering.as_deref(),
-            Some("a dark mode toggle to the settings page")
+            Some("a dark mode toggle on the settings page")
         );
+        assert_eq!(
+            build.phrase,
+            "use the dark mode toggle on the settings page"
+        );
+        let button = capability(&parse_summary("Add Export CSV button to the orders page"));
+        assert_eq!(
+            button.phrase,
+            "use the Export CSV button on the orders page"
+        );
+        let let_role = capability(&parse_summary(
+            "Let customers reset their password by email",
+        ));
+        assert_eq!(let_role.role.as_deref(), Some("customer"));
+        assert_eq!(let_role.phrase, "reset their password by email");
         let allow = capability(&parse_summary("Allow admins to schedule exports"));
         assert_eq!(allow.role.as_deref(), Some("admin"));
         assert_eq!(allow.phrase, "schedule exports");

@@ -4,6 +4,7 @@
 //! each in man-days scaled by complexity signals, and splits tasks longer than the cycle-time
 //! limit.
 
+use super::facts::Facts;
 use super::phrasebook::{Vars, context_rules, domain_rules};
 use super::test_cases::{SuiteRequest, build_cases, shorten};
 use super::{OfflineTask, capability, imperative_statements, push_unique, supporting_texts};
@@ -22,6 +23,7 @@ impl OfflineTask for StoryTasksInput {
             self.additional_context.as_deref(),
         );
         let analysis = Analysis::new(&self.summary, &texts, &self.acceptance_criteria);
+        let story_facts = Facts::of(&analysis);
         let story_type = story_type(&analysis.lexicon);
         let teams = required_teams(&analysis, story_type);
         let statements = super::clipped(self.description.as_deref())
@@ -58,6 +60,7 @@ impl OfflineTask for StoryTasksInput {
                         target: TestTarget::Task,
                         team: Some(task.team),
                         level: self.coverage_level,
+                        ticket: Some((&analysis, story_facts)),
                     };
                     build_cases(&task_analysis, &request)
                 } else {
@@ -233,6 +236,16 @@ const FRONTEND_SIGNALS: &[&str] = &[
     "user interface",
     "dark mode",
     "link*",
+    "switch*",
+    "header",
+    "footer",
+    "menu*",
+    "navbar",
+    "sidebar",
+    "tooltip*",
+    "checkbox*",
+    "dropdown*",
+    "theme*",
 ];
 const MOBILE_SIGNALS: &[&str] = &[
     "mobile",
@@ -398,6 +411,21 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
+    /// True for stories that read data out (export, download) without writing any in.
+    fn is_export(&self) -> bool {
+        let lexicon = &self.analysis.lexicon;
+        lexicon.any(&["export*", "download*"])
+            && !lexicon.any(&["import*", "migrat*", "backfill*", "upload*"])
+    }
+
+    /// The first scope template of `context` that is true of the story, filled.
+    fn layer_scope(&self, context: TechnicalContext) -> Option<String> {
+        self.vars
+            .phrases(&self.analysis.lexicon, context_rules(context).scopes)
+            .into_iter()
+            .next()
+    }
+
     fn needs(&self, team: Team) -> bool {
         self.teams.contains(&team)
     }
@@ -470,10 +498,10 @@ impl Planner<'_> {
             && changes_storage
         {
             schema = Some(plan.len());
-            let mut scopes = vec![
-                self.vars
-                    .fill(context_rules(TechnicalContext::Database).scopes[0]),
-            ];
+            let mut scopes: Vec<String> = self
+                .layer_scope(TechnicalContext::Database)
+                .into_iter()
+                .collect();
             if story_type == StoryType::DataFeature
                 || self.analysis.in_domain(Domain::DataMigration)
             {
@@ -560,22 +588,34 @@ impl Planner<'_> {
         let action = upper_first(&self.analysis.summary.action_phrase());
         let endpoint = self.analysis.entities.endpoints.first();
         let (summary, purpose, mut scopes) = match (story_type, endpoint) {
-            (StoryType::Integration, _) if self.vars.service != "the provider" => (
+            (StoryType::Integration, _) if self.vars.named_service => (
                 format!("[BE] Integrate with {} for {topic}", self.vars.service),
                 format!(
                     "Exchange {topic} data with {} safely and idempotently.",
                     self.vars.service
                 ),
-                domain_rules(Domain::Integration)
-                    .scopes
-                    .iter()
-                    .map(|t| self.vars.fill(t))
-                    .collect::<Vec<_>>(),
+                self.vars.phrases(
+                    &self.analysis.lexicon,
+                    domain_rules(Domain::Integration).scopes,
+                ),
             ),
             (_, Some(endpoint)) => (
                 format!("[BE] Implement `{endpoint}`"),
                 self.server_purpose(),
                 Vec::new(),
+            ),
+            // An export only reads: no dry run, no rejected rows, and the user waits for a file.
+            (StoryType::DataFeature, None) if self.is_export() => (
+                format!("[BE] Generate the {topic} file"),
+                format!(
+                    "Produce the file behind {topic} with the right rows, even at production volume."
+                ),
+                vec![
+                    "Stream rows in batches instead of loading them into memory".to_owned(),
+                    "Quote and escape every value so spreadsheets show it verbatim".to_owned(),
+                    "Send large files as a download link instead of making the user wait"
+                        .to_owned(),
+                ],
             ),
             (StoryType::DataFeature, None) => (
                 format!("[BE] {action} as a background job"),
@@ -608,15 +648,21 @@ impl Planner<'_> {
             let skip = (context == TechnicalContext::Api && !names_endpoint)
                 || (story_type == StoryType::Integration
                     && context == TechnicalContext::ExternalService);
-            if self.analysis.has(context) && !skip {
-                push_unique(
-                    &mut scopes,
-                    self.vars.fill(context_rules(context).scopes[0]),
-                );
+            if self.analysis.has(context)
+                && !skip
+                && let Some(scope) = self.layer_scope(context)
+            {
+                push_unique(&mut scopes, scope);
             }
         }
-        for template in domain_rules(self.analysis.domain).scopes.iter().take(2) {
-            push_unique(&mut scopes, self.vars.fill(template));
+        let domain_scopes = domain_rules(self.analysis.domain).scopes;
+        for scope in self
+            .vars
+            .phrases(&self.analysis.lexicon, domain_scopes)
+            .into_iter()
+            .take(2)
+        {
+            push_unique(&mut scopes, scope);
         }
         for criterion in self.analysis.criteria.iter().take(3) {
             push_unique(&mut scopes, format!("Enforce: {}", criterion.text));
@@ -732,15 +778,14 @@ impl Planner<'_> {
             team: Team::Backend,
             summary,
             purpose,
-            scopes: domain_rules(secondary)
-                .scopes
+            scopes: self
+                .vars
+                .phrases(&self.analysis.lexicon, domain_rules(secondary).scopes),
+            outcome: self
+                .vars
+                .phrases(&self.analysis.lexicon, domain_rules(secondary).outcomes)
                 .iter()
-                .map(|t| self.vars.fill(t))
-                .collect(),
-            outcome: domain_rules(secondary)
-                .outcomes
-                .iter()
-                .map(|t| super::sentence(&self.vars.fill(t)))
+                .map(|outcome| super::sentence(outcome))
                 .collect(),
             depends_on,
             effort: Effort::for_team(Team::Backend, self.analysis.complexity).scaled(0.6),
@@ -758,21 +803,24 @@ impl Planner<'_> {
         let topic = &self.vars.topic;
         let screen = &self.vars.screen;
         let has_backend = self.needs(Team::Backend);
+        // A control is added to a screen that exists, or built on its own; a screen is built.
+        let named_screen = self.analysis.entities.screens.first();
+        let web_summary = match (self.vars.facts.control, named_screen) {
+            (true, Some(screen)) => format!("[FE] Add the {} to the {screen}", self.vars.control),
+            (true, None) => format!("[FE] Build the {}", self.vars.control),
+            (false, _) => format!("[FE] Build the {screen} for {topic}"),
+        };
         let (summary, mut scopes) = if team == Team::Frontend {
             (
-                format!("[FE] Build the {screen} for {topic}"),
-                vec![
-                    self.vars
-                        .fill(context_rules(TechnicalContext::Ui).scopes[0]),
-                ],
+                web_summary,
+                self.layer_scope(TechnicalContext::Ui).into_iter().collect(),
             )
         } else {
             (
                 format!("[MOBILE] Implement {topic} in the iOS and Android apps"),
-                vec![
-                    self.vars
-                        .fill(context_rules(TechnicalContext::Mobile).scopes[0]),
-                ],
+                self.layer_scope(TechnicalContext::Mobile)
+                    .into_iter()
+                    .collect(),
             )
         };
         for statement in self.frontend_statements().into_iter().take(2) {
@@ -783,8 +831,12 @@ impl Planner<'_> {
                 "Call {} per the agreed contract and show its errors in words the {role} understands",
                 self.vars.endpoint
             ));
-            scopes
-                .push("Validate input on the client with the same rules as the server".to_owned());
+            // Only something users type into has input to validate.
+            if self.vars.facts.text_input {
+                scopes.push(
+                    "Validate input on the client with the same rules as the server".to_owned(),
+                );
+            }
         } else {
             scopes.push(format!(
                 "Keep {topic} state on the client and restore it after a reload"
@@ -841,40 +893,54 @@ impl Planner<'_> {
         let rules = domain_rules(self.analysis.domain);
         // The domain's failure cases first, then those of the layers the story touches.
         let mut negatives: Vec<String> = Vec::new();
-        let layer_negatives = self
-            .analysis
-            .contexts
-            .iter()
-            .flat_map(|context| context_rules(*context).negatives.iter());
-        for (title, _, _) in rules.negatives.iter().chain(layer_negatives) {
-            push_unique(&mut negatives, self.vars.fill(title).to_lowercase());
+        let lexicon = &self.analysis.lexicon;
+        let layer_negatives = self.analysis.contexts.iter().flat_map(|context| {
+            self.vars
+                .scenarios(lexicon, context_rules(*context).negatives)
+        });
+        for scenario in self
+            .vars
+            .scenarios(lexicon, rules.negatives)
+            .chain(layer_negatives)
+        {
+            push_unique(
+                &mut negatives,
+                self.vars.fill(scenario.title).to_lowercase(),
+            );
         }
         negatives.truncate(4);
         if !negatives.is_empty() {
             scopes.push(format!("Cover negative cases: {}", negatives.join("; ")));
         }
-        let edges: Vec<String> = rules
-            .edges
-            .iter()
-            .map(|(title, _, _)| self.vars.fill(title).to_lowercase())
+        let edges: Vec<String> = self
+            .vars
+            .scenarios(lexicon, rules.edges)
+            .map(|scenario| self.vars.fill(scenario.title).to_lowercase())
             .collect();
         if !edges.is_empty() {
             scopes.push(format!("Cover edge cases: {}", edges.join("; ")));
         }
-        if !rules.security.is_empty() {
+        if let Some(security) = self.vars.scenarios(lexicon, rules.security).next() {
             scopes.push(format!(
                 "Security checks: {}",
-                self.vars.fill(rules.security[0].0).to_lowercase()
+                self.vars.fill(security.title).to_lowercase()
             ));
         }
         scopes.push(format!(
             "Automate the {topic} happy path end to end and add it to the regression suite"
         ));
         if self.needs(Team::Frontend) || self.needs(Team::Mobile) {
-            scopes.push(format!(
-                "Check every state of the {}: loading, empty, error, and after a reload",
-                self.vars.screen
-            ));
+            scopes.push(if self.vars.facts.control {
+                format!(
+                    "Check the {} in each of its states, by keyboard and screen reader, and after a reload",
+                    self.vars.control
+                )
+            } else {
+                format!(
+                    "Check every state of the {}: loading, empty, error, and after a reload",
+                    self.vars.screen
+                )
+            });
             scopes.push(
                 "Exploratory session on staging across supported browsers and devices".to_owned(),
             );

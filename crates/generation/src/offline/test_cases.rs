@@ -2,6 +2,7 @@
 //! coverage level, built from the acceptance criteria (Given/When/Then or bullets) and from
 //! the domain's and technical layers' scenario libraries.
 
+use super::facts::{Actor, Facts};
 use super::phrasebook::{Scenario, Vars, context_rules, domain_rules};
 use super::{OfflineTask, capability, push_unique, sentence, supporting_texts};
 use crate::task::{
@@ -23,6 +24,7 @@ impl OfflineTask for TestCasesInput {
             target: self.target,
             team: self.team,
             level: self.coverage_level,
+            ticket: None,
         };
         TestSuite {
             coverage_level: self.coverage_level,
@@ -34,10 +36,14 @@ impl OfflineTask for TestCasesInput {
 }
 
 /// What kind of suite to build.
-pub(super) struct SuiteRequest {
+pub(super) struct SuiteRequest<'a> {
     pub target: TestTarget,
     pub team: Option<Team>,
     pub level: CoverageLevel,
+    /// The ticket the suite belongs to and its facts, when the analysed text is not the
+    /// ticket itself (a team task's generated scopes): what the ticket is decides which
+    /// scenarios are true. The facts are read once per ticket, not once per task.
+    pub ticket: Option<(&'a Analysis, Facts)>,
 }
 
 /// A test case before it gets an id.
@@ -55,9 +61,17 @@ struct Draft {
 
 /// Builds the test cases for an analysed story or task.
 pub(super) fn build_cases(analysis: &Analysis, request: &SuiteRequest) -> Vec<TestCase> {
-    let vars = Vars::from_analysis(analysis);
+    let mut vars = Vars::from_analysis(analysis);
+    let ticket = match request.ticket {
+        Some((ticket, facts)) => {
+            vars.facts = facts;
+            ticket
+        }
+        None => analysis,
+    };
     let builder = Builder {
         analysis,
+        ticket,
         request,
         vars,
     };
@@ -112,7 +126,9 @@ pub(super) fn build_cases(analysis: &Analysis, request: &SuiteRequest) -> Vec<Te
 
 struct Builder<'a> {
     analysis: &'a Analysis,
-    request: &'a SuiteRequest,
+    /// The ticket itself, whose words and facts gate the scenario libraries.
+    ticket: &'a Analysis,
+    request: &'a SuiteRequest<'a>,
     vars: Vars,
 }
 
@@ -143,23 +159,35 @@ impl Builder<'_> {
                 self.case_from_criterion(index, criterion, &capability.phrase)
             })
             .collect();
+        let text_input = self.vars.facts.text_input;
         if drafts.is_empty() && !self.is_story() {
+            // "Valid input" only means something where users type.
+            let claim = if text_input {
+                "accepts valid input"
+            } else {
+                "returns the expected result"
+            };
             drafts.push(Draft {
                 title: shorten(
-                    &format!("{} accepts valid input", upper_first(&self.unit_subject())),
+                    &format!("{} {claim}", upper_first(&self.unit_subject())),
                     90,
                 ),
                 test_type: self.task_main_type(),
                 category: TestCategory::Positive,
                 priority: TestPriority::P0,
                 description: format!(
-                    "Exercises {} in isolation with valid input.",
-                    self.unit_subject()
+                    "Exercises {} in isolation{}.",
+                    self.unit_subject(),
+                    if text_input { " with valid input" } else { "" }
                 ),
                 extra_preconditions: Vec::new(),
                 steps: vec![
                     self.given_line(),
-                    format!("When {} runs with valid input", self.unit_subject()),
+                    if text_input {
+                        format!("When {} runs with valid input", self.unit_subject())
+                    } else {
+                        format!("When {} runs", self.unit_subject())
+                    },
                     "Then it returns the expected result".to_owned(),
                     "And it has no side effects beyond the documented ones".to_owned(),
                 ],
@@ -179,15 +207,13 @@ impl Builder<'_> {
                 category: TestCategory::Positive,
                 priority: TestPriority::P0,
                 description: format!(
-                    "Checks that a {role} can {} with valid input and sees the result.",
-                    capability.phrase
+                    "Checks that a {role} can {}{} and sees the result.",
+                    capability.phrase,
+                    if text_input { " with valid input" } else { "" }
                 ),
                 extra_preconditions: Vec::new(),
                 steps: vec![
-                    format!(
-                        "Given a signed-in {role} with valid data for {}",
-                        self.vars.topic
-                    ),
+                    self.vars.facts.given_user(role),
                     format!("When they {}", capability.phrase),
                     "Then the operation succeeds and the result is shown".to_owned(),
                     "And the change is persisted and visible after a reload".to_owned(),
@@ -200,7 +226,12 @@ impl Builder<'_> {
             });
         }
         if self.is_story() {
-            let mut steps = vec![format!("Given a {role} signs in on staging")];
+            let signed_in = self.vars.facts.actor == Actor::SignedIn;
+            let mut steps = vec![if signed_in {
+                format!("Given a {role} signs in on staging")
+            } else {
+                format!("{} on staging", self.vars.facts.given_user(role))
+            }];
             if let Some(screen) = self.analysis.entities.screens.first() {
                 steps.push(format!("When they open the {screen}"));
                 steps.push(format!("And they {}", capability.phrase));
@@ -211,7 +242,12 @@ impl Builder<'_> {
                 ));
             }
             steps.push("Then they see a confirmation".to_owned());
-            steps.push("And the result is still there after signing out and in again".to_owned());
+            // Signing out and in again only proves durability for someone who was signed in.
+            if signed_in {
+                steps.push(
+                    "And the result is still there after signing out and in again".to_owned(),
+                );
+            }
             drafts.insert(
                 1.min(drafts.len()),
                 Draft {
@@ -272,10 +308,17 @@ impl Builder<'_> {
                 format!("Then {then}"),
             ],
             _ => vec![
-                format!("Given a signed-in {role}"),
+                self.vars.facts.given_user(role),
                 format!("When they {capability}"),
                 format!("Then {}", lowercase_start(&criterion.text)),
             ],
+        };
+        // "An expired code is rejected" is a criterion about a failure: its test is negative
+        // however the criterion is worded.
+        let category = if describes_failure(criterion.then.as_deref().unwrap_or(&criterion.text)) {
+            TestCategory::Negative
+        } else {
+            TestCategory::Positive
         };
         let expected = sentence(criterion.then.as_deref().unwrap_or(&criterion.text));
         let test_type = match (self.is_story(), self.request.team) {
@@ -295,7 +338,7 @@ impl Builder<'_> {
                 90,
             ),
             test_type,
-            category: TestCategory::Positive,
+            category,
             priority: if index < 2 {
                 TestPriority::P0
             } else {
@@ -313,15 +356,20 @@ impl Builder<'_> {
         }
     }
 
+    /// The scenarios of `list` that are true of the ticket.
+    fn admitted(&self, list: &'static [Scenario], into: &mut Vec<Scenario>) {
+        into.extend(self.vars.scenarios(&self.ticket.lexicon, list).copied());
+    }
+
     fn negatives(&self) -> Vec<Draft> {
         let mut scenarios: Vec<Scenario> = Vec::new();
         for domain in &self.analysis.domains {
-            scenarios.extend(domain_rules(*domain).negatives.iter().copied());
+            self.admitted(domain_rules(*domain).negatives, &mut scenarios);
         }
         for context in &self.analysis.contexts {
-            scenarios.extend(context_rules(*context).negatives.iter().copied());
+            self.admitted(context_rules(*context).negatives, &mut scenarios);
         }
-        scenarios.extend(domain_rules(Domain::General).negatives.iter().copied());
+        self.admitted(domain_rules(Domain::General).negatives, &mut scenarios);
         let ui = self.analysis.has(TechnicalContext::Ui);
         scenarios
             .into_iter()
@@ -349,9 +397,9 @@ impl Builder<'_> {
     fn edges(&self) -> Vec<Draft> {
         let mut scenarios: Vec<Scenario> = Vec::new();
         for domain in &self.analysis.domains {
-            scenarios.extend(domain_rules(*domain).edges.iter().copied());
+            self.admitted(domain_rules(*domain).edges, &mut scenarios);
         }
-        scenarios.extend(domain_rules(Domain::General).edges.iter().copied());
+        self.admitted(domain_rules(Domain::General).edges, &mut scenarios);
         let test_type = if self.is_story() {
             TestType::Integration
         } else {
@@ -368,12 +416,12 @@ impl Builder<'_> {
     fn security(&self) -> Vec<Draft> {
         let mut scenarios: Vec<Scenario> = Vec::new();
         for domain in &self.analysis.domains {
-            scenarios.extend(domain_rules(*domain).security.iter().copied());
+            self.admitted(domain_rules(*domain).security, &mut scenarios);
         }
         for context in &self.analysis.contexts {
-            scenarios.extend(context_rules(*context).security.iter().copied());
+            self.admitted(context_rules(*context).security, &mut scenarios);
         }
-        scenarios.extend(domain_rules(Domain::General).security.iter().copied());
+        self.admitted(domain_rules(Domain::General).security, &mut scenarios);
         scenarios
             .into_iter()
             .map(|scenario| {
@@ -443,20 +491,30 @@ impl Builder<'_> {
 
     fn case_from_scenario(
         &self,
-        (title, when, then): Scenario,
+        scenario: Scenario,
         category: TestCategory,
         test_type: TestType,
         priority: TestPriority,
     ) -> Draft {
-        let title = self.vars.fill(title);
-        let when = self.vars.fill(when);
-        let then = self.vars.fill(then);
+        let title = upper_first(&self.vars.fill(scenario.title));
+        let when = self.vars.fill(scenario.when);
+        let then = self.vars.fill(scenario.then);
+        // A library scenario that does not name the ticket's subject says which subject it
+        // is about, so a reader sees why it belongs to this ticket.
+        let names_subject = [&title, &when, &then]
+            .iter()
+            .any(|text| mentions_summary(text, self.ticket));
+        let description = if names_subject {
+            format!("Checks that when {when}, {then}.")
+        } else {
+            format!("For {}: checks that when {when}, {then}.", self.vars.topic)
+        };
         Draft {
             title: shorten(&title, 90),
             test_type,
             category,
             priority,
-            description: format!("Checks that when {when}, {then}."),
+            description,
             extra_preconditions: Vec::new(),
             steps: vec![
                 self.given_line(),
@@ -550,7 +608,7 @@ impl Builder<'_> {
                 Some(Team::Frontend | Team::Mobile | Team::Qa)
             )
         {
-            format!("Given a signed-in {}", self.vars.role)
+            self.vars.facts.given_user(&self.vars.role)
         } else if self.analysis.has(TechnicalContext::Api)
             || self.analysis.has(TechnicalContext::Database)
         {
@@ -572,7 +630,12 @@ impl Builder<'_> {
                 Some(Team::Frontend | Team::Mobile | Team::Qa)
             )
         {
-            list.push(format!("A test {role} account exists"));
+            // A sign-up starts from no account; everyone else needs one.
+            if self.vars.facts.actor == Actor::Visitor {
+                list.push("No account exists yet for the test email address".to_owned());
+            } else {
+                list.push(format!("A test {role} account exists"));
+            }
         }
         if self.analysis.has(TechnicalContext::Database) {
             list.push("The test database is migrated to the latest schema and seeded".to_owned());
@@ -600,6 +663,59 @@ impl Builder<'_> {
         }
         list
     }
+}
+
+/// True when `text` describes something being refused or failing, which makes its test a
+/// negative one.
+fn describes_failure(text: &str) -> bool {
+    const FAILURE_WORDS: [&str; 14] = [
+        "expired",
+        "invalid",
+        "rejected",
+        "declined",
+        "refused",
+        "denied",
+        "wrong",
+        "unauthorised",
+        "unauthorized",
+        "forbidden",
+        "cannot",
+        "can't",
+        "not allowed",
+        "blocked",
+    ];
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|word| !word.is_empty())
+        .collect();
+    FAILURE_WORDS
+        .iter()
+        .any(|failure| match failure.split_once(' ') {
+            Some((first, second)) => words.windows(2).any(|pair| pair == [first, second]),
+            None => words.contains(failure),
+        })
+}
+
+/// True when `text` repeats a distinctive word of the ticket's summary.
+fn mentions_summary(text: &str, ticket: &Analysis) -> bool {
+    const COMMON: [&str; 26] = [
+        "with", "from", "into", "when", "that", "this", "their", "users", "user", "page", "flow",
+        "button", "does", "nothing", "have", "should", "must", "will", "every", "each", "after",
+        "before", "only", "other", "allow", "shows",
+    ];
+    let lower = text.to_lowercase();
+    ticket
+        .summary
+        .clean
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| word.len() >= 4 && !COMMON.contains(word))
+        .any(|word| {
+            // "refunds" in the summary matches "refund" in the text.
+            let stem = word.strip_suffix('s').unwrap_or(word);
+            lower.contains(stem)
+        })
 }
 
 /// "save my cart" → "saves my cart".

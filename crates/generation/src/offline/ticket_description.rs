@@ -11,15 +11,14 @@ use super::{
 use crate::task::{
     DescriptionSection, IssueType, TechnicalContext, TicketDescription, TicketDescriptionInput,
 };
-use crate::text_analysis::{Analysis, is_placeholder, lower_first, upper_first};
+use crate::text_analysis::{Analysis, lower_first, upper_first};
 
 /// Most scope or outcome bullets a description gets; longer lists stop being read.
 const MAX_ITEMS: usize = 7;
 
 impl OfflineTask for TicketDescriptionInput {
     fn generate_offline(&self) -> TicketDescription {
-        let description =
-            super::clipped(self.description.as_deref()).filter(|text| !is_placeholder(text));
+        let description = super::clipped(super::meaningful(self.description.as_deref()));
         let changes = self.linked_changes.join("\n");
         let mut texts = supporting_texts(
             description,
@@ -451,17 +450,22 @@ impl Writer<'_> {
                     scopes.iter().any(|scope| scope.contains(path))
                 });
             if self.analysis.has(context) && !endpoint_covered {
-                for template in context_rules(context).scopes {
-                    push_unique(scopes, self.vars.fill(template));
+                for scope in self
+                    .vars
+                    .phrases(&self.analysis.lexicon, context_rules(context).scopes)
+                {
+                    push_unique(scopes, scope);
                 }
             }
         }
     }
 
     fn push_domain_scopes(&self, scopes: &mut Vec<String>) {
+        let lexicon = &self.analysis.lexicon;
         for domain in self.analysis.domains.iter().take(2) {
-            for template in domain_rules(*domain).scopes.iter().take(2) {
-                push_unique(scopes, self.vars.fill(template));
+            let templates = domain_rules(*domain).scopes;
+            for scope in self.vars.phrases(lexicon, templates).into_iter().take(2) {
+                push_unique(scopes, scope);
             }
         }
         if scopes.len() < 2 {
@@ -472,17 +476,21 @@ impl Writer<'_> {
                     self.vars.object
                 ),
             );
-            push_unique(
-                scopes,
-                "Validate input and handle failures with messages that say what to do".to_owned(),
-            );
+            // Only something users type into has input to validate.
+            let failures = if self.vars.facts.text_input {
+                "Validate input and handle failures with messages that say what to do"
+            } else {
+                "Handle failures with messages that say what to do"
+            };
+            push_unique(scopes, failures.to_owned());
         }
     }
 
     fn push_domain_outcomes(&self, outcome: &mut Vec<String>) {
+        let lexicon = &self.analysis.lexicon;
         for domain in self.analysis.domains.iter().take(2) {
-            for template in domain_rules(*domain).outcomes {
-                push_unique(outcome, sentence(&self.vars.fill(template)));
+            for text in self.vars.phrases(lexicon, domain_rules(*domain).outcomes) {
+                push_unique(outcome, sentence(&text));
             }
         }
     }
@@ -497,8 +505,9 @@ impl Writer<'_> {
                 .take(10)
                 .collect();
         }
+        let given = self.vars.facts.given_user(role);
         let mut criteria = vec![format!(
-            "Given a signed-in {role}, when they {capability}, then {}",
+            "{given}, when they {capability}, then {}",
             success_outcome(verb)
         )];
         if self.analysis.domain == crate::task::Domain::General {
@@ -509,18 +518,14 @@ impl Writer<'_> {
             return criteria;
         }
         let rules = domain_rules(self.analysis.domain);
-        if let Some((_, when, then)) = rules.negatives.first() {
+        let lexicon = &self.analysis.lexicon;
+        let negative = self.vars.scenarios(lexicon, rules.negatives).next();
+        let edge = self.vars.scenarios(lexicon, rules.edges).next();
+        for scenario in negative.into_iter().chain(edge) {
             criteria.push(format!(
-                "Given a signed-in {role}, when {}, then {}",
-                self.vars.fill(when),
-                self.vars.fill(then)
-            ));
-        }
-        if let Some((_, when, then)) = rules.edges.first() {
-            criteria.push(format!(
-                "Given a signed-in {role}, when {}, then {}",
-                self.vars.fill(when),
-                self.vars.fill(then)
+                "{given}, when {}, then {}",
+                self.vars.fill(scenario.when),
+                self.vars.fill(scenario.then)
             ));
         }
         criteria

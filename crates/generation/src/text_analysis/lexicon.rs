@@ -5,6 +5,7 @@
 //! implementation); a keyword ending in `*` matches any word starting with it, and a keyword of
 //! several words matches them in sequence ("third-party" is the phrase "third party").
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::task::{Domain, TechnicalContext};
@@ -66,7 +67,11 @@ impl Lexicon {
 
     /// True when any of `keywords` occurs anywhere.
     pub fn any(&self, keywords: &[&str]) -> bool {
-        keywords.iter().any(|keyword| self.hits(keyword) > 0)
+        // Asked for every template the generator considers, so it stops at the first gram
+        // found instead of counting them all.
+        keywords
+            .iter()
+            .any(|keyword| occurs(&self.summary, keyword) || occurs(&self.body, keyword))
     }
 
     /// A relevance score: a summary mention counts 3, each body mention 1 (at most 3).
@@ -115,27 +120,67 @@ fn bump(index: &mut HashMap<String, u32>, gram: &str) {
     }
 }
 
+/// `stem` as the index spells grams: lower-case words joined by single spaces. Keywords in
+/// the tables are already written that way, so the common case borrows instead of
+/// allocating.
+fn normalise(stem: &str) -> Cow<'_, str> {
+    let plain = !stem.is_empty()
+        && !stem.starts_with(' ')
+        && !stem.ends_with(' ')
+        && !stem.contains("  ")
+        && stem
+            .chars()
+            .all(|c| c == ' ' || (c.is_alphanumeric() && !c.is_uppercase()));
+    if plain {
+        Cow::Borrowed(stem)
+    } else {
+        Cow::Owned(words(stem).collect::<Vec<_>>().join(" "))
+    }
+}
+
+/// True when `keyword` occurs at least once in `index`.
+fn occurs(index: &GramIndex, keyword: &str) -> bool {
+    let (stem, prefix) = match keyword.strip_suffix('*') {
+        Some(stem) => (stem, true),
+        None => (keyword, false),
+    };
+    let normalised = normalise(stem);
+    if normalised.is_empty() {
+        return false;
+    }
+    if !prefix {
+        return index.counts.contains_key(normalised.as_ref());
+    }
+    let spaces = normalised.matches(' ').count();
+    let start = index
+        .sorted
+        .partition_point(|gram| gram.as_str() < normalised.as_ref());
+    index.sorted[start..]
+        .iter()
+        .take_while(|gram| gram.starts_with(normalised.as_ref()))
+        .any(|gram| gram.matches(' ').count() == spaces)
+}
+
 fn count(index: &GramIndex, keyword: &str) -> u32 {
     let (stem, prefix) = match keyword.strip_suffix('*') {
         Some(stem) => (stem, true),
         None => (keyword, false),
     };
-    let normalised: Vec<String> = words(stem).collect();
-    let normalised = normalised.join(" ");
+    let normalised = normalise(stem);
     if normalised.is_empty() {
         return 0;
     }
     if !prefix {
-        return index.counts.get(&normalised).copied().unwrap_or(0);
+        return index.counts.get(normalised.as_ref()).copied().unwrap_or(0);
     }
     // A prefix match must stay within the same number of words as the keyword.
     let spaces = normalised.matches(' ').count();
     let start = index
         .sorted
-        .partition_point(|gram| gram.as_str() < normalised.as_str());
+        .partition_point(|gram| gram.as_str() < normalised.as_ref());
     index.sorted[start..]
         .iter()
-        .take_while(|gram| gram.starts_with(&normalised))
+        .take_while(|gram| gram.starts_with(normalised.as_ref()))
         .filter(|gram| gram.matches(' ').count() == spaces)
         .map(|gram| index.counts.get(gram).copied().unwrap_or(0))
         .sum()

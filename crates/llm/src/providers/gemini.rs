@@ -222,7 +222,7 @@ pub(crate) fn classify_error(
 /// Google's protobuf Duration JSON form: `"59s"`, `"1.5s"`.
 fn parse_google_duration(text: &str) -> Option<Duration> {
     let seconds: f64 = text.strip_suffix('s')?.parse().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+    super::peer_seconds(seconds)
 }
 
 #[cfg(test)]

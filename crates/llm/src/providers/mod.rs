@@ -104,6 +104,10 @@ pub enum ProviderError {
     NotFound { message: String },
     #[error("the provider rejected the request (HTTP {status}): {message}")]
     BadRequest { status: u16, message: String },
+    #[error(
+        "the provider's answer is larger than the limit of {limit} bytes; raise the LLM response size limit or ask for a shorter answer"
+    )]
+    ResponseTooLarge { limit: usize },
     #[error("the provider's answer is not valid {protocol} JSON: {message}")]
     Malformed {
         protocol: &'static str,
@@ -164,22 +168,39 @@ pub(crate) fn classify_status(
 /// `Retry-After` (seconds or an HTTP date) or `retry-after-ms` (what the OpenAI and Anthropic SDKs
 /// honour first).
 pub(crate) fn retry_after_header(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(ms) = headers
+    if let Some(wait) = headers
         .get("retry-after-ms")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<f64>().ok())
-        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .and_then(|ms| peer_seconds(ms / 1000.0))
     {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+        return Some(wait);
     }
     let value = headers.get("retry-after")?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        return peer_seconds(seconds);
     }
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
     Some(wait.to_std().unwrap_or(Duration::ZERO))
 }
+
+/// A number of seconds a peer sent, as a `Duration` that never panics: NaN and negatives mean
+/// "no wait given" (`None`), and anything too large for a `Duration` (`1e20`, `inf`) saturates to
+/// [`Duration::MAX`]; the retry policy caps every wait at its `max_wait`.
+pub(crate) fn peer_seconds(seconds: f64) -> Option<Duration> {
+    if seconds.is_nan() || seconds < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+}
+
+/// Default of [`ProviderClient::with_max_response_bytes`]: far above any chat answer (a
+/// 128k-token answer is well under 1 MiB of JSON).
+pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How much of an error (non-2xx) body is kept for the error message; the rest is dropped.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
 /// A request as a protocol module builds it: URL path relative to the base URL, body, extra headers.
 pub(crate) struct WireRequest {
@@ -197,6 +218,7 @@ pub struct ProviderClient {
     http: reqwest::Client,
     timeout: Duration,
     limiter: Arc<Semaphore>,
+    max_response_bytes: usize,
 }
 
 impl std::fmt::Debug for ProviderClient {
@@ -225,7 +247,15 @@ impl ProviderClient {
             http,
             timeout,
             limiter: Arc::new(Semaphore::new(max_concurrency.max(1))),
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
+    }
+
+    /// Caps the size of an answer body: a larger one fails with
+    /// [`ProviderError::ResponseTooLarge`] after at most `limit` bytes were read.
+    pub fn with_max_response_bytes(mut self, limit: usize) -> ProviderClient {
+        self.max_response_bytes = limit;
+        self
     }
 
     pub fn id(&self) -> ProviderId {
@@ -270,10 +300,21 @@ impl ProviderClient {
         let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_error(&e))?;
+        let success = (200..300).contains(&status);
+        // An error body only feeds a message, so it is cut short instead of failing the call.
+        let limit = if success {
+            self.max_response_bytes
+        } else {
+            self.max_response_bytes.min(MAX_ERROR_BODY_BYTES)
+        };
+        let body = match self.read_body(response, limit).await {
+            Ok(body) => body,
+            Err(BodyError::TooLarge { partial }) if !success => partial,
+            Err(BodyError::TooLarge { .. }) => {
+                return Err(ProviderError::ResponseTooLarge { limit });
+            }
+            Err(BodyError::Network(e)) => return Err(self.transport_error(&e)),
+        };
         drop(_permit);
         let request_id = ["x-request-id", "request-id", "x-goog-request-id"]
             .iter()
@@ -307,6 +348,31 @@ impl ProviderClient {
         Ok(parsed)
     }
 
+    /// Reads the body chunk by chunk, stopping as soon as it would pass `limit` bytes, so a
+    /// peer cannot make this process buffer more than the limit.
+    async fn read_body(
+        &self,
+        mut response: reqwest::Response,
+        limit: usize,
+    ) -> Result<Vec<u8>, BodyError> {
+        let mut body = Vec::new();
+        if response
+            .content_length()
+            .is_some_and(|length| length > limit as u64)
+        {
+            return Err(BodyError::TooLarge { partial: body });
+        }
+        while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+            let room = limit - body.len();
+            if chunk.len() > room {
+                body.extend_from_slice(&chunk[..room]);
+                return Err(BodyError::TooLarge { partial: body });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    }
+
     fn transport_error(&self, error: &reqwest::Error) -> ProviderError {
         if error.is_timeout() {
             ProviderError::Timeout(self.timeout)
@@ -317,6 +383,15 @@ impl ProviderClient {
             }
         }
     }
+}
+
+/// Why an answer body could not be read in full.
+enum BodyError {
+    /// Longer than the limit; `partial` holds what was read (empty if `Content-Length` told).
+    TooLarge {
+        partial: Vec<u8>,
+    },
+    Network(reqwest::Error),
 }
 
 fn describe_transport(error: &reqwest::Error) -> String {

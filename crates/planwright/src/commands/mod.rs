@@ -1,7 +1,9 @@
 //! One module per subcommand, and what they share: loading configuration (exit code 2 when it is
 //! invalid), starting the async runtime, and connecting to the database.
 
+mod generate;
 mod hash_password;
+mod job_runner;
 mod migrate;
 mod plan_tests;
 mod sandbox;
@@ -31,7 +33,10 @@ pub fn run(cli: Cli) -> ExitCode {
         }) {
             Ok(settings) => {
                 show_config::run(&settings);
-                Ok(())
+                block_on(async {
+                    show_config::custom_fields(&settings).await;
+                    Ok(())
+                })
             }
             Err(code) => return code,
         },
@@ -50,6 +55,19 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok((settings, llm)) => block_on(serve::run(settings, llm, args)),
             Err(code) => return code,
         },
+        Command::Generate(command) => {
+            let config = match &command {
+                crate::cli::GenerateCommand::Single(args) => &args.config,
+                crate::cli::GenerateCommand::Batch(args) => &args.config,
+            };
+            match load_settings(config).and_then(|s| {
+                let llm = language_models(&s)?;
+                Ok((s, llm))
+            }) {
+                Ok((settings, llm)) => block_on(generate::run(settings, llm, command)),
+                Err(code) => return code,
+            }
+        }
         Command::Plan(plan) => match plan.command {
             PlanCommand::Tests(args) => match load_settings(&args.config).and_then(|s| {
                 let llm = language_models(&s)?;

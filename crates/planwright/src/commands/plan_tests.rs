@@ -35,8 +35,8 @@ pub async fn run(
     let story_key = domain::IssueKey::parse(&args.story)
         .map(|key| key.to_string())
         .map_err(|error| anyhow::anyhow!("STORY: {error}"))?;
-    llm.resolve(args.provider.as_deref(), args.model.as_deref())
-        .context("--provider/--model")?;
+    llm.resolve(args.llm_provider.as_deref(), args.llm_model.as_deref())
+        .context("--llm-provider/--llm-model")?;
     let db = app::connect_database(&settings).await?;
     let atlassian = app::Atlassian::connect(&settings, false).await?;
     let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian);
@@ -54,8 +54,8 @@ pub async fn run(
         domain_context: args.domain,
         technical_context: args.technical,
         include_documents: !args.no_documents,
-        llm_provider: args.provider,
-        llm_model: args.model,
+        llm_provider: args.llm_provider,
+        llm_model: args.llm_model,
         update_jira: args.update_jira,
     };
     let job = api::job_dispatch::new_job(&payload, "Running from the command line")

@@ -1,0 +1,297 @@
+//! The product's own work, measured end to end on the optimised binary against the sandbox
+//! (Jira, Confluence and an OpenAI-compatible model emulator on loopback, in this process):
+//!
+//! - `POST /generate/single` previews from 64 concurrent clients, model latency 200 ms;
+//! - `POST /generate/batch` of 1,000 tickets with `update_jira=true`, model latency 200 ms,
+//!   16 tickets at a time, the sandbox limited to 100 requests/s and injecting 429s: time against
+//!   the ideal, failed tickets, duplicate writes, and the peak resident memory of `serve`.
+//!
+//! Run: `cargo bench -p planwright --bench features`. Prints a markdown table: metric | target |
+//! measured. The serve process runs the configuration of the README's quick start plus what an
+//! operator sets for such a site: the model provider (`OPENAI_BASE_URL`, `LLM_MAX_CONCURRENCY`),
+//! the Jira pacing (`JIRA_REQUESTS_PER_SECOND`) and `WORKER_BATCH_CONCURRENCY`.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use sandbox::{FaultConfig, RateLimitReason, Sandbox, Seed};
+use serde_json::{Value, json};
+
+const TICKETS: usize = 1000;
+const MODEL_LATENCY: Duration = Duration::from_millis(200);
+const CLIENTS: usize = 64;
+const SINGLE_SECONDS: u64 = 10;
+const BATCH_CONCURRENCY: usize = 16;
+const SITE_RATE: f64 = 100.0;
+
+/// Summaries shaped like a real backlog, so the offline generator does real work.
+const SUMMARIES: [&str; 8] = [
+    "Add CSV export to the orders page",
+    "Login button does nothing on Safari",
+    "Rotate the TLS certificates of the payment gateway",
+    "Show the processor's decline reason next to the card field",
+    "Audit log for patient record access",
+    "Dark mode toggle in account settings",
+    "Send a security e-mail when the password changes",
+    "Search orders by customer e-mail",
+];
+
+fn main() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let mut rows = Vec::new();
+    runtime.block_on(async {
+        single_previews(&mut rows).await;
+        batch_write(&mut rows).await;
+    });
+    println!("| metric | target | measured |");
+    println!("|---|---|---|");
+    for row in rows {
+        println!("{row}");
+    }
+}
+
+async fn sandbox_with_tickets() -> sandbox::SandboxHandle {
+    let sandbox = Sandbox::builder()
+        .seed(Seed::Demo)
+        .start()
+        .await
+        .expect("the sandbox starts");
+    for n in 0..TICKETS {
+        let summary = format!("{} ({n})", SUMMARIES[n % SUMMARIES.len()]);
+        sandbox
+            .state()
+            .create_issue(sandbox::NewIssue::new("DEMO", "Task", &summary).labels(["bench"]))
+            .expect("a bench ticket");
+    }
+    sandbox.llm().set_latency(MODEL_LATENCY);
+    sandbox
+}
+
+fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path, jira_rate: f64) -> (Child, u16) {
+    let port = free_port();
+    let account = sandbox.credentials().default_account();
+    let child = Command::new(env!("CARGO_BIN_EXE_planwright"))
+        .args(["serve", "--port", &port.to_string()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("bench.db").display()),
+        )
+        .env("LOG_LEVEL", "error")
+        .env("JIRA_SERVER_URL", sandbox.base_url())
+        .env("JIRA_USERNAME", &account.email)
+        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
+        .env("CONFLUENCE_SERVER_URL", sandbox.base_url())
+        .env("CONFLUENCE_USERNAME", &account.email)
+        .env("CONFLUENCE_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
+        .env("JIRA_REQUESTS_PER_SECOND", jira_rate.to_string())
+        .env("LLM_PROVIDER", "openai")
+        .env("OPENAI_API_KEY", "bench-key")
+        .env("OPENAI_BASE_URL", sandbox.openai_url())
+        .env("LLM_MAX_CONCURRENCY", CLIENTS.to_string())
+        .env("WORKER_BATCH_CONCURRENCY", BATCH_CONCURRENCY.to_string())
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn the planwright binary");
+    (child, port)
+}
+
+async fn wait_for_health(client: &reqwest::Client, port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        if let Ok(response) = client
+            .get(format!("http://127.0.0.1:{port}/health"))
+            .send()
+            .await
+            && (response.status().is_success() || response.status().as_u16() == 503)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("serve did not answer /health");
+}
+
+async fn single_previews(rows: &mut Vec<String>) {
+    let sandbox = sandbox_with_tickets().await;
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // No site limit here: the pacing is set well above what 64 clients need.
+    let (child, port) = serve(&sandbox, dir.path(), 1000.0);
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .expect("a client");
+    wait_for_health(&client, port).await;
+    let url = format!("http://127.0.0.1:{port}/generate/single");
+    // Warm-up: field list, link types, connection pools.
+    let warm = client
+        .post(&url)
+        .json(&json!({"ticket_key": "DEMO-20"}))
+        .send()
+        .await;
+    assert!(
+        warm.is_ok_and(|r| r.status().is_success()),
+        "a preview works"
+    );
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let first_key = 20; // the demo dataset's own issues come first
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for worker in 0..CLIENTS {
+        let (client, url, stop, done, failed) = (
+            client.clone(),
+            url.clone(),
+            stop.clone(),
+            done.clone(),
+            failed.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut n = worker;
+            while !stop.load(Ordering::Relaxed) {
+                let key = format!("DEMO-{}", first_key + n % TICKETS);
+                n += CLIENTS;
+                match client
+                    .post(&url)
+                    .json(&json!({"ticket_key": key}))
+                    .send()
+                    .await
+                {
+                    Ok(response) if response.status().is_success() => {
+                        let _ = response.bytes().await;
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ => {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(SINGLE_SECONDS)).await;
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        let _ = task.await;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rate = done.load(Ordering::Relaxed) as f64 / elapsed;
+    let ideal = CLIENTS as f64 / MODEL_LATENCY.as_secs_f64();
+    rows.push(format!(
+        "| `POST /generate/single` preview, {CLIENTS} clients, model latency 200 ms | ≥ 90 % of {ideal:.0} req/s | {rate:.0} req/s ({:.0} %), {} failed, writes {} |",
+        rate / ideal * 100.0,
+        failed.load(Ordering::Relaxed),
+        sandbox.write_log().len()
+    ));
+    stop_child(child);
+    sandbox.shutdown().await.ok();
+}
+
+async fn batch_write(rows: &mut Vec<String>) {
+    let sandbox = sandbox_with_tickets().await;
+    sandbox.faults().set(
+        FaultConfig::none()
+            .requests_per_second(SITE_RATE)
+            .rate_limit_rate(0.01, RateLimitReason::Burst, 1)
+            .seed(7),
+    );
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let (child, port) = serve(&sandbox, dir.path(), SITE_RATE);
+    let pid = child.id();
+    let client = reqwest::Client::new();
+    wait_for_health(&client, port).await;
+    let started = Instant::now();
+    let accepted: Value = client
+        .post(format!("http://127.0.0.1:{port}/generate/batch"))
+        .json(&json!({"jql": "project = DEMO AND labels = bench", "max_results": TICKETS, "update_jira": true}))
+        .send()
+        .await
+        .expect("the batch is accepted")
+        .json()
+        .await
+        .expect("JSON");
+    let job_url = format!(
+        "http://127.0.0.1:{port}/jobs/{}",
+        accepted["job_id"].as_str().expect("a job id")
+    );
+    let mut peak_kb = 0u64;
+    let job = loop {
+        peak_kb = peak_kb.max(status_kb(pid, "VmHWM:"));
+        let job: Value = client
+            .get(&job_url)
+            .send()
+            .await
+            .expect("status")
+            .json()
+            .await
+            .expect("JSON");
+        if matches!(
+            job["status"].as_str(),
+            Some("completed" | "failed" | "cancelled")
+        ) {
+            break job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    peak_kb = peak_kb.max(status_kb(pid, "VmHWM:"));
+    let mut puts: BTreeMap<String, u32> = BTreeMap::new();
+    for record in sandbox.write_log().successful() {
+        if record.method == "PUT" {
+            *puts.entry(record.path.clone()).or_default() += 1;
+        }
+    }
+    let duplicates = puts.values().filter(|n| **n > 1).count();
+    // The ideal: the larger of the model's share (every ticket waits 200 ms, 16 at a time) and
+    // Jira's (one write per ticket plus the search pages, at the site's rate).
+    let model_bound = TICKETS as f64 * MODEL_LATENCY.as_secs_f64() / BATCH_CONCURRENCY as f64;
+    let jira_bound = (TICKETS as f64 + (TICKETS as f64 / 100.0).ceil()) / SITE_RATE;
+    let ideal = model_bound.max(jira_bound);
+    rows.push(format!(
+        "| `POST /generate/batch`, {TICKETS} tickets, `update_jira`, model 200 ms, 16 at a time, site 100 req/s with 429s: time | ≤ 1.15 × ideal ({ideal:.1} s) | {elapsed:.1} s ({:.2} ×), status {} |",
+        elapsed / ideal,
+        job["status"]
+    ));
+    rows.push(format!(
+        "| same batch: failed tickets, duplicate writes, 429s injected | 0, 0 | {}, {duplicates}, {} ({} tickets written) |",
+        job["failed_tickets"],
+        sandbox.faults().injected_count(),
+        puts.len()
+    ));
+    rows.push(format!(
+        "| same batch: peak resident memory of `serve` (VmHWM) | ≤ 100 MB | {:.1} MB |",
+        peak_kb as f64 / 1024.0
+    ));
+    stop_child(child);
+    sandbox.shutdown().await.ok();
+}
+
+fn status_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix(field))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+fn stop_child(mut child: Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("a port")
+        .local_addr()
+        .expect("bound")
+        .port()
+}
