@@ -177,6 +177,28 @@ async fn create_ticket_creates_the_task_once_and_it_then_counts_for_coverage() {
             "{after:#}"
         );
         assert_eq!(after["requirements"][0]["status"], "covered", "{after:#}");
+
+        // Test generation finds the story through the split link too.
+        let (status, tests) = body(
+            app.post(
+                "/plan/tests/task/context-aware",
+                &json!({ "task_key": task_key }),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{tests:#}");
+        assert_eq!(tests["story_key"], "DEMO-4", "{tests:#}");
+        assert_eq!(tests["epic_key"], "DEMO-1");
+        let (_, suite) = body(
+            app.post("/plan/tests/comprehensive", &json!({"epic_key": "DEMO-1"}))
+                .await,
+        )
+        .await;
+        assert_eq!(
+            suite["task_tests"][&task_key]["parent_story"], "DEMO-4",
+            "{suite:#}"
+        );
         assert_eq!(app.sandbox().write_log().successful().len(), 2);
         app.stop().await;
     }
