@@ -49,6 +49,9 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "planning", description = "Epic planning: gap analysis, validation, stories and team tasks"),
         (name = "jira", description = "Jira operations: update tickets and stories, create tasks and stories, one at a time or in bulk"),
         (name = "planning", description = "Team task planning for stories, task creation with links, cycle-time estimates"),
+        (name = "tests", description = "Test cases for stories, tasks and whole epics, by coverage level"),
+        (name = "coverage", description = "Story coverage by its tasks, and applying the suggestions"),
+        (name = "prompts", description = "Rerunning a generation with edited prompts"),
     )
 )]
 pub(crate) struct ApiDoc;

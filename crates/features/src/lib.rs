@@ -8,6 +8,7 @@
 //! finds the PRD/RFC/test-case/mandays fields by name; [`documents`] gathers an epic's PRD and
 //! RFC pages for prompts.
 
+pub mod coverage_analysis;
 pub mod custom_fields;
 pub mod cycle_time;
 pub mod documents;
@@ -20,8 +21,13 @@ pub mod jira_ops;
 pub mod job;
 pub mod model;
 pub mod plan_tasks;
-pub mod task_graph;
+pub mod prompt_resubmit;
 pub mod requirement_coverage;
+pub mod story_coverage;
+pub mod task_graph;
+pub mod test_dedupe;
+pub mod test_generation;
+pub mod test_levels;
 pub mod tickets;
 pub mod writes;
 
@@ -52,6 +58,11 @@ pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
     add::<job_types::planning_tasks::TaskGeneration>(&mut registry, &env);
     add::<job_types::planning_tasks::TaskCreation>(&mut registry, &env);
     add::<job_types::planning_tasks::CycleTimeEstimateJob>(&mut registry, &env);
+    add::<job_types::test_generation::GenerateTests>(&mut registry, &env);
+    add::<job_types::story_coverage::AnalyzeStoryCoverage>(&mut registry, &env);
+    add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env);
+    add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env);
+    add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env);
     registry
 }
 

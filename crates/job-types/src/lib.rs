@@ -11,6 +11,9 @@ pub mod generate;
 pub mod jira_ops;
 pub mod payload;
 pub mod planning_tasks;
+pub mod prompt_resubmit;
+pub mod story_coverage;
+pub mod test_generation;
 pub mod write_plan;
 
 pub use failure::{FailureCode, JobFailure};

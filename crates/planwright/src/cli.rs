@@ -56,6 +56,8 @@ pub enum PlanCommand {
     /// criteria; stories an existing one already covers are skipped. Created under the epic with
     /// --create.
     Stories(PlanStoriesArgs),
+    /// Generate a story's test cases (a preview unless --update-jira).
+    Tests(PlanTestsArgs),
 }
 
 #[derive(Debug, Args)]
@@ -219,6 +221,52 @@ pub struct SandboxArgs {
     pub seed: SandboxSeed,
 }
 
+/// How thorough a test suite is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CoverageArg {
+    /// 1-2 tests: the happy path.
+    Minimal,
+    /// 2-4 tests: happy path and basic errors.
+    Basic,
+    /// 3-6 tests: errors and edge cases too.
+    Standard,
+    /// 5-10 tests, including performance and security.
+    Comprehensive,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanTestsArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The story's key (PROJ-123) or browse URL.
+    #[arg(value_name = "STORY")]
+    pub story: String,
+    /// Coverage level.
+    #[arg(long, value_enum, default_value_t = CoverageArg::Standard)]
+    pub coverage: CoverageArg,
+    /// Business domain to tailor the tests to (financial, healthcare, ecommerce, security, ...).
+    #[arg(long)]
+    pub domain: Option<String>,
+    /// Technical context to tailor the tests to (api, database, ui, microservice, ...).
+    #[arg(long)]
+    pub technical: Option<String>,
+    /// Do not give the epic's PRD/RFC pages to the generator.
+    #[arg(long)]
+    pub no_documents: bool,
+    /// A provider listed by `GET /models` (openai, claude, gemini, kimi, offline, ...).
+    #[arg(long)]
+    pub llm_provider: Option<String>,
+    /// A model of that provider.
+    #[arg(long)]
+    pub llm_model: Option<String>,
+    /// Write the tests to the story's test-case field.
+    #[arg(long)]
+    pub update_jira: bool,
+    /// Print the API's JSON response instead of Markdown.
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,5 +275,36 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn plan_tests_takes_a_story_and_a_coverage_level() {
+        let cli = Cli::try_parse_from([
+            "planwright",
+            "plan",
+            "tests",
+            "DEMO-4",
+            "--coverage",
+            "comprehensive",
+            "--json",
+        ])
+        .expect("valid arguments");
+        let Command::Plan(PlanCommand::Tests(args)) = cli.command else {
+            panic!("expected plan tests");
+        };
+        assert_eq!(args.story, "DEMO-4");
+        assert_eq!(args.coverage, CoverageArg::Comprehensive);
+        assert!(args.json && !args.update_jira);
+        assert!(
+            Cli::try_parse_from([
+                "planwright",
+                "plan",
+                "tests",
+                "DEMO-4",
+                "--coverage",
+                "extreme"
+            ])
+            .is_err()
+        );
     }
 }

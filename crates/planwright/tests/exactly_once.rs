@@ -106,16 +106,17 @@ async fn a_worker_killed_mid_batch_leaves_every_issue_created_exactly_once() {
             db.label()
         );
         // The Jira side agrees: one issue per summary.
-        let store = sandbox.state().read();
-        for n in 1..=TASKS {
-            let summary = format!("[BE] Crash-safe task {n}");
-            let issues = store
+        let issues_per_summary = |summary: &str| {
+            let store = sandbox.state().read();
+            store
                 .issues()
                 .filter(|issue| issue.summary == summary)
-                .count();
-            assert_eq!(issues, 1, "{}: {summary}", db.label());
+                .count()
+        };
+        for n in 1..=TASKS {
+            let summary = format!("[BE] Crash-safe task {n}");
+            assert_eq!(issues_per_summary(&summary), 1, "{}: {summary}", db.label());
         }
-        drop(store);
         sandbox.shutdown().await.ok();
         db.cleanup().await;
     }

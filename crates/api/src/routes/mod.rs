@@ -12,6 +12,9 @@ pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
 pub(crate) mod planning_tasks;
+pub(crate) mod prompt_resubmit;
+pub(crate) mod story_coverage;
+pub(crate) mod test_generation;
 
 use utoipa_axum::router::OpenApiRouter;
 
@@ -30,7 +33,10 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(models::routes())
         .merge(jira_ops::routes())
         .merge(planning_tasks::routes())
-        .merge(epic_planning::routes());
+        .merge(epic_planning::routes())
+        .merge(test_generation::routes())
+        .merge(story_coverage::routes())
+        .merge(prompt_resubmit::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

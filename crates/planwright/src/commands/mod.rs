@@ -5,8 +5,9 @@ mod generate;
 mod hash_password;
 mod job_runner;
 mod migrate;
-mod plan_tasks;
 mod plan_stories;
+mod plan_tasks;
+mod plan_tests;
 mod sandbox;
 mod serve;
 mod show_config;
@@ -85,6 +86,13 @@ pub fn run(cli: Cli) -> ExitCode {
                 Err(code) => return code,
             }
         }
+        Command::Plan(PlanCommand::Tests(args)) => match load_settings(&args.config).and_then(|s| {
+            let llm = language_models(&s)?;
+            Ok((s, llm))
+        }) {
+            Ok((settings, llm)) => block_on(plan_tests::run(settings, llm, args)),
+            Err(code) => return code,
+        },
         Command::Worker(args) => match load_settings(&args.config).and_then(|s| {
             let llm = language_models(&s)?;
             Ok((s, llm))
