@@ -4,7 +4,8 @@
 //! - `POST /generate/single` previews from 64 concurrent clients, model latency 200 ms;
 //! - `POST /generate/batch` of 1,000 tickets with `update_jira=true`, model latency 200 ms,
 //!   16 tickets at a time, the sandbox limited to 100 requests/s and injecting 429s: time against
-//!   the ideal, failed tickets, duplicate writes, and the peak resident memory of `serve`.
+//!   the ideal, failed tickets, duplicate writes, and the peak resident memory of `serve`;
+//! - `POST /plan/tasks/team-based` for one story with the offline generator: latency.
 //!
 //! Run: `cargo bench -p planwright --bench features`. Prints a markdown table: metric | target |
 //! measured. The serve process runs the configuration of the README's quick start plus what an
@@ -26,6 +27,7 @@ const CLIENTS: usize = 64;
 const SINGLE_SECONDS: u64 = 10;
 const BATCH_CONCURRENCY: usize = 16;
 const SITE_RATE: f64 = 100.0;
+const TEAM_RUNS: usize = 100;
 
 /// Summaries shaped like a real backlog, so the offline generator does real work.
 const SUMMARIES: [&str; 8] = [
@@ -188,6 +190,23 @@ async fn single_previews(rows: &mut Vec<String>) {
         rate / ideal * 100.0,
         failed.load(Ordering::Relaxed),
         sandbox.write_log().len()
+    ));
+    // Team tasks for a story with the offline generator, one request at a time.
+    let url = format!("http://127.0.0.1:{port}/plan/tasks/team-based");
+    let body = json!({"story_keys": ["DEMO-5"], "llm_provider": "offline"});
+    let mut times = Vec::with_capacity(TEAM_RUNS);
+    for _ in 0..TEAM_RUNS {
+        let began = Instant::now();
+        let response = client.post(&url).json(&body).send().await.expect("answered");
+        assert!(response.status().is_success(), "team-based planning works");
+        let _ = response.bytes().await;
+        times.push(began.elapsed());
+    }
+    times.sort();
+    rows.push(format!(
+        "| `POST /plan/tasks/team-based` for a story, offline provider, end to end (p50 of {TEAM_RUNS}) | ≤ 10 ms | {:.1} ms (p90 {:.1} ms) |",
+        times[TEAM_RUNS / 2].as_secs_f64() * 1000.0,
+        times[TEAM_RUNS * 9 / 10].as_secs_f64() * 1000.0
     ));
     stop_child(child);
     sandbox.shutdown().await.ok();
