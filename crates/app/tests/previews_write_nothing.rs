@@ -13,7 +13,10 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
     let get = |path: &str| ("GET", path.to_owned(), Value::Null);
     vec![
         post("/generate/single", json!({"ticket_key": "DEMO-6"})),
-        post("/generate/batch", json!({"jql": "project = DEMO ORDER BY key"})),
+        post(
+            "/generate/batch",
+            json!({"jql": "project = DEMO ORDER BY key"}),
+        ),
         get("/plan/epic/DEMO-1/analyze"),
         post("/plan/epic/complete", json!({"epic_key": "DEMO-1"})),
         post("/plan/epic/create", json!({"epic_key": "DEMO-1"})),
@@ -27,7 +30,10 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
         post("/plan/tests/comprehensive", json!({"epic_key": "DEMO-2"})),
         post("/plan/tests/story", json!({"story_key": "DEMO-5"})),
         post("/plan/tests/task", json!({"task_key": "DEMO-8"})),
-        post("/plan/tests/task/context-aware", json!({"task_key": "DEMO-9"})),
+        post(
+            "/plan/tests/task/context-aware",
+            json!({"task_key": "DEMO-9"}),
+        ),
         post("/analyze/story-coverage", json!({"story_key": "DEMO-4"})),
         post(
             "/analyze/story-coverage/update-task",
@@ -37,7 +43,10 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
             "/analyze/story-coverage/create-task",
             json!({"story_key": "DEMO-5", "task_summary": "[BE] Postcode rules", "task_description": "Rules per country."}),
         ),
-        post("/jira/update-ticket", json!({"ticket_key": "DEMO-10", "summary": "Send the Idempotency-Key header"})),
+        post(
+            "/jira/update-ticket",
+            json!({"ticket_key": "DEMO-10", "summary": "Send the Idempotency-Key header"}),
+        ),
         post(
             "/jira/create-ticket",
             json!({"summary": "[QA] Address form tests", "description": "Cover every country.", "story_key": "DEMO-5"}),
@@ -46,8 +55,14 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
             "/jira/create-story-ticket",
             json!({"parent_key": "DEMO-1", "summary": "Express checkout", "description": "One-click pay."}),
         ),
-        post("/jira/update-story-ticket", json!({"story_key": "DEMO-6", "summary": "Inline card errors"})),
-        post("/jira/bulk-update-stories", json!({"stories": [{"story_key": "DEMO-7", "summary": "Saved cards"}]})),
+        post(
+            "/jira/update-story-ticket",
+            json!({"story_key": "DEMO-6", "summary": "Inline card errors"}),
+        ),
+        post(
+            "/jira/bulk-update-stories",
+            json!({"stories": [{"story_key": "DEMO-7", "summary": "Saved cards"}]}),
+        ),
         post(
             "/jira/bulk-create-tasks",
             json!({"tasks": [{"summary": "[BE] Card vault", "description": "Tokenise cards.", "story_key": "DEMO-7"}]}),
@@ -88,7 +103,12 @@ async fn no_default_request_writes_anything_anywhere() {
         }
         // The same requests as jobs, where the route has an async mode.
         for (method, path, mut body) in default_requests() {
-            if method != "POST" || path == "/generate/batch" || path.contains("update-task") || path.contains("create-task") || path == "/prompt/resubmit" {
+            if method != "POST"
+                || path == "/generate/batch"
+                || path.contains("update-task")
+                || path.contains("create-task")
+                || path == "/prompt/resubmit"
+            {
                 continue;
             }
             body["async_mode"] = json!(true);

@@ -108,6 +108,12 @@ impl BackgroundJob for GenerateBatch {
                                 ..TicketResult::default()
                             },
                         };
+                        // A batch's results are kept whole in the job: a written ticket's
+                        // outcome (`writes`) already says what was sent, so its plan goes.
+                        let mut result = result;
+                        if result.updated_in_jira {
+                            result.write_plan = None;
+                        }
                         ctx.record_ticket(result.success);
                         let done = done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
                         let message =
@@ -146,23 +152,40 @@ impl Surroundings {
     /// Reads the parents of `tickets`, their parents when those are not epics, and the documents
     /// of every epic found.
     pub async fn gather(env: &JobEnv, tickets: &[Issue]) -> Result<Self, Failure> {
+        // Only the issues above the tickets are kept: a batch already holds the tickets, and
+        // a second copy of a thousand issues is memory for nothing.
         let mut surroundings = Self::default();
-        for ticket in tickets {
+        let in_batch: BTreeSet<&str> = tickets.iter().map(|t| t.key.as_str()).collect();
+        let mut wanted: BTreeSet<String> = tickets
+            .iter()
+            .filter_map(|issue| issue.parent_key())
+            .filter(|key| !in_batch.contains(key))
+            .map(str::to_owned)
+            .collect();
+        for ticket in tickets
+            .iter()
+            .filter(|t| is_epic(t) || wanted.contains(&t.key))
+        {
             surroundings
                 .issues
                 .insert(ticket.key.clone(), ticket.clone());
         }
+        // Tickets whose parent is in the batch need it as context too.
+        for ticket in tickets {
+            if let Some(parent) = ticket.parent_key()
+                && in_batch.contains(parent)
+                && let Some(issue) = tickets.iter().find(|t| t.key == parent)
+            {
+                surroundings.issues.insert(issue.key.clone(), issue.clone());
+            }
+        }
         for _level in 0..2 {
-            let wanted: BTreeSet<String> = surroundings
-                .issues
-                .values()
-                .filter_map(|issue| issue.parent_key().map(str::to_owned))
-                .filter(|key| !surroundings.issues.contains_key(key))
-                .collect();
+            wanted.retain(|key| !surroundings.issues.contains_key(key));
             if wanted.is_empty() {
                 break;
             }
-            for chunk in wanted.into_iter().collect::<Vec<_>>().chunks(50) {
+            let mut found_now = Vec::new();
+            for chunk in wanted.iter().cloned().collect::<Vec<_>>().chunks(50) {
                 let keys: Vec<String> = chunk
                     .iter()
                     .map(|k| atlassian::jira::quote_jql(k))
@@ -173,9 +196,14 @@ impl Surroundings {
                     .search_all(SearchQuery::new(jql).with_fields(["*all"]), chunk.len())
                     .await
                     .map_err(|error| Failure::jira("the tickets' parents", error))?;
-                for issue in found {
-                    surroundings.issues.insert(issue.key.clone(), issue);
-                }
+                found_now.extend(found);
+            }
+            wanted = found_now
+                .iter()
+                .filter_map(|issue| issue.parent_key().map(str::to_owned))
+                .collect();
+            for issue in found_now {
+                surroundings.issues.insert(issue.key.clone(), issue);
             }
         }
         let epics: Vec<Issue> = surroundings

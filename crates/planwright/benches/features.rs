@@ -156,10 +156,13 @@ async fn single_previews(rows: &mut Vec<String>) {
             failed.clone(),
         );
         tasks.push(tokio::spawn(async move {
-            let mut n = worker;
+            // Each client cycles through its own tickets: two requests for one ticket at the same
+            // time would rightly be a 409.
+            let own = TICKETS / CLIENTS;
+            let mut n = 0;
             while !stop.load(Ordering::Relaxed) {
-                let key = format!("DEMO-{}", first_key + n % TICKETS);
-                n += CLIENTS;
+                let key = format!("DEMO-{}", first_key + worker * own + n % own);
+                n += 1;
                 match client
                     .post(&url)
                     .json(&json!({"ticket_key": key}))
@@ -197,7 +200,12 @@ async fn single_previews(rows: &mut Vec<String>) {
     let mut times = Vec::with_capacity(TEAM_RUNS);
     for _ in 0..TEAM_RUNS {
         let began = Instant::now();
-        let response = client.post(&url).json(&body).send().await.expect("answered");
+        let response = client
+            .post(&url)
+            .json(&body)
+            .send()
+            .await
+            .expect("answered");
         assert!(response.status().is_success(), "team-based planning works");
         let _ = response.bytes().await;
         times.push(began.elapsed());
@@ -272,9 +280,14 @@ async fn batch_write(rows: &mut Vec<String>) {
     let model_bound = TICKETS as f64 * MODEL_LATENCY.as_secs_f64() / BATCH_CONCURRENCY as f64;
     let jira_bound = (TICKETS as f64 + (TICKETS as f64 / 100.0).ceil()) / SITE_RATE;
     let ideal = model_bound.max(jira_bound);
+    // Each injected 429 asks the whole site to wait its Retry-After (1 s) before the next request;
+    // an ideal client obeys that too.
+    let demanded = sandbox.faults().injected_count() as f64;
+    let ideal_obeying = model_bound.max(jira_bound + demanded);
     rows.push(format!(
-        "| `POST /generate/batch`, {TICKETS} tickets, `update_jira`, model 200 ms, 16 at a time, site 100 req/s with 429s: time | ≤ 1.15 × ideal ({ideal:.1} s) | {elapsed:.1} s ({:.2} ×), status {} |",
+        "| `POST /generate/batch`, {TICKETS} tickets, `update_jira`, model 200 ms, 16 at a time, site 100 req/s with 429s: time | ≤ 1.15 × ideal | {elapsed:.1} s: {:.2} × the ideal with no 429 ({ideal:.1} s), {:.2} × the ideal that waits the {demanded:.0} s of `Retry-After` the site demanded ({ideal_obeying:.1} s); status {} |",
         elapsed / ideal,
+        elapsed / ideal_obeying,
         job["status"]
     ));
     rows.push(format!(
