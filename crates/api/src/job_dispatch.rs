@@ -53,27 +53,7 @@ pub async fn run_sync<P: JobPayload>(
     payload: &P,
     duplicate: DuplicateKind,
 ) -> Result<P::Output, ApiError> {
-    let Some(runner) = state
-        .inline_runner()
-        .filter(|runner| runner.handles(P::KIND))
-    else {
-        return Err(ApiError::ServiceUnavailable(format!(
-            "This server runs no `{}` jobs; retry with async_mode=true so a worker runs it",
-            P::KIND
-        )));
-    };
-    let handover = chrono::Duration::from_std(SYNC_HANDOVER).unwrap_or_default();
-    let job = new_job(payload, "Running synchronously")?
-        .with_max_attempts(1)
-        .with_priority(10)
-        .with_run_at(Utc::now() + handover);
-    let record = enqueue(state, job, duplicate).await?;
-    let wait = state.settings().request_timeout;
-    let finished = runner
-        .run(record.id, wait)
-        .await
-        .map_err(store_error)?
-        .ok_or_else(|| ApiError::Timeout(wait))?;
+    let finished = run_sync_record(state, payload, duplicate).await?;
     job_output::<P>(&finished)
 }
 
