@@ -33,9 +33,10 @@ pub enum ProbeStatus {
     /// Configured but failing: `"error: <reason>"`. Degrades health. The reason must not contain
     /// secrets.
     Unavailable(String),
-    /// Working, and built in rather than a real external service: `"sandbox"` for the in-process
-    /// Jira emulator, `"offline"` for the offline generator. Does not degrade health.
-    Builtin(&'static str),
+    /// Working or ready, described by this text rather than "connected": `"sandbox"` for the
+    /// in-process Jira emulator, `"offline"` for the offline generator, `"openai: gpt-4.1"` for a
+    /// configured model provider. Does not degrade health.
+    Described(String),
 }
 
 impl ProbeStatus {
@@ -45,7 +46,7 @@ impl ProbeStatus {
             Self::Connected => "connected".to_owned(),
             Self::NotConfigured => "not configured".to_owned(),
             Self::Unavailable(reason) => format!("error: {reason}"),
-            Self::Builtin(name) => (*name).to_owned(),
+            Self::Described(text) => text.clone(),
         }
     }
 }

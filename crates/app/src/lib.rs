@@ -14,7 +14,7 @@ use std::time::Duration;
 use config::Settings;
 use sandbox::SandboxHandle;
 
-use crate::probes::JiraProbe;
+use crate::probes::{ConfluenceProbe, JiraProbe, LlmProbe};
 
 /// What can go wrong assembling the application.
 #[derive(Debug, thiserror::Error)]
@@ -179,12 +179,20 @@ impl Application {
         let inline = jobs::InlineRunner::new(db.clone(), registry.clone(), worker_settings.clone());
         let state = api::AppState::new(db.clone(), wiring::api_settings(&settings), metrics)
             .map_err(AppError::Http)?
-            .with_llm(llm)
+            .with_llm(llm.clone())
             .with_inline_runner(inline)
             .with_probe(Arc::new(JiraProbe::new(
                 atlassian.probe_client.clone(),
                 atlassian.sandbox.is_some(),
-            )));
+            )))
+            .with_probe(Arc::new(LlmProbe::new(&llm)));
+        let state = match &atlassian.confluence {
+            Some(confluence) => state.with_probe(Arc::new(ConfluenceProbe::new(
+                confluence.clone(),
+                atlassian.sandbox.is_some(),
+            ))),
+            None => state,
+        };
         let workers = if options.no_worker {
             None
         } else {

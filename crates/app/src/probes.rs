@@ -1,24 +1,57 @@
-//! Health probes for `/health`: is the configured Jira (or the in-process sandbox) answering
-//! with our credentials?
+//! Health probes for `/health`: is the configured Jira (or the in-process sandbox) answering with
+//! our credentials, is Confluence, and which model provider serves generation.
 //!
 //! `/health` is public and may be polled every few seconds by a load balancer, so a probe's answer
 //! is cached briefly: health checks must never spend the Jira rate limit that users' work needs.
 
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use api::{HealthProbe, ProbeFuture, ProbeStatus};
-use atlassian::JiraClient;
+use atlassian::{ConfluenceClient, JiraClient};
 
 /// How long a probe answer is reused.
 const CACHE_FOR: Duration = Duration::from_secs(30);
+
+/// The last answer of a probe, reused for [`CACHE_FOR`].
+#[derive(Default)]
+struct Cached(Mutex<Option<(Instant, ProbeStatus)>>);
+
+impl Cached {
+    async fn get_or<F: Future<Output = ProbeStatus>>(
+        &self,
+        check: impl FnOnce() -> F,
+    ) -> ProbeStatus {
+        {
+            let last = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, status)) = last.as_ref()
+                && at.elapsed() < CACHE_FOR
+            {
+                return status.clone();
+            }
+        }
+        let status = check().await;
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((Instant::now(), status.clone()));
+        status
+    }
+}
+
+/// What a working Atlassian site is reported as: the sandbox says so, a real site is connected.
+fn reachable(sandbox: bool) -> ProbeStatus {
+    if sandbox {
+        ProbeStatus::Described("sandbox".to_owned())
+    } else {
+        ProbeStatus::Connected
+    }
+}
 
 /// Calls `GET /rest/api/3/myself`: proves the site answers and the credentials work.
 pub struct JiraProbe {
     client: JiraClient,
     /// The site is the in-process sandbox: reported as `sandbox`, not `connected`.
     sandbox: bool,
-    last: Mutex<Option<(Instant, ProbeStatus)>>,
+    last: Cached,
 }
 
 impl JiraProbe {
@@ -26,15 +59,8 @@ impl JiraProbe {
         Self {
             client,
             sandbox,
-            last: Mutex::new(None),
+            last: Cached::default(),
         }
-    }
-
-    fn cached(&self) -> Option<ProbeStatus> {
-        let last = self.last.lock().unwrap_or_else(|p| p.into_inner());
-        last.as_ref()
-            .filter(|(at, _)| at.elapsed() < CACHE_FOR)
-            .map(|(_, status)| status.clone())
     }
 }
 
@@ -44,19 +70,73 @@ impl HealthProbe for JiraProbe {
     }
 
     fn check(&self) -> ProbeFuture<'_> {
-        Box::pin(async move {
-            if let Some(status) = self.cached() {
-                return status;
-            }
-            let status = match self.client.myself().await {
-                Ok(_) if self.sandbox => ProbeStatus::Builtin("sandbox"),
-                Ok(_) => ProbeStatus::Connected,
+        Box::pin(self.last.get_or(|| async {
+            match self.client.myself().await {
+                Ok(_) => reachable(self.sandbox),
                 // The hint says what to do (check the token, the URL, ...) and carries no secret.
                 Err(error) => ProbeStatus::Unavailable(error.hint()),
-            };
-            *self.last.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some((Instant::now(), status.clone()));
-            status
-        })
+            }
+        }))
+    }
+}
+
+/// Reads one Confluence space: proves the wiki answers and the credentials work.
+pub struct ConfluenceProbe {
+    client: Arc<ConfluenceClient>,
+    sandbox: bool,
+    last: Cached,
+}
+
+impl ConfluenceProbe {
+    pub fn new(client: Arc<ConfluenceClient>, sandbox: bool) -> Self {
+        Self {
+            client,
+            sandbox,
+            last: Cached::default(),
+        }
+    }
+}
+
+impl HealthProbe for ConfluenceProbe {
+    fn name(&self) -> &'static str {
+        "confluence"
+    }
+
+    fn check(&self) -> ProbeFuture<'_> {
+        Box::pin(self.last.get_or(|| async {
+            match self.client.ping().await {
+                Ok(()) => reachable(self.sandbox),
+                Err(error) => ProbeStatus::Unavailable(error.hint()),
+            }
+        }))
+    }
+}
+
+/// Names the provider and model that serve a request naming neither: `offline` for the offline
+/// generator. A provider is not called by the probe: a health check must not spend tokens.
+pub struct LlmProbe {
+    description: String,
+}
+
+impl LlmProbe {
+    pub fn new(llm: &llm::LlmService) -> Self {
+        let selection = llm.selection();
+        let provider = selection.default_provider();
+        let description = match (provider, selection.default_model(provider)) {
+            (llm::ProviderId::Offline, _) => "offline".to_owned(),
+            (provider, Some(model)) => format!("{provider}: {model}"),
+            (provider, None) => provider.to_string(),
+        };
+        Self { description }
+    }
+}
+
+impl HealthProbe for LlmProbe {
+    fn name(&self) -> &'static str {
+        "llm"
+    }
+
+    fn check(&self) -> ProbeFuture<'_> {
+        Box::pin(async move { ProbeStatus::Described(self.description.clone()) })
     }
 }

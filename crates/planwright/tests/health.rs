@@ -12,6 +12,8 @@ async fn without_a_configured_jira_the_sandbox_answers() {
     let (code, body) = server.get_json("/health").await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["services"]["jira"], "sandbox", "{body}");
+    assert_eq!(body["services"]["confluence"], "sandbox", "{body}");
+    assert_eq!(body["services"]["llm"], "offline", "{body}");
     assert_eq!(body["status"], "healthy", "{body}");
 }
 
@@ -32,6 +34,7 @@ async fn an_unreachable_jira_degrades_health_without_leaking_the_token() {
     assert_eq!(body["status"], "degraded", "{body}");
     let jira = body["services"]["jira"].as_str().unwrap();
     assert!(jira.starts_with("error: "), "{body}");
+    assert_eq!(body["services"]["confluence"], "not configured", "{body}");
     assert!(!body.to_string().contains("token-that-must-not-leak"));
     assert!(!server.process.stderr().contains("token-that-must-not-leak"));
 }
@@ -50,6 +53,9 @@ async fn models_lists_the_providers_that_have_keys() {
     let (code, body) = server.get_json("/models").await;
     assert_eq!(code, 200, "{body}");
     assert_eq!(body["default_provider"], "claude", "{body}");
+    let (_, health) = server.get_json("/health").await;
+    let llm = health["services"]["llm"].as_str().unwrap_or_default();
+    assert!(llm.starts_with("claude: "), "{health}");
     let providers: Vec<&str> = body["providers"]
         .as_array()
         .unwrap()

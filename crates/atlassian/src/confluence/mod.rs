@@ -130,6 +130,18 @@ impl ConfluenceClient {
         page_url::page_id_from_url(&self.site, url_or_id)
     }
 
+    /// A cheap authenticated read (one space), proving the site answers and the credentials work:
+    /// what health probes call.
+    pub async fn ping(&self) -> Result<()> {
+        let path: Vec<String> = ["wiki", "api", "v2", "spaces"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let request =
+            ApiRequest::new(Method::GET, "GET /wiki/api/v2/spaces", path).query("limit", "1");
+        self.transport.send(&request).await.map(drop)
+    }
+
     /// Read a page with its storage-format body.
     pub async fn get_page(&self, page_id: &str) -> Result<Page> {
         let request = ApiRequest::new(
