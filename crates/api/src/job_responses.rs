@@ -2,7 +2,7 @@
 //! accepted" [`BatchResponse`] and the 409 for a ticket that is already being processed.
 //!
 //! Field names and shapes follow the reference's `JobStatus` and `BatchResponse` models
-//! (inventory §1, §1.3) so existing clients keep working; timestamps are UTC ISO-8601 with `Z`.
+//! (docs/reference-behaviour.md §1, §1.3) so existing clients keep working; timestamps are UTC ISO-8601 with `Z`.
 
 use axum::Json;
 use axum::http::{HeaderName, HeaderValue};

@@ -56,8 +56,8 @@ pub fn issue_keys(field: &str, values: &[String]) -> Result<Vec<String>, ApiErro
     Ok(keys)
 }
 
-/// Checks `llm_provider` / `llm_model` against what this deployment offers (seed 000's
-/// selection rules), naming the valid choices when they do not fit.
+/// Checks `llm_provider` / `llm_model` against what this deployment offers (the selection rules
+/// of docs/reference-behaviour.md), naming the valid choices when they do not fit.
 pub fn model_choice(
     state: &AppState,
     provider: Option<&str>,

@@ -1,4 +1,4 @@
-//! The Jira operation routes end to end (seed 000 "JIRA Operations"; inventory §1.8, §5.8), on
+//! The Jira operation routes end to end (docs/reference-behaviour.md §1.8; docs/reference-behaviour.md §1.8, §5.8), on
 //! every test database, against the sandbox's demo project: previews write nothing and return
 //! the plan; writes land once, with links in the right direction; bulk creation resolves
 //! `task_N` blocks; a re-run job creates nothing twice; bad input gets the right 4xx.

@@ -1,4 +1,4 @@
-//! Epic planning routes end to end (inventory §1.4, §1.5) on every test database, against the
+//! Epic planning routes end to end (docs/reference-behaviour.md §1.4, §1.5) on every test database, against the
 //! sandbox's demo data: gap analysis, validation, story generation, full epic planning and
 //! story creation. Previews write nothing; creating writes each story once, even when the job
 //! runs twice.

@@ -1,7 +1,7 @@
 //! The cycle-time estimate of one ticket (`GET /plan/estimate/{key}`), as pure code: man-days of
 //! development, testing, review and deployment from what the ticket says about itself.
 //!
-//! The reference (inventory §5.9) looks at the summary only and always answers "medium". Here
+//! The reference (docs/reference-behaviour.md §5.9) looks at the summary only and always answers "medium". Here
 //! the size comes from the work the ticket lists (acceptance criteria, sub-tasks, description
 //! length), the complexity from signals in its text (each counted once, compounding up to a
 //! cap), and the confidence from how much the ticket says: an empty ticket gets a low one.

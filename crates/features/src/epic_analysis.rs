@@ -1,6 +1,6 @@
-//! `epic_analysis` and `epic_validation` (inventory §1.4 `GET /plan/epic/{key}/analyze`, §1.5
+//! `epic_analysis` and `epic_validation` (docs/reference-behaviour.md §1.4 `GET /plan/epic/{key}/analyze`, §1.5
 //! `GET /plan/validate/{key}`): read an epic, its children and its PRD/RFC pages, then compare
-//! them. The reference's analysis always came back empty (inventory §9 B6); this one lists the
+//! them. The reference's analysis always came back empty (docs/reference-behaviour.md §9 B6); this one lists the
 //! requirements of the documents, which of them no story covers, the stories that are not ready
 //! (no description, a placeholder, no acceptance criteria), the tasks no story links to, and
 //! structural problems such as open children under a closed epic.

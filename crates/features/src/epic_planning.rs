@@ -1,9 +1,9 @@
-//! `story_generation`, `story_creation`, `epic_planning` and `epic_creation` (inventory §1.4,
+//! `story_generation`, `story_creation`, `epic_planning` and `epic_creation` (docs/reference-behaviour.md §1.4,
 //! §1.5): stories for an epic from its summary, description and PRD/RFC pages, optionally with
 //! test cases and team tasks per story, previewed as a write plan or created under the epic
 //! exactly once.
 //!
-//! The reference's versions never produced anything (inventory §9 B6), ignored the requested
+//! The reference's versions never produced anything (docs/reference-behaviour.md §9 B6), ignored the requested
 //! model (B9) and could create duplicates on retry (§5.8). Here every model call honours
 //! `llm_provider`/`llm_model` and reports its prompts and usage; a generated story that an
 //! existing story of the epic already covers is reported as `skipped` instead of being created

@@ -91,7 +91,6 @@ impl From<llm::LlmError> for Failure {
             E::InvalidOutput { .. } | E::Truncated { .. } | E::Refused { .. } => {
                 FailureCode::ModelInvalidOutput
             }
-            E::Provider { .. } if error.is_transient() => FailureCode::ModelUnavailable,
             E::Provider { .. } => FailureCode::ModelUnavailable,
             E::Prompt(_) | E::Configuration(_) | E::Offline(_) => FailureCode::Internal,
             E::Cancelled => FailureCode::Internal,

@@ -21,7 +21,7 @@ pub struct Generated<T> {
 }
 
 impl JobEnv {
-    /// Seed 000's selection rules for a request's `llm_provider` / `llm_model`.
+    /// The selection rules of docs/reference-behaviour.md for a request's `llm_provider` / `llm_model`.
     pub fn resolve_model(
         &self,
         provider: Option<&str>,

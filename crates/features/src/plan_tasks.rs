@@ -1,6 +1,5 @@
-//! Team task planning for stories (seed 001 "Team-Based Task Generation", "Task Dependency
-//! Management"; inventory §1.4, §1.5, §5.2, §5.8, §5.9): the `task_generation`,
-//! `task_creation` and `cycle_time_estimate` jobs.
+//! Team task planning for stories (docs/reference-behaviour.md §1.4, §1.5, §5.2, §5.8, §5.9): the
+//! `task_generation`, `task_creation` and `cycle_time_estimate` jobs.
 //!
 //! For each story: read it and its epic (the explicit `epic_key`, else the story's parent),
 //! generate team tasks with the story, the epic and its PRD/RFC as context, then plan them with

@@ -1,6 +1,6 @@
 //! `prompt_resubmit`: rerun a ticket description, a story's task plan or a story's coverage
-//! analysis with edited prompts, beside the same operation on its default prompts (inventory
-//! §1.9). The reference echoed the prompts back for `plan_tasks`; here every operation runs.
+//! analysis with edited prompts, beside the same operation on its default prompts
+//! (docs/reference-behaviour.md §1.9). The reference echoed the prompts back for `plan_tasks`; here every operation runs.
 //!
 //! The edited run goes through `llm::LlmService::complete_structured` with the task's own output
 //! schema, so both results have the same shape. The offline generator takes no prompts: with it

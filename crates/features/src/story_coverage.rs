@@ -1,6 +1,6 @@
 //! `story_coverage`, `coverage_task_update` and `coverage_task_creation`: how well a story's
 //! tasks (its children and the issues split from it) cover its requirements, with suggestions
-//! whose `ready_to_submit` bodies the two follow-up routes accept as is (inventory §1.7, §5.7).
+//! whose `ready_to_submit` bodies the two follow-up routes accept as is (docs/reference-behaviour.md §1.7, §5.7).
 //!
 //! With the offline provider the analysis is [`crate::coverage_analysis`] (deterministic
 //! requirement matching); with a model it is one structured call on [`coverage_schema`], whose

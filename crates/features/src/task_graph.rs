@@ -179,7 +179,7 @@ pub fn resolve_dependencies(tasks: &[TeamTask]) -> (Vec<Vec<usize>>, Vec<String>
     (deps, warnings)
 }
 
-/// Where a team's work sits in the usual flow (seed 001: infrastructure, then Backend, then
+/// Where a team's work sits in the usual flow (docs/reference-behaviour.md §5.8: infrastructure, then Backend, then
 /// Frontend and Mobile, then QA).
 pub fn flow_rank(team: Team) -> u8 {
     match team {

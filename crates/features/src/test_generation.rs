@@ -1,6 +1,6 @@
 //! `test_generation`: test cases for one story, one task (plain or with its story and the epic's
 //! documents as context), or every story and task of an epic, at a coverage level, tailored to
-//! the business domain and technical context (seed 001 "Test Case Generation"; inventory §5.3).
+//! the business domain and technical context (docs/reference-behaviour.md §1.6, §5.3; docs/reference-behaviour.md §5.3).
 //!
 //! The reference always wrote the tests to Jira; here the test-case field is written only with
 //! `update_jira=true`, through [`crate::writes`], and a preview returns the write plan with the

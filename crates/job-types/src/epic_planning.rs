@@ -1,4 +1,4 @@
-//! Epic planning (inventory §1.4, §1.5): gap analysis of an epic against its PRD/RFC
+//! Epic planning (docs/reference-behaviour.md §1.4, §1.5): gap analysis of an epic against its PRD/RFC
 //! (`GET /plan/epic/{key}/analyze`), structural validation (`GET /plan/validate/{key}`), story
 //! generation (`POST /plan/stories/generate`, `/plan/stories/create`) and full epic planning with
 //! team tasks (`POST /plan/epic/complete`, `/plan/epic/create`).

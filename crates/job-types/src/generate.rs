@@ -1,5 +1,5 @@
 //! `single` and `batch`: ticket descriptions generated from a ticket and its context, previewed
-//! or written to Jira (seed 000 "Generate Description"; reference `TicketResponse`).
+//! or written to Jira (docs/reference-behaviour.md §1.2; reference `TicketResponse`).
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,4 +1,4 @@
-//! Jira operations (seed 000 "JIRA Operations", inventory §1.8 and §5.8): editing a ticket or a
+//! Jira operations (docs/reference-behaviour.md §1.8, docs/reference-behaviour.md §1.8 and §5.8): editing a ticket or a
 //! story, creating a task or a story, and the bulk versions of those, each previewed by default
 //! and written exactly once when the request's flag says so.
 //!

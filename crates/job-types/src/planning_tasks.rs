@@ -1,5 +1,5 @@
 //! `task_generation`, `task_creation` and `cycle_time_estimate`: team tasks planned for stories
-//! (seed 001 "Team-Based Task Generation" and "Task Dependency Management"; inventory §1.4,
+//! (docs/reference-behaviour.md §5.2, §5.8; docs/reference-behaviour.md §1.4,
 //! §1.5, §5.2, §5.8, §5.9), previewed as a write plan or created in Jira with their links.
 
 use serde::{Deserialize, Serialize};
@@ -176,7 +176,7 @@ pub struct StoryDetail {
     pub user_prompt: Option<String>,
 }
 
-/// A "Blocks" relationship between two tasks (seed 001's `relationships_created`).
+/// A "Blocks" relationship between two tasks (`relationships_created`, docs/reference-behaviour.md §5.8).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct TaskRelationship {
     /// The blocking task: its Jira key once created, else its `task_id`.

@@ -1,5 +1,5 @@
 //! `prompt_resubmit`: rerun a generation with edited prompts and compare it with the run on the
-//! default prompts (reference `/prompt/resubmit`, inventory §1.9).
+//! default prompts (reference `/prompt/resubmit`, docs/reference-behaviour.md §1.9).
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;

@@ -1,6 +1,6 @@
 //! `story_coverage` and its follow-ups: how well a story's tasks cover its acceptance criteria,
 //! with ready-to-submit suggestions, and the two routes that apply a suggestion (update a task,
-//! create a task split from the story). Reference: inventory §1.7 and §5.7.
+//! create a task split from the story). Reference: docs/reference-behaviour.md §1.7 and §5.7.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;

@@ -1,6 +1,6 @@
 //! `test_generation`: test cases for an epic's stories and tasks, one story, or one task, at a
-//! coverage level (seed 001 "Test Case Generation"; reference `TestGenerationResponse` and
-//! `ComprehensiveTestSuiteResponse`, inventory §1.6). Generated tests are written to the
+//! coverage level (docs/reference-behaviour.md §1.6, §5.3; reference `TestGenerationResponse` and
+//! `ComprehensiveTestSuiteResponse`, docs/reference-behaviour.md §1.6). Generated tests are written to the
 //! test-case field only when the request says `update_jira=true`; otherwise the result carries
 //! the write plan with the field's current value beside the new one.
 

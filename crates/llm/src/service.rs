@@ -218,7 +218,7 @@ impl LlmService {
         &self.selection
     }
 
-    /// Seed 000's selection rules for a request's `llm_provider` / `llm_model`.
+    /// The selection rules of docs/reference-behaviour.md for a request's `llm_provider` / `llm_model`.
     pub fn resolve(
         &self,
         provider: Option<&str>,

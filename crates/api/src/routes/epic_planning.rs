@@ -1,4 +1,4 @@
-//! Epic planning routes (inventory §1.4, §1.5; seed 000 "Bulk Creation"): gap analysis and
+//! Epic planning routes (docs/reference-behaviour.md §1.4, §1.5; docs/reference-behaviour.md §1.5): gap analysis and
 //! validation of an epic, story generation, full epic planning with team tasks, and story
 //! creation. Every route validates, then runs its job synchronously or (with `async_mode`)
 //! queues it; nothing is written to Jira unless `dry_run=false` / `create_tickets=true`.

@@ -1,5 +1,5 @@
-//! `POST /generate/single` and `POST /generate/batch` (seed 000 "Generate Description",
-//! inventory §1.2): a ticket's description generated and previewed, or written when
+//! `POST /generate/single` and `POST /generate/batch` (docs/reference-behaviour.md §1.2,
+//! docs/reference-behaviour.md §1.2): a ticket's description generated and previewed, or written when
 //! `update_jira` is set. Single tickets answer synchronously unless `async_mode`; batches are
 //! always jobs.
 

@@ -1,4 +1,4 @@
-//! Jira operation routes (seed 000 "JIRA Operations", inventory §1.8): update a ticket or a
+//! Jira operation routes (docs/reference-behaviour.md §1.8, docs/reference-behaviour.md §1.8): update a ticket or a
 //! story, create a task or a story, and the bulk versions. Every route previews by default
 //! (`update_jira`, `create_ticket`, `create_tickets` false; `dry_run` true) and answers with the
 //! exact requests it would send; the flag makes the same job write, exactly once.

@@ -1,4 +1,4 @@
-//! Job routes (seed 000 "Background Job Processing", inventory §1.3): status by id, listing with
+//! Job routes (docs/reference-behaviour.md §1.3): status by id, listing with
 //! filters, sorting and paging, status by ticket key, and cancellation.
 //!
 //! Jobs live in the database, so every replica and every worker sees the same state; cancelling

@@ -1,5 +1,5 @@
-//! Task planning routes (seed 001 "Team-Based Task Generation", "Task Dependency Management";
-//! inventory §1.4, §1.5): `POST /plan/tasks/generate`, `POST /plan/tasks/team-based`,
+//! Task planning routes (docs/reference-behaviour.md §5.2, §5.8;
+//! docs/reference-behaviour.md §1.4, §1.5): `POST /plan/tasks/generate`, `POST /plan/tasks/team-based`,
 //! `POST /plan/tasks/create` and `GET /plan/estimate/{ticket_key}`.
 //!
 //! Each validates its request and runs the `task_generation`, `task_creation` or

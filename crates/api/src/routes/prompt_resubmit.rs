@@ -1,4 +1,4 @@
-//! `POST /prompt/resubmit` (inventory §1.9): rerun a ticket description (`generate_single`), a
+//! `POST /prompt/resubmit` (docs/reference-behaviour.md §1.9): rerun a ticket description (`generate_single`), a
 //! story's task plan (`plan_tasks`) or a story's coverage analysis (`analyze_coverage`) with
 //! edited prompts, and answer both results side by side. Nothing is written to Jira.
 

@@ -1,4 +1,4 @@
-//! Story coverage routes (inventory §1.7): `POST /analyze/story-coverage` (how well a story's
+//! Story coverage routes (docs/reference-behaviour.md §1.7): `POST /analyze/story-coverage` (how well a story's
 //! tasks cover it, with suggestions), and the two routes that take a suggestion's
 //! `ready_to_submit` body as is: `/analyze/story-coverage/update-task` and
 //! `/analyze/story-coverage/create-task`. Both preview unless their flag says otherwise.

@@ -1,4 +1,4 @@
-//! Test generation routes (seed 001 "Test Case Generation", inventory §1.6):
+//! Test generation routes (docs/reference-behaviour.md §1.6, §5.3, docs/reference-behaviour.md §1.6):
 //! `POST /plan/tests/comprehensive`, `/plan/tests/story`, `/plan/tests/task` and
 //! `/plan/tests/task/context-aware`.
 //!

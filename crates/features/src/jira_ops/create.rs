@@ -732,17 +732,7 @@ pub async fn bulk_create_tasks(
     let total = results.len();
     let successful = results.iter().filter(|r| r.success).count();
     let failed = total - successful;
-    let message = if payload.create_tickets {
-        format!("Bulk creation completed: {successful} successful, {failed} failed")
-    } else if failed == 0 {
-        format!(
-            "Preview: {successful} task tickets would be created. Set create_tickets=true to commit."
-        )
-    } else {
-        format!(
-            "Preview: {successful} task tickets would be created, {failed} cannot be. Set create_tickets=true to commit."
-        )
-    };
+    let message = bulk_message("task", successful, failed, payload.create_tickets);
     Ok(BulkCreateTasksResponse {
         total_tasks: total,
         successful,
@@ -778,17 +768,7 @@ pub async fn bulk_create_stories(
     let total = results.len();
     let successful = results.iter().filter(|r| r.success).count();
     let failed = total - successful;
-    let message = if payload.create_tickets {
-        format!("Bulk creation completed: {successful} successful, {failed} failed")
-    } else if failed == 0 {
-        format!(
-            "Preview: {successful} story tickets would be created. Set create_tickets=true to commit."
-        )
-    } else {
-        format!(
-            "Preview: {successful} story tickets would be created, {failed} cannot be. Set create_tickets=true to commit."
-        )
-    };
+    let message = bulk_message("story", successful, failed, payload.create_tickets);
     Ok(BulkCreateStoriesResponse {
         total_stories: total,
         successful,
@@ -799,4 +779,19 @@ pub async fn bulk_create_stories(
         write_plan: outcome.write_plan,
         writes: outcome.writes,
     })
+}
+
+/// The `message` of a bulk creation: what was done, or what a preview would do.
+fn bulk_message(noun: &str, successful: usize, failed: usize, create_tickets: bool) -> String {
+    if create_tickets {
+        format!("Bulk creation completed: {successful} successful, {failed} failed")
+    } else if failed == 0 {
+        format!(
+            "Preview: {successful} {noun} tickets would be created. Set create_tickets=true to commit."
+        )
+    } else {
+        format!(
+            "Preview: {successful} {noun} tickets would be created, {failed} cannot be. Set create_tickets=true to commit."
+        )
+    }
 }

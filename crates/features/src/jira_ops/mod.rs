@@ -1,4 +1,4 @@
-//! Jira operations (seed 000 "JIRA Operations"; inventory §1.8, §5.8): edit a ticket or a story,
+//! Jira operations (docs/reference-behaviour.md §1.8; docs/reference-behaviour.md §1.8, §5.8): edit a ticket or a story,
 //! create a task (under the epic, split from its story, blocking other tickets) or a story, and
 //! the bulk versions: stories updated one by one, tasks created in two phases (every task, then
 //! every link, so links between tasks of the same request resolve).

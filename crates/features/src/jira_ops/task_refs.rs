@@ -1,7 +1,7 @@
 //! What a `blocks` entry of a bulk task creation names: another task of the same request (by
 //! its `task_id`, a UUID or `task_N`, by `task_N` as its 1-based position, or by its summary),
 //! or an existing Jira issue by key. The reference resolves these only in its worker and
-//! records "Could not resolve task_id …" otherwise (inventory §5.8); here both paths share this.
+//! records "Could not resolve task_id …" otherwise (docs/reference-behaviour.md §5.8); here both paths share this.
 
 use std::sync::LazyLock;
 
