@@ -185,7 +185,7 @@ impl Application {
                 atlassian.probe_client.clone(),
                 atlassian.sandbox.is_some(),
             )))
-            .with_probe(Arc::new(LlmProbe::new(&llm)));
+            .with_probe(Arc::new(LlmProbe::new(llm.clone())));
         let state = match &atlassian.confluence {
             Some(confluence) => state.with_probe(Arc::new(ConfluenceProbe::new(
                 confluence.clone(),

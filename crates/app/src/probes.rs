@@ -112,14 +112,16 @@ impl HealthProbe for ConfluenceProbe {
     }
 }
 
-/// Names the provider and model that serve a request naming neither: `offline` for the offline
-/// generator. A provider is not called by the probe: a health check must not spend tokens.
+/// Names the provider and model that serve a request naming neither (`offline` for the offline
+/// generator) and the outcome of the last provider call. A provider is not called by the probe: a
+/// health check must not spend tokens. A failed last call degrades health until a call succeeds.
 pub struct LlmProbe {
+    llm: Arc<llm::LlmService>,
     description: String,
 }
 
 impl LlmProbe {
-    pub fn new(llm: &llm::LlmService) -> Self {
+    pub fn new(llm: Arc<llm::LlmService>) -> Self {
         let selection = llm.selection();
         let provider = selection.default_provider();
         let description = match (provider, selection.default_model(provider)) {
@@ -127,7 +129,25 @@ impl LlmProbe {
             (provider, Some(model)) => format!("{provider}: {model}"),
             (provider, None) => provider.to_string(),
         };
-        Self { description }
+        Self { llm, description }
+    }
+
+    fn status(&self) -> ProbeStatus {
+        let Some(call) = self.llm.last_call() else {
+            return ProbeStatus::Described(self.description.clone());
+        };
+        let age = call.at.elapsed().as_secs();
+        let target = format!("{}: {}", call.provider, call.model);
+        match call.error {
+            None => ProbeStatus::Described(format!(
+                "{}; last call ({target}) succeeded {age} s ago",
+                self.description
+            )),
+            Some(error) => ProbeStatus::Unavailable(format!(
+                "{}; last call ({target}) failed {age} s ago: {error}",
+                self.description
+            )),
+        }
     }
 }
 
@@ -137,6 +157,6 @@ impl HealthProbe for LlmProbe {
     }
 
     fn check(&self) -> ProbeFuture<'_> {
-        Box::pin(async move { ProbeStatus::Described(self.description.clone()) })
+        Box::pin(async move { self.status() })
     }
 }

@@ -156,6 +156,7 @@ fn transport(
         },
         retry,
         request_timeout,
+        max_response_bytes: settings.jira.max_response_bytes,
         ..atlassian::TransportConfig::default()
     }
 }
@@ -205,6 +206,7 @@ pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
         ),
         request_timeout: Duration::from_secs(llm.request_timeout_secs),
         max_concurrency_per_provider: llm.max_concurrency,
+        max_response_bytes: llm.max_response_bytes,
         prompts_dir: llm.prompts_dir.as_ref().map(Into::into),
         catalog_path: llm.model_catalog.as_ref().map(Into::into),
         ..llm::LlmSettings::default()

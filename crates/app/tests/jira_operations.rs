@@ -803,9 +803,14 @@ async fn running_the_same_bulk_job_again_creates_nothing_twice() {
             .expect("the job exists");
         let payload: job_types::jira_ops::BulkCreateTasks =
             serde_json::from_value(record.payload.clone()).expect("the payload");
-        let again = features::jira_ops::bulk_create_tasks(&app.app.env, &job_id, &payload, None)
-            .await
-            .expect("the re-run succeeds");
+        let again = features::jira_ops::bulk_create_tasks(
+            &app.app.env,
+            &features::writes::WriteScope::unfenced(job_id.as_str()),
+            &payload,
+            None,
+        )
+        .await
+        .expect("the re-run succeeds");
         let again_keys: Vec<Value> = again.created_tickets.iter().map(|k| json!(k)).collect();
         assert_eq!(again_keys, first, "{db}: the same tickets, found again");
         assert!(

@@ -321,7 +321,7 @@ async fn writing_creates_the_tasks_and_their_links_in_the_right_direction_exactl
         };
         let again = features::plan_tasks::generate_tasks(
             &app.app.env,
-            &job_id,
+            &features::writes::WriteScope::unfenced(job_id.as_str()),
             &payload,
             llm::CancellationToken::new(),
         )

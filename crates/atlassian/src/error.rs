@@ -198,7 +198,7 @@ impl Error {
             }
             Error::ResponseTooLarge { .. } => {
                 "The answer was larger than the response size limit. Ask for less at once \
-                 (fewer fields, smaller pages) or raise the transport's max_response_bytes."
+                 (fewer fields, smaller pages) or raise JIRA_MAX_RESPONSE_BYTES."
                     .into()
             }
             Error::Decode { .. } => {

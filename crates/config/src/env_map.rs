@@ -29,6 +29,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("JIRA_TEST_CASE_CUSTOM_FIELD", "jira.test_case_custom_field"),
     ("JIRA_MANDAYS_CUSTOM_FIELD", "jira.mandays_custom_field"),
     ("JIRA_REQUESTS_PER_SECOND", "jira.requests_per_second"),
+    ("JIRA_MAX_RESPONSE_BYTES", "jira.max_response_bytes"),
     ("CONFLUENCE_SERVER_URL", "confluence.server_url"),
     ("CONFLUENCE_USERNAME", "confluence.username"),
     ("CONFLUENCE_API_TOKEN", "confluence.api_token"),
@@ -57,6 +58,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("LLM_MODEL_CATALOG", "llm.model_catalog"),
     ("LLM_REQUEST_TIMEOUT_SECS", "llm.request_timeout_secs"),
     ("LLM_MAX_CONCURRENCY", "llm.max_concurrency"),
+    ("LLM_MAX_RESPONSE_BYTES", "llm.max_response_bytes"),
 ];
 
 /// Prefix for the generic `PLANWRIGHT_SECTION__KEY` form.

@@ -345,6 +345,9 @@ cors:
                 &huge,
                 "server.body_limit_bytes",
             ),
+            ("JIRA_MAX_RESPONSE_BYTES", &huge, "jira.max_response_bytes"),
+            ("JIRA_MAX_RESPONSE_BYTES", "1000", "jira.max_response_bytes"),
+            ("LLM_MAX_RESPONSE_BYTES", &huge, "llm.max_response_bytes"),
         ];
         for (name, value, key) in cases {
             let err = from_parts(None, &env(&[(name, value)])).unwrap_err();
@@ -359,8 +362,14 @@ cors:
             ("LLM_REQUEST_TIMEOUT_SECS", "86400"),
             ("LLM_MAX_CONCURRENCY", "1000"),
             ("PLANWRIGHT_SERVER__REQUEST_TIMEOUT_SECS", "86400"),
+            ("JIRA_MAX_RESPONSE_BYTES", "65536"),
+            ("LLM_MAX_RESPONSE_BYTES", "1073741824"),
         ]);
         let s = from_parts(None, &at_limits).unwrap();
+        assert_eq!(
+            (s.jira.max_response_bytes, s.llm.max_response_bytes),
+            (65_536, 1_073_741_824)
+        );
         assert_eq!(
             s.worker.keep_result(),
             std::time::Duration::from_secs(315_360_000)

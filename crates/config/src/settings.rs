@@ -220,6 +220,10 @@ pub struct JiraSettings {
     /// Proactive pacing per Jira site, so Jira's own limits are rarely hit.
     #[serde(deserialize_with = "lenient::number")]
     pub requests_per_second: f64,
+    /// The largest Jira or Confluence response read (a bigger one fails with a clear error
+    /// instead of filling memory).
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_response_bytes: usize,
 }
 
 impl Default for JiraSettings {
@@ -233,6 +237,7 @@ impl Default for JiraSettings {
             test_case_custom_field: None,
             mandays_custom_field: None,
             requests_per_second: 10.0,
+            max_response_bytes: 32 * 1024 * 1024,
         }
     }
 }
@@ -323,6 +328,9 @@ pub struct LlmSettings {
     /// Calls in flight per provider at most.
     #[serde(deserialize_with = "lenient::number")]
     pub max_concurrency: usize,
+    /// The largest model-provider answer read (a bigger one fails the call with a clear error).
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_response_bytes: usize,
 }
 
 impl Default for LlmSettings {
@@ -350,6 +358,7 @@ impl Default for LlmSettings {
             model_catalog: None,
             request_timeout_secs: 300,
             max_concurrency: 8,
+            max_response_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -368,6 +377,10 @@ pub const MAX_SHUTDOWN_GRACE_SECS: u64 = 60 * 60;
 pub const MAX_REQUEST_TIMEOUT_SECS: u64 = DAY_SECS;
 /// `server.body_limit_bytes`: 1 GiB.
 pub const MAX_BODY_LIMIT_BYTES: usize = 1024 * 1024 * 1024;
+/// `jira.max_response_bytes` and `llm.max_response_bytes`: at least 64 KiB (a page of issues),
+/// at most 1 GiB.
+pub const MIN_RESPONSE_BYTES: usize = 64 * 1024;
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024 * 1024;
 /// `llm.max_concurrency`.
 pub const MAX_LLM_CONCURRENCY: usize = 1000;
 
@@ -604,6 +617,12 @@ impl Settings {
             MAX_LLM_CONCURRENCY,
             "",
         )?;
+        for (key, value) in [
+            ("jira.max_response_bytes", self.jira.max_response_bytes),
+            ("llm.max_response_bytes", self.llm.max_response_bytes),
+        ] {
+            in_range(key, value, MIN_RESPONSE_BYTES, MAX_RESPONSE_BYTES, " bytes")?;
+        }
         if !(0.0..=2.0).contains(&self.llm.temperature) {
             return invalid("llm.temperature", "must be between 0 and 2".into());
         }

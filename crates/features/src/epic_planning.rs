@@ -37,7 +37,7 @@ use crate::failure::Failure;
 use crate::job::BackgroundJob;
 use crate::requirement_coverage::{Requirement, StoryText, coverage};
 use crate::tickets::{description_markdown, parent_context};
-use crate::writes::{Executor, IssueRef, Write, WriteStep, marker_label, preview};
+use crate::writes::{Executor, IssueRef, Write, WriteScope, WriteStep, marker_label, preview};
 
 /// The Jira issue types planning creates.
 const STORY_TYPE: &str = "Story";
@@ -371,7 +371,7 @@ pub async fn plan_epic(
     if options.write && !steps.is_empty() {
         run.progress(format!("Creating {} issues and links in Jira", steps.len()))
             .await?;
-        let mut executor = Executor::new(&env.jira, &env.db, job_id.clone());
+        let mut executor = Executor::new(&env.jira, &env.db, WriteScope::of(ctx));
         outcomes = executor.run_all(&steps).await;
         created = executor.created().clone();
     }

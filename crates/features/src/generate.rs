@@ -22,7 +22,7 @@ use crate::env::JobEnv;
 use crate::failure::Failure;
 use crate::job::BackgroundJob;
 use crate::tickets::{description_markdown, is_epic, parent_context, read_issue};
-use crate::writes::{Executor, Write, WriteStep, preview};
+use crate::writes::{Executor, Write, WriteScope, WriteStep, preview};
 
 /// Why a ticket's description is left alone when writing.
 pub const HAS_DESCRIPTION: &str = "Ticket already has description";
@@ -307,7 +307,7 @@ async fn describe(
         if current.as_deref().is_some_and(|text| !is_placeholder(text)) {
             result.skipped_reason = Some(HAS_DESCRIPTION.to_owned());
         } else {
-            let mut executor = Executor::new(&env.jira, &env.db, job_id);
+            let mut executor = Executor::new(&env.jira, &env.db, WriteScope::of(ctx));
             let outcome = executor.run(&step).await;
             result.updated_in_jira = outcome.status != "failed";
             if let Some(error) = &outcome.error {

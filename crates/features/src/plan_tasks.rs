@@ -33,7 +33,7 @@ use crate::failure::Failure;
 use crate::job::BackgroundJob;
 use crate::task_graph::{PlanOptions, plan_story_tasks};
 use crate::tickets::{description_markdown, is_epic, parent_context};
-use crate::writes::{Executor, IssueRef, Write, WriteStep, preview};
+use crate::writes::{Executor, IssueRef, Write, WriteScope, WriteStep, preview};
 
 /// The cycle-time limit the generator gets when splitting is off: no task is that long.
 const NO_SPLIT_DAYS: f64 = 1000.0;
@@ -48,13 +48,8 @@ pub const REPOS_NOT_USED: &str = "repos were accepted but are not used yet: code
 impl BackgroundJob for TaskGeneration {
     async fn run(self, env: &JobEnv, ctx: &JobContext) -> Result<Self::Output, Failure> {
         ctx.update_counters(|counters| counters.total_tickets = Some(self.story_keys.len() as u64));
-        let result = generate_tasks(
-            env,
-            &ctx.job_id().to_string(),
-            &self,
-            ctx.cancellation().clone(),
-        )
-        .await;
+        let result =
+            generate_tasks(env, &WriteScope::of(ctx), &self, ctx.cancellation().clone()).await;
         finish(ctx, result).await
     }
 }
@@ -62,13 +57,8 @@ impl BackgroundJob for TaskGeneration {
 impl BackgroundJob for TaskCreation {
     async fn run(self, env: &JobEnv, ctx: &JobContext) -> Result<Self::Output, Failure> {
         ctx.update_counters(|counters| counters.total_tickets = Some(self.story_keys.len() as u64));
-        let result = create_tasks(
-            env,
-            &ctx.job_id().to_string(),
-            &self,
-            ctx.cancellation().clone(),
-        )
-        .await;
+        let result =
+            create_tasks(env, &WriteScope::of(ctx), &self, ctx.cancellation().clone()).await;
         finish(ctx, result).await
     }
 }
@@ -129,11 +119,11 @@ struct StoryContext {
     epic: Issue,
 }
 
-/// Plans (and with `dry_run = false` writes) the tasks of `payload`'s stories as job `job_id`.
+/// Plans (and with `dry_run = false` writes) the tasks of `payload`'s stories as `scope`.
 /// Running it again with the same job id writes nothing twice.
 pub async fn generate_tasks(
     env: &JobEnv,
-    job_id: &str,
+    scope: &WriteScope,
     payload: &TaskGeneration,
     cancel: CancellationToken,
 ) -> Result<TaskPlanningResult, PlanFailure> {
@@ -241,7 +231,7 @@ pub async fn generate_tasks(
             None
         },
     );
-    let write_plan = preview(&env.jira, job_id, &steps).await?;
+    let write_plan = preview(&env.jira, scope.id(), &steps).await?;
 
     let mut result = TaskPlanningResult {
         epic_key: payload
@@ -274,7 +264,7 @@ pub async fn generate_tasks(
     // Second, the writes (the plan above is what they send).
     let mut created: BTreeMap<String, String> = BTreeMap::new();
     if !payload.dry_run {
-        let mut executor = Executor::new(&env.jira, &env.db, job_id);
+        let mut executor = Executor::new(&env.jira, &env.db, scope.clone());
         let outcomes = executor.run_all(&steps).await;
         created = executor.created().clone();
         for outcome in &outcomes {
@@ -301,7 +291,7 @@ pub async fn generate_tasks(
 /// Plans and optionally creates `tasks_per_story` tasks for each story (`task_creation`).
 pub async fn create_tasks(
     env: &JobEnv,
-    job_id: &str,
+    scope: &WriteScope,
     payload: &TaskCreation,
     cancel: CancellationToken,
 ) -> Result<TaskCreationResult, PlanFailure> {
@@ -319,7 +309,7 @@ pub async fn create_tasks(
         team_separation: false,
         repos: Vec::new(),
     };
-    let planning = generate_tasks(env, job_id, &generation, cancel).await?;
+    let planning = generate_tasks(env, scope, &generation, cancel).await?;
     let creation_results = payload.create_tickets.then(|| TaskCreationOutcome {
         created_tasks: planning
             .task_details

@@ -27,7 +27,7 @@ use crate::failure::Failure;
 use crate::job::BackgroundJob;
 use crate::test_generation::field_markdown;
 use crate::tickets::{description_markdown, is_epic, read_issue};
-use crate::writes::{self, Executor, IssueRef, Write, WriteStep};
+use crate::writes::{self, Executor, IssueRef, Write, WriteScope, WriteStep};
 
 /// Most tasks one analysis reads.
 pub const MAX_STORY_TASKS: usize = 200;
@@ -499,11 +499,10 @@ impl BackgroundJob for UpdateCoverageTask {
                 current: Some(current),
             },
         );
-        let scope = ctx.job_id().to_string();
         let steps = std::slice::from_ref(&step);
-        let plan = writes::preview(&env.jira, &scope, steps).await?;
+        let plan = writes::preview(&env.jira, &ctx.job_id().to_string(), steps).await?;
         let outcomes = if self.update_jira {
-            Executor::new(&env.jira, &env.db, scope)
+            Executor::new(&env.jira, &env.db, WriteScope::of(ctx))
                 .run_all(steps)
                 .await
         } else {
@@ -616,10 +615,9 @@ impl BackgroundJob for CreateCoverageTask {
                 },
             ),
         ];
-        let scope = ctx.job_id().to_string();
-        let plan = writes::preview(&env.jira, &scope, &steps).await?;
+        let plan = writes::preview(&env.jira, &ctx.job_id().to_string(), &steps).await?;
         let (outcomes, task_key) = if self.create_ticket {
-            let mut executor = Executor::new(&env.jira, &env.db, scope);
+            let mut executor = Executor::new(&env.jira, &env.db, WriteScope::of(ctx));
             let outcomes = executor.run_all(&steps).await;
             let key = executor.created_key("create:task").map(str::to_owned);
             (outcomes, key)

@@ -30,7 +30,7 @@ use crate::failure::Failure;
 use crate::job::BackgroundJob;
 use crate::test_levels::{SourcedCase, fit_to_level};
 use crate::tickets::{description_markdown, is_epic, load_ticket, parent_context, read_issue};
-use crate::writes::{self, Executor, Write, WriteStep};
+use crate::writes::{self, Executor, Write, WriteScope, WriteStep};
 
 /// Most stories and tasks one comprehensive suite covers; the rest are named in a warning.
 pub const MAX_SUITE_ITEMS: usize = 60;
@@ -332,8 +332,8 @@ async fn plan_and_write(
     steps: &[WriteStep],
     update_jira: bool,
 ) -> Result<(WritePlan, Vec<WriteOutcome>), Failure> {
-    let scope = ctx.job_id().to_string();
-    let plan = writes::preview(&env.jira, &scope, steps).await?;
+    let scope = WriteScope::of(ctx);
+    let plan = writes::preview(&env.jira, scope.id(), steps).await?;
     let outcomes = if update_jira {
         Executor::new(&env.jira, &env.db, scope)
             .run_all(steps)

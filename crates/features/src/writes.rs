@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 use atlassian::models::{IssueEdit, NewIssue};
 use atlassian::{JiraClient, KnownLinkType, RequestPreview, SearchQuery};
 use job_types::{FailureCode, PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
+use jobs::JobContext;
 use serde_json::{Value, json};
-use store::{Database, IntentState};
+use store::{Database, IntentState, LeaseFence};
 
 use crate::failure::Failure;
 
@@ -179,22 +180,61 @@ fn with_marker(mut issue: NewIssue, intent: &str) -> NewIssue {
     issue
 }
 
+/// Whose writes these are: the scope of their intent ids (a job id) and, for a job run, the
+/// run's lease fence, so a run that lost its lease can never start a write.
+#[derive(Debug, Clone)]
+pub struct WriteScope {
+    id: String,
+    fence: Option<LeaseFence>,
+}
+
+impl WriteScope {
+    /// The writes of one job run: scoped by its job id, fenced by its lease.
+    pub fn of(ctx: &JobContext) -> Self {
+        Self {
+            id: ctx.job_id().to_string(),
+            fence: Some(ctx.fence()),
+        }
+    }
+
+    /// The writes of the run holding `fence`, scoped by `id`.
+    pub fn fenced(id: impl Into<String>, fence: LeaseFence) -> Self {
+        Self {
+            id: id.into(),
+            fence: Some(fence),
+        }
+    }
+
+    /// Writes outside any job run (tests, tools): scoped by `id`, with no lease to check.
+    pub fn unfenced(id: impl Into<String>) -> Self {
+        Self {
+            id: id.into(),
+            fence: None,
+        }
+    }
+
+    /// The scope of the intent ids.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+}
+
 /// Sends planned writes exactly once for one job.
 pub struct Executor<'a> {
     jira: &'a JiraClient,
     db: &'a Database,
-    job_id: String,
+    scope: WriteScope,
     /// Keys created so far, by step name.
     created: BTreeMap<String, String>,
 }
 
 impl<'a> Executor<'a> {
-    /// An executor for job `job_id` (the scope of its intent ids).
-    pub fn new(jira: &'a JiraClient, db: &'a Database, job_id: impl Into<String>) -> Self {
+    /// An executor for the writes of `scope`.
+    pub fn new(jira: &'a JiraClient, db: &'a Database, scope: WriteScope) -> Self {
         Self {
             jira,
             db,
-            job_id: job_id.into(),
+            scope,
             created: BTreeMap::new(),
         }
     }
@@ -221,7 +261,7 @@ impl<'a> Executor<'a> {
 
     /// Runs one step at most once across attempts.
     pub async fn run(&mut self, step: &WriteStep) -> WriteOutcome {
-        let intent = intent_id(&self.job_id, &step.step);
+        let intent = intent_id(&self.scope.id, &step.step);
         let action = step.write.action();
         let target = self.target_of(&step.write);
         let outcome = |status: &str, result: Option<Value>, error: Option<String>| WriteOutcome {
@@ -248,7 +288,7 @@ impl<'a> Executor<'a> {
     /// Like [`Self::run`], but a failed step is the [`Failure`] itself (with its code: rejected,
     /// unavailable, outcome unknown), for callers whose request fails when the write does.
     pub async fn try_run(&mut self, step: &WriteStep) -> Result<WriteOutcome, Failure> {
-        let intent = intent_id(&self.job_id, &step.step);
+        let intent = intent_id(&self.scope.id, &step.step);
         let target = self.target_of(&step.write);
         let (status, result) = self.run_inner(&intent, step, &target).await?;
         if let (Write::CreateIssue(_), Some(key)) =
@@ -291,7 +331,13 @@ impl<'a> Executor<'a> {
     ) -> Result<(&'static str, Value), Failure> {
         let state = self
             .db
-            .begin_intent(intent, &self.job_id, step.write.action().as_str(), target)
+            .begin_intent(
+                intent,
+                &self.scope.id,
+                self.scope.fence.as_ref(),
+                step.write.action().as_str(),
+                target,
+            )
             .await?;
         match state {
             IntentState::Done(result) => return Ok(("already_written", result)),

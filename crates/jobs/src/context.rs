@@ -48,7 +48,7 @@ pub(crate) struct ProgressState {
 pub struct JobContext {
     record: JobRecord,
     db: Database,
-    worker_id: String,
+    lease_token: String,
     lease: Duration,
     progress_interval: Duration,
     cancel: CancellationToken,
@@ -70,7 +70,7 @@ impl JobContext {
     pub(crate) fn new(
         record: JobRecord,
         db: Database,
-        worker_id: String,
+        lease_token: String,
         lease: Duration,
         progress_interval: Duration,
     ) -> Self {
@@ -90,7 +90,7 @@ impl JobContext {
         Self {
             record,
             db,
-            worker_id,
+            lease_token,
             lease,
             progress_interval,
             cancel: CancellationToken::new(),
@@ -102,6 +102,15 @@ impl JobContext {
     /// The job id.
     pub fn job_id(&self) -> JobId {
         self.record.id
+    }
+
+    /// This run's fence: what every write on the job's behalf presents, so that a run whose lease
+    /// lapsed cannot write once another run took the job over.
+    pub fn fence(&self) -> store::LeaseFence {
+        store::LeaseFence {
+            job_id: self.record.id,
+            token: self.lease_token.clone(),
+        }
     }
 
     /// This run's attempt number (1 for the first run).
@@ -201,7 +210,7 @@ impl JobContext {
     /// removes a field. Ignored (returns false) once this worker no longer holds the job.
     pub async fn merge_attributes(&self, patch: Map<String, Value>) -> Result<bool, JobError> {
         self.db
-            .merge_attributes(self.record.id, Some(&self.worker_id), &patch)
+            .merge_attributes(self.record.id, Some(&self.lease_token), &patch)
             .await
             .map_err(|error| JobError::transient(format!("could not save job attributes: {error}")))
     }
@@ -234,7 +243,7 @@ impl JobContext {
                 self.db
                     .report_progress(
                         self.record.id,
-                        &self.worker_id,
+                        &self.lease_token,
                         self.lease,
                         progress,
                         &counters,
@@ -243,7 +252,7 @@ impl JobContext {
             }
             None => {
                 self.db
-                    .heartbeat(self.record.id, &self.worker_id, self.lease)
+                    .heartbeat(self.record.id, &self.lease_token, self.lease)
                     .await
             }
         };

@@ -99,7 +99,6 @@ pub async fn drain_with(
             db.clone(),
             registry.clone(),
             job,
-            worker_id.clone(),
             settings.clone(),
             CancellationToken::new(),
             None,

@@ -58,7 +58,6 @@ impl InlineRunner {
                 self.db.clone(),
                 self.registry.clone(),
                 job,
-                self.settings.worker_id.clone(),
                 self.settings.run_settings(),
                 CancellationToken::new(),
                 None,

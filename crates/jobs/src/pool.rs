@@ -352,7 +352,6 @@ async fn claim_loop(
                         db.clone(),
                         registry.clone(),
                         job,
-                        settings.worker_id.clone(),
                         run_settings.clone(),
                         hard_stop.clone(),
                         Some(slots.take()),

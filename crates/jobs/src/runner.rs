@@ -68,20 +68,19 @@ enum HandlerEnd {
     Aborted,
 }
 
-/// Runs `job` (already claimed by `worker_id`) and records its outcome.
-/// `hard_stop` is the worker's "shutdown grace is over" signal.
+/// Runs `job` (already claimed: its `lease_owner` is the claim's lease token) and records its
+/// outcome. `hard_stop` is the worker's "shutdown grace is over" signal.
 pub(crate) async fn run_job(
     db: Database,
     registry: Registry,
     job: JobRecord,
-    worker_id: String,
     settings: RunSettings,
     hard_stop: CancellationToken,
     slot: Option<HandlerSlot>,
 ) -> RunOutcome {
     let started = std::time::Instant::now();
     let kind = job.kind.clone();
-    let outcome = run_job_inner(db, registry, job, worker_id, settings, hard_stop, slot).await;
+    let outcome = run_job_inner(db, registry, job, settings, hard_stop, slot).await;
     job_metrics::record_run(&kind, outcome.as_str(), started.elapsed());
     outcome
 }
@@ -90,15 +89,20 @@ async fn run_job_inner(
     db: Database,
     registry: Registry,
     job: JobRecord,
-    worker_id: String,
     settings: RunSettings,
     hard_stop: CancellationToken,
     slot: Option<HandlerSlot>,
 ) -> RunOutcome {
+    // Every write about this run presents the claim's token, never the process's worker id: a
+    // later claim of the same job by this same process must fence this run out.
+    let Some(lease_token) = job.lease_owner.clone() else {
+        tracing::error!(job_id = %job.id, "a claimed job carries no lease token; not running it");
+        return RunOutcome::LeaseLost;
+    };
     let Some(handler) = registry.get(&job.kind).cloned() else {
         drop(slot);
         // Only claimed kinds reach here; hand it back for a worker that knows the kind.
-        return finish(&db, &job, &worker_id, Finish::Release).await;
+        return finish(&db, &job, &lease_token, Finish::Release).await;
     };
     let timeout = job
         .timeout
@@ -108,7 +112,7 @@ async fn run_job_inner(
     let ctx = Arc::new(JobContext::new(
         job.clone(),
         db.clone(),
-        worker_id.clone(),
+        lease_token.clone(),
         settings.lease,
         settings.progress_interval,
     ));
@@ -171,7 +175,7 @@ async fn run_job_inner(
     let attempt = job.attempts.max(1);
     let max_attempts = job.max_attempts.unwrap_or(policy.max_attempts).max(1);
     let action = decide(end, reason, attempt, max_attempts, timeout, &policy, &job);
-    finish_with(&db, &job, &worker_id, action, progress, counters).await
+    finish_with(&db, &job, &lease_token, action, progress, counters).await
 }
 
 /// What to write after the handler ended.
@@ -229,11 +233,11 @@ fn decide(
     }
 }
 
-async fn finish(db: &Database, job: &JobRecord, worker_id: &str, action: Finish) -> RunOutcome {
+async fn finish(db: &Database, job: &JobRecord, lease_token: &str, action: Finish) -> RunOutcome {
     finish_with(
         db,
         job,
-        worker_id,
+        lease_token,
         action,
         job.progress.clone(),
         job.counters,
@@ -246,7 +250,7 @@ async fn finish(db: &Database, job: &JobRecord, worker_id: &str, action: Finish)
 async fn finish_with(
     db: &Database,
     job: &JobRecord,
-    worker_id: &str,
+    lease_token: &str,
     action: Finish,
     mut progress: JobProgress,
     counters: JobCounters,
@@ -257,13 +261,13 @@ async fn finish_with(
             Finish::Nothing => return RunOutcome::LeaseLost,
             Finish::Complete(results) => {
                 progress.message = "Completed successfully".to_owned();
-                db.complete(job.id, worker_id, results, &progress, &counters)
+                db.complete(job.id, lease_token, results, &progress, &counters)
                     .await
                     .map(|done| (done, RunOutcome::Completed))
             }
             Finish::Fail(error) => {
                 progress.message = "Job failed".to_owned();
-                db.fail(job.id, worker_id, error, None, &progress, &counters)
+                db.fail(job.id, lease_token, error, None, &progress, &counters)
                     .await
                     .map(|done| (done, RunOutcome::Failed))
             }
@@ -273,7 +277,7 @@ async fn finish_with(
                     + chrono::Duration::from_std(*delay).unwrap_or(chrono::Duration::MAX);
                 db.fail(
                     job.id,
-                    worker_id,
+                    lease_token,
                     error,
                     Some(retry_at),
                     &progress,
@@ -283,7 +287,7 @@ async fn finish_with(
                 .map(|done| (done, RunOutcome::Retried))
             }
             Finish::Release => db
-                .release(job.id, worker_id)
+                .release(job.id, lease_token)
                 .await
                 .map(|done| (done, RunOutcome::Released)),
         };

@@ -358,10 +358,11 @@ async fn a_job_of_a_dead_worker_is_recovered_and_completes_exactly_once() {
         assert_eq!(done.attempts, 2, "{label}");
         assert_eq!(done.results.as_ref().unwrap()["attempt"], 2);
         // The dead worker comes back and tries to record its own outcome: refused.
+        let dead_lease = dead[0].lease_owner.as_deref().expect("lease token");
         let stale = tdb
             .complete(
                 id,
-                "dead-worker",
+                dead_lease,
                 &json!("stale"),
                 &done.progress,
                 &done.counters,
@@ -378,6 +379,17 @@ async fn a_job_of_a_dead_worker_is_recovered_and_completes_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_worker_that_lost_its_lease_stops_and_cannot_overwrite_the_new_owner() {
+    lost_lease_is_fenced(false).await;
+}
+
+/// The same, when the new claim comes from the very process whose lease lapsed (its database
+/// connection came back after the lease expired): the worker id is the same, the claim is not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_lease_lapsed_is_fenced_out_by_a_new_claim_of_the_same_process() {
+    lost_lease_is_fenced(true).await;
+}
+
+async fn lost_lease_is_fenced(same_process: bool) {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
         let settings = WorkerSettings {
@@ -398,15 +410,20 @@ async fn a_worker_that_lost_its_lease_stops_and_cannot_overwrite_the_new_owner()
         .await;
         // Pretend the pool's lease lapsed (as if it had been partitioned away): recover it.
         let far_future = Utc::now() + chrono::Duration::hours(1);
-        // Requeue it for later, so that only "new-owner" (skipping the delay) can take it.
+        // Requeue it for later, so that only the new claim (skipping the delay) can take it.
         let recovered = tdb
             .recover_expired_leases(far_future, |_| Recovery::Retry { run_at: far_future })
             .await
             .unwrap();
         assert_eq!(recovered.requeued, 1, "{label}");
+        let new_owner = if same_process {
+            pool.worker_id().to_owned()
+        } else {
+            "new-owner".to_owned()
+        };
         let taken = tdb
             .claim_due_by(
-                "new-owner",
+                &new_owner,
                 &[PROBE_KIND],
                 Duration::from_secs(60),
                 1,
@@ -415,6 +432,7 @@ async fn a_worker_that_lost_its_lease_stops_and_cannot_overwrite_the_new_owner()
             .await
             .unwrap();
         assert_eq!(taken[0].id, id);
+        let new_lease = taken[0].lease_owner.clone().expect("lease token");
         wait_until("the old worker notices and stops on its own", || async {
             pool.running_jobs() == 0
         })
@@ -422,14 +440,14 @@ async fn a_worker_that_lost_its_lease_stops_and_cannot_overwrite_the_new_owner()
         let untouched = job(&tdb, id).await;
         assert_eq!(
             untouched.lease_owner.as_deref(),
-            Some("new-owner"),
+            Some(new_lease.as_str()),
             "{label}"
         );
         assert_eq!(untouched.status, JobStatus::Processing);
         let progress = domain::job::JobProgress::message("new owner's result");
         let counters = domain::job::JobCounters::default();
         let mine = tdb
-            .complete(id, "new-owner", &json!("new"), &progress, &counters)
+            .complete(id, &new_lease, &json!("new"), &progress, &counters)
             .await
             .unwrap();
         assert_eq!(mine, FinishOutcome::Recorded, "{label}");

@@ -32,7 +32,7 @@ pub use provider_id::ProviderId;
 pub use providers::ProviderError;
 pub use selection::{ModelSelection, ResolvedModel, SelectionError};
 pub use service::{
-    AttemptRecord, CallPurpose, ContextReport, Generation, GenerationRequest, LlmService,
+    AttemptRecord, CallPurpose, ContextReport, Generation, GenerationRequest, LastCall, LlmService,
     PreparedGeneration, StructuredCall,
 };
 pub use settings::{LlmSettings, ProviderSettings, SettingsError};

@@ -3,7 +3,8 @@
 //! retries, and returns everything the job records (prompts sent, raw answer, usage, cost).
 
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use generation::TaskKind;
 use serde::Serialize;
@@ -136,6 +137,17 @@ pub struct PreparedGeneration {
     pub additional_context: Option<ContextReport>,
 }
 
+/// The outcome of the most recent HTTP call to a model provider, for `/health`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastCall {
+    pub provider: ProviderId,
+    pub model: String,
+    /// When the answer (or the failure) arrived.
+    pub at: Instant,
+    /// `None` when the provider answered; otherwise the error, without secrets.
+    pub error: Option<String>,
+}
+
 /// The language-model layer's entry point. Cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct LlmService {
@@ -145,6 +157,7 @@ pub struct LlmService {
     prompts: PromptLibrary,
     clients: BTreeMap<ProviderId, ProviderClient>,
     retry: RetryPolicy,
+    last_call: Mutex<Option<LastCall>>,
 }
 
 impl LlmService {
@@ -202,7 +215,30 @@ impl LlmService {
             prompts,
             clients,
             retry,
+            last_call: Mutex::new(None),
         })
+    }
+
+    /// The outcome of the most recent provider call (`None` before the first one, and always for
+    /// the offline generator, which makes none).
+    pub fn last_call(&self) -> Option<LastCall> {
+        self.last_call
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn record_call(&self, model: &ResolvedModel, error: Option<String>) {
+        let call = LastCall {
+            provider: model.provider,
+            model: model.model.clone(),
+            at: Instant::now(),
+            error,
+        };
+        *self
+            .last_call
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(call);
     }
 
     /// Builds the service from settings alone: the embedded catalog merged with
@@ -552,6 +588,7 @@ impl LlmService {
                 _ = cancel.cancelled() => return Err(LlmError::Cancelled),
                 result = client.send(request) => result,
             };
+            self.record_call(model, result.as_ref().err().map(ToString::to_string));
             match result {
                 Ok(response) => {
                     history.push(AttemptRecord {

@@ -20,7 +20,7 @@ const MAX_BATCH: usize = 200;
 /// One completion, already serialised; `total` is -1 for "unknown".
 pub(crate) struct Completion {
     pub(crate) id: String,
-    pub(crate) worker_id: String,
+    pub(crate) lease_token: String,
     pub(crate) results: String,
     pub(crate) progress: String,
     pub(crate) total: i64,
@@ -112,7 +112,7 @@ async fn write_batch(pool: &AnyPool, batch: &[Completion]) -> Result<HashSet<Str
     for completion in batch {
         binds.extend([
             Bind::Text(completion.id.clone()),
-            Bind::Text(completion.worker_id.clone()),
+            Bind::Text(completion.lease_token.clone()),
             Bind::Text(completion.results.clone()),
             Bind::Text(completion.progress.clone()),
             Bind::Int(completion.total),
@@ -163,7 +163,7 @@ mod tests {
         let (reply, answer) = oneshot::channel();
         let completion = Completion {
             id: id.into(),
-            worker_id: "w".into(),
+            lease_token: "w".into(),
             results: "[]".into(),
             progress: "{}".into(),
             total: -1,

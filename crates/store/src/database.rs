@@ -199,6 +199,13 @@ impl Database {
                              PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
                         );
                         conn.execute(sqlx::AssertSqlSafe(pragmas)).await?;
+                    } else {
+                        // A process cut off from the server in the middle of a transaction
+                        // must not hold its row locks until TCP gives up (hours): the server
+                        // ends a session idle inside a transaction for 10 s. No transaction of
+                        // ours waits on anything but SQL (ARCHITECTURE.md, invariants).
+                        conn.execute("SET idle_in_transaction_session_timeout = '10s'")
+                            .await?;
                     }
                     Ok(())
                 })

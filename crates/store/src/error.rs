@@ -38,6 +38,15 @@ pub enum StoreError {
     /// Concurrent requests kept changing the rows this one depends on; retry.
     #[error("the database was too busy to complete the request ({0}); try again")]
     Contention(&'static str),
+    /// The run writing on behalf of this job no longer holds its lease (it lapsed, and the job may
+    /// be running elsewhere): the run must stop without writing anything more.
+    #[error(
+        "job {job_id} is no longer leased to this run (its lease lapsed and another run may have taken it over); stopping without writing"
+    )]
+    LeaseLost {
+        /// The job.
+        job_id: String,
+    },
     /// Creating the SQLite file or its parent directory failed.
     #[error("cannot create the SQLite database file: {0}")]
     CreateFile(#[source] std::io::Error),

@@ -1,11 +1,14 @@
 //! The write-intent ledger behind exactly-once writes (ARCHITECTURE.md, "Writes happen once"):
 //! a job records a write before sending it ([`Database::begin_intent`]) and its result after
-//! ([`Database::finish_intent`]); a job that runs again reads both back.
+//! ([`Database::finish_intent`]); a job that runs again reads both back. Recording a write is
+//! fenced by the run's lease: a run whose lease lapsed can never start a write that the run which
+//! took its job over is settling at the same time.
 
 use serde_json::Value;
 
-use crate::database::Database;
+use crate::database::{Backend, Database};
 use crate::error::StoreError;
+use crate::records::LeaseFence;
 use crate::row::{now_ms, to_json};
 
 /// What the ledger knows about one intended write.
@@ -21,15 +24,39 @@ pub enum IntentState {
 
 impl Database {
     /// Records that `intent_id` is about to be sent, and says what an earlier attempt left:
-    /// [`IntentState::New`] the first time, otherwise the earlier state (unchanged).
+    /// [`IntentState::New`] the first time, otherwise the earlier state (unchanged). With a
+    /// `fence`, fails with [`StoreError::LeaseLost`] unless that run still holds a live lease on
+    /// its job (the job row is locked until the intent is recorded, so no reaper or new claim
+    /// slips in between).
     pub async fn begin_intent(
         &self,
         intent_id: &str,
         job_id: &str,
+        fence: Option<&LeaseFence>,
         action: &str,
         target: &str,
     ) -> Result<IntentState, StoreError> {
         let mut tx = self.begin_write().await?;
+        if let Some(fence) = fence {
+            let lock = match self.backend() {
+                Backend::Postgres => " FOR UPDATE",
+                Backend::Sqlite => "",
+            };
+            let sql = format!(
+                "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2 AND lease_until >= $3{lock}"
+            );
+            let held: Option<i32> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .bind(fence.job_id.to_string())
+                .bind(fence.token.clone())
+                .bind(now_ms())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if held.is_none() {
+                return Err(StoreError::LeaseLost {
+                    job_id: fence.job_id.to_string(),
+                });
+            }
+        }
         let existing: Option<(String, Option<String>)> =
             sqlx::query_as("SELECT status, result FROM write_intents WHERE intent_id = $1")
                 .bind(intent_id.to_owned())

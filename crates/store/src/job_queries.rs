@@ -288,23 +288,29 @@ impl Database {
     }
 
     /// Merges `patch` into a job's extra response fields (a `null` value removes the field).
-    /// With `worker_id`, only that lease holder may write. Returns whether the job was updated.
+    /// With `lease_token`, only the run holding that lease may write. Returns whether the job was
+    /// updated. The read and the write happen under the row's write lock (PostgreSQL: `FOR
+    /// UPDATE`; SQLite: the single writer), so two concurrent merges never lose each other's keys.
     pub async fn merge_attributes(
         &self,
         id: JobId,
-        worker_id: Option<&str>,
+        lease_token: Option<&str>,
         patch: &Map<String, Value>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let current: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT attributes, lease_owner FROM jobs WHERE id = $1")
-                .bind(id.to_string())
-                .fetch_optional(&mut *tx)
-                .await?;
+        let lock = match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        };
+        let sql = format!("SELECT attributes, lease_owner FROM jobs WHERE id = $1{lock}");
+        let current: Option<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&mut *tx)
+            .await?;
         let Some((text, owner)) = current else {
             return Ok(false);
         };
-        if worker_id.is_some() && owner.as_deref() != worker_id {
+        if lease_token.is_some() && owner.as_deref() != lease_token {
             return Ok(false);
         }
         let mut attributes: Map<String, Value> =

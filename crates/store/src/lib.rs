@@ -40,7 +40,7 @@ pub use error::{ActiveConflict, CancelError, EnqueueError, StoreError};
 pub use intent_queries::IntentState;
 pub use records::{
     ClaimedJob, ExpiredLease, FinishOutcome, HeartbeatOutcome, JobCount, JobFilter, JobPage,
-    JobRecord, NewJob, Recovery, RecoveryReport, WorkerInfo, WorkerRegistration,
+    JobRecord, LeaseFence, NewJob, Recovery, RecoveryReport, WorkerInfo, WorkerRegistration,
 };
 #[cfg(feature = "testing")]
 pub use testing::TestDatabase;

@@ -219,6 +219,15 @@ impl JobRecord {
 /// A claimed job, as handed to a worker (status `processing`, leased to that worker).
 pub type ClaimedJob = JobRecord;
 
+/// Who may write on behalf of a job right now: the job and the lease token of the run that
+/// claimed it (its `lease_owner`). Writes presenting a fence whose lease lapsed or passed to
+/// another run are refused with [`crate::StoreError::LeaseLost`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaseFence {
+    pub job_id: JobId,
+    pub token: String,
+}
+
 /// `GET /jobs` filters, sort and page. Defaults: everything, newest first, 50 per page.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobFilter {

@@ -1,8 +1,9 @@
 //! The worker side of the job table: batch claiming with leases, heartbeats that carry
 //! cancellation, progress, the final writes, graceful hand-back, crash recovery of expired leases,
-//! and the registry of live worker processes. Every write about a claimed job is guarded by
-//! `lease_owner = worker_id`, so a worker that lost its lease can never overwrite the outcome of
-//! the worker that took over: each outcome is written once.
+//! and the registry of live worker processes. Every claim writes a fresh lease token
+//! (`<worker id>#<claim nonce>`) into `lease_owner`, and every write about a claimed job is guarded
+//! by that token, so a run that lost its lease — even to a later claim by the same process — can
+//! never overwrite the outcome of the run that took over: each outcome is written once.
 
 use std::time::Duration;
 
@@ -23,6 +24,13 @@ use crate::row::{
     decode_job, decode_worker, duration_ms, from_ms, job_columns, now_ms, to_json, to_ms,
 };
 
+/// A fresh lease token for one claim by `worker_id`: the worker id (so operators can still see
+/// which process runs a job) and a random nonce (so two claims of one job by the same process —
+/// after its first lease lapsed while the database was unreachable — are told apart).
+fn lease_token(worker_id: &str) -> String {
+    format!("{worker_id}#{}", uuid::Uuid::new_v4().simple())
+}
+
 fn counter(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
@@ -30,7 +38,7 @@ fn counter(value: u64) -> i64 {
 /// The values a completion writes, bound as `$1`..`$9` by [`bind_completion`].
 struct Completed<'a> {
     id: JobId,
-    worker_id: &'a str,
+    lease_token: &'a str,
     results: &'a Value,
     progress: &'a JobProgress,
     counters: &'a JobCounters,
@@ -46,7 +54,7 @@ fn bind_completion<'q>(
     let counters = completed.counters;
     query
         .bind(completed.id.to_string())
-        .bind(completed.worker_id.to_owned())
+        .bind(completed.lease_token.to_owned())
         .bind(to_json(completed.results))
         .bind(to_json(completed.progress))
         .bind(counters.total_tickets.map(counter))
@@ -58,7 +66,9 @@ fn bind_completion<'q>(
 
 impl Database {
     /// Claims up to `max` ready jobs of the given kinds for `worker_id`, leasing each for `lease`:
-    /// status `processing`, `attempts + 1`. Highest priority first, then oldest `run_at`.
+    /// status `processing`, `attempts + 1`. Highest priority first, then oldest `run_at`. Each
+    /// returned job's `lease_owner` is this claim's own lease token (see [`lease_token`]): the
+    /// fence every later write about the job must present.
     /// PostgreSQL skips rows other workers are claiming (`FOR UPDATE SKIP LOCKED`); SQLite has a
     /// single writer, so the one `UPDATE` is atomic.
     pub async fn claim(
@@ -103,7 +113,7 @@ impl Database {
             job_columns!()
         );
         let mut binds = vec![
-            Bind::Text(worker_id.to_owned()),
+            Bind::Text(lease_token(worker_id)),
             Bind::Int(now.saturating_add(duration_ms(lease))),
             Bind::Int(now),
             Bind::Int(i64::try_from(max).unwrap_or(i64::MAX)),
@@ -126,7 +136,8 @@ impl Database {
 
     /// Claims one specific queued job for `worker_id`, whatever its `run_at`: how a request that
     /// answers synchronously runs the job it just enqueued in its own process. `None` when the
-    /// job is no longer queued (another worker took it, or it was cancelled).
+    /// job is no longer queued (another worker took it, or it was cancelled). Like [`Self::claim`],
+    /// the job's `lease_owner` is a fresh lease token.
     pub async fn claim_by_id(
         &self,
         id: JobId,
@@ -142,7 +153,7 @@ impl Database {
         );
         let _slot = self.writer_slot().await;
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(worker_id.to_owned())
+            .bind(lease_token(worker_id))
             .bind(now.saturating_add(duration_ms(lease)))
             .bind(now)
             .bind(id.to_string())
@@ -151,21 +162,23 @@ impl Database {
         row.as_ref().map(decode_job).transpose()
     }
 
-    /// Extends the lease and reports whether the worker should go on.
+    /// Extends the lease and reports whether the worker should go on. A lease that has already
+    /// lapsed is not revived: the reaper may be handing the job to another run at this moment, so
+    /// the answer is [`HeartbeatOutcome::LeaseLost`].
     pub async fn heartbeat(
         &self,
         id: JobId,
-        worker_id: &str,
+        lease_token: &str,
         lease: Duration,
     ) -> Result<HeartbeatOutcome, StoreError> {
         let now = now_ms();
         let _slot = self.writer_slot().await;
         let cancel: Option<i64> = sqlx::query_scalar(
             "UPDATE jobs SET lease_until = $3, heartbeat_at = $4 WHERE id = $1 AND lease_owner = $2 \
-             RETURNING cancel_requested",
+             AND lease_until >= $4 RETURNING cancel_requested",
         )
         .bind(id.to_string())
-        .bind(worker_id)
+        .bind(lease_token)
         .bind(now.saturating_add(duration_ms(lease)))
         .bind(now)
         .fetch_optional(&self.inner.pool)
@@ -173,11 +186,11 @@ impl Database {
         Ok(heartbeat_outcome(cancel))
     }
 
-    /// Persists progress and counters (and extends the lease like a heartbeat).
+    /// Persists progress and counters (and extends the lease like a heartbeat, on the same terms).
     pub async fn report_progress(
         &self,
         id: JobId,
-        worker_id: &str,
+        lease_token: &str,
         lease: Duration,
         progress: &JobProgress,
         counters: &JobCounters,
@@ -188,10 +201,10 @@ impl Database {
             "UPDATE jobs SET progress = $3, total_tickets = $4, processed_tickets = $5, \
              successful_tickets = $6, failed_tickets = $7, lease_until = $8, heartbeat_at = $9, \
              updated_at = $9 WHERE id = $1 AND lease_owner = $2 AND status = 'processing' \
-             RETURNING cancel_requested",
+             AND lease_until >= $9 RETURNING cancel_requested",
         )
         .bind(id.to_string())
-        .bind(worker_id)
+        .bind(lease_token)
         .bind(to_json(progress))
         .bind(counters.total_tickets.map(counter))
         .bind(counter(counters.processed_tickets))
@@ -205,7 +218,7 @@ impl Database {
         match cancel {
             Some(_) => Ok(heartbeat_outcome(cancel)),
             // Not processing any more: either cancelled (still ours) or lost.
-            None => self.heartbeat(id, worker_id, lease).await,
+            None => self.heartbeat(id, lease_token, lease).await,
         }
     }
 
@@ -215,7 +228,7 @@ impl Database {
     pub async fn complete(
         &self,
         id: JobId,
-        worker_id: &str,
+        lease_token: &str,
         results: &Value,
         progress: &JobProgress,
         counters: &JobCounters,
@@ -228,7 +241,7 @@ impl Database {
             let (reply, answer) = tokio::sync::oneshot::channel();
             let completion = Completion {
                 id: id.to_string(),
-                worker_id: worker_id.to_owned(),
+                lease_token: lease_token.to_owned(),
                 results: to_json(results),
                 progress: to_json(progress),
                 total: counters.total_tickets.map(counter).unwrap_or(-1),
@@ -258,7 +271,7 @@ impl Database {
                 ),
                 Completed {
                     id,
-                    worker_id,
+                    lease_token,
                     results,
                     progress,
                     counters,
@@ -283,7 +296,7 @@ impl Database {
             ),
             Completed {
                 id,
-                worker_id,
+                lease_token,
                 results,
                 progress,
                 counters,
@@ -301,7 +314,7 @@ impl Database {
                 }
                 FinishOutcome::Recorded
             }
-            None => finish_cancelled(&mut tx, id, worker_id, Some(results), now).await?,
+            None => finish_cancelled(&mut tx, id, lease_token, Some(results), now).await?,
         };
         tx.commit().await?;
         Ok(outcome)
@@ -313,7 +326,7 @@ impl Database {
     pub async fn fail(
         &self,
         id: JobId,
-        worker_id: &str,
+        lease_token: &str,
         error: &str,
         retry_at: Option<DateTime<Utc>>,
         progress: &JobProgress,
@@ -333,7 +346,7 @@ impl Database {
              WHERE id = $1 AND lease_owner = $2 AND status = 'processing' RETURNING lock_keys",
         )
         .bind(id.to_string())
-        .bind(worker_id)
+        .bind(lease_token)
         .bind(status)
         .bind(error)
         .bind(to_json(progress))
@@ -353,7 +366,7 @@ impl Database {
                 }
                 FinishOutcome::Recorded
             }
-            None => finish_cancelled(&mut tx, id, worker_id, None, now).await?,
+            None => finish_cancelled(&mut tx, id, lease_token, None, now).await?,
         };
         tx.commit().await?;
         if retry_at.is_some() && outcome == FinishOutcome::Recorded {
@@ -364,7 +377,7 @@ impl Database {
 
     /// Graceful hand-back (shutdown): the job returns to the queue, runnable now, without counting
     /// the interrupted attempt. A cancelled job is finalised instead.
-    pub async fn release(&self, id: JobId, worker_id: &str) -> Result<FinishOutcome, StoreError> {
+    pub async fn release(&self, id: JobId, lease_token: &str) -> Result<FinishOutcome, StoreError> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let released = sqlx::query(
@@ -373,14 +386,14 @@ impl Database {
              updated_at = $3 WHERE id = $1 AND lease_owner = $2 AND status = 'processing'",
         )
         .bind(id.to_string())
-        .bind(worker_id)
+        .bind(lease_token)
         .bind(now)
         .execute(&mut *tx)
         .await?;
         let outcome = if released.rows_affected() == 1 {
             FinishOutcome::Recorded
         } else {
-            finish_cancelled(&mut tx, id, worker_id, None, now).await?
+            finish_cancelled(&mut tx, id, lease_token, None, now).await?
         };
         tx.commit().await?;
         if outcome == FinishOutcome::Recorded {
@@ -567,7 +580,7 @@ fn heartbeat_outcome(cancel_requested: Option<i64>) -> HeartbeatOutcome {
 async fn finish_cancelled(
     tx: &mut WriteTx,
     id: JobId,
-    worker_id: &str,
+    lease_token: &str,
     results: Option<&Value>,
     now: i64,
 ) -> Result<FinishOutcome, StoreError> {
@@ -576,7 +589,7 @@ async fn finish_cancelled(
          results = COALESCE($4, results) WHERE id = $1 AND lease_owner = $2 AND status = 'cancelled'",
     )
     .bind(id.to_string())
-    .bind(worker_id)
+    .bind(lease_token)
     .bind(now)
     .bind(results.map(to_json))
     .execute(&mut **tx)

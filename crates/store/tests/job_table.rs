@@ -7,14 +7,23 @@ use chrono::Utc;
 use domain::job::{JobCounters, JobProgress, JobSortBy, JobStatus, SortOrder};
 use serde_json::json;
 use store::{
-    CancelError, Database, EnqueueError, FinishOutcome, HeartbeatOutcome, JobFilter, NewJob,
-    Recovery, TestDatabase, WorkerRegistration,
+    CancelError, ClaimedJob, Database, EnqueueError, FinishOutcome, HeartbeatOutcome, JobFilter,
+    NewJob, Recovery, TestDatabase, WorkerRegistration,
 };
 
 const LEASE: Duration = Duration::from_secs(30);
 
 async fn databases() -> Vec<TestDatabase> {
     TestDatabase::all().await.expect("test databases")
+}
+
+/// The lease token of the one job a claim returned: every write about that run presents it.
+fn token(claimed: &[ClaimedJob]) -> String {
+    assert_eq!(claimed.len(), 1, "expected one claimed job");
+    claimed[0]
+        .lease_owner
+        .clone()
+        .expect("a claimed job carries its lease token")
 }
 
 fn single(key: &str) -> NewJob {
@@ -191,13 +200,13 @@ async fn locks_are_freed_exactly_when_a_job_stops_being_active() {
         let progress = JobProgress::message("done");
         // Completed.
         let job = tdb.enqueue(single("K-1")).await.unwrap();
-        tdb.claim("w", &kinds, LEASE, 1).await.unwrap();
+        let lease = token(&tdb.claim("w", &kinds, LEASE, 1).await.unwrap());
         assert!(
             tdb.enqueue(single("K-1")).await.is_err(),
             "{label}: held while processing"
         );
         let done = tdb
-            .complete(job.id, "w", &json!({ "ok": true }), &progress, &none)
+            .complete(job.id, &lease, &json!({ "ok": true }), &progress, &none)
             .await;
         assert_eq!(done.unwrap(), FinishOutcome::Recorded);
         let again = tdb
@@ -205,9 +214,9 @@ async fn locks_are_freed_exactly_when_a_job_stops_being_active() {
             .await
             .expect("free after completion");
         // A retry keeps the lock; a final failure frees it.
-        tdb.claim("w", &kinds, LEASE, 1).await.unwrap();
+        let lease = token(&tdb.claim("w", &kinds, LEASE, 1).await.unwrap());
         let retry_at = Utc::now() + chrono::Duration::seconds(60);
-        tdb.fail(again.id, "w", "flaky", Some(retry_at), &progress, &none)
+        tdb.fail(again.id, &lease, "flaky", Some(retry_at), &progress, &none)
             .await
             .unwrap();
         let retried = tdb.get(again.id).await.unwrap().unwrap();
@@ -230,7 +239,7 @@ async fn locks_are_freed_exactly_when_a_job_stops_being_active() {
             .await
             .unwrap();
         assert_eq!(claimed[0].attempts, 2, "{label}");
-        tdb.fail(again.id, "w", "broken", None, &progress, &none)
+        tdb.fail(again.id, &token(&claimed), "broken", None, &progress, &none)
             .await
             .unwrap();
         let failed = tdb.get(again.id).await.unwrap().unwrap();
@@ -277,7 +286,7 @@ async fn cancelling_covers_queued_running_finished_and_unknown_jobs() {
 
         // Running: cancelled at once; the worker hears it and cannot overwrite the status.
         let running = tdb.enqueue(single("C-2")).await.unwrap();
-        tdb.claim("w", &["single"], LEASE, 1).await.unwrap();
+        let lease = token(&tdb.claim("w", &["single"], LEASE, 1).await.unwrap());
         let cancelled = tdb.cancel(running.id).await.unwrap();
         assert_eq!(cancelled.status, JobStatus::Cancelled);
         assert!(
@@ -289,13 +298,13 @@ async fn cancelling_covers_queued_running_finished_and_unknown_jobs() {
             "{label}: locked until the worker stops"
         );
         assert_eq!(
-            tdb.heartbeat(running.id, "w", LEASE).await.unwrap(),
+            tdb.heartbeat(running.id, &lease, LEASE).await.unwrap(),
             HeartbeatOutcome::CancelRequested
         );
         let outcome = tdb
             .complete(
                 running.id,
-                "w",
+                &lease,
                 &json!({ "partial": true }),
                 &JobProgress::message("x"),
                 &none,
@@ -315,13 +324,17 @@ async fn cancelling_covers_queued_running_finished_and_unknown_jobs() {
 
         // Finished.
         let finished = tdb.enqueue(single("C-3")).await.unwrap();
-        assert_eq!(
-            tdb.claim("w", &["single"], LEASE, 1).await.unwrap()[0].id,
-            finished.id
-        );
-        tdb.complete(finished.id, "w", &json!({}), &JobProgress::default(), &none)
-            .await
-            .unwrap();
+        let claimed = tdb.claim("w", &["single"], LEASE, 1).await.unwrap();
+        assert_eq!(claimed[0].id, finished.id);
+        tdb.complete(
+            finished.id,
+            &token(&claimed),
+            &json!({}),
+            &JobProgress::default(),
+            &none,
+        )
+        .await
+        .unwrap();
         assert!(matches!(
             tdb.cancel(finished.id).await,
             Err(CancelError::NotActive(JobStatus::Completed))
@@ -345,7 +358,8 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
         let later = Utc::now() + chrono::Duration::seconds(5);
         let report = tdb
             .recover_expired_leases(later, |lease| {
-                assert_eq!((lease.attempts, lease.lease_owner.as_str()), (1, "dead"));
+                assert_eq!(lease.attempts, 1);
+                assert_eq!(lease.lease_owner, token(&claimed));
                 Recovery::Retry { run_at: Utc::now() }
             })
             .await
@@ -357,31 +371,33 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
             requeued.lease_owner.is_none() && requeued.holds_locks(),
             "{label}"
         );
+        let dead = token(&claimed);
         let reclaimed = tdb.claim("alive", &["single"], LEASE, 1).await.unwrap();
         assert_eq!(reclaimed[0].attempts, 2, "{label}");
+        let alive = token(&reclaimed);
         // The dead worker wakes up: everything it tries is refused.
         assert_eq!(
-            tdb.heartbeat(job.id, "dead", LEASE).await.unwrap(),
+            tdb.heartbeat(job.id, &dead, LEASE).await.unwrap(),
             HeartbeatOutcome::LeaseLost
         );
         let progress = JobProgress::message("stale");
         assert_eq!(
-            tdb.report_progress(job.id, "dead", LEASE, &progress, &none)
+            tdb.report_progress(job.id, &dead, LEASE, &progress, &none)
                 .await
                 .unwrap(),
             HeartbeatOutcome::LeaseLost
         );
         let stale = tdb
-            .complete(job.id, "dead", &json!("stale"), &progress, &none)
+            .complete(job.id, &dead, &json!("stale"), &progress, &none)
             .await
             .unwrap();
         assert_eq!(stale, FinishOutcome::LeaseLost, "{label}");
         assert_eq!(
-            tdb.release(job.id, "dead").await.unwrap(),
+            tdb.release(job.id, &dead).await.unwrap(),
             FinishOutcome::LeaseLost
         );
         assert_eq!(
-            tdb.fail(job.id, "dead", "x", None, &progress, &none)
+            tdb.fail(job.id, &dead, "x", None, &progress, &none)
                 .await
                 .unwrap(),
             FinishOutcome::LeaseLost
@@ -393,7 +409,7 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
             .unwrap();
         assert_eq!(again.total(), 0);
         let fresh = tdb
-            .complete(job.id, "alive", &json!("fresh"), &progress, &none)
+            .complete(job.id, &alive, &json!("fresh"), &progress, &none)
             .await
             .unwrap();
         assert_eq!(fresh, FinishOutcome::Recorded);
@@ -445,13 +461,104 @@ async fn expired_leases_are_recovered_and_the_old_worker_cannot_write() {
     }
 }
 
+/// Waits (with a deadline) until the clock has passed `until`, so a zero-length lease has lapsed.
+async fn wait_past(until: chrono::DateTime<Utc>) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while Utc::now() <= until {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock did not advance"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_second_claim_by_the_same_worker_fences_out_its_first_run() {
+    for tdb in databases().await {
+        let label = tdb.label();
+        let none = JobCounters::default();
+        let progress = JobProgress::message("first run");
+        let job = tdb.enqueue(single("F-1")).await.unwrap();
+        let claimed = tdb
+            .claim("w", &["single"], Duration::ZERO, 1)
+            .await
+            .unwrap();
+        let first = token(&claimed);
+        wait_past(claimed[0].lease_until.expect("leased")).await;
+        // The lease lapsed (say the database was unreachable): the first run cannot revive it,
+        // even before a reaper has looked.
+        assert_eq!(
+            tdb.heartbeat(job.id, &first, LEASE).await.unwrap(),
+            HeartbeatOutcome::LeaseLost,
+            "{label}: a lapsed lease is not renewed"
+        );
+        assert_eq!(
+            tdb.report_progress(job.id, &first, LEASE, &progress, &none)
+                .await
+                .unwrap(),
+            HeartbeatOutcome::LeaseLost,
+            "{label}"
+        );
+        let report = tdb
+            .recover_expired_leases(Utc::now(), |_| Recovery::Retry { run_at: Utc::now() })
+            .await
+            .unwrap();
+        assert_eq!(report.requeued, 1, "{label}");
+        // The same process claims the job again while its first run is still going.
+        let second = token(&tdb.claim("w", &["single"], LEASE, 1).await.unwrap());
+        assert_ne!(first, second, "{label}: each claim has its own token");
+        let patch = serde_json::Map::from_iter([("stage".to_owned(), json!("stale"))]);
+        assert!(
+            !tdb.merge_attributes(job.id, Some(&first), &patch)
+                .await
+                .unwrap(),
+            "{label}: the first run cannot write attributes"
+        );
+        assert_eq!(
+            tdb.complete(job.id, &first, &json!("stale"), &progress, &none)
+                .await
+                .unwrap(),
+            FinishOutcome::LeaseLost,
+            "{label}: the first run cannot record an outcome"
+        );
+        assert_eq!(
+            tdb.fail(job.id, &first, "stale", None, &progress, &none)
+                .await
+                .unwrap(),
+            FinishOutcome::LeaseLost
+        );
+        assert_eq!(
+            tdb.release(job.id, &first).await.unwrap(),
+            FinishOutcome::LeaseLost
+        );
+        assert_eq!(
+            tdb.heartbeat(job.id, &second, LEASE).await.unwrap(),
+            HeartbeatOutcome::Continue
+        );
+        assert_eq!(
+            tdb.complete(job.id, &second, &json!("fresh"), &progress, &none)
+                .await
+                .unwrap(),
+            FinishOutcome::Recorded
+        );
+        let done = tdb.get(job.id).await.unwrap().unwrap();
+        assert_eq!(
+            (done.status, done.results, done.attributes.get("stage")),
+            (JobStatus::Completed, Some(json!("fresh")), None),
+            "{label}"
+        );
+        tdb.cleanup().await;
+    }
+}
+
 #[tokio::test]
 async fn release_hands_a_job_back_without_burning_an_attempt() {
     for tdb in databases().await {
         let job = tdb.enqueue(single("R-1")).await.unwrap();
-        tdb.claim("w", &["single"], LEASE, 1).await.unwrap();
+        let lease = token(&tdb.claim("w", &["single"], LEASE, 1).await.unwrap());
         assert_eq!(
-            tdb.release(job.id, "w").await.unwrap(),
+            tdb.release(job.id, &lease).await.unwrap(),
             FinishOutcome::Recorded
         );
         let back = tdb.get(job.id).await.unwrap().unwrap();
@@ -483,10 +590,15 @@ async fn claims_take_ready_jobs_by_priority_in_batches_of_the_requested_kinds() 
         let claimed = tdb.claim("w", &["a"], LEASE, 10).await.unwrap();
         let ids: Vec<_> = claimed.iter().map(|job| job.id).collect();
         assert_eq!(ids, vec![high.id, low.id], "{label}");
-        assert!(claimed.iter().all(|job| job.status == JobStatus::Processing
-            && job.lease_owner.as_deref() == Some("w")
-            && job.attempts == 1
-            && job.claimed_at.is_some()));
+        assert!(claimed.iter().all(|job| {
+            job.status == JobStatus::Processing
+                && job
+                    .lease_owner
+                    .as_deref()
+                    .is_some_and(|owner| owner.starts_with("w#"))
+                && job.attempts == 1
+                && job.claimed_at.is_some()
+        }));
         let claimed = tdb.claim("w", &["a", "b"], LEASE, 10).await.unwrap();
         assert_eq!(
             claimed.iter().map(|job| job.id).collect::<Vec<_>>(),
@@ -565,6 +677,7 @@ async fn listing_filters_sorts_and_pages() {
                 .await
                 .unwrap();
             assert_eq!(claimed[0].id, job, "{label}");
+            let lease = token(&claimed);
             let counters = JobCounters {
                 total_tickets: Some(2),
                 processed_tickets: 2,
@@ -572,13 +685,20 @@ async fn listing_filters_sorts_and_pages() {
                 failed_tickets: if ok { 0 } else { 2 },
             };
             if ok {
-                tdb.complete(job, "w", &json!([]), &JobProgress::default(), &counters)
+                tdb.complete(job, &lease, &json!([]), &JobProgress::default(), &counters)
                     .await
                     .unwrap();
             } else {
-                tdb.fail(job, "w", "boom", None, &JobProgress::default(), &counters)
-                    .await
-                    .unwrap();
+                tdb.fail(
+                    job,
+                    &lease,
+                    "boom",
+                    None,
+                    &JobProgress::default(),
+                    &counters,
+                )
+                .await
+                .unwrap();
             }
         }
         let ids = |filter: JobFilter| {
@@ -844,9 +964,15 @@ async fn attributes_merge_and_respect_the_lease() {
                 .unwrap(),
             "not the lease holder"
         );
-        tdb.claim("w", &["draft_pr"], LEASE, 1).await.unwrap();
+        let lease = token(&tdb.claim("w", &["draft_pr"], LEASE, 1).await.unwrap());
         assert!(
-            tdb.merge_attributes(job.id, Some("w"), &patch)
+            !tdb.merge_attributes(job.id, Some("w"), &patch)
+                .await
+                .unwrap(),
+            "the worker id alone is not the lease: only this claim's token is"
+        );
+        assert!(
+            tdb.merge_attributes(job.id, Some(&lease), &patch)
                 .await
                 .unwrap()
         );

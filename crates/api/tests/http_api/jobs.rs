@@ -12,7 +12,7 @@ use crate::support::{TestApp, databases, enqueue_single, json};
 
 const LEASE: Duration = Duration::from_secs(60);
 
-/// Claims `job` (by kind) as `worker` and completes it with `results`.
+/// Claims `job` (by kind) as worker `worker-1` and completes it with `results`.
 async fn complete(db: &Database, job: &JobRecord, results: Value, successful: u64) {
     let claimed = db
         .claim("worker-1", &[job.kind.as_str()], LEASE, 1)
@@ -26,9 +26,10 @@ async fn complete(db: &Database, job: &JobRecord, results: Value, successful: u6
         successful_tickets: successful,
         failed_tickets: 1 - successful,
     };
+    let lease = claimed[0].lease_owner.as_deref().expect("lease token");
     db.complete(
         job.id,
-        "worker-1",
+        lease,
         &results,
         &JobProgress::message("Completed successfully"),
         &counters,

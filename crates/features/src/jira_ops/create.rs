@@ -28,7 +28,7 @@ use super::{
 use crate::env::JobEnv;
 use crate::failure::Failure;
 use crate::tickets::is_epic;
-use crate::writes::{Executor, IssueRef, Write, WriteStep, preview};
+use crate::writes::{Executor, IssueRef, Write, WriteScope, WriteStep, preview};
 
 /// A link of a ticket to create: its write (none when it cannot be made) and its report.
 #[derive(Debug, Clone)]
@@ -420,7 +420,7 @@ fn rejected_create(error: ItemError) -> Result<CreateTicketResponse, Failure> {
 /// the job (never a success without a key).
 async fn create_one(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     plan: PlannedCreate,
     commit: bool,
     noun: &str,
@@ -428,7 +428,7 @@ async fn create_one(
 ) -> Result<CreateTicketResponse, Failure> {
     let steps = all_steps(&[&plan]);
     if !commit {
-        let write_plan = preview(&env.jira, scope, &steps).await?;
+        let write_plan = preview(&env.jira, scope.id(), &steps).await?;
         let message = format!(
             "Preview: {noun} ticket would be created under {}. Set {flag}=true to commit.",
             plan.preview.parent_key
@@ -443,7 +443,7 @@ async fn create_one(
             ..CreateTicketResponse::default()
         });
     }
-    let mut executor = Executor::new(&env.jira, &env.db, scope);
+    let mut executor = Executor::new(&env.jira, &env.db, scope.clone());
     let created = executor.try_run(&plan.create).await?;
     let key = executor
         .created_key(&plan.create.step)
@@ -490,7 +490,7 @@ async fn create_one(
 /// `/jira/create-ticket` as job `scope`.
 pub async fn create_ticket(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &CreateTicket,
 ) -> Result<CreateTicketResponse, Failure> {
     let fields = OpFields::resolve(env).await?;
@@ -515,7 +515,7 @@ pub async fn create_ticket(
 /// `/jira/create-story-ticket` as job `scope`.
 pub async fn create_story_ticket(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &CreateStoryTicket,
 ) -> Result<CreateTicketResponse, Failure> {
     let fields = OpFields::resolve(env).await?;
@@ -558,7 +558,7 @@ struct BulkOutcome {
 /// Previews or runs planned creations in two phases, reporting progress after every ticket.
 async fn run_bulk(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     planned: Vec<Result<PlannedCreate, ItemError>>,
     commit: bool,
     ctx: Option<&JobContext>,
@@ -600,7 +600,7 @@ async fn run_bulk(
 
     if !commit {
         let steps = all_steps(&plans.iter().flatten().collect::<Vec<_>>());
-        let write_plan = preview(&env.jira, scope, &steps).await?;
+        let write_plan = preview(&env.jira, scope.id(), &steps).await?;
         for (result, plan) in results.iter_mut().zip(&plans) {
             if let Some(plan) = plan {
                 let mut shown = plan.preview.clone();
@@ -612,7 +612,7 @@ async fn run_bulk(
                             std::iter::once(&plan.create)
                                 .chain(plan.links.iter().filter_map(|l| l.step.as_ref()))
                                 .any(|step| {
-                                    job_types::intent_id(scope, &step.step) == write.intent_id
+                                    job_types::intent_id(scope.id(), &step.step) == write.intent_id
                                 })
                         })
                         .cloned()
@@ -630,7 +630,7 @@ async fn run_bulk(
     }
 
     set_total(ctx, total);
-    let mut executor = Executor::new(&env.jira, &env.db, scope);
+    let mut executor = Executor::new(&env.jira, &env.db, scope.clone());
     let mut writes = Vec::new();
     let mut created_tickets = Vec::new();
     // Phase 1: every ticket.
@@ -702,7 +702,7 @@ async fn run_bulk(
 /// `/jira/bulk-create-tasks` as job `scope`.
 pub async fn bulk_create_tasks(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &BulkCreateTasks,
     ctx: Option<&JobContext>,
 ) -> Result<BulkCreateTasksResponse, Failure> {
@@ -748,7 +748,7 @@ pub async fn bulk_create_tasks(
 /// `/jira/bulk-create-stories` as job `scope`.
 pub async fn bulk_create_stories(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &BulkCreateStories,
     ctx: Option<&JobContext>,
 ) -> Result<BulkCreateStoriesResponse, Failure> {

@@ -24,7 +24,7 @@ use super::{
 use crate::env::JobEnv;
 use crate::failure::Failure;
 use crate::tickets::{description_markdown, is_epic};
-use crate::writes::{Executor, Write, WriteStep, preview};
+use crate::writes::{Executor, Write, WriteScope, WriteStep, preview};
 
 /// An edit planned from the ticket as read.
 struct PlannedEdit {
@@ -241,14 +241,14 @@ async fn plan_edit(
 /// Previews `plan`, or writes it through `executor`.
 async fn report(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     plan: PlannedEdit,
     commit: bool,
     executor: &mut Executor<'_>,
 ) -> Result<EditReport, ItemError> {
     let steps = plan.steps();
     if !commit {
-        let write_plan = preview(&env.jira, scope, &steps)
+        let write_plan = preview(&env.jira, scope.id(), &steps)
             .await
             .map_err(|failure| ItemError::from_failure(failure, loc(&[])))?;
         let mut shown = plan.preview;
@@ -306,7 +306,7 @@ async fn report(
 
 async fn update_one(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     key: &str,
     changes: &TicketChanges,
     commit: bool,
@@ -314,7 +314,7 @@ async fn update_one(
 ) -> Result<UpdateTicketResponse, Failure> {
     let fields = OpFields::resolve(env).await?;
     let mut cache = IssueCache::default();
-    let mut executor = Executor::new(&env.jira, &env.db, scope);
+    let mut executor = Executor::new(&env.jira, &env.db, scope.clone());
     let item = EditItem {
         key,
         changes,
@@ -370,7 +370,7 @@ async fn update_one(
 /// `/jira/update-ticket` as job `scope`.
 pub async fn update_ticket(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &UpdateTicket,
 ) -> Result<UpdateTicketResponse, Failure> {
     update_one(
@@ -387,7 +387,7 @@ pub async fn update_ticket(
 /// `/jira/update-story-ticket` as job `scope`.
 pub async fn update_story_ticket(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &UpdateStoryTicket,
 ) -> Result<UpdateTicketResponse, Failure> {
     update_one(
@@ -405,13 +405,13 @@ pub async fn update_story_ticket(
 /// each, a failing story recorded and the rest carried on.
 pub async fn bulk_update_stories(
     env: &JobEnv,
-    scope: &str,
+    scope: &WriteScope,
     payload: &BulkUpdateStories,
     ctx: Option<&JobContext>,
 ) -> Result<BulkUpdateStoriesResponse, Failure> {
     let fields = OpFields::resolve(env).await?;
     let mut cache = IssueCache::default();
-    let mut executor = Executor::new(&env.jira, &env.db, scope);
+    let mut executor = Executor::new(&env.jira, &env.db, scope.clone());
     let commit = !payload.dry_run;
     let total = payload.stories.len();
     set_total(ctx, total);

@@ -105,7 +105,7 @@ pub enum ProviderError {
     #[error("the provider rejected the request (HTTP {status}): {message}")]
     BadRequest { status: u16, message: String },
     #[error(
-        "the provider's answer is larger than the limit of {limit} bytes; raise the LLM response size limit or ask for a shorter answer"
+        "the provider's answer is larger than the limit of {limit} bytes; raise LLM_MAX_RESPONSE_BYTES or ask for a shorter answer"
     )]
     ResponseTooLarge { limit: usize },
     #[error("the provider's answer is not valid {protocol} JSON: {message}")]
