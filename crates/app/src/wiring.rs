@@ -144,16 +144,25 @@ impl JiraSite {
     }
 }
 
+/// Pacing at `rate` requests per second with bursts of up to one second's worth: a site that
+/// sustains `rate` takes that many at once (Jira Cloud's burst limits are per second), so 64
+/// requests arriving together at a 1000 req/s site go at once instead of 10 at a time
+/// (docs/benchmarks.md, "planwright — features").
+fn pacing(rate: f64) -> atlassian::Pacing {
+    atlassian::Pacing {
+        requests_per_second: Some(rate),
+        // `rate` is validated to (0, 1000] at load.
+        burst: (rate.ceil() as u32).max(1),
+    }
+}
+
 fn transport(
     settings: &Settings,
     retry: atlassian::RetryPolicy,
     request_timeout: Duration,
 ) -> atlassian::TransportConfig {
     atlassian::TransportConfig {
-        pacing: atlassian::Pacing {
-            requests_per_second: Some(settings.jira.requests_per_second),
-            ..atlassian::Pacing::default()
-        },
+        pacing: pacing(settings.jira.requests_per_second),
         retry,
         request_timeout,
         max_response_bytes: settings.jira.max_response_bytes,
@@ -210,5 +219,19 @@ pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
         prompts_dir: llm.prompts_dir.as_ref().map(Into::into),
         catalog_path: llm.model_catalog.as_ref().map(Into::into),
         ..llm::LlmSettings::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pacing;
+
+    #[test]
+    fn bursts_allow_one_second_of_the_configured_rate() {
+        for (rate, burst) in [(1000.0, 1000), (10.0, 10), (2.5, 3), (0.5, 1)] {
+            let pacing = pacing(rate);
+            assert_eq!(pacing.burst, burst, "{rate} req/s");
+            assert_eq!(pacing.requests_per_second, Some(rate));
+        }
     }
 }

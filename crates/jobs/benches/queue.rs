@@ -1,4 +1,6 @@
-//! Queue throughput and latency with no-op jobs.
+//! Queue throughput and latency with no-op jobs that each hold one dedupe lock key, as every
+//! product job does (a ticket or story key): enqueue inserts the lock, completion frees it in the
+//! same transaction.
 //!
 //! * PostgreSQL: 4 worker PROCESSES (this executable re-executed with `PLANWRIGHT_BENCH_WORKER`
 //!   set) share one fresh database; the parent enqueues from 16 concurrent tasks and waits until
@@ -242,6 +244,13 @@ async fn throughput(db: &Database, jobs: usize) -> f64 {
     jobs as f64 / elapsed.as_secs_f64()
 }
 
+/// A no-op job holding one lock key, like a product job on one ticket.
+fn bench_job(payload: Value, key: String) -> NewJob {
+    NewJob::new(KIND, payload)
+        .with_ticket_key(key.clone())
+        .with_lock_keys([key])
+}
+
 /// Enqueues `jobs` no-op jobs from [`ENQUEUERS`] concurrent tasks.
 async fn enqueue_all(db: &Database, jobs: usize) {
     let enqueuers: Vec<_> = (0..ENQUEUERS)
@@ -249,7 +258,7 @@ async fn enqueue_all(db: &Database, jobs: usize) {
             let db = db.clone();
             tokio::spawn(async move {
                 for i in (task..jobs).step_by(ENQUEUERS) {
-                    db.enqueue(NewJob::new(KIND, json!({ "i": i })))
+                    db.enqueue(bench_job(json!({ "i": i }), format!("BENCH-{i}")))
                         .await
                         .expect("enqueue");
                 }
@@ -266,7 +275,7 @@ async fn latency(db: &Database) -> (i64, i64) {
     let mut samples = Vec::with_capacity(LATENCY_SAMPLES);
     for i in 0..LATENCY_SAMPLES {
         let id = db
-            .enqueue(NewJob::new(KIND, json!({ "latency": i })))
+            .enqueue(bench_job(json!({ "latency": i }), format!("LATENCY-{i}")))
             .await
             .expect("enqueue")
             .id;
