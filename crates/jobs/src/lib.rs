@@ -56,6 +56,12 @@
 //! * A job may run more than once (crash recovery, retries): handlers make external writes
 //!   idempotent with [`JobContext::idempotency_key`].
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod context;
 mod drain;
 mod handler;

@@ -24,6 +24,12 @@
 //!   completions are group-committed (one statement for all completions waiting in a process).
 //! * Lock keys are inserted in sorted order so overlapping multi-key enqueues cannot deadlock.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 mod completion_batch;
 mod database;
 mod error;
