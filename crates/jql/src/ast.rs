@@ -560,9 +560,27 @@ impl fmt::Display for Operand {
     }
 }
 
+/// Writes `text` as one unquoted word that lexes back to the same text: a function name is
+/// always a bare word (quoting it would make it a string operand), and escapes in the query may
+/// have put any character into it.
+fn write_word(f: &mut fmt::Formatter<'_>, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            c if is_unquoted_char(c) => write!(f, "{c}")?,
+            '"' | '\'' | '\\' | ' ' => write!(f, "\\{c}")?,
+            '\n' => f.write_str("\\n")?,
+            '\r' => f.write_str("\\r")?,
+            '\t' => f.write_str("\\t")?,
+            // Every other character a bare word cannot hold is in the Basic Multilingual Plane.
+            c => write!(f, "\\u{:04x}", c as u32)?,
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for FunctionCall {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.name)?;
+        write_word(f, &self.name)?;
         f.write_str("(")?;
         for (index, arg) in self.args.iter().enumerate() {
             if index > 0 {

@@ -188,3 +188,22 @@ proptest! {
         let _ = jql::validate(&input);
     }
 }
+
+/// Found by the `jql` fuzz target (fuzz/): escapes can put any character into a function name,
+/// and the canonical text must escape it again or it no longer parses.
+#[test]
+fn escaped_function_names_display_escaped() {
+    for input in [
+        r"e~\\()",
+        r#"a = f\ \"\'\t\n\r\u0028x()"#,
+        r"a in \u0021\u007b\u0001()",
+    ] {
+        let query = jql::parse(input).expect(input);
+        let text = query.to_string();
+        assert_eq!(
+            jql::parse(&text).as_ref(),
+            Ok(&query),
+            "{input} displayed as {text}"
+        );
+    }
+}

@@ -509,9 +509,11 @@ impl<'page> TableEditor<'page> {
         let mut splices: Vec<(usize, usize, String)> = Vec::new();
         for (&(row, cell), content) in &self.cell_edits {
             let cell = &table.rows[row].cells[cell];
-            splices.push((
-                cell.content_range.start,
-                cell.content_range.end,
+            splices.push(fill(
+                self.page,
+                &cell.range,
+                cell.content_range.clone(),
+                if cell.is_header { "th" } else { "td" },
                 content.markup(cell.wraps_paragraph),
             ));
         }
@@ -546,7 +548,13 @@ impl<'page> TableEditor<'page> {
                     };
                     markup.push_str(&format!("<{tag}>{}</{tag}>", content.markup(wrap_new)));
                 }
-                splices.push((row.content_end, row.content_end, markup));
+                splices.push(fill(
+                    self.page,
+                    &row.range,
+                    row.content_end..row.content_end,
+                    "tr",
+                    markup,
+                ));
             }
         }
         if !self.new_rows.is_empty()
@@ -574,6 +582,29 @@ impl<'page> TableEditor<'page> {
         out.push_str(&self.page[cursor..]);
         out
     }
+}
+
+/// The splice that puts `content` inside the element at `range` named `name`: replacing its
+/// `content` range, or, for a self-closing element (`<td/>`, `<tr/>`), whose content range is
+/// the empty range after `/>`, rewriting it as a start tag, the content and an end tag, since
+/// text spliced after `/>` would land outside the element.
+fn fill(
+    page: &str,
+    range: &Range<usize>,
+    content: Range<usize>,
+    name: &str,
+    markup: String,
+) -> (usize, usize, String) {
+    if content.start == range.end
+        && let Some(open) = page[range.clone()].strip_suffix("/>")
+    {
+        return (
+            range.start,
+            range.end,
+            format!("{}>{markup}</{name}>", open.trim_end()),
+        );
+    }
+    (content.start, content.end, markup)
 }
 
 /// An element of the page with its byte ranges (relative to the page, not the wrapper).
@@ -786,26 +817,38 @@ fn span_attribute(element: &Element, name: &str) -> usize {
 
 /// The spans a cell at `column` really gets, so the grid stays proportional to the real cells:
 /// no span reaches past `width_limit` columns (the number of real cells, as no real table is
-/// wider than its cell count, less the row's cells still to place) or past the last row, and the positions spans add beyond one per
-/// cell come out of the table-wide `spare` budget; once it is spent, further spans shrink
-/// (the vertical part first).
+/// wider than its cell count, less the row's cells still to place) or past the last row, and the
+/// positions the cell adds to the grid beyond its own come out of the table-wide `spare` budget;
+/// once it is spent, further spans shrink (the vertical part first). `covered` holds the grid
+/// rows from the cell's own to the last. A covered row grows to the cell's last column, gaps
+/// before the cell included, so that growth is what is charged: a cell far right spanning down
+/// over short rows costs its column times its rowspan, not just its rowspan.
 fn fit_spans(
     colspan: usize,
     rowspan: usize,
     column: usize,
     width_limit: usize,
-    rows_left: usize,
+    covered: &[Vec<Option<(usize, usize)>>],
     spare: &mut usize,
 ) -> (usize, usize) {
     let colspan = colspan.min(width_limit.saturating_sub(column)).max(1);
-    let rowspan = rowspan.min(rows_left).max(1);
-    let extra = colspan * rowspan - 1;
-    if extra <= *spare {
-        *spare -= extra;
+    let rowspan = rowspan.min(covered.len()).max(1);
+    let extra = |colspan: usize, rowspan: usize| {
+        covered[..rowspan]
+            .iter()
+            .map(|row| (column + colspan).saturating_sub(row.len()))
+            .sum::<usize>()
+            .saturating_sub(1)
+    };
+    let wanted = extra(colspan, rowspan);
+    if wanted <= *spare {
+        *spare -= wanted;
         return (colspan, rowspan);
     }
+    // In its own row the cell starts at or before the row's end, so this adds at most
+    // `colspan - 1 <= spare` positions beyond its own.
     let colspan = colspan.min(*spare + 1);
-    *spare -= colspan - 1;
+    *spare -= extra(colspan, 1);
     (colspan, 1)
 }
 
@@ -848,7 +891,7 @@ fn read_table(
                 span_attribute(cell, "rowspan"),
                 column,
                 width_limit.saturating_sub(cells_after),
-                row_elements.len() - row_index,
+                &grid[row_index..],
                 &mut spare,
             );
             let cell_index = cells.len();

@@ -426,3 +426,64 @@ fn adf_tables_with_spans_and_block_cells_render_as_gfm() {
         "plain text keeps one line per table row"
     );
 }
+
+#[test]
+fn hard_breaks_at_block_edges_and_spaces_around_them_round_trip() {
+    // Found by the markdown_adf fuzz target (fuzz/): a paragraph starting with `\` + newline,
+    // a `<br>` at the end of a block, and spaces around an inline `<br>` gave ADF that the
+    // rendered Markdown did not parse back to.
+    for (markdown, expected) in [
+        ("\\\n\0", "\0\n"),
+        ("\\\nb", "b\n"),
+        ("a<br>", "a\n"),
+        ("# <br>a<br>", "# a\n"),
+        ("| a |\n|---|\n| <br>x<br> |", "| a |\n| --- |\n| x |\n"),
+        ("x <br> y", "x\\\ny\n"),
+        ("&#32;<br>b", "b\n"),
+        ("`a ` <br>  `b`", "`a `\\\n`b`\n"),
+        ("# -<br>*", "# - \\*\n"),
+        ("# *a*<br>**b**", "# *a* **b**\n"),
+    ] {
+        let doc = markdown_to_adf(markdown);
+        let rendered = adf_to_markdown(&doc);
+        assert_eq!(rendered, expected, "{markdown:?}");
+        assert_eq!(
+            markdown_to_adf(&rendered),
+            doc,
+            "{markdown:?} renders as {rendered:?}"
+        );
+    }
+}
+
+#[test]
+fn empty_headings_and_quotes_inside_quotes_and_lists_leave_nothing() {
+    // Found by the markdown_adf fuzz target (fuzz/): an empty heading or quote inside a quote
+    // became an empty paragraph, which renders as nothing and so did not survive the round trip.
+    for (markdown, expected) in [
+        (">#\n>\u{3}", "> \u{3}\n"),
+        ("> #\n> x", "> x\n"),
+        ("- #\n  x", "- x\n"),
+        (">>\n>e", "> e\n"),
+        ("- >\n  x", "- x\n"),
+    ] {
+        let doc = markdown_to_adf(markdown);
+        assert_valid(&doc);
+        let rendered = adf_to_markdown(&doc);
+        assert_eq!(rendered, expected, "{markdown:?}");
+        assert_eq!(
+            markdown_to_adf(&rendered),
+            doc,
+            "{markdown:?} renders as {rendered:?}"
+        );
+    }
+}
+
+#[test]
+fn whitespace_before_code_inside_emphasis_round_trips() {
+    // Found by the markdown_adf fuzz target (fuzz/): code cannot carry emphasis, so the
+    // emphasis run ended on a space, which the renderer moves outside it.
+    let doc = markdown_to_adf("*p `b`*");
+    let rendered = adf_to_markdown(&doc);
+    assert_eq!(rendered, "*p* `b`\n");
+    assert_eq!(markdown_to_adf(&rendered), doc);
+}

@@ -437,3 +437,69 @@ fn a_page_of_maximal_spans_builds_a_grid_proportional_to_its_cells() {
     assert!(table.column_count() <= positions);
     assert_eq!(table.row_texts().len(), 199);
 }
+
+/// Grid positions the table holds: each row is as long as the furthest column any cell
+/// covering it reaches, gaps before that column included.
+fn grid_positions(table: &markup::StorageTable) -> usize {
+    let mut extents = vec![0; table.rows.len()];
+    for (index, row) in table.rows.iter().enumerate() {
+        for cell in &row.cells {
+            for extent in extents.iter_mut().skip(index).take(cell.rowspan) {
+                *extent = (*extent).max(cell.column + cell.colspan);
+            }
+        }
+    }
+    extents.iter().sum()
+}
+
+#[test]
+fn a_rowspan_far_right_does_not_widen_the_rows_below_it() {
+    // Found while fuzzing the storage_table target (fuzz/): one wide row whose last cell spans
+    // down over many empty rows made every covered row as long as the wide one, so 2 000 cells
+    // in 13 KB of page asked for 2 000 000 grid positions.
+    let wide = format!(
+        "<tr>{}<td rowspan=\"1000\">x</td></tr>",
+        "<td/>".repeat(1999)
+    );
+    let page = format!(
+        "<h2>T</h2><table><tbody>{wide}{}</tbody></table>",
+        "<tr/>".repeat(999)
+    );
+    let table = find_table_under_heading(&page, "T").unwrap();
+    let real_cells = 2000;
+    let positions = grid_positions(&table);
+    assert!(positions <= 5 * real_cells, "{positions} grid positions");
+    assert_eq!(table.column_count(), 2000);
+    assert_eq!(table.rows.len(), 1000);
+}
+
+#[test]
+fn maximal_spans_grid_positions_include_the_gaps() {
+    let cell = "<td colspan=\"1000\" rowspan=\"1000\">x</td>";
+    let row = format!("<tr><td>a</td>{}</tr>", cell.repeat(20));
+    let page = format!(
+        "<h2>T</h2><table><tbody>{}</tbody></table>",
+        row.repeat(300)
+    );
+    let table = find_table_under_heading(&page, "T").unwrap();
+    let positions = grid_positions(&table);
+    assert!(positions <= 5 * 300 * 21, "{positions} grid positions");
+}
+
+#[test]
+fn self_closing_cells_and_rows_are_filled_in_place() {
+    // Found by the storage_table fuzz target (fuzz/): an edit of `<th/>` was spliced after the
+    // `/>`, outside the cell, and new cells for a `<tr/>` landed outside the row.
+    let page = "<h2>T</h2><table><tr><th>A</th></tr><tr/><tr><td colspan=\"1\" /></tr></table>";
+    let mut editor = TableEditor::for_section(page, "T").unwrap();
+    editor.set_cell_text(1, 0, "x & y").unwrap();
+    editor.add_column("B", &["b1", "b2"]).unwrap();
+    let edited = editor.finish();
+    assert_eq!(
+        edited,
+        "<h2>T</h2><table><tr><th>A</th><th>B</th></tr><tr><td></td><td>b1</td></tr>\
+<tr><td colspan=\"1\">x &amp; y</td><td>b2</td></tr></table>"
+    );
+    let table = find_table_under_heading(&edited, "T").unwrap();
+    assert_eq!(table.row_texts(), [["", "b1"], ["x & y", "b2"]]);
+}

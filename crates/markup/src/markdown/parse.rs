@@ -80,9 +80,39 @@ impl Frame {
     fn flush_inline(&mut self) {
         if !self.inline.is_empty() {
             let inline = std::mem::take(&mut self.inline);
-            self.blocks.push(Node::paragraph(inline));
+            self.blocks.push(Node::paragraph(finish_inline(inline)));
         }
     }
+}
+
+/// A block's inline content in the form the renderer writes it, so that rendering and parsing
+/// it again gives it back: no hard breaks at its edges, and whitespace at the edge of an
+/// emphasis run outside it (`*p `b`*` ends the emphasis at `p ` because code cannot carry it,
+/// and `*p *` is not emphasis), adjacent text with the same marks merged.
+fn finish_inline(inline: Vec<Node>) -> Vec<Node> {
+    let mut out = Vec::new();
+    for node in super::render::hoist_edge_whitespace(&without_edge_breaks(inline)) {
+        match node {
+            Node::Text(text) => push_merged_text(&mut out, &text.text, text.marks),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Drops hard breaks at the start and end of a block's inline content. Markdown can write one
+/// at the start (`\` alone on the first line) but not at the end, and the renderer writes
+/// neither (see `render_inline`), so keeping them would break the round trip; they carry no text.
+fn without_edge_breaks(mut inline: Vec<Node>) -> Vec<Node> {
+    let leading = inline
+        .iter()
+        .take_while(|node| matches!(node, Node::HardBreak(_)))
+        .count();
+    inline.drain(..leading);
+    while matches!(inline.last(), Some(Node::HardBreak(_))) {
+        inline.pop();
+    }
+    inline
 }
 
 /// Where a block sequence ends up; decides which ADF children are allowed.
@@ -105,6 +135,9 @@ struct Builder {
     marks: Vec<OpenMark>,
     emitted_chars: usize,
     next_local_id: u32,
+    /// Set by a hard break: spaces starting the next text go, as they do after `\` + newline,
+    /// the only way the renderer writes a break in a paragraph.
+    after_break: bool,
 }
 
 impl Default for Builder {
@@ -114,6 +147,7 @@ impl Default for Builder {
             marks: Vec::new(),
             emitted_chars: 0,
             next_local_id: 0,
+            after_break: false,
         }
     }
 }
@@ -131,6 +165,7 @@ impl Builder {
     }
 
     fn pop(&mut self) -> Frame {
+        self.after_break = false;
         if self.stack.len() > 1 {
             self.stack.pop().expect("checked length")
         } else {
@@ -277,7 +312,7 @@ impl Builder {
         match tag {
             TagEnd::Paragraph => {
                 let frame = self.pop();
-                self.add_block(Node::paragraph(frame.inline));
+                self.add_block(Node::paragraph(finish_inline(frame.inline)));
             }
             TagEnd::Heading(_) => {
                 let frame = self.pop();
@@ -285,7 +320,17 @@ impl Builder {
                     FrameKind::Heading(level) => level,
                     _ => 1,
                 };
-                self.add_block(Node::heading(level, frame.inline));
+                // A heading is one line: the renderer writes a break in it (only `<br>` makes
+                // one) as a space, so it is one here too.
+                let mut inline = Vec::new();
+                for node in finish_inline(frame.inline) {
+                    match node {
+                        Node::HardBreak(_) => push_merged_text(&mut inline, " ", Vec::new()),
+                        Node::Text(text) => push_merged_text(&mut inline, &text.text, text.marks),
+                        other => inline.push(other),
+                    }
+                }
+                self.add_block(Node::heading(level, inline));
             }
             TagEnd::BlockQuote(_) => {
                 let mut frame = self.pop();
@@ -356,7 +401,7 @@ impl Builder {
                 let header = matches!(frame.kind, FrameKind::TableCell { header: true });
                 let cell = TableCell {
                     attrs: None,
-                    content: vec![Node::paragraph(frame.inline)],
+                    content: vec![Node::paragraph(finish_inline(frame.inline))],
                 };
                 let node = if header {
                     Node::TableHeader(cell)
@@ -435,6 +480,11 @@ impl Builder {
     }
 
     fn push_text(&mut self, text: &str, code: bool) {
+        let text = if std::mem::take(&mut self.after_break) && !code {
+            text.trim_start_matches([' ', '\t'])
+        } else {
+            text
+        };
         if text.is_empty() {
             return;
         }
@@ -443,10 +493,21 @@ impl Builder {
         push_merged_text(&mut self.top().inline, text, marks);
     }
 
+    /// A hard break drops the spaces around it (an inline `<br>` keeps them in pulldown-cmark's
+    /// events), as the renderer's `\` + newline cannot carry them.
     fn push_hard_break(&mut self) {
-        self.top()
-            .inline
-            .push(Node::HardBreak(HardBreak::default()));
+        let inline = &mut self.top().inline;
+        if let Some(Node::Text(last)) = inline.last_mut()
+            && !last.marks.contains(&Mark::Code)
+        {
+            let kept = last.text.trim_end_matches([' ', '\t']).len();
+            last.text.truncate(kept);
+            if last.text.is_empty() {
+                inline.pop();
+            }
+        }
+        inline.push(Node::HardBreak(HardBreak::default()));
+        self.after_break = true;
     }
 
     fn push_inline_html(&mut self, html: &str) {
@@ -588,8 +649,16 @@ fn fit_blocks(blocks: Vec<Node>, context: BlockContext) -> Vec<Node> {
                 out.push(Node::TaskList(list))
             }
             Node::TaskList(list) => out.push(task_list_as_bullets(list)),
+            // An empty paragraph has no Markdown form, so an empty heading leaves nothing.
+            Node::Heading(heading) if heading.content.is_empty() => {}
             Node::Heading(heading) => out.push(Node::paragraph(emphasize(heading.content))),
-            Node::Blockquote(quote) => out.extend(fit_blocks(quote.content, context)),
+            // An empty nested quote holds only a placeholder paragraph, which has no Markdown
+            // form once unwrapped.
+            Node::Blockquote(quote) => out.extend(
+                fit_blocks(quote.content, context)
+                    .into_iter()
+                    .filter(|block| !matches!(block, Node::Paragraph(p) if p.content.is_empty())),
+            ),
             Node::Rule => out.push(Node::paragraph_text("---")),
             Node::Table(table) => out.extend(table_as_paragraphs(table)),
             other => out.push(Node::paragraph_text(

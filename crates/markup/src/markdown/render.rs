@@ -426,7 +426,7 @@ fn is_emphasis_mark(mark: &Mark) -> bool {
 
 /// Moves whitespace at the edge of an emphasis span outside it (`**bold **` is not bold in
 /// Markdown), splitting text nodes where needed. Jira's editor often produces such marks.
-fn hoist_edge_whitespace(nodes: &[Node]) -> Vec<Node> {
+pub(super) fn hoist_edge_whitespace(nodes: &[Node]) -> Vec<Node> {
     let emphasis = |node: Option<&Node>| -> Vec<Mark> {
         match node {
             Some(Node::Text(t)) => t
