@@ -10,10 +10,15 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::path::Operation;
+use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use utoipa::openapi::{Content, Ref};
+use utoipa::openapi::{ObjectBuilder, Type, header::HeaderBuilder};
+use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
 use utoipa_swagger_ui::{Config, SwaggerUi};
 
+use crate::error::ErrorBody;
 use crate::state::AppState;
 
 /// Where the OpenAPI document is served.
@@ -76,6 +81,105 @@ impl Modify for SecuritySchemes {
             SecurityRequirement::new(BEARER_SCHEME, Vec::<String>::new()),
         ]);
     }
+}
+
+/// Documents the 401 that authentication (`auth::require_caller`) answers on every operation of
+/// `openapi`, for the routes it guards. Added here, once, rather than in each handler's
+/// annotation, so no protected operation can forget it (and handlers do not list it).
+pub(crate) fn document_authentication(openapi: &mut OpenApiDocument) {
+    let unauthorized = error_response(
+        "Missing or wrong credentials: send HTTP Basic or `Authorization: Bearer <api key>`",
+    )
+    .header(
+        "WWW-Authenticate",
+        HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some("`Basic realm=\"planwright\"`"))
+            .build(),
+    )
+    .build();
+    for operation in operations_mut(openapi) {
+        add_response(operation, "401", &unauthorized);
+    }
+    ensure_error_body_schema(openapi);
+}
+
+/// Documents the answers every JSON body gets from `extract::ApiJson` before its handler runs: 400
+/// (the body could not be read), 413 (larger than the body limit) and 415 (not
+/// `Content-Type: application/json`). A JSON syntax or field error is the 422 each operation
+/// already documents.
+pub(crate) fn document_json_bodies(openapi: &mut OpenApiDocument) {
+    let answers = [
+        ("400", "The request body could not be read"),
+        (
+            "413",
+            "The request body is larger than the configured limit",
+        ),
+        (
+            "415",
+            "The body was not sent with `Content-Type: application/json`",
+        ),
+    ];
+    let mut any = false;
+    for operation in operations_mut(openapi) {
+        if operation.request_body.is_none() {
+            continue;
+        }
+        any = true;
+        for (status, description) in answers {
+            add_response(operation, status, &error_response(description).build());
+        }
+    }
+    if any {
+        ensure_error_body_schema(openapi);
+    }
+}
+
+/// A response whose body is [`ErrorBody`].
+fn error_response(description: &str) -> ResponseBuilder {
+    ResponseBuilder::new().description(description).content(
+        "application/json",
+        Content::new(Some(Ref::from_schema_name(ErrorBody::name()))),
+    )
+}
+
+/// Adds `response` under `status` unless the operation already documents that status with its
+/// own, more specific description.
+fn add_response(operation: &mut Operation, status: &str, response: &Response) {
+    operation
+        .responses
+        .responses
+        .entry(status.to_owned())
+        .or_insert_with(|| response.clone().into());
+}
+
+fn ensure_error_body_schema(openapi: &mut OpenApiDocument) {
+    openapi
+        .components
+        .get_or_insert_with(Default::default)
+        .schemas
+        .entry(ErrorBody::name().into_owned())
+        .or_insert_with(ErrorBody::schema);
+}
+
+/// Every operation of every path.
+fn operations_mut(openapi: &mut OpenApiDocument) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            item.get.as_mut(),
+            item.put.as_mut(),
+            item.post.as_mut(),
+            item.delete.as_mut(),
+            item.options.as_mut(),
+            item.head.as_mut(),
+            item.patch.as_mut(),
+            item.trace.as_mut(),
+            item.query.as_mut(),
+        ]
+        .into_iter()
+        .flatten()
+        .chain(item.additional_operations.values_mut())
+    })
 }
 
 /// Routes serving the document and both UIs.

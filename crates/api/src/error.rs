@@ -34,8 +34,9 @@ pub struct ValidationErrorBody {
 /// `["path", "job_id"]`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct ValidationIssue {
-    /// Where the invalid value is: the request part, then the field path.
-    #[schema(value_type = Vec<Object>, example = json!(["query", "limit"]))]
+    /// Where the invalid value is: the request part, then the field path (names and list
+    /// indexes).
+    #[schema(example = json!(["body", "tasks", 0, "summary"]))]
     pub loc: Vec<LocSegment>,
     /// What is wrong and what would be accepted.
     pub msg: String,
@@ -44,8 +45,8 @@ pub struct ValidationIssue {
     pub kind: String,
 }
 
-/// One step of a [`ValidationIssue::loc`]: a field name or a list index.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One step of a `loc`: a field name or a list index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(untagged)]
 pub enum LocSegment {
     Field(String),

@@ -184,6 +184,17 @@ impl IntoResponse for BatchResponse {
     }
 }
 
+/// The job's result (a synchronous request), or, with `async_mode`, the queued job as a
+/// `BatchResponse`; both with HTTP 200. Routes whose handlers build either answer document it.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum ResultOrQueued<T> {
+    /// The job's result (synchronous request).
+    Result(T),
+    /// The queued job (`async_mode`).
+    Queued(BatchResponse),
+}
+
 /// `/jobs/{job_id}`.
 pub fn status_url(job_id: &JobId) -> String {
     format!("/jobs/{job_id}")

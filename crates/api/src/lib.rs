@@ -89,15 +89,18 @@ pub fn openapi_document(state: &AppState) -> utoipa::openapi::OpenApi {
 /// Every documented route, with authentication applied to the protected ones.
 fn api_routes(state: &AppState, extra: OpenApiRouter<AppState>) -> OpenApiRouter<AppState> {
     let require_caller = middleware::from_fn_with_state(state.clone(), auth::require_caller);
-    let metrics = if state.settings().metrics_public {
-        routes::metrics::routes()
-    } else {
-        routes::metrics::routes().route_layer(require_caller.clone())
-    };
+    let mut metrics = routes::metrics::routes();
+    if !state.settings().metrics_public {
+        docs::document_authentication(metrics.get_openapi_mut());
+        metrics = metrics.route_layer(require_caller.clone());
+    }
+    let mut protected = routes::protected().merge(extra);
+    docs::document_authentication(protected.get_openapi_mut());
     let mut router = OpenApiRouter::with_openapi(docs::ApiDoc::openapi())
         .merge(routes::public())
-        .merge(routes::protected().merge(extra).route_layer(require_caller))
+        .merge(protected.route_layer(require_caller))
         .merge(metrics);
+    docs::document_json_bodies(router.get_openapi_mut());
     router.get_openapi_mut().info.version = state.settings().version.clone();
     router
 }

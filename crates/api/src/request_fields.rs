@@ -3,9 +3,24 @@
 //! Routes run them before anything is enqueued.
 
 use domain::IssueKey;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, LocSegment, ValidationIssue};
 use crate::state::AppState;
+
+// How the OpenAPI document describes a field that `issue_key` checks: the fields stay `String`s
+// and name this type with `#[schema(value_type = IssueKeyText)]`, so the document states what is
+// accepted and API fuzzers (`.ci/api-fuzz`) generate keys rather than arbitrary text. The pattern
+// admits the keys `IssueKey::parse` accepts (written without leading zeros, as Jira writes them)
+// and any text with a `/` or `=`, as a URL is accepted when it names exactly one key.
+/// A Jira issue key (`PROJ-123`, case-insensitive) or a Jira URL naming exactly one issue.
+#[derive(ToSchema)]
+#[schema(
+    value_type = String,
+    pattern = r"^\s*(?:[A-Za-z][A-Za-z0-9_]{0,254}-[1-9][0-9]{0,17}|\S*[/=]\S*)\s*$",
+    example = "PROJ-123"
+)]
+pub struct IssueKeyText(pub String);
 
 /// A key or a Jira browse URL in body field `field`, normalized.
 pub fn issue_key(field: &str, value: &str) -> Result<String, ApiError> {
@@ -115,5 +130,37 @@ pub fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
         )))
     } else {
         Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The pattern the document gives issue-key fields accepts what `issue_key` accepts, so a
+    /// client (or fuzzer) following the document is not turned away, and rejects plain junk.
+    #[test]
+    fn documented_issue_key_pattern_matches_accepted_keys() {
+        let schema = serde_json::to_value(<IssueKeyText as utoipa::PartialSchema>::schema())
+            .expect("serializable");
+        let pattern = regex::Regex::new(schema["pattern"].as_str().expect("a pattern"))
+            .expect("a valid regex");
+        for accepted in [
+            "PROJ-123",
+            "proj-1",
+            " DEMO-6 ",
+            "A_1-999999999999999999",
+            "https://acme.atlassian.net/browse/PROJ-7",
+            "https://acme.atlassian.net/secure/RapidBoard.jspa?selectedIssue=AB-2",
+        ] {
+            assert!(issue_key("key", accepted).is_ok(), "{accepted}");
+            assert!(pattern.is_match(accepted), "{accepted}");
+        }
+        for rejected in [
+            "", " ", "PROJ", "123", "PROJ-", "-1", "1A-1", "PROJ-0", "PROJ 1",
+        ] {
+            assert!(issue_key("key", rejected).is_err(), "{rejected}");
+            assert!(!pattern.is_match(rejected), "{rejected}");
+        }
     }
 }

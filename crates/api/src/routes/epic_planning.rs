@@ -25,7 +25,7 @@ use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::{ApiJson, ApiPath};
 use crate::job_dispatch::{enqueue, new_job, run_sync};
 use crate::job_responses::{BatchResponse, DuplicateKind, status_url};
-use crate::request_fields::{in_range, issue_key, model_choice};
+use crate::request_fields::{IssueKeyText, in_range, issue_key, model_choice};
 use crate::state::AppState;
 
 /// Stories generated when a request does not say how many.
@@ -72,6 +72,7 @@ fn default_operation_mode() -> String {
 #[schema(example = json!({"epic_key": "DEMO-1", "dry_run": true, "async_mode": false}))]
 pub struct StoryGenerationRequest {
     /// The epic's key or browse URL.
+    #[schema(value_type = IssueKeyText)]
     pub epic_key: String,
     /// Preview only (default). `false` creates the stories under the epic.
     #[serde(default = "default_true")]
@@ -95,6 +96,7 @@ pub struct StoryGenerationRequest {
 #[schema(example = json!({"epic_key": "DEMO-1", "dry_run": true}))]
 pub struct EpicPlanRequest {
     /// The epic's key or browse URL.
+    #[schema(value_type = IssueKeyText)]
     pub epic_key: String,
     /// Preview only (default). `false` creates the stories and tasks.
     #[serde(default = "default_true")]
@@ -120,6 +122,7 @@ pub struct EpicPlanRequest {
 #[schema(example = json!({"epic_key": "DEMO-1", "create_tickets": false, "operation_mode": "hybrid"}))]
 pub struct BulkTicketCreationRequest {
     /// The epic's key or browse URL.
+    #[schema(value_type = IssueKeyText)]
     pub epic_key: String,
     /// Create the planned stories and tasks (default false: preview).
     #[serde(default)]
@@ -141,6 +144,7 @@ pub struct BulkTicketCreationRequest {
 #[schema(example = json!({"epic_key": "DEMO-1", "story_count": 5, "create_tickets": false}))]
 pub struct StoryCreationRequest {
     /// The epic's key or browse URL.
+    #[schema(value_type = IssueKeyText)]
     pub epic_key: String,
     /// Stories to generate, 1 to 50 (default 5).
     #[serde(default = "default_story_count")]
@@ -243,10 +247,9 @@ async fn accept<P: JobPayload>(
     get,
     path = "/plan/epic/{epic_key}/analyze",
     tag = "planning",
-    params(("epic_key" = String, Path, description = "The epic's key, e.g. DEMO-1")),
+    params(("epic_key" = IssueKeyText, Path, description = "The epic's key, e.g. DEMO-1")),
     responses(
         (status = 200, description = "The analysis", body = EpicAnalysisResult),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 422, description = "Malformed key, or the issue is not an epic", body = ValidationErrorBody),
         (status = 503, description = "Jira is unavailable", body = ErrorBody),
@@ -270,10 +273,9 @@ async fn analyze_epic(
     get,
     path = "/plan/validate/{epic_key}",
     tag = "planning",
-    params(("epic_key" = String, Path, description = "The epic's key, e.g. DEMO-1")),
+    params(("epic_key" = IssueKeyText, Path, description = "The epic's key, e.g. DEMO-1")),
     responses(
         (status = 200, description = "The findings", body = EpicValidationResult),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 422, description = "Malformed key, or the issue is not an epic", body = ValidationErrorBody),
         (status = 503, description = "Jira is unavailable", body = ErrorBody),
@@ -301,7 +303,6 @@ async fn validate_epic(
     request_body = StoryGenerationRequest,
     responses(
         (status = 200, description = "The stories (sync) or the queued job (`async_mode`: BatchResponse)", body = StoryGenerationResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`, with X-Active-Job-Id", body = ErrorBody),
         (status = 422, description = "Invalid field, or the issue is not an epic", body = ValidationErrorBody),
@@ -353,7 +354,6 @@ async fn generate_stories(
     request_body = EpicPlanRequest,
     responses(
         (status = 200, description = "The plan", body = PlanningResult),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`", body = ErrorBody),
         (status = 422, description = "Invalid field, or the issue is not an epic", body = ValidationErrorBody),
@@ -410,7 +410,6 @@ async fn complete_epic(
     request_body = BulkTicketCreationRequest,
     responses(
         (status = 200, description = "The plan and what was created (sync) or the queued job (`async_mode`: BatchResponse)", body = EpicCreationResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`", body = ErrorBody),
         (status = 422, description = "Invalid field (e.g. operation_mode), or the issue is not an epic", body = ValidationErrorBody),
@@ -470,7 +469,6 @@ async fn create_epic(
     request_body = StoryCreationRequest,
     responses(
         (status = 200, description = "The stories and what was created (sync) or the queued job (`async_mode`: StoryCreationAccepted)", body = StoryCreationResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Epic X not found`", body = ErrorBody),
         (status = 409, description = "`Epic X is already being processed in job J`", body = ErrorBody),
         (status = 422, description = "Invalid field (story_count 1 to 50), or the issue is not an epic", body = ValidationErrorBody),

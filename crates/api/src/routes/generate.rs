@@ -16,7 +16,7 @@ use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
 use crate::job_responses::{BatchResponse, DuplicateKind};
-use crate::request_fields::{in_range, issue_key, jql, model_choice};
+use crate::request_fields::{IssueKeyText, in_range, issue_key, jql, model_choice};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -31,6 +31,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[schema(example = json!({"ticket_key": "DEMO-4", "update_jira": false}))]
 pub struct SingleTicketRequest {
     /// An issue key (`PROJ-123`) or its browse URL.
+    #[schema(value_type = IssueKeyText)]
     pub ticket_key: String,
     /// Write the description to Jira (only when the current one is empty or a placeholder).
     #[serde(default)]

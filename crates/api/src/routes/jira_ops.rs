@@ -26,7 +26,8 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, LocSegment, ValidationErrorBody, ValidationIssue};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
-use crate::job_responses::{BatchResponse, DuplicateKind};
+use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued};
+use crate::request_fields::IssueKeyText;
 use crate::state::AppState;
 
 /// Most stories one bulk update takes.
@@ -52,10 +53,10 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct LinkRequest {
     /// A link type of the site: `Blocks`, `Relates`, `Work item split`, `Duplicate`, `Cloners`.
-    #[schema(example = "Blocks")]
+    #[schema(min_length = 1, example = "Blocks")]
     pub link_type: String,
     /// The other ticket (key or browse URL).
-    #[schema(example = "PROJ-456")]
+    #[schema(value_type = IssueKeyText, example = "PROJ-456")]
     pub target_key: String,
     /// `outward` (default): this ticket <outward description> the target, e.g. blocks it;
     /// `inward`: this ticket <inward description> the target, e.g. is blocked by it.
@@ -69,6 +70,7 @@ pub struct LinkRequest {
 #[schema(example = json!({"ticket_key": "PROJ-123", "summary": "Updated summary", "mandays": 3.5,
     "links": [{"link_type": "Blocks", "target_key": "PROJ-456", "direction": "outward"}], "update_jira": false}))]
 pub struct UpdateTicketRequest {
+    #[schema(value_type = IssueKeyText)]
     pub ticket_key: String,
     pub summary: Option<String>,
     /// Markdown.
@@ -76,6 +78,7 @@ pub struct UpdateTicketRequest {
     /// Markdown; written to the test-case field (or appended under "## Test Cases").
     pub test_cases: Option<String>,
     /// Written to the mandays field.
+    #[schema(minimum = 0.0, maximum = 1000.0)]
     pub mandays: Option<f64>,
     pub links: Option<Vec<LinkRequest>>,
     /// Set to true to write to Jira; false (default) previews.
@@ -88,6 +91,7 @@ pub struct UpdateTicketRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"story_key": "STORY-123", "summary": "Updated story title", "update_jira": false}))]
 pub struct UpdateStoryTicketRequest {
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     pub summary: Option<String>,
     /// Markdown.
@@ -95,6 +99,7 @@ pub struct UpdateStoryTicketRequest {
     /// Markdown.
     pub test_cases: Option<String>,
     /// A new parent epic.
+    #[schema(value_type = Option<IssueKeyText>)]
     pub parent_key: Option<String>,
     pub links: Option<Vec<LinkRequest>>,
     #[serde(default)]
@@ -108,16 +113,21 @@ pub struct UpdateStoryTicketRequest {
     "description": "Add login functionality", "story_key": "STORY-123", "blocks": ["PROJ-456"], "create_ticket": false}))]
 pub struct CreateTicketRequest {
     /// The epic; when absent, the story's parent epic.
+    #[schema(value_type = Option<IssueKeyText>)]
     pub parent_key: Option<String>,
+    #[schema(min_length = 1)]
     pub summary: String,
     /// Markdown.
     pub description: String,
     /// The story the task is split from.
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     /// Markdown.
     pub test_cases: Option<String>,
+    #[schema(minimum = 0.0, maximum = 1000.0)]
     pub mandays: Option<f64>,
     /// Tickets the new task blocks.
+    #[schema(value_type = Option<Vec<IssueKeyText>>)]
     pub blocks: Option<Vec<String>>,
     #[serde(default)]
     pub create_ticket: bool,
@@ -129,7 +139,9 @@ pub struct CreateTicketRequest {
 #[schema(example = json!({"parent_key": "EPIC-100", "summary": "Guest checkout",
     "description": "As a shopper I want to pay without an account so that I finish quickly", "create_ticket": false}))]
 pub struct CreateStoryTicketRequest {
+    #[schema(value_type = IssueKeyText)]
     pub parent_key: String,
+    #[schema(min_length = 1)]
     pub summary: String,
     /// Markdown.
     pub description: String,
@@ -145,10 +157,12 @@ pub struct CreateStoryTicketRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StoryUpdateItem {
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     pub summary: Option<String>,
     pub description: Option<String>,
     pub test_cases: Option<String>,
+    #[schema(value_type = Option<IssueKeyText>)]
     pub parent_key: Option<String>,
     pub links: Option<Vec<LinkRequest>>,
 }
@@ -158,6 +172,7 @@ pub struct StoryUpdateItem {
 #[serde(deny_unknown_fields)]
 pub struct BulkUpdateStoriesRequest {
     /// 1 to 100 stories.
+    #[schema(min_items = 1, max_items = 100)]
     pub stories: Vec<StoryUpdateItem>,
     /// True (default) previews; false writes.
     #[serde(default = "yes")]
@@ -176,11 +191,15 @@ fn yes() -> bool {
 pub struct BulkCreateTaskItem {
     /// Your id of the task (a UUID or `task_N`), which other tasks' `blocks` may name.
     pub task_id: Option<String>,
+    #[schema(value_type = Option<IssueKeyText>)]
     pub parent_key: Option<String>,
+    #[schema(min_length = 1)]
     pub summary: String,
     pub description: String,
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     pub test_cases: Option<String>,
+    #[schema(minimum = 0.0, maximum = 1000.0)]
     pub mandays: Option<f64>,
     /// Jira keys, or tasks of this request by `task_id`, `task_N` (1-based position) or summary.
     pub blocks: Option<Vec<String>>,
@@ -191,6 +210,7 @@ pub struct BulkCreateTaskItem {
 #[serde(deny_unknown_fields)]
 pub struct BulkCreateTasksRequest {
     /// 1 to 50 tasks.
+    #[schema(min_items = 1, max_items = 50)]
     pub tasks: Vec<BulkCreateTaskItem>,
     #[serde(default)]
     pub create_tickets: bool,
@@ -202,7 +222,9 @@ pub struct BulkCreateTasksRequest {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkCreateStoryItem {
+    #[schema(value_type = IssueKeyText)]
     pub parent_key: String,
+    #[schema(min_length = 1)]
     pub summary: String,
     pub description: String,
     pub test_cases: Option<String>,
@@ -214,6 +236,7 @@ pub struct BulkCreateStoryItem {
 #[serde(deny_unknown_fields)]
 pub struct BulkCreateStoriesRequest {
     /// 1 to 50 stories.
+    #[schema(min_items = 1, max_items = 50)]
     pub stories: Vec<BulkCreateStoryItem>,
     #[serde(default)]
     pub create_tickets: bool,
@@ -361,7 +384,6 @@ fn rejection_error(rejection: &Rejection, message: String) -> ApiError {
     request_body = UpdateTicketRequest,
     responses(
         (status = 200, description = "The preview (with `preview.write_plan`) or what was written", body = UpdateTicketResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "The ticket or a link target does not exist", body = ErrorBody),
         (status = 409, description = "A job is already working on the ticket", body = ErrorBody),
         (status = 422, description = "Invalid field, e.g. an unknown link type (the valid ones are named)", body = ValidationErrorBody),
@@ -412,7 +434,6 @@ async fn update_ticket(
     responses(
         (status = 200, description = "The preview (current beside new, `current_parent_key`, `new_parent_key`, the write plan) or what was written", body = UpdateTicketResponse),
         (status = 400, description = "`Ticket X is not a Story ticket (type: t)…`, or a parent that is not an epic", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "The story, the epic or a link target does not exist", body = ErrorBody),
         (status = 409, description = "A job is already working on the story", body = ErrorBody),
         (status = 422, description = "Invalid field, e.g. an unknown link type", body = ValidationErrorBody),
@@ -506,7 +527,6 @@ fn task_spec(
     responses(
         (status = 200, description = "The preview (with the write plan) or the created task and its links", body = CreateTicketResponse),
         (status = 400, description = "`Could not derive epic…`, a parent that is not an epic, or Jira refused the task", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "The story, the epic or a blocked ticket does not exist", body = ErrorBody),
         (status = 409, description = "A job is already working on the story", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ValidationErrorBody),
@@ -571,7 +591,6 @@ fn story_spec(checks: &mut Checks, base: &[LocSegment], item: BulkCreateStoryIte
     responses(
         (status = 200, description = "The preview (with `summary_length`, `summary_was_truncated` and the write plan) or the created story", body = CreateTicketResponse),
         (status = 400, description = "The parent is not an epic, or Jira refused the story", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "The epic does not exist", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ValidationErrorBody),
         (status = 503, description = "Jira is unavailable", body = ErrorBody),
@@ -632,8 +651,7 @@ async fn accepted<P: JobPayload>(
     tag = "jira",
     request_body = BulkUpdateStoriesRequest,
     responses(
-        (status = 200, description = "Per-story results (synchronous) or the queued job (`BatchResponse`, async_mode)", body = BulkUpdateStoriesResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
+        (status = 200, description = "Per-story results (synchronous) or the queued job (`BatchResponse`, async_mode)", body = ResultOrQueued<BulkUpdateStoriesResponse>),
         (status = 409, description = "A job is already working on one of the stories (`X-Duplicate-Stories`)", body = ErrorBody),
         (status = 422, description = "No stories, more than 100, or an invalid field", body = ValidationErrorBody),
     )
@@ -709,8 +727,7 @@ async fn bulk_update_stories(
     tag = "jira",
     request_body = BulkCreateTasksRequest,
     responses(
-        (status = 200, description = "Per-task results and the write plan (synchronous) or the queued job (`BatchResponse`, async_mode)", body = BulkCreateTasksResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
+        (status = 200, description = "Per-task results and the write plan (synchronous) or the queued job (`BatchResponse`, async_mode)", body = ResultOrQueued<BulkCreateTasksResponse>),
         (status = 409, description = "A job is already working on one of the stories (`X-Duplicate-Stories`)", body = ErrorBody),
         (status = 422, description = "No tasks, more than 50, or an invalid field", body = ValidationErrorBody),
     )
@@ -779,8 +796,7 @@ async fn bulk_create_tasks(
     tag = "jira",
     request_body = BulkCreateStoriesRequest,
     responses(
-        (status = 200, description = "Per-story results and the write plan (synchronous) or the queued job (`BatchResponse`, async_mode)", body = BulkCreateStoriesResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
+        (status = 200, description = "Per-story results and the write plan (synchronous) or the queued job (`BatchResponse`, async_mode)", body = ResultOrQueued<BulkCreateStoriesResponse>),
         (status = 422, description = "No stories, more than 50, or an invalid field", body = ValidationErrorBody),
     )
 )]

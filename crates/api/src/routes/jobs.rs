@@ -18,6 +18,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::job_responses::{JobStatusBody, store_error};
+use crate::request_fields::IssueKeyText;
 use crate::state::AppState;
 
 /// The largest page `GET /jobs` returns.
@@ -79,8 +80,10 @@ pub struct ListJobsQuery {
     /// Only the job with this id.
     pub job_id: Option<String>,
     /// Only jobs whose `ticket_key` is, or whose `ticket_keys` contain, this key (or Jira URL).
+    #[param(value_type = Option<IssueKeyText>)]
     pub ticket_key: Option<String>,
     /// Only jobs whose `story_key` is, or whose `story_keys` contain, this key (or Jira URL).
+    #[param(value_type = Option<IssueKeyText>)]
     pub story_key: Option<String>,
     /// Sort column; default `started_at`.
     #[param(schema_with = sort_by_schema)]
@@ -181,7 +184,6 @@ impl ListJobsQuery {
     params(ListJobsQuery),
     responses(
         (status = 200, description = "A page of jobs", body = JobListResponse),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 422, description = "Invalid filter, sort or page parameter", body = ValidationErrorBody),
     )
 )]
@@ -219,10 +221,9 @@ fn job_id(raw: &str) -> Result<JobId, ApiError> {
     get,
     path = "/jobs/{job_id}",
     tag = "jobs",
-    params(("job_id" = String, Path, description = "The job id returned when the job was queued")),
+    params(("job_id" = String, Path, format = Uuid, description = "The job id returned when the job was queued")),
     responses(
         (status = 200, description = "The job", body = JobStatusBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Job not found`", body = ErrorBody),
     )
 )]
@@ -251,11 +252,10 @@ pub struct CancelResponse {
     delete,
     path = "/jobs/{job_id}",
     tag = "jobs",
-    params(("job_id" = String, Path, description = "The job to cancel")),
+    params(("job_id" = String, Path, format = Uuid, description = "The job to cancel")),
     responses(
         (status = 200, description = "Cancelled", body = CancelResponse),
         (status = 400, description = "`Cannot cancel job with status: <status>`", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`Job not found`", body = ErrorBody),
     )
 )]
@@ -282,11 +282,10 @@ async fn cancel_job(
     get,
     path = "/jobs/ticket/{ticket_key}",
     tag = "jobs",
-    params(("ticket_key" = String, Path, description = "An issue key (PROJ-123) or a Jira issue URL (URL-encoded)")),
+    params(("ticket_key" = IssueKeyText, Path, description = "An issue key (PROJ-123) or a Jira issue URL (URL-encoded)")),
     responses(
         (status = 200, description = "The active job for the ticket, else its latest job", body = JobStatusBody),
         (status = 400, description = "Not an issue key", body = ErrorBody),
-        (status = 401, description = "Missing or wrong credentials", body = ErrorBody),
         (status = 404, description = "`No job found for ticket key: <key>`", body = ErrorBody),
     )
 )]

@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::ErrorBody;
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -49,7 +48,6 @@ impl From<llm::ModelsResponse> for ModelsBody {
     tag = "models",
     responses(
         (status = 200, description = "Available providers and models", body = ModelsBody),
-        (status = 401, description = "Authentication required", body = ErrorBody),
     )
 )]
 async fn list_models(State(state): State<AppState>) -> Json<ModelsBody> {

@@ -26,8 +26,8 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, LocSegment, ValidationErrorBody, ValidationIssue};
 use crate::extract::{ApiJson, ApiPath};
 use crate::job_dispatch::{enqueue, job_output, new_job, run_sync_record};
-use crate::job_responses::{BatchResponse, DuplicateKind, status_url};
-use crate::request_fields::{in_range, issue_key, issue_keys, model_choice};
+use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued, status_url};
+use crate::request_fields::{IssueKeyText, in_range, issue_key, issue_keys, model_choice};
 use crate::state::AppState;
 
 /// Most repositories one request may name (the reference's `opencode.max_repos_per_job`).
@@ -79,9 +79,11 @@ pub struct RepoSpecObject {
 #[schema(example = json!({"story_keys": ["DEMO-4"], "dry_run": true}))]
 pub struct TaskGenerationRequest {
     /// Story keys or Jira browse URLs (deduplicated; at least one).
+    #[schema(value_type = Vec<IssueKeyText>, min_items = 1)]
     pub story_keys: Vec<String>,
     /// The epic the tasks go under; default: each story's parent epic.
     #[serde(default, alias = "parent_key")]
+    #[schema(value_type = Option<IssueKeyText>)]
     pub epic_key: Option<String>,
     /// Preview only (default); `false` creates the tasks and their links in Jira.
     #[serde(default = "default_true")]
@@ -112,6 +114,7 @@ pub struct TaskGenerationRequest {
 #[schema(example = json!({"story_keys": ["DEMO-4"], "tasks_per_story": 3, "create_tickets": false}))]
 pub struct TaskCreationRequest {
     /// Story keys or Jira browse URLs.
+    #[schema(value_type = Vec<IssueKeyText>, min_items = 1)]
     pub story_keys: Vec<String>,
     /// Most tasks planned per story, 1 to 30 (default 3); oversized tasks may add parts.
     #[serde(default = "default_tasks_per_story")]
@@ -133,6 +136,14 @@ pub struct TaskCreationAccepted {
     pub message: String,
     pub status_url: String,
     pub story_keys: Vec<String>,
+}
+
+/// The answer of `POST /plan/tasks/create`: the plan and what was created, or the queued job.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum TaskCreationResponse {
+    Result(Box<TaskCreationResult>),
+    Accepted(TaskCreationAccepted),
 }
 
 /// Validates a task generation request into its job payload.
@@ -325,7 +336,7 @@ async fn generation_response(
     tag = "planning",
     request_body = TaskGenerationRequest,
     responses(
-        (status = 200, description = "The planned tasks (or, with `async_mode`, a `BatchResponse` with the job id)", body = TaskPlanningResult),
+        (status = 200, description = "The planned tasks (or, with `async_mode`, a `BatchResponse` with the job id)", body = ResultOrQueued<TaskPlanningResult>),
         (status = 400, description = "`Story has no parent epic in JIRA. Provide epic_key (or parent_key) explicitly.`", body = ErrorBody),
         (status = 404, description = "`Story ticket X not found in JIRA`", body = ErrorBody),
         (status = 409, description = "A story is already being processed (`X-Active-Job-Id`, `X-Duplicate-Stories`)", body = ErrorBody),
@@ -350,7 +361,7 @@ async fn generate_tasks(
     tag = "planning",
     request_body = TaskGenerationRequest,
     responses(
-        (status = 200, description = "The planned tasks with `summary_stats.team_separation` (or a `BatchResponse` with `async_mode`)", body = TaskPlanningResult),
+        (status = 200, description = "The planned tasks with `summary_stats.team_separation` (or a `BatchResponse` with `async_mode`)", body = ResultOrQueued<TaskPlanningResult>),
         (status = 400, description = "The story has no parent epic", body = ErrorBody),
         (status = 404, description = "`Story ticket X not found in JIRA`", body = ErrorBody),
         (status = 409, description = "A story is already being processed", body = ErrorBody),
@@ -374,7 +385,7 @@ async fn team_based_tasks(
     tag = "planning",
     request_body = TaskCreationRequest,
     responses(
-        (status = 200, description = "`{story_keys, planning_results, creation_results, success}`, or with `async_mode` `{job_id, status, message, status_url, story_keys}`", body = TaskCreationResult),
+        (status = 200, description = "`{story_keys, planning_results, creation_results, success}`, or with `async_mode` `{job_id, status, message, status_url, story_keys}`", body = TaskCreationResponse),
         (status = 400, description = "The story has no parent epic", body = ErrorBody),
         (status = 404, description = "`Story ticket X not found in JIRA`", body = ErrorBody),
         (status = 409, description = "A story is already being processed", body = ErrorBody),
@@ -384,7 +395,7 @@ async fn team_based_tasks(
 async fn create_tasks(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<TaskCreationRequest>,
-) -> Result<Response, ApiError> {
+) -> Result<Json<TaskCreationResponse>, ApiError> {
     let story_keys = issue_keys("story_keys", &request.story_keys)?;
     let tasks_per_story = in_range("tasks_per_story", request.tasks_per_story, 1, 30)?;
     let payload = TaskCreation {
@@ -393,7 +404,8 @@ async fn create_tasks(
         create_tickets: request.create_tickets,
     };
     if !request.async_mode {
-        return Ok(Json(run_here(&state, &payload).await?).into_response());
+        let result = run_here(&state, &payload).await?;
+        return Ok(Json(TaskCreationResponse::Result(Box::new(result))));
     }
     let message = format!(
         "Task creation started for {} in {}",
@@ -406,14 +418,13 @@ async fn create_tasks(
     );
     let job = new_job(&payload, message.clone())?;
     let record = enqueue(&state, job, DuplicateKind::Stories).await?;
-    Ok(Json(TaskCreationAccepted {
+    Ok(Json(TaskCreationResponse::Accepted(TaskCreationAccepted {
         job_id: record.id.to_string(),
         status: "started".to_owned(),
         message,
         status_url: status_url(&record.id),
         story_keys: payload.story_keys,
-    })
-    .into_response())
+    })))
 }
 
 /// Estimate a ticket's cycle time from its description, acceptance criteria and sub-tasks, with
@@ -422,7 +433,7 @@ async fn create_tasks(
     get,
     path = "/plan/estimate/{ticket_key}",
     tag = "planning",
-    params(("ticket_key" = String, Path, description = "An issue key, e.g. DEMO-5")),
+    params(("ticket_key" = IssueKeyText, Path, description = "An issue key, e.g. DEMO-5")),
     responses(
         (status = 200, description = "The estimate", body = CycleTimeEstimateResponse),
         (status = 404, description = "`Ticket X not found`", body = ErrorBody),

@@ -19,8 +19,8 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
-use crate::job_responses::{BatchResponse, DuplicateKind};
-use crate::request_fields::{issue_key, model_choice};
+use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued};
+use crate::request_fields::{IssueKeyText, issue_key, model_choice};
 use crate::state::AppState;
 
 /// Jira's limit on a summary.
@@ -43,6 +43,7 @@ fn yes() -> bool {
 #[schema(example = json!({"story_key": "DEMO-5"}))]
 pub struct StoryCoverageRequest {
     /// The story (a key or a browse URL).
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     /// Read the tasks' test-case fields too (default true).
     #[serde(default = "yes")]
@@ -68,6 +69,7 @@ pub struct StoryCoverageRequest {
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"task_key": "DEMO-14", "updated_description": "**Purpose:** ...", "updated_test_cases": null, "update_jira": false}))]
 pub struct UpdateTaskRequest {
+    #[schema(value_type = IssueKeyText)]
     pub task_key: String,
     /// The task's new description (Markdown).
     pub updated_description: String,
@@ -85,6 +87,7 @@ pub struct UpdateTaskRequest {
 #[schema(example = json!({"story_key": "DEMO-4", "task_summary": "Guest checkout: reach payment without signing in", "task_description": "**Purpose:** ...", "test_cases": null, "create_ticket": false}))]
 pub struct CreateTaskRequest {
     /// The story the task is split from; the task goes under the story's epic.
+    #[schema(value_type = IssueKeyText)]
     pub story_key: String,
     pub task_summary: String,
     /// Markdown.
@@ -116,7 +119,7 @@ fn required_text(field: &str, value: &str, what: &str) -> Result<(), ApiError> {
     tag = "coverage",
     request_body = StoryCoverageRequest,
     responses(
-        (status = 200, description = "The analysis (or, with async_mode, a BatchResponse whose job result is the analysis)", body = StoryCoverageResponse),
+        (status = 200, description = "The analysis (or, with async_mode, a BatchResponse whose job result is the analysis)", body = ResultOrQueued<StoryCoverageResponse>),
         (status = 404, description = "The story does not exist", body = ErrorBody),
         (status = 409, description = "The story is already being analysed", body = ErrorBody),
         (status = 422, description = "Invalid field", body = ValidationErrorBody),

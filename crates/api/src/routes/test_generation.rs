@@ -21,8 +21,8 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
-use crate::job_responses::{BatchResponse, DuplicateKind};
-use crate::request_fields::{issue_key, model_choice};
+use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued};
+use crate::request_fields::{IssueKeyText, issue_key, model_choice};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -46,12 +46,15 @@ pub struct TestGenerationRequest {
     /// The epic whose stories and tasks get tests (comprehensive; derived from `story_key` when
     /// absent).
     #[serde(default)]
+    #[schema(value_type = Option<IssueKeyText>)]
     pub epic_key: Option<String>,
     /// The story (required by `/plan/tests/story`).
     #[serde(default)]
+    #[schema(value_type = Option<IssueKeyText>)]
     pub story_key: Option<String>,
     /// The task (required by the task routes).
     #[serde(default)]
+    #[schema(value_type = Option<IssueKeyText>)]
     pub task_key: Option<String>,
     /// minimal (1-2 tests per item), basic (2-4), standard (3-6, default) or comprehensive
     /// (5-10, with performance and security tests).
@@ -196,7 +199,7 @@ async fn dispatch(
     tag = "tests",
     request_body = TestGenerationRequest,
     responses(
-        (status = 200, description = "The suite (or, with async_mode, a BatchResponse whose job result is the suite)", body = ComprehensiveTestSuiteResponse),
+        (status = 200, description = "The suite (or, with async_mode, a BatchResponse whose job result is the suite)", body = ResultOrQueued<ComprehensiveTestSuiteResponse>),
         (status = 404, description = "The epic or story does not exist", body = ErrorBody),
         (status = 409, description = "A test job for this epic is already running", body = ErrorBody),
         (status = 422, description = "No epic_key or story_key, a bad key or coverage_level, or a story without an epic", body = ValidationErrorBody),
@@ -218,7 +221,7 @@ async fn comprehensive_tests(
     tag = "tests",
     request_body = TestGenerationRequest,
     responses(
-        (status = 200, description = "The story's tests and the write plan (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
+        (status = 200, description = "The story's tests and the write plan (or, with async_mode, a BatchResponse)", body = ResultOrQueued<TestGenerationResponse>),
         (status = 404, description = "The story does not exist", body = ErrorBody),
         (status = 409, description = "A test job for this story is already running", body = ErrorBody),
         (status = 422, description = "No story_key, a bad key or coverage_level", body = ValidationErrorBody),
@@ -240,7 +243,7 @@ async fn story_tests(
     tag = "tests",
     request_body = TestGenerationRequest,
     responses(
-        (status = 200, description = "The task's tests and the write plan (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
+        (status = 200, description = "The task's tests and the write plan (or, with async_mode, a BatchResponse)", body = ResultOrQueued<TestGenerationResponse>),
         (status = 404, description = "The task does not exist", body = ErrorBody),
         (status = 409, description = "A test job for this task is already running", body = ErrorBody),
         (status = 422, description = "No task_key, a bad key or coverage_level", body = ValidationErrorBody),
@@ -263,7 +266,7 @@ async fn task_tests(
     tag = "tests",
     request_body = TestGenerationRequest,
     responses(
-        (status = 200, description = "The task's tests with story_context, document_context and context_sources (or, with async_mode, a BatchResponse)", body = TestGenerationResponse),
+        (status = 200, description = "The task's tests with story_context, document_context and context_sources (or, with async_mode, a BatchResponse)", body = ResultOrQueued<TestGenerationResponse>),
         (status = 404, description = "The task does not exist", body = ErrorBody),
         (status = 409, description = "A test job for this task is already running", body = ErrorBody),
         (status = 422, description = "No task_key, a bad key or coverage_level", body = ValidationErrorBody),

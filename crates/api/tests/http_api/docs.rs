@@ -147,3 +147,52 @@ async fn redoc_is_self_hosted() {
         app.finish().await;
     }
 }
+
+/// The answers the shared layers give before a handler runs are documented on every operation
+/// they can happen on: 401 on every protected operation (authentication), 400, 413 and 415 on
+/// every operation with a JSON body (`ApiJson`). Routes used to list them one by one, and most
+/// did not (found by `.ci/api-fuzz`).
+#[tokio::test]
+async fn shared_answers_are_documented_on_every_operation() {
+    let fixture = databases().await.remove(0);
+    let app = TestApp::spawn(fixture, ApiSettings::default()).await;
+    let document = json(app.get("/openapi.json").await, 200).await;
+    let public = ["/", "/health", "/metrics"];
+    let mut bodies = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = &operation["responses"];
+            let documents = |status: &str| {
+                let response = &responses[status];
+                assert_eq!(
+                    response["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{method} {path} does not document {status}"
+                );
+            };
+            if !public.contains(&path.as_str()) {
+                documents("401");
+                assert!(
+                    responses["401"]["headers"]
+                        .get("WWW-Authenticate")
+                        .is_some(),
+                    "{method} {path}"
+                );
+            }
+            if operation.get("requestBody").is_some() {
+                bodies += 1;
+                for status in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.get(status).is_some(),
+                        "{method} {path} does not document {status}"
+                    );
+                }
+                documents("415");
+                documents("413");
+            }
+        }
+    }
+    assert!(bodies >= 20, "only {bodies} operations take a body");
+    assert!(document["components"]["schemas"].get("ErrorBody").is_some());
+    app.finish().await;
+}
