@@ -3,8 +3,16 @@
 //! sandbox, the job environment and registry, the HTTP state, the worker pool), as a library
 //! so the binary and [`testing::TestApp`] build the same application.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod probes;
+// Test support, never on a request or worker path: a setup step that fails fails the test.
 #[cfg(feature = "testing")]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 pub mod testing;
 pub mod wiring;
 
@@ -31,6 +39,8 @@ pub enum AppError {
     Http(#[source] api::SettingsError),
     #[error("starting the worker pool: {0}")]
     Worker(#[source] jobs::WorkerError),
+    #[error("registering the job kinds: {0}")]
+    Registry(#[source] jobs::DuplicateKind),
 }
 
 /// How to assemble the application.
@@ -110,13 +120,14 @@ pub async fn connect_database(settings: &Settings) -> Result<store::Database, Ap
     Ok(db)
 }
 
-/// The job environment and registry for `db`, `llm` and the Atlassian clients.
+/// The job environment and registry for `db`, `llm` and the Atlassian clients; fails only if
+/// two job kinds share a name.
 pub fn job_registry(
     settings: &Settings,
     db: &store::Database,
     llm: Arc<llm::LlmService>,
     atlassian: &Atlassian,
-) -> (Arc<features::JobEnv>, jobs::Registry) {
+) -> Result<(Arc<features::JobEnv>, jobs::Registry), AppError> {
     let env = Arc::new(
         features::JobEnv::new(
             db.clone(),
@@ -127,14 +138,14 @@ pub fn job_registry(
         )
         .with_batch_concurrency(settings.worker.batch_concurrency as usize),
     );
-    let mut registry = features::registry(env.clone());
+    let mut registry = features::registry(env.clone()).map_err(AppError::Registry)?;
     // The probe kind exists for black-box tests of the job system. Workers can run it in any
     // build, but only a debug build has a route that enqueues it, so in a release build nothing
     // reachable from the API can create one.
     registry
         .register(jobs::probe::ProbeHandler::default())
-        .expect("the probe kind is registered once");
-    (env, registry)
+        .map_err(AppError::Registry)?;
+    Ok((env, registry))
 }
 
 /// A running application: the HTTP state, its worker pool and its sandbox.
@@ -174,7 +185,7 @@ impl Application {
         }
         let llm = Arc::new(llm);
         let atlassian = Atlassian::connect(&settings, options.force_sandbox).await?;
-        let (env, registry) = job_registry(&settings, &db, llm.clone(), &atlassian);
+        let (env, registry) = job_registry(&settings, &db, llm.clone(), &atlassian)?;
         let worker_settings = wiring::worker_settings(&settings, options.worker_concurrency);
         let inline = jobs::InlineRunner::new(db.clone(), registry.clone(), worker_settings.clone());
         let state = api::AppState::new(db.clone(), wiring::api_settings(&settings), metrics)

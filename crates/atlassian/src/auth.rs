@@ -135,7 +135,7 @@ impl SiteConfig {
         Ok(SiteConfig {
             site: parse_base_url(site)?,
             auth,
-            gateway: Url::parse("https://api.atlassian.com/").expect("static URL"),
+            gateway: parse_base_url("https://api.atlassian.com/")?,
             cloud_id: None,
         })
     }

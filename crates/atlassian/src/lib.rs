@@ -24,6 +24,12 @@
 //! # let _ = stories; Ok(()) }
 //! ```
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod auth;
 pub mod confluence;
 pub mod error;

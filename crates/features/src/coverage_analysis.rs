@@ -221,15 +221,16 @@ pub fn analyze(
             "missing"
         };
         let acceptance = requirement.source == RequirementSource::AcceptanceCriteria;
-        match (status, best) {
-            ("partial", Some((index, _))) => {
+        let best_task = best.and_then(|(index, _)| Some((index, tasks.get(index)?)));
+        match (status, best_task) {
+            ("partial", Some((index, task))) => {
                 partial_by_task.entry(index).or_default().push(requirement);
                 gaps.push(CoverageGap {
                     requirement: requirement.text.clone(),
                     severity: if acceptance { "important" } else { "minor" }.to_owned(),
                     suggestion: format!(
                         "{} only partly covers this; extend its description and tests (see suggestions_for_updates).",
-                        tasks[index].key
+                        task.key
                     ),
                     affected_files: None,
                     implementation_status: Some("partial".to_owned()),
@@ -255,7 +256,8 @@ pub fn analyze(
             covered_by: ranked
                 .iter()
                 .filter(|(_, score)| *score >= PARTIAL_SCORE)
-                .map(|(index, _)| tasks[*index].key.clone())
+                .filter_map(|(index, _)| tasks.get(*index))
+                .map(|task| task.key.clone())
                 .collect(),
             score: (score * 100.0).round() / 100.0,
         });
@@ -267,7 +269,9 @@ pub fn analyze(
     };
     let suggestions_for_updates = partial_by_task
         .into_iter()
-        .map(|(index, partial)| update_suggestion(story_key, &tasks[index], &partial))
+        .filter_map(|(index, partial)| {
+            Some(update_suggestion(story_key, tasks.get(index)?, &partial))
+        })
         .collect();
     let suggestions_for_new_tasks = missing
         .iter()

@@ -283,15 +283,14 @@ pub fn validate_children(
     }
     for story in &stories {
         let problems = story_problems(story);
-        if problems.iter().any(|p| p.contains("description")) {
+        if problems.iter().any(|p| p.contains("description"))
+            && let Some(first) = problems.first()
+        {
             details.push(finding(
                 &story.key,
                 "error",
                 "story_without_description",
-                format!(
-                    "Story {} ({}) has {}",
-                    story.key, story.summary, problems[0]
-                ),
+                format!("Story {} ({}) has {first}", story.key, story.summary),
             ));
         }
         if problems.iter().any(|p| p == "no acceptance criteria") {

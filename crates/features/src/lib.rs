@@ -8,6 +8,12 @@
 //! finds the PRD/RFC/test-case/mandays fields by name; [`documents`] gathers an epic's PRD and
 //! RFC pages for prompts.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod coverage_analysis;
 pub mod custom_fields;
 pub mod cycle_time;
@@ -37,37 +43,40 @@ pub use job::{BackgroundJob, JobAdapter};
 
 use std::sync::Arc;
 
-/// Every job kind of the product, ready for a worker pool or an inline runner.
-pub fn registry(env: Arc<JobEnv>) -> jobs::Registry {
+/// Every job kind of the product, ready for a worker pool or an inline runner. Fails only if
+/// two job kinds share a name.
+pub fn registry(env: Arc<JobEnv>) -> Result<jobs::Registry, jobs::DuplicateKind> {
     let mut registry = jobs::Registry::new();
-    add::<job_types::generate::GenerateSingle>(&mut registry, &env);
-    add::<job_types::generate::GenerateBatch>(&mut registry, &env);
-    add::<job_types::epic_planning::EpicAnalysis>(&mut registry, &env);
-    add::<job_types::epic_planning::EpicValidation>(&mut registry, &env);
-    add::<job_types::epic_planning::StoryGeneration>(&mut registry, &env);
-    add::<job_types::epic_planning::StoryCreation>(&mut registry, &env);
-    add::<job_types::epic_planning::EpicPlanning>(&mut registry, &env);
-    add::<job_types::epic_planning::EpicCreation>(&mut registry, &env);
-    add::<job_types::jira_ops::UpdateTicket>(&mut registry, &env);
-    add::<job_types::jira_ops::UpdateStoryTicket>(&mut registry, &env);
-    add::<job_types::jira_ops::CreateTicket>(&mut registry, &env);
-    add::<job_types::jira_ops::CreateStoryTicket>(&mut registry, &env);
-    add::<job_types::jira_ops::BulkUpdateStories>(&mut registry, &env);
-    add::<job_types::jira_ops::BulkCreateTasks>(&mut registry, &env);
-    add::<job_types::jira_ops::BulkCreateStories>(&mut registry, &env);
-    add::<job_types::planning_tasks::TaskGeneration>(&mut registry, &env);
-    add::<job_types::planning_tasks::TaskCreation>(&mut registry, &env);
-    add::<job_types::planning_tasks::CycleTimeEstimateJob>(&mut registry, &env);
-    add::<job_types::test_generation::GenerateTests>(&mut registry, &env);
-    add::<job_types::story_coverage::AnalyzeStoryCoverage>(&mut registry, &env);
-    add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env);
-    add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env);
-    add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env);
-    registry
+    add::<job_types::generate::GenerateSingle>(&mut registry, &env)?;
+    add::<job_types::generate::GenerateBatch>(&mut registry, &env)?;
+    add::<job_types::epic_planning::EpicAnalysis>(&mut registry, &env)?;
+    add::<job_types::epic_planning::EpicValidation>(&mut registry, &env)?;
+    add::<job_types::epic_planning::StoryGeneration>(&mut registry, &env)?;
+    add::<job_types::epic_planning::StoryCreation>(&mut registry, &env)?;
+    add::<job_types::epic_planning::EpicPlanning>(&mut registry, &env)?;
+    add::<job_types::epic_planning::EpicCreation>(&mut registry, &env)?;
+    add::<job_types::jira_ops::UpdateTicket>(&mut registry, &env)?;
+    add::<job_types::jira_ops::UpdateStoryTicket>(&mut registry, &env)?;
+    add::<job_types::jira_ops::CreateTicket>(&mut registry, &env)?;
+    add::<job_types::jira_ops::CreateStoryTicket>(&mut registry, &env)?;
+    add::<job_types::jira_ops::BulkUpdateStories>(&mut registry, &env)?;
+    add::<job_types::jira_ops::BulkCreateTasks>(&mut registry, &env)?;
+    add::<job_types::jira_ops::BulkCreateStories>(&mut registry, &env)?;
+    add::<job_types::planning_tasks::TaskGeneration>(&mut registry, &env)?;
+    add::<job_types::planning_tasks::TaskCreation>(&mut registry, &env)?;
+    add::<job_types::planning_tasks::CycleTimeEstimateJob>(&mut registry, &env)?;
+    add::<job_types::test_generation::GenerateTests>(&mut registry, &env)?;
+    add::<job_types::story_coverage::AnalyzeStoryCoverage>(&mut registry, &env)?;
+    add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env)?;
+    add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env)?;
+    add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env)?;
+    Ok(registry)
 }
 
-fn add<P: BackgroundJob>(registry: &mut jobs::Registry, env: &Arc<JobEnv>) {
-    registry
-        .register(JobAdapter::<P>::handler(env.clone()))
-        .expect("each job kind is registered once");
+fn add<P: BackgroundJob>(
+    registry: &mut jobs::Registry,
+    env: &Arc<JobEnv>,
+) -> Result<(), jobs::DuplicateKind> {
+    registry.register(JobAdapter::<P>::handler(env.clone()))?;
+    Ok(())
 }

@@ -384,12 +384,21 @@ struct PlannedStory {
 }
 
 impl PlannedStory {
-    fn task_id(&self, index: usize) -> String {
-        format!("{}:{}", self.story.key, self.tasks[index].id)
+    fn task_id(&self, task: &TeamTask) -> String {
+        format!("{}:{}", self.story.key, task.id)
     }
 
-    fn create_step(&self, index: usize) -> String {
-        format!("create:{}:{}", self.story.key, self.tasks[index].id)
+    fn create_step(&self, task: &TeamTask) -> String {
+        format!("create:{}:{}", self.story.key, task.id)
+    }
+
+    /// The prerequisites of the task at `index` (`deps` holds positions in `tasks`).
+    fn prerequisites(&self, index: usize) -> impl Iterator<Item = &TeamTask> {
+        self.deps
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|dep| self.tasks.get(*dep))
     }
 }
 
@@ -531,7 +540,7 @@ fn write_steps(
     let mut steps = Vec::new();
     for story in stories {
         let project = story.story.epic.key.split('-').next().unwrap_or_default();
-        for (index, task) in story.tasks.iter().enumerate() {
+        for task in &story.tasks {
             let mut issue = NewIssue::new(project, "Task", task.summary.clone())
                 .with_description(markup::markdown_to_adf(&task_description(task)))
                 .with_parent(story.story.epic.key.clone());
@@ -547,34 +556,34 @@ fn write_steps(
                 issue = issue.with_custom_field(field, value);
             }
             steps.push(WriteStep::new(
-                story.create_step(index),
+                story.create_step(task),
                 Write::CreateIssue(issue),
             ));
         }
     }
     for story in stories {
-        for index in 0..story.tasks.len() {
+        for task in &story.tasks {
             // "story split to task": the task is split from the story.
             steps.push(WriteStep::new(
-                format!("link:split:{}:{}", story.story.key, story.tasks[index].id),
+                format!("link:split:{}:{}", story.story.key, task.id),
                 Write::CreateLink {
                     link: KnownLinkType::WorkItemSplit,
                     inward: IssueRef::Existing(story.story.key.clone()),
-                    outward: IssueRef::Created(story.create_step(index)),
+                    outward: IssueRef::Created(story.create_step(task)),
                 },
             ));
         }
-        for (dependent, prerequisites) in story.deps.iter().enumerate() {
-            for prerequisite in prerequisites {
+        for (index, dependent) in story.tasks.iter().enumerate() {
+            for prerequisite in story.prerequisites(index) {
                 // "prerequisite blocks dependent".
                 steps.push(WriteStep::new(
                     format!(
                         "link:blocks:{}:{}:{}",
-                        story.story.key, story.tasks[*prerequisite].id, story.tasks[dependent].id
+                        story.story.key, prerequisite.id, dependent.id
                     ),
                     Write::CreateLink {
                         link: KnownLinkType::Blocks,
-                        inward: IssueRef::Created(story.create_step(*prerequisite)),
+                        inward: IssueRef::Created(story.create_step(prerequisite)),
                         outward: IssueRef::Created(story.create_step(dependent)),
                     },
                 ));
@@ -594,8 +603,10 @@ fn created_links(
     let team_of: BTreeMap<String, Team> = stories
         .iter()
         .flat_map(|story| {
-            (0..story.tasks.len())
-                .map(move |index| (story.create_step(index), story.tasks[index].team))
+            story
+                .tasks
+                .iter()
+                .map(move |task| (story.create_step(task), task.team))
         })
         .collect();
     steps
@@ -649,8 +660,8 @@ fn describe(
     for story in stories {
         let mut story_tasks = Vec::new();
         for (index, task) in story.tasks.iter().enumerate() {
-            let key = created.get(&story.create_step(index)).cloned();
-            let id = story.task_id(index);
+            let key = created.get(&story.create_step(task)).cloned();
+            let id = story.task_id(task);
             *by_team.entry(team_name(task.team)).or_default() += 1;
             total_days += task.estimate.total_days;
             created_tasks.push(match &key {
@@ -658,18 +669,18 @@ fn describe(
                 None if payload.dry_run => format!("[DRY_RUN] {}", task.summary),
                 None => format!("[NOT_CREATED] {}", task.summary),
             });
-            for prerequisite in &story.deps[index] {
-                let ends = |at: usize| {
+            for prerequisite in story.prerequisites(index) {
+                let ends = |at: &TeamTask| {
                     created
                         .get(&story.create_step(at))
                         .cloned()
                         .unwrap_or_else(|| story.task_id(at))
                 };
                 result.relationships.push(TaskRelationship {
-                    from: ends(*prerequisite),
-                    to: ends(index),
+                    from: ends(prerequisite),
+                    to: ends(task),
                     link_type: "Blocks".to_owned(),
-                    blocking_team: Some(team_name(story.tasks[*prerequisite].team)),
+                    blocking_team: Some(team_name(prerequisite.team)),
                     dependent_team: Some(team_name(task.team)),
                 });
             }
@@ -679,9 +690,9 @@ fn describe(
                 summary: task.summary.clone(),
                 description: task_description(task),
                 team: team_name(task.team),
-                depends_on_tasks: story.deps[index]
-                    .iter()
-                    .map(|dep| story.task_id(*dep))
+                depends_on_tasks: story
+                    .prerequisites(index)
+                    .map(|dep| story.task_id(dep))
                     .collect(),
                 blocked_by_teams: task
                     .blocked_by_teams

@@ -202,7 +202,7 @@ impl BackgroundJob for PromptResubmit {
                         "story_key",
                         &story.key,
                         run,
-                        json!({ "tasks": run.output["tasks"], "output": run.output }),
+                        json!({ "tasks": run.output.get("tasks"), "output": run.output }),
                     )
                 };
                 (wrap(&original), wrap(&new))
@@ -332,7 +332,12 @@ pub fn compare(operation: ResubmitOperation, original: &Value, new: &Value) -> S
                     .to_owned()
             };
             let (a, b) = (text(original), text(new));
-            let scopes = |result: &Value| result["output"]["scopes"].as_array().map_or(0, Vec::len);
+            let scopes = |result: &Value| {
+                result
+                    .pointer("/output/scopes")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            };
             format!(
                 "Description length {} -> {} words; scopes {} -> {}; {}% of the words are shared.",
                 a.split_whitespace().count(),
@@ -382,10 +387,16 @@ pub fn compare(operation: ResubmitOperation, original: &Value, new: &Value) -> S
             let analysis = |result: &Value| result["analysis_result"].clone();
             let (a, b) = (analysis(original), analysis(new));
             let count = |value: &Value, field: &str| value[field].as_array().map_or(0, Vec::len);
+            let percentage = |value: &Value| {
+                value
+                    .get("coverage_percentage")
+                    .cloned()
+                    .unwrap_or_default()
+            };
             format!(
                 "Coverage {}% -> {}%; gaps {} -> {}; suggested new tasks {} -> {}; suggested task updates {} -> {}.",
-                a["coverage_percentage"],
-                b["coverage_percentage"],
+                percentage(&a),
+                percentage(&b),
                 count(&a, "gaps"),
                 count(&b, "gaps"),
                 count(&a, "suggestions_for_new_tasks"),

@@ -102,14 +102,20 @@ const STOPWORDS: &[&str] = &[
     "also", "all", "any", "both", "more", "most", "other", "same",
 ];
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static JIRA_KEY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9_]+-[0-9]+$").expect("a valid pattern"));
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static CODE_MACRO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r#"(?s)<ac:structured-macro[^>]*ac:name="(?:code|noformat)"[^>]*>.*?</ac:structured-macro>"#)
         .expect("a valid pattern")
 });
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static TABLE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?is)<table\b.*?</table>").expect("a valid pattern"));
 
@@ -117,7 +123,12 @@ static TABLE: LazyLock<Regex> =
 /// "ship", "addresses" and "address" match.
 pub fn stem(word: &str) -> String {
     let word = word.to_lowercase();
-    let cut = |end: usize| word[..word.len() - end].to_owned();
+    // Every suffix cut below is ASCII, so the cut ends on a character boundary.
+    let cut = |end: usize| {
+        word.get(..word.len().saturating_sub(end))
+            .unwrap_or(&word)
+            .to_owned()
+    };
     let stemmed = if word.len() > 5 && word.ends_with("ing") {
         cut(3)
     } else if word.len() > 4 && word.ends_with("ied") {
@@ -138,15 +149,19 @@ pub fn stem(word: &str) -> String {
     } else {
         word.clone()
     };
-    // "shipping" -> "shipp" -> "ship"; "stopped" -> "stopp" -> "stop".
-    let bytes = stemmed.as_bytes();
-    let n = bytes.len();
-    if n > 3
-        && bytes[n - 1] == bytes[n - 2]
-        && !matches!(bytes[n - 1], b'l' | b's' | b'z' | b'e' | b'o')
-        && stemmed != word
-    {
-        stemmed[..n - 1].to_owned()
+    // "shipping" -> "shipp" -> "ship"; "stopped" -> "stopp" -> "stop". Only an ASCII letter
+    // doubles: a multibyte character whose last two bytes are equal is not a doubled letter.
+    let mut last_two = stemmed.chars().rev();
+    let doubled = match (last_two.next(), last_two.next()) {
+        (Some(last), Some(before)) => {
+            last.is_ascii() && last == before && !matches!(last, 'l' | 's' | 'z' | 'e' | 'o')
+        }
+        _ => false,
+    };
+    if stemmed.len() > 3 && doubled && stemmed != word {
+        let mut stemmed = stemmed;
+        stemmed.pop();
+        stemmed
     } else {
         stemmed
     }
@@ -455,6 +470,13 @@ pub fn is_placeholder_description(description: &str) -> bool {
 mod tests {
     use super::*;
 
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [&JIRA_KEY, &CODE_MACRO, &TABLE] {
+            LazyLock::force(pattern);
+        }
+    }
+
     fn story(key: &str, summary: &str, description: &str) -> StoryText {
         StoryText {
             key: key.into(),
@@ -484,6 +506,16 @@ mod tests {
             words.into_iter().collect::<Vec<_>>(),
             ["account", "hour", "pay", "shopper"]
         );
+    }
+
+    #[test]
+    fn stems_of_words_ending_in_a_multibyte_character_are_not_cut_inside_it() {
+        // U+4E38 is E4 B8 B8 in UTF-8: its last two bytes are equal, as a doubled final
+        // consonant's are, but the character is not one.
+        assert_eq!(stem("a\u{4e38}s"), "a\u{4e38}");
+        assert_eq!(stem("a\u{4e38}ed"), "a\u{4e38}");
+        assert_eq!(stem("caf\u{e9}\u{e9}s"), "caf\u{e9}\u{e9}");
+        assert!(salient_words("Ship \u{4e38}\u{4e38}s").contains("ship"));
     }
 
     #[test]

@@ -475,14 +475,15 @@ impl BackgroundJob for UpdateCoverageTask {
         let current_description = description_markdown(&task);
         let mut edit =
             IssueEdit::new().set_description(markup::markdown_to_adf(&self.updated_description));
-        let mut current = json!({ "description": current_description });
+        let mut current = serde_json::Map::new();
+        current.insert("description".into(), json!(current_description));
         let mut current_test_cases = None;
         let mut notes = Vec::new();
         if let Some(tests) = &self.updated_test_cases {
             match test_field_id(env).await? {
                 Some(field) => {
                     current_test_cases = field_markdown(&task, &field);
-                    current[field.as_str()] = json!(current_test_cases);
+                    current.insert(field.clone(), json!(current_test_cases));
                     edit = edit.set_rich_text(field, markup::markdown_to_adf(tests));
                 }
                 None if self.update_jira => return Err(Failure::invalid(NO_TEST_FIELD)),
@@ -496,7 +497,7 @@ impl BackgroundJob for UpdateCoverageTask {
             Write::EditIssue {
                 key: task.key.clone(),
                 edit,
-                current: Some(current),
+                current: Some(Value::Object(current)),
             },
         );
         let steps = std::slice::from_ref(&step);
@@ -602,7 +603,7 @@ impl BackgroundJob for CreateCoverageTask {
             .known_link_type(link)
             .await
             .map(|t| t.name)
-            .unwrap_or_else(|_| link.names()[0].to_owned());
+            .unwrap_or_else(|_| link.name().to_owned());
         // The story "split to" the new task: the task reads "split from <story>".
         let steps = vec![
             WriteStep::new("create:task", Write::CreateIssue(issue)),

@@ -63,15 +63,21 @@ pub fn plan_story_tasks(mut tasks: Vec<TeamTask>, options: PlanOptions) -> Story
     let (mut deps, unresolved) = resolve_dependencies(&tasks);
     warnings.extend(unresolved);
     let teams: Vec<Team> = tasks.iter().map(|task| task.team).collect();
-    let against_flow = |dependent: usize, prerequisite: usize| {
-        flow_rank(teams[prerequisite]) > flow_rank(teams[dependent])
+    let against_flow = |dependent: usize, prerequisite: usize| match (
+        teams.get(prerequisite),
+        teams.get(dependent),
+    ) {
+        (Some(prerequisite), Some(dependent)) => flow_rank(*prerequisite) > flow_rank(*dependent),
+        _ => false,
     };
     let mut removed = break_cycles_against(&mut deps, against_flow);
     removed.extend(break_cycles(&mut deps));
+    let summary = |task: usize| tasks.get(task).map_or("", |task| task.summary.as_str());
     for (dependent, prerequisite) in removed {
         warnings.push(format!(
             "Dependency cycle repaired: \"{}\" no longer waits for \"{}\" (that task already waits for it)",
-            tasks[dependent].summary, tasks[prerequisite].summary
+            summary(dependent),
+            summary(prerequisite)
         ));
     }
     if options.split_oversized {
@@ -87,7 +93,9 @@ pub fn plan_story_tasks(mut tasks: Vec<TeamTask>, options: PlanOptions) -> Story
             cycle.tasks
         ));
         for task in &cycle.tasks {
-            deps[*task].clear();
+            if let Some(prerequisites) = deps.get_mut(*task) {
+                prerequisites.clear();
+            }
         }
         topological_order(&deps).unwrap_or_else(|_| (0..deps.len()).collect())
     });
@@ -201,13 +209,14 @@ pub fn break_cycles_against(
     let mut removed = Vec::new();
     for dependent in 0..deps.len() {
         let mut at = 0;
-        while at < deps[dependent].len() {
-            let prerequisite = deps[dependent][at];
+        while let Some(&prerequisite) = deps.get(dependent).and_then(|list| list.get(at)) {
             if prerequisite < deps.len()
                 && against(dependent, prerequisite)
                 && waits_for(deps, prerequisite, dependent)
             {
-                deps[dependent].remove(at);
+                if let Some(list) = deps.get_mut(dependent) {
+                    list.remove(at);
+                }
                 removed.push((dependent, prerequisite));
             } else {
                 at += 1;
@@ -225,10 +234,13 @@ fn waits_for(deps: &[Vec<usize>], from: usize, to: usize) -> bool {
         if task == to {
             return true;
         }
-        if task >= deps.len() || std::mem::replace(&mut seen[task], true) {
+        let (Some(seen), Some(prerequisites)) = (seen.get_mut(task), deps.get(task)) else {
+            continue;
+        };
+        if std::mem::replace(seen, true) {
             continue;
         }
-        stack.extend(deps[task].iter().copied());
+        stack.extend(prerequisites.iter().copied());
     }
     false
 }
@@ -245,36 +257,46 @@ pub fn break_cycles(deps: &mut [Vec<usize>]) -> Vec<(usize, usize)> {
         OnPath,
         Done,
     }
+    fn set(marks: &mut [Mark], task: usize, mark: Mark) {
+        if let Some(slot) = marks.get_mut(task) {
+            *slot = mark;
+        }
+    }
     let mut marks = vec![Mark::New; deps.len()];
     let mut removed = Vec::new();
     for root in 0..deps.len() {
-        if marks[root] != Mark::New {
+        if marks.get(root) != Some(&Mark::New) {
             continue;
         }
         // (task, index of the next dependency to follow)
         let mut path: Vec<(usize, usize)> = vec![(root, 0)];
-        marks[root] = Mark::OnPath;
+        set(&mut marks, root, Mark::OnPath);
         while let Some(&mut (task, ref mut next)) = path.last_mut() {
-            if *next >= deps[task].len() {
-                marks[task] = Mark::Done;
+            // Every task on the path is a position of `deps`: roots are, and so is every
+            // prerequisite pushed below (it has a mark).
+            let Some(prerequisites) = deps.get_mut(task) else {
                 path.pop();
                 continue;
-            }
-            let prerequisite = deps[task][*next];
+            };
+            let Some(&prerequisite) = prerequisites.get(*next) else {
+                set(&mut marks, task, Mark::Done);
+                path.pop();
+                continue;
+            };
             match marks.get(prerequisite).copied() {
                 Some(Mark::OnPath) => {
-                    deps[task].remove(*next);
+                    prerequisites.remove(*next);
                     removed.push((task, prerequisite));
                 }
                 Some(Mark::New) => {
                     *next += 1;
-                    marks[prerequisite] = Mark::OnPath;
+                    set(&mut marks, prerequisite, Mark::OnPath);
                     path.push((prerequisite, 0));
                 }
                 Some(Mark::Done) => *next += 1,
                 None => {
                     // Out of range: not a task of this graph.
-                    deps[task].remove(*next);
+                    prerequisites.remove(*next);
                 }
             }
         }
@@ -286,28 +308,34 @@ pub fn break_cycles(deps: &mut [Vec<usize>]) -> Vec<(usize, usize)> {
 /// ready, the earliest listed goes first, so an already ordered list keeps its order.
 pub fn topological_order(deps: &[Vec<usize>]) -> Result<Vec<usize>, CycleError> {
     let count = deps.len();
-    let mut waiting_on: Vec<usize> = deps.iter().map(Vec::len).collect();
+    // Prerequisites out of range are not tasks of this graph and are not waited for.
+    let mut waiting_on: Vec<usize> = deps
+        .iter()
+        .map(|prerequisites| prerequisites.iter().filter(|p| **p < count).count())
+        .collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (task, prerequisites) in deps.iter().enumerate() {
         for prerequisite in prerequisites {
-            if *prerequisite < count {
-                dependents[*prerequisite].push(task);
-            } else {
-                waiting_on[task] -= 1;
+            if let Some(of_prerequisite) = dependents.get_mut(*prerequisite) {
+                of_prerequisite.push(task);
             }
         }
     }
-    let mut ready: BinaryHeap<Reverse<usize>> = (0..count)
-        .filter(|task| waiting_on[*task] == 0)
-        .map(Reverse)
+    let mut ready: BinaryHeap<Reverse<usize>> = waiting_on
+        .iter()
+        .enumerate()
+        .filter(|(_, waiting)| **waiting == 0)
+        .map(|(task, _)| Reverse(task))
         .collect();
     let mut order = Vec::with_capacity(count);
     while let Some(Reverse(task)) = ready.pop() {
         order.push(task);
-        for dependent in &dependents[task] {
-            waiting_on[*dependent] -= 1;
-            if waiting_on[*dependent] == 0 {
-                ready.push(Reverse(*dependent));
+        for dependent in dependents.get(task).into_iter().flatten() {
+            if let Some(waiting) = waiting_on.get_mut(*dependent) {
+                *waiting -= 1;
+                if *waiting == 0 {
+                    ready.push(Reverse(*dependent));
+                }
             }
         }
     }
@@ -315,7 +343,12 @@ pub fn topological_order(deps: &[Vec<usize>]) -> Result<Vec<usize>, CycleError> 
         Ok(order)
     } else {
         Err(CycleError {
-            tasks: (0..count).filter(|task| waiting_on[*task] > 0).collect(),
+            tasks: waiting_on
+                .iter()
+                .enumerate()
+                .filter(|(_, waiting)| **waiting > 0)
+                .map(|(task, _)| task)
+                .collect(),
         })
     }
 }
@@ -354,13 +387,19 @@ pub fn split_oversized(
         first.push(next);
         next += parts;
     }
-    let last = |task: usize| first[task] + parts_of[task] - 1;
+    // The position of a task's last part; `None` for a prerequisite that is not a task.
+    let last = |task: usize| Some(first.get(task)? + parts_of.get(task)? - 1);
     let mut out_tasks = Vec::with_capacity(next);
     let mut out_deps = Vec::with_capacity(next);
     let mut notes = Vec::new();
-    for (index, task) in tasks.into_iter().enumerate() {
-        let inherited: Vec<usize> = deps[index].iter().map(|dep| last(*dep)).collect();
-        let parts = parts_of[index];
+    let starts = parts_of.iter().copied().zip(first.iter().copied());
+    for ((index, task), (parts, first_part)) in tasks.into_iter().enumerate().zip(starts) {
+        let inherited: Vec<usize> = deps
+            .get(index)
+            .into_iter()
+            .flatten()
+            .filter_map(|dep| last(*dep))
+            .collect();
         if parts == 1 {
             out_tasks.push(task);
             out_deps.push(inherited);
@@ -410,7 +449,7 @@ pub fn split_oversized(
             out_deps.push(if part == 0 {
                 inherited.clone()
             } else {
-                vec![first[index] + part - 1]
+                vec![first_part + part - 1]
             });
         }
     }
@@ -422,11 +461,13 @@ fn scope_groups(scopes: &[String], parts: usize) -> Vec<Vec<String>> {
         let base = scopes.len() / parts;
         let extra = scopes.len() % parts;
         let mut groups = Vec::with_capacity(parts);
-        let mut start = 0;
+        let mut rest = scopes;
         for part in 0..parts {
             let size = base + usize::from(part < extra);
-            groups.push(scopes[start..start + size].to_vec());
-            start += size;
+            // The sizes add up to `scopes.len()`, so `rest` always holds `size` more.
+            let (group, tail) = rest.split_at_checked(size).unwrap_or((rest, &[]));
+            groups.push(group.to_vec());
+            rest = tail;
         }
         return groups;
     }
@@ -466,31 +507,38 @@ fn reorder(
 ) -> (Vec<TeamTask>, Vec<Vec<usize>>) {
     let mut position = vec![0; tasks.len()];
     for (new, old) in order.iter().enumerate() {
-        position[*old] = new;
+        if let Some(slot) = position.get_mut(*old) {
+            *slot = new;
+        }
     }
     let mut slots: Vec<Option<TeamTask>> = tasks.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(order.len());
     let mut out_deps = Vec::with_capacity(order.len());
     for old in order {
-        let Some(task) = slots[*old].take() else {
+        let Some(task) = slots.get_mut(*old).and_then(Option::take) else {
             continue;
         };
-        let mut task_deps: Vec<usize> = deps[*old].iter().map(|dep| position[*dep]).collect();
+        let mut task_deps: Vec<usize> = deps
+            .get(*old)
+            .into_iter()
+            .flatten()
+            .filter_map(|dep| position.get(*dep).copied())
+            .collect();
         task_deps.sort_unstable();
         task_deps.dedup();
         out.push(task);
         out_deps.push(task_deps);
     }
     let teams: Vec<Team> = out.iter().map(|task| task.team).collect();
-    for (index, task) in out.iter_mut().enumerate() {
+    for (index, (task, task_deps)) in out.iter_mut().zip(&out_deps).enumerate() {
         task.id = format!("T{}", index + 1);
-        task.depends_on_tasks = out_deps[index]
+        task.depends_on_tasks = task_deps
             .iter()
             .map(|dep| format!("T{}", dep + 1))
             .collect();
-        let mut blocked: Vec<Team> = out_deps[index]
+        let mut blocked: Vec<Team> = task_deps
             .iter()
-            .map(|dep| teams[*dep])
+            .filter_map(|dep| teams.get(*dep).copied())
             .filter(|team| *team != task.team)
             .collect();
         blocked.sort();

@@ -676,8 +676,9 @@ async fn comprehensive(
         }
     }
     if items.len() > MAX_SUITE_ITEMS {
-        let left: Vec<String> = items[MAX_SUITE_ITEMS..]
+        let left: Vec<String> = items
             .iter()
+            .skip(MAX_SUITE_ITEMS)
             .map(|item| item.issue.key.clone())
             .collect();
         warnings.push(format!(

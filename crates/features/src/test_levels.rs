@@ -115,8 +115,8 @@ fn duplicates(cases: &[SourcedCase], title: &str) -> bool {
 
 /// The last case that may go: its type is not required, or another case has the same type.
 fn surplus_index(cases: &[SourcedCase], required: &[TestType]) -> Option<usize> {
-    (0..cases.len()).rev().find(|&index| {
-        let kind = cases[index].case.test_type;
+    cases.iter().rposition(|case| {
+        let kind = case.case.test_type;
         !required.contains(&kind) || cases.iter().filter(|c| c.case.test_type == kind).count() > 1
     })
 }

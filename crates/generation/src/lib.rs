@@ -9,6 +9,12 @@
 //! * [`text_analysis`] holds the keyword, domain and acceptance-criteria analysis the offline
 //!   generator is built on.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod error;
 pub mod offline;
 pub mod task;

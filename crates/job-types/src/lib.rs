@@ -6,6 +6,12 @@
 //! Each job kind is one payload type implementing [`JobPayload`]; the `features` crate implements
 //! how it runs.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod failure;
 pub mod generate;
 pub mod jira_ops;

@@ -88,7 +88,10 @@ pub struct WriteOutcome {
 /// SHA-256, the same on every attempt of the job.
 pub fn intent_id(scope: &str, step: &str) -> String {
     let digest = Sha256::digest(format!("{scope}\n{step}").as_bytes());
-    hex::encode(&digest[..16])
+    // The first 16 bytes: hex is ASCII, so 32 characters end on a character boundary.
+    let mut id = hex::encode(digest);
+    id.truncate(32);
+    id
 }
 
 #[cfg(test)]

@@ -118,8 +118,12 @@ fn concurrent_calls(runtime: &tokio::runtime::Runtime) -> Duration {
         settings.openai.api_key = Some(SecretString::from("bench"));
         settings.openai.base_url = Some(emulator.openai_url());
         settings.max_concurrency_per_provider = 64;
-        let service =
-            LlmService::new(settings, ModelCatalog::builtin(), PromptLibrary::embedded()).unwrap();
+        let service = LlmService::new(
+            settings,
+            ModelCatalog::builtin().unwrap(),
+            PromptLibrary::embedded().unwrap(),
+        )
+        .unwrap();
         let (task, input) = inputs().remove(0);
         // Canned answers, so the emulator's own answer generation does not count against the layer.
         let answer = generation::offline::generate(task, &input).expect("offline answers");
@@ -149,8 +153,12 @@ fn main() {
         .unwrap();
     let mut settings = LlmSettings::default();
     settings.openai.api_key = Some(SecretString::from("bench"));
-    let service =
-        LlmService::new(settings, ModelCatalog::builtin(), PromptLibrary::embedded()).unwrap();
+    let service = LlmService::new(
+        settings,
+        ModelCatalog::builtin().unwrap(),
+        PromptLibrary::embedded().unwrap(),
+    )
+    .unwrap();
 
     let overhead = layer_overhead(&service);
     let offline = offline_latency(&service, &runtime);

@@ -147,20 +147,18 @@ pub enum CatalogError {
 }
 
 impl ModelCatalog {
-    /// The catalog shipped with the binary.
-    pub fn builtin() -> ModelCatalog {
+    /// The catalog shipped with the binary (its validity is tested, so this does not fail).
+    pub fn builtin() -> Result<ModelCatalog, CatalogError> {
         let mut catalog = ModelCatalog {
             providers: BTreeMap::new(),
         };
-        catalog
-            .merge_yaml(BUILTIN_CATALOG)
-            .expect("the embedded catalog.yaml is valid (tested)");
-        catalog
+        catalog.merge_yaml(BUILTIN_CATALOG)?;
+        Ok(catalog)
     }
 
     /// The builtin catalog with an override file merged in, when one is configured.
     pub fn load(override_file: Option<&Path>) -> Result<ModelCatalog, CatalogError> {
-        let mut catalog = ModelCatalog::builtin();
+        let mut catalog = ModelCatalog::builtin()?;
         if let Some(path) = override_file {
             let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
                 path: path.display().to_string(),
@@ -243,7 +241,7 @@ mod tests {
 
     #[test]
     fn builtin_catalog_lists_every_provider_with_its_default_model() {
-        let catalog = ModelCatalog::builtin();
+        let catalog = ModelCatalog::builtin().unwrap();
         for id in ProviderId::ALL {
             let entry = catalog.provider(id).expect("provider present");
             if id != ProviderId::OpenAiCompatible {
@@ -267,7 +265,7 @@ mod tests {
 
     #[test]
     fn cost_uses_list_prices_per_million_tokens() {
-        let catalog = ModelCatalog::builtin();
+        let catalog = ModelCatalog::builtin().unwrap();
         let model = catalog
             .provider(ProviderId::OpenAi)
             .unwrap()
@@ -283,7 +281,7 @@ mod tests {
 
     #[test]
     fn an_override_replaces_fields_and_models_and_adds_new_ones() {
-        let mut catalog = ModelCatalog::builtin();
+        let mut catalog = ModelCatalog::builtin().unwrap();
         catalog
             .merge_yaml(
                 r#"
@@ -312,7 +310,7 @@ providers:
 
     #[test]
     fn a_malformed_override_is_an_error_not_ignored() {
-        let mut catalog = ModelCatalog::builtin();
+        let mut catalog = ModelCatalog::builtin().unwrap();
         let err = catalog
             .merge_yaml("providers:\n  openai:\n    default_modle: x\n")
             .unwrap_err();
@@ -325,7 +323,7 @@ providers:
 
     #[test]
     fn dated_aliases_resolve() {
-        let catalog = ModelCatalog::builtin();
+        let catalog = ModelCatalog::builtin().unwrap();
         let claude = catalog.provider(ProviderId::Claude).unwrap();
         assert_eq!(
             claude.model("claude-sonnet-4-5-20250929").unwrap().name,

@@ -10,6 +10,12 @@
 //! * [`prompts`] — minijinja prompt templates, embedded and overridable.
 //! * [`service`] — [`LlmService`], tying it together.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod budget;
 pub mod catalog;
 pub mod error;

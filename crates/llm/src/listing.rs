@@ -54,7 +54,8 @@ mod tests {
         settings.anthropic.api_key = Some(SecretString::from("k"));
         settings.google.api_key = Some(SecretString::from("k"));
         settings.google.model = Some("gemini-2.5-pro".into());
-        let selection = ModelSelection::new(&settings, Arc::new(ModelCatalog::builtin())).unwrap();
+        let selection =
+            ModelSelection::new(&settings, Arc::new(ModelCatalog::builtin().unwrap())).unwrap();
         let body = serde_json::to_value(ModelsResponse::new(&selection)).unwrap();
         assert_eq!(
             body["providers"],

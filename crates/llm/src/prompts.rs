@@ -80,9 +80,9 @@ pub struct PromptLibrary {
 }
 
 impl PromptLibrary {
-    /// The templates shipped with the binary.
-    pub fn embedded() -> PromptLibrary {
-        PromptLibrary::with_sources(BTreeMap::new()).expect("embedded templates compile (tested)")
+    /// The templates shipped with the binary (that they compile is tested, so this does not fail).
+    pub fn embedded() -> Result<PromptLibrary, PromptError> {
+        PromptLibrary::with_sources(BTreeMap::new())
     }
 
     /// The embedded templates, each replaced by the file of the same name in `dir` if there is one.
@@ -126,7 +126,7 @@ impl PromptLibrary {
     pub fn load(dir: Option<&Path>) -> Result<PromptLibrary, PromptError> {
         match dir {
             Some(dir) => PromptLibrary::with_overrides(dir),
-            None => Ok(PromptLibrary::embedded()),
+            None => PromptLibrary::embedded(),
         }
     }
 
@@ -202,7 +202,7 @@ mod tests {
 
     #[test]
     fn template_comments_do_not_reach_the_model() {
-        let library = PromptLibrary::embedded();
+        let library = PromptLibrary::embedded().unwrap();
         let text = library
             .render(
                 "reask.user.md",

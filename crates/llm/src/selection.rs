@@ -96,15 +96,14 @@ impl ModelSelection {
         settings: &LlmSettings,
         catalog: Arc<ModelCatalog>,
     ) -> Result<ModelSelection, SelectionError> {
-        let offered: Vec<ProviderId> = ProviderId::ALL
+        let offered_entries: Vec<(ProviderId, &ProviderEntry)> = ProviderId::ALL
             .into_iter()
-            .filter(|id| settings.is_offered(*id) && catalog.provider(*id).is_some())
+            .filter(|id| settings.is_offered(*id))
+            .filter_map(|id| Some((id, catalog.provider(id)?)))
             .collect();
+        let offered: Vec<ProviderId> = offered_entries.iter().map(|(id, _)| *id).collect();
         let mut default_models = BTreeMap::new();
-        for id in &offered {
-            let entry = catalog
-                .provider(*id)
-                .expect("offered providers are in the catalog");
+        for (id, entry) in &offered_entries {
             let configured = settings.provider(*id).and_then(|s| s.model.clone());
             let model = match configured {
                 Some(name) => {
@@ -154,7 +153,13 @@ impl ModelSelection {
                 id
             }
             // The first provider with a key, else the offline generator.
-            None => offered[0],
+            None => *offered
+                .first()
+                .ok_or_else(|| SelectionError::InvalidConfiguration {
+                    setting: "LLM_PROVIDER",
+                    value: String::new(),
+                    reason: "the model catalog offers no provider, not even offline".to_owned(),
+                })?,
         };
         Ok(ModelSelection {
             catalog,
@@ -211,10 +216,10 @@ impl ModelSelection {
             (Some(name), model) => {
                 let id = self.offered_provider(name)?;
                 let model = match model {
-                    Some(model) => model.to_owned(),
-                    None => self.default_models[&id].clone(),
+                    Some(model) => model,
+                    None => self.default_model_of(id)?,
                 };
-                self.model_of(id, &model)
+                self.model_of(id, model)
             }
             // Rule 3: infer the provider from the model name.
             (None, Some(model)) => {
@@ -223,7 +228,7 @@ impl ModelSelection {
                     .offered
                     .iter()
                     .copied()
-                    .filter(|id| listing.contains(id) || self.default_models[id] == model)
+                    .filter(|id| listing.contains(id) || self.default_model(*id) == Some(model))
                     .collect();
                 let id = if configured.contains(&self.default_provider) {
                     self.default_provider
@@ -246,7 +251,7 @@ impl ModelSelection {
             // Rule 4: the configured defaults.
             (None, None) => {
                 let id = self.default_provider;
-                self.model_of(id, &self.default_models[&id].clone())
+                self.model_of(id, self.default_model_of(id)?)
             }
         }
     }
@@ -275,11 +280,17 @@ impl ModelSelection {
         self.offered.iter().map(|p| p.as_str().to_owned()).collect()
     }
 
+    /// The default model of an offered provider (every offered provider has one, set in `new`).
+    fn default_model_of(&self, id: ProviderId) -> Result<&str, SelectionError> {
+        self.default_model(id)
+            .ok_or_else(|| self.not_configured(id))
+    }
+
     fn model_of(&self, id: ProviderId, model: &str) -> Result<ResolvedModel, SelectionError> {
         let entry = self
             .catalog
             .provider(id)
-            .expect("offered providers are in the catalog");
+            .ok_or_else(|| self.not_configured(id))?;
         let info = match entry.model(model) {
             Some(info) => info.clone(),
             // An OpenAI-compatible server serves whatever it has loaded; the server itself
@@ -336,7 +347,7 @@ mod tests {
     }
 
     fn selection(settings: &LlmSettings) -> ModelSelection {
-        ModelSelection::new(settings, Arc::new(ModelCatalog::builtin())).unwrap()
+        ModelSelection::new(settings, Arc::new(ModelCatalog::builtin().unwrap())).unwrap()
     }
 
     enum Expect {
@@ -533,7 +544,7 @@ mod tests {
 
     #[test]
     fn bad_configured_defaults_fail_at_startup() {
-        let catalog = Arc::new(ModelCatalog::builtin());
+        let catalog = Arc::new(ModelCatalog::builtin().unwrap());
         let mut s = settings(&[ProviderId::OpenAi]);
         s.provider = Some("claude".into());
         let err = ModelSelection::new(&s, catalog.clone()).unwrap_err();

@@ -204,7 +204,7 @@ impl LlmService {
                 let validator = SchemaValidator::new(&schema).map_err(|e| {
                     LlmError::Configuration(format!("the {task} output schema is invalid: {e}"))
                 })?;
-                let pretty = serde_json::to_string_pretty(&schema).expect("a Value serializes");
+                let pretty = format!("{schema:#}");
                 Ok((task, TaskSchema { validator, pretty }))
             })
             .collect::<Result<_, LlmError>>()?;
@@ -250,6 +250,13 @@ impl LlmService {
         LlmService::new(settings, catalog, prompts)
     }
 
+    /// The compiled output schema of `task`; `new` compiles one for every task.
+    fn task_schema(&self, task: TaskKind) -> Result<&TaskSchema, LlmError> {
+        self.task_schemas.get(&task).ok_or_else(|| {
+            LlmError::Configuration(format!("no output schema is compiled for {task}"))
+        })
+    }
+
     pub fn selection(&self) -> &ModelSelection {
         &self.selection
     }
@@ -283,11 +290,11 @@ impl LlmService {
         if let Some(object) = input.as_object_mut() {
             object.remove("additional_context");
         }
-        let compiled = &self.task_schemas[&task];
+        let compiled = self.task_schema(task)?;
         let schema_in_prompt = schema_in_prompt(model);
         let revision_json = input
             .pointer("/revision/previous_plan")
-            .map(|plan| serde_json::to_string_pretty(plan).expect("a Value serializes"))
+            .map(|plan| format!("{plan:#}"))
             .unwrap_or_default();
         let render_user = |additional_context: &str| {
             self.prompts.render(
@@ -355,7 +362,7 @@ impl LlmService {
             let output =
                 generation::offline::generate(task, &prepared.input).map_err(LlmError::Offline)?;
             return Ok(Generation {
-                raw_text: serde_json::to_string(&output).expect("a Value serializes"),
+                raw_text: output.to_string(),
                 output,
                 system_prompt: prepared.system_prompt,
                 user_prompt: prepared.user_prompt,
@@ -369,17 +376,16 @@ impl LlmService {
                 additional_context: prepared.additional_context,
             });
         }
+        let validator = &self.task_schema(task)?.validator;
         let call = StructuredCall {
             model,
             system_prompt: prepared.system_prompt,
             user_prompt: prepared.user_prompt,
             schema_name: task.as_str().to_owned(),
-            schema: self.task_schemas[&task].validator.schema().clone(),
+            schema: validator.schema().clone(),
             cancel: request.cancel,
         };
-        let mut generation = self
-            .run_structured(call, &self.task_schemas[&task].validator)
-            .await?;
+        let mut generation = self.run_structured(call, validator).await?;
         generation.additional_context = prepared.additional_context;
         Ok(generation)
     }
@@ -709,7 +715,12 @@ fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
     };
     fn canonical<I: generation::TaskInput>(input: &Value) -> Result<Value, LlmError> {
         let parsed: I = generation::parse_input(input).map_err(LlmError::InvalidInput)?;
-        Ok(serde_json::to_value(parsed).expect("task inputs serialize"))
+        serde_json::to_value(parsed).map_err(|e| {
+            LlmError::InvalidInput(generation::GenerationError::invalid_input(
+                "input",
+                e.to_string(),
+            ))
+        })
     }
     match task {
         TaskKind::TicketDescription => canonical::<TicketDescriptionInput>(input),

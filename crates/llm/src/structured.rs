@@ -247,7 +247,7 @@ fn remove_trailing_commas(text: &str) -> String {
             in_string = true;
         }
         if c == ',' {
-            let next = chars[i + 1..].iter().find(|n| !n.is_whitespace());
+            let next = chars.iter().skip(i + 1).find(|n| !n.is_whitespace());
             if matches!(next, Some('}') | Some(']')) {
                 continue;
             }

@@ -77,8 +77,12 @@ async fn a_prompt_override_directory_replaces_templates() {
     )
     .unwrap();
     let prompts = PromptLibrary::with_overrides(dir.path()).unwrap();
-    let service =
-        LlmService::new(settings_for(&emulator), ModelCatalog::builtin(), prompts).unwrap();
+    let service = LlmService::new(
+        settings_for(&emulator),
+        ModelCatalog::builtin().unwrap(),
+        prompts,
+    )
+    .unwrap();
     let generation = service
         .generate(request(&service, "openai", None))
         .await

@@ -162,9 +162,10 @@ impl ConfluenceClient {
         new_body: &str,
         message: Option<&str>,
     ) -> Result<Page> {
-        let mut version = json!({ "number": page.version + 1 });
+        let mut version = serde_json::Map::new();
+        version.insert("number".into(), json!(page.version + 1));
         if let Some(message) = message {
-            version["message"] = json!(message);
+            version.insert("message".into(), json!(message));
         }
         let body = json!({
             "id": page.id,

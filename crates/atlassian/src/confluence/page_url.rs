@@ -38,7 +38,7 @@ pub fn page_id_from_url(site: &Url, input: &str) -> Result<String> {
         .map(Iterator::collect)
         .unwrap_or_default();
     if let Some(position) = segments.iter().position(|s| *s == "pages") {
-        let mut rest = segments[position + 1..].iter();
+        let mut rest = segments.iter().skip(position + 1);
         let id = match rest.next() {
             Some(&"edit-v2") | Some(&"edit") => rest.next(),
             other => other,

@@ -163,16 +163,17 @@ impl JiraClient {
         transition_id: &str,
         fields: Option<Value>,
     ) -> Result<()> {
-        let mut body = json!({ "transition": { "id": transition_id } });
+        let mut body = serde_json::Map::new();
+        body.insert("transition".into(), json!({ "id": transition_id }));
         if let Some(fields) = fields {
-            body["fields"] = fields;
+            body.insert("fields".into(), fields);
         }
         let request = ApiRequest::new(
             Method::POST,
             "POST /rest/api/3/issue/{issueIdOrKey}/transitions",
             self.flavour().platform(&["issue", key, "transitions"]),
         )
-        .json_body(&body)
+        .json_body(&Value::Object(body))
         .for_issue(key);
         self.transport().send(&request).await.map(drop)
     }

@@ -41,6 +41,14 @@ impl KnownLinkType {
         }
     }
 
+    /// The current name: the first of [`Self::names`].
+    pub fn name(self) -> &'static str {
+        match self.names() {
+            [current, ..] => current,
+            [] => "",
+        }
+    }
+
     /// The default (inward, outward) descriptions.
     pub fn descriptions(self) -> (&'static str, &'static str) {
         match self {
@@ -107,7 +115,7 @@ impl JiraClient {
         let types = self.link_types().await?;
         resolve_known(&types, known)
             .cloned()
-            .ok_or_else(|| not_found(known.names()[0], &types))
+            .ok_or_else(|| not_found(known.name(), &types))
     }
 
     /// Find a link type by name (exact, then case-insensitive, then — for well-known names — by
@@ -135,20 +143,22 @@ impl JiraClient {
         } else {
             json!({ "id": link_type.id })
         };
-        let mut body = json!({
-            "type": type_ref,
-            "inwardIssue": issue_ref(inward_issue),
-            "outwardIssue": issue_ref(outward_issue),
-        });
+        let mut body = serde_json::Map::new();
+        body.insert("type".into(), type_ref);
+        body.insert("inwardIssue".into(), issue_ref(inward_issue));
+        body.insert("outwardIssue".into(), issue_ref(outward_issue));
         if let Some(comment) = comment {
-            body["comment"] = json!({ "body": self.flavour().rich_text(comment) });
+            body.insert(
+                "comment".into(),
+                json!({ "body": self.flavour().rich_text(comment) }),
+            );
         }
         let request = ApiRequest::new(
             Method::POST,
             "POST /rest/api/3/issueLink",
             self.flavour().platform(&["issueLink"]),
         )
-        .json_body(&body)
+        .json_body(&serde_json::Value::Object(body))
         .for_issue(inward_issue);
         self.transport().send(&request).await.map(drop)
     }

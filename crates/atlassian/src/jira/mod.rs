@@ -67,10 +67,14 @@ impl JiraClient {
     /// than from `self` URLs in responses, which will move to the gateway host.
     pub fn browse_url(&self, key: &str) -> String {
         let mut url = self.inner.site.clone();
-        url.path_segments_mut()
-            .expect("the site is an http(s) URL")
-            .pop_if_empty()
-            .extend(["browse", key]);
+        match url.path_segments_mut() {
+            Ok(mut segments) => {
+                segments.pop_if_empty().extend(["browse", key]);
+            }
+            // Only a cannot-be-a-base URL has no path segments, and the site was checked to be
+            // an http(s) URL with a host (`parse_base_url`), so this arm is never taken.
+            Err(()) => return format!("{}browse/{key}", self.inner.site),
+        }
         url.to_string()
     }
 

@@ -161,7 +161,7 @@ impl ApiRequest {
     }
 
     pub(crate) fn json_body(mut self, body: &serde_json::Value) -> Self {
-        self.body = Some(serde_json::to_vec(body).expect("a JSON value always serialises"));
+        self.body = Some(body.to_string().into_bytes());
         self
     }
 
@@ -274,16 +274,16 @@ impl Transport {
         }
     }
 
-    pub(crate) fn url_for(&self, request: &ApiRequest) -> Url {
+    pub(crate) fn url_for(&self, request: &ApiRequest) -> Result<Url> {
         let mut url = self.base.clone();
         url.path_segments_mut()
-            .expect("the base is an http(s) URL")
+            .map_err(|()| Error::Config(format!("{} cannot be an API base", self.base)))?
             .pop_if_empty()
             .extend(&request.segments);
         if !request.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&request.query);
         }
-        url
+        Ok(url)
     }
 
     /// Send `request` and decode its JSON body.
@@ -293,7 +293,7 @@ impl Transport {
 
     /// Send `request`, retrying as the policy allows; any non-2xx final answer becomes an [`Error`].
     pub(crate) async fn send(&self, request: &ApiRequest) -> Result<ApiResponse> {
-        let url = self.url_for(request);
+        let url = self.url_for(request)?;
         let admission = request.admission();
         let endpoint = request.endpoint;
         let mut backoff = backon::ExponentialBuilder::default()
@@ -522,8 +522,8 @@ async fn read_error_body(mut response: reqwest::Response, limit: usize) -> Vec<u
     let limit = limit.min(MAX_ERROR_BODY_BYTES);
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
-        let room = limit - body.len();
-        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        let room = limit.saturating_sub(body.len());
+        body.extend(chunk.iter().take(room));
         if body.len() == limit {
             break;
         }
@@ -660,7 +660,7 @@ mod tests {
         )
         .query("jql", "project = PW & x");
         assert_eq!(
-            transport.url_for(&request).as_str(),
+            transport.url_for(&request).unwrap().as_str(),
             "https://acme.atlassian.net/prefix/rest/x/..%2Fa%20b%3Fc?jql=project+%3D+PW+%26+x"
         );
     }

@@ -161,7 +161,12 @@ async fn plan_task(
     single: bool,
     base: &[Value],
 ) -> Result<PlannedCreate, ItemError> {
-    let spec = &tasks[index];
+    let spec = tasks.get(index).ok_or_else(|| {
+        ItemError::from_failure(
+            Failure::internal(format!("no task at index {index}")),
+            base.to_vec(),
+        )
+    })?;
     let story = cache
         .require(
             env,
@@ -590,7 +595,10 @@ async fn run_bulk(
     let mut plans: Vec<Option<PlannedCreate>> = planned.into_iter().map(Result::ok).collect();
     for plan in plans.iter_mut().flatten() {
         for link in &mut plan.links {
-            if let Some(reason) = link.to_task.and_then(|other| unplanned[other].clone()) {
+            if let Some(reason) = link
+                .to_task
+                .and_then(|other| unplanned.get(other).cloned().flatten())
+            {
                 link.step = None;
                 link.result.status = "failed".into();
                 link.result.error = Some(format!("The blocked task was not created: {reason}"));
@@ -634,17 +642,17 @@ async fn run_bulk(
     let mut writes = Vec::new();
     let mut created_tickets = Vec::new();
     // Phase 1: every ticket.
-    for (index, plan) in plans.iter().enumerate() {
+    for (index, (plan, result)) in plans.iter().zip(results.iter_mut()).enumerate() {
         if let Some(plan) = plan {
             let outcome = executor.run(&plan.create).await;
             match executor.created_key(&plan.create.step) {
                 Some(key) if outcome.status != "failed" => {
-                    results[index].ticket_key = Some(key.to_owned());
+                    result.ticket_key = Some(key.to_owned());
                     created_tickets.push(key.to_owned());
                 }
                 _ => {
-                    results[index].success = false;
-                    results[index].error = Some(
+                    result.success = false;
+                    result.error = Some(
                         outcome
                             .error
                             .clone()
@@ -659,18 +667,18 @@ async fn run_bulk(
             format!("Created {} of {total} {noun}", index + 1),
             index + 1,
             total,
-            Some(results[index].success),
+            Some(result.success),
         )
         .await?;
     }
     // Phase 2: every link, now that every ticket exists.
     let has_links = plans.iter().flatten().any(|plan| !plan.links.is_empty());
-    for (index, plan) in plans.iter().enumerate() {
+    for (index, (plan, result)) in plans.iter().zip(results.iter_mut()).enumerate() {
         let Some(plan) = plan else { continue };
-        if results[index].success {
-            results[index].links_created = run_links(&mut executor, plan, &mut writes).await;
+        if result.success {
+            result.links_created = run_links(&mut executor, plan, &mut writes).await;
         } else {
-            results[index].links_created = plan
+            result.links_created = plan
                 .links
                 .iter()
                 .map(|link| LinkResult {

@@ -9,6 +9,8 @@ use regex::Regex;
 /// Jira's limit on a summary.
 pub const SUMMARY_LIMIT: usize = 255;
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static USER_STORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)\s*(As\s+(?:an?\s+)?.+?(?:,\s*)?I\s+want\s+[^.]*?(?:\s+so\s+that\s+[^.]*)?)(?:\.|$)",
@@ -16,6 +18,8 @@ static USER_STORY: LazyLock<Regex> = LazyLock::new(|| {
     .expect("a valid pattern")
 });
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static WANT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)I\s+want\s+(?:to\s+)?(.+?)(?:,?\s+so\s+that\s+.*)?$").expect("a valid pattern")
 });
@@ -97,6 +101,13 @@ pub fn cap_summary(summary: &str) -> (String, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [&USER_STORY, &WANT] {
+            LazyLock::force(pattern);
+        }
+    }
 
     #[test]
     fn user_story_sentence_moves_to_the_description() {

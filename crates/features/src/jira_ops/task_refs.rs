@@ -9,6 +9,8 @@ use domain::IssueKey;
 use job_types::jira_ops::TaskSpec;
 use regex::Regex;
 
+// A literal pattern; `the_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static TASK_N: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)^task[_-]?(\d+)$").expect("a valid pattern"));
 
@@ -69,6 +71,11 @@ fn looks_like_uuid(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pattern_compiles() {
+        LazyLock::force(&TASK_N);
+    }
 
     fn task(task_id: Option<&str>, summary: &str) -> TaskSpec {
         TaskSpec {

@@ -91,32 +91,34 @@ impl Layout {
                 }
             })
             .collect();
-        let mut counts = [0usize; 5];
+        // Files per language; on a tie the language listed first wins.
+        let mut counts = [
+            (Language::Python, 0usize),
+            (Language::Rust, 0),
+            (Language::TypeScript, 0),
+            (Language::Go, 0),
+            (Language::Java, 0),
+        ];
         for path in input.repo_files.iter().chain(&scope_files) {
-            let index = match path.rsplit('.').next().unwrap_or("") {
-                "py" => 0,
-                "rs" => 1,
-                "ts" | "tsx" | "js" | "jsx" => 2,
-                "go" => 3,
-                "java" | "kt" => 4,
+            let language = match path.rsplit('.').next().unwrap_or("") {
+                "py" => Language::Python,
+                "rs" => Language::Rust,
+                "ts" | "tsx" | "js" | "jsx" => Language::TypeScript,
+                "go" => Language::Go,
+                "java" | "kt" => Language::Java,
                 _ => continue,
             };
-            counts[index] += 1;
+            if let Some((_, count)) = counts.iter_mut().find(|(of, _)| *of == language) {
+                *count += 1;
+            }
         }
-        let languages = [
-            Language::Python,
-            Language::Rust,
-            Language::TypeScript,
-            Language::Go,
-            Language::Java,
-        ];
         // Python when nothing is known: the convention of seed 000's examples.
         let language = counts
             .iter()
             .enumerate()
-            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(&a.0)))
-            .filter(|(_, count)| **count > 0)
-            .map_or(Language::Python, |(index, _)| languages[index]);
+            .max_by(|(a, (_, a_count)), (b, (_, b_count))| a_count.cmp(b_count).then(b.cmp(a)))
+            .filter(|(_, (_, count))| *count > 0)
+            .map_or(Language::Python, |(_, (language, _))| *language);
         Layout {
             language,
             scope_dirs,

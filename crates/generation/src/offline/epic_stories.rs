@@ -313,8 +313,8 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
         return;
     }
     let mut index = 0;
-    while index < candidates.len() {
-        if !candidates[index].is_constraint() {
+    while let Some(candidate) = candidates.get(index) {
+        if !candidate.is_constraint() {
             index += 1;
             continue;
         }
@@ -337,8 +337,8 @@ fn attach_constraints(candidates: &mut Vec<Candidate>) {
                 (overlap, std::cmp::Reverse(*position))
             })
             .map(|(position, _)| position);
-        if let Some(best) = best {
-            candidates[best].children.push(constraint.text);
+        if let Some(best) = best.and_then(|best| candidates.get_mut(best)) {
+            best.children.push(constraint.text);
         }
     }
 }

@@ -103,12 +103,7 @@ fn meaningful(text: Option<&str>) -> Option<&str> {
 
 /// A Jira ("h2. Title") or Markdown ("## Title") heading line.
 fn is_heading(line: &str) -> bool {
-    let bytes = line.as_bytes();
-    let jira = bytes.len() > 3
-        && bytes[0] == b'h'
-        && bytes[1].is_ascii_digit()
-        && bytes[2] == b'.'
-        && bytes[3] == b' ';
+    let jira = matches!(line.as_bytes(), [b'h', level, b'.', b' ', ..] if level.is_ascii_digit());
     jira || line.starts_with('#')
 }
 

@@ -223,10 +223,11 @@ fn fix_articles(text: &str) -> String {
         {
             continue;
         }
-        let next = words.get(index + 1).and_then(|next| next.chars().next());
-        let fixed = match (*word, next) {
-            ("a" | "A" | "an" | "An", Some(c)) if c.is_ascii_lowercase() => {
-                let article = super::indefinite_article(words[index + 1]);
+        let next_word = words.get(index + 1).copied();
+        let next = next_word.and_then(|next| next.chars().next());
+        let fixed = match (*word, next_word, next) {
+            ("a" | "A" | "an" | "An", Some(next_word), Some(c)) if c.is_ascii_lowercase() => {
+                let article = super::indefinite_article(next_word);
                 if word.starts_with('A') {
                     crate::text_analysis::upper_first(article)
                 } else {

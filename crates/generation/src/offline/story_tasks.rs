@@ -69,7 +69,7 @@ impl OfflineTask for StoryTasksInput {
                 let mut blocked_by_teams: Vec<Team> = task
                     .depends_on
                     .iter()
-                    .map(|dep| planned[*dep].team)
+                    .filter_map(|dep| planned.get(*dep).map(|dep| dep.team))
                     .filter(|team| *team != task.team)
                     .collect();
                 blocked_by_teams.sort();
@@ -516,7 +516,7 @@ impl Planner<'_> {
                 purpose: format!("Prepare the storage {topic} needs as a migration that can be applied and rolled back safely."),
                 scopes,
                 outcome: vec!["The migration applies and rolls back cleanly; queries for the story use indexes.".to_owned()],
-                depends_on: foundations.iter().copied().filter(|i| plan[*i].team == Team::Devops).collect(),
+                depends_on: foundations.iter().copied().filter(|i| is_team(&plan, *i, Team::Devops)).collect(),
                 effort: Effort::fixed(1.0, 0.5, 0.25, 0.25).scaled(complexity),
                 splittable: true,
                 carries_criteria: false,
@@ -540,7 +540,7 @@ impl Planner<'_> {
             let mut depends_on = foundations
                 .iter()
                 .copied()
-                .filter(|i| plan[*i].team == Team::Backend)
+                .filter(|i| is_team(&plan, *i, Team::Backend))
                 .collect::<Vec<_>>();
             depends_on.extend(backend_done.iter().copied());
             implementation.push(plan.len());
@@ -550,7 +550,7 @@ impl Planner<'_> {
             let mut depends_on = foundations
                 .iter()
                 .copied()
-                .filter(|i| plan[*i].team == Team::Backend)
+                .filter(|i| is_team(&plan, *i, Team::Backend))
                 .collect::<Vec<_>>();
             depends_on.extend(backend_done.iter().copied());
             implementation.push(plan.len());
@@ -966,6 +966,11 @@ impl Planner<'_> {
     }
 }
 
+/// Whether the planned task at `index` belongs to `team`.
+fn is_team(plan: &[Planned], index: usize, team: Team) -> bool {
+    plan.get(index).is_some_and(|task| task.team == team)
+}
+
 /// Splits tasks longer than `max_days` into parts: one per group of scopes when there are
 /// several, otherwise design and implementation. Later parts depend on earlier ones and
 /// whatever depended on the whole task depends on its last part.
@@ -973,7 +978,11 @@ fn split_oversized(plan: Vec<Planned>, max_days: f64) -> Vec<Planned> {
     let mut result: Vec<Planned> = Vec::new();
     let mut new_index: Vec<usize> = Vec::with_capacity(plan.len());
     for task in plan {
-        let depends_on: Vec<usize> = task.depends_on.iter().map(|dep| new_index[*dep]).collect();
+        let depends_on: Vec<usize> = task
+            .depends_on
+            .iter()
+            .filter_map(|dep| new_index.get(*dep).copied())
+            .collect();
         let total = task.effort.total();
         if !task.splittable || total <= max_days {
             result.push(Planned { depends_on, ..task });
@@ -1054,16 +1063,14 @@ fn limit(plan: Vec<Planned>, max: usize) -> Vec<Planned> {
     }
     let position = |old: usize| keep.iter().position(|kept| *kept == old);
     keep.iter()
-        .map(|old| {
-            let task = &plan[*old];
-            Planned {
-                depends_on: task
-                    .depends_on
-                    .iter()
-                    .filter_map(|dep| position(*dep))
-                    .collect(),
-                ..task.clone()
-            }
+        .filter_map(|old| plan.get(*old))
+        .map(|task| Planned {
+            depends_on: task
+                .depends_on
+                .iter()
+                .filter_map(|dep| position(*dep))
+                .collect(),
+            ..task.clone()
         })
         .collect()
 }

@@ -546,16 +546,15 @@ impl Builder<'_> {
                 continue;
             }
             // Convert the last draft whose type occurs more than once.
-            let convertible = (0..drafts.len()).rev().find(|&index| {
-                let kind = drafts[index].test_type;
+            let convertible = drafts.iter().rposition(|draft| {
                 drafts
                     .iter()
-                    .filter(|draft| draft.test_type == kind)
+                    .filter(|other| other.test_type == draft.test_type)
                     .count()
                     > 1
             });
-            if let Some(index) = convertible {
-                drafts[index].test_type = *wanted;
+            if let Some(draft) = convertible.and_then(|index| drafts.get_mut(index)) {
+                draft.test_type = *wanted;
             }
         }
         let (min, _) = self.request.level.test_count_range();

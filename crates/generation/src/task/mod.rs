@@ -119,12 +119,14 @@ pub trait TaskInput: Serialize + DeserializeOwned {
 pub fn output_schema(kind: TaskKind) -> Value {
     // Deriving and tightening a schema takes tens of microseconds; callers ask on every
     // request, so each schema is built once.
-    static SCHEMAS: LazyLock<[Value; 5]> = LazyLock::new(|| TaskKind::ALL.map(build_output_schema));
-    let index = TaskKind::ALL
+    static SCHEMAS: LazyLock<[(TaskKind, Value); 5]> =
+        LazyLock::new(|| TaskKind::ALL.map(|kind| (kind, build_output_schema(kind))));
+    SCHEMAS
         .iter()
-        .position(|known| *known == kind)
-        .expect("ALL lists every kind");
-    SCHEMAS[index].clone()
+        .find(|(known, _)| *known == kind)
+        .map(|(_, schema)| schema.clone())
+        // `ALL` lists every kind, so this only builds a schema that was not cached.
+        .unwrap_or_else(|| build_output_schema(kind))
 }
 
 fn build_output_schema(kind: TaskKind) -> Value {

@@ -172,12 +172,13 @@ pub(crate) fn heading_text(line: &str) -> Option<String> {
     if let Some(rest) = trimmed.strip_prefix('#') {
         return Some(rest.trim_start_matches('#').trim().to_owned());
     }
-    if trimmed.len() > 3
-        && trimmed.starts_with('h')
-        && trimmed.as_bytes()[1].is_ascii_digit()
-        && trimmed.as_bytes()[2] == b'.'
+    if let Some(rest) = trimmed
+        .strip_prefix('h')
+        .and_then(|rest| rest.strip_prefix(|c: char| c.is_ascii_digit()))
+        .and_then(|rest| rest.strip_prefix('.'))
+        && !rest.is_empty()
     {
-        return Some(trimmed[3..].trim().to_owned());
+        return Some(rest.trim().to_owned());
     }
     for marker in ["**", "*", "__"] {
         if let Some(inner) = trimmed.strip_prefix(marker).and_then(|rest| {

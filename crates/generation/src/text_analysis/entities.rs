@@ -54,34 +54,50 @@ fn merge(into: &mut Vec<String>, from: Vec<String>) {
     }
 }
 
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static ENDPOINT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)(GET|POST|PUT|PATCH|DELETE)\s+(/[A-Za-z0-9_\-{}:./]*)")
         .expect("endpoint pattern compiles")
 });
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static BARE_ROUTE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?:^|[\s`(\x22'])(/(?:api|v\d+|webhooks?|internal|admin)(?:/[A-Za-z0-9_\-{}:.]+)+)",
     )
     .expect("route pattern compiles")
 });
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static PATH: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)((?:[A-Za-z0-9_.\-]+/)+[A-Za-z0-9_\-]+\.(?:rs|py|ts|tsx|js|jsx|go|java|kt|rb|php|cs|sql|yaml|yml|json|toml|md|vue|swift|scala))(?-u:\b)")
         .expect("path pattern compiles")
 });
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static BACKTICKED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"`([^`\s]{2,60})`").expect("backtick pattern compiles"));
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static SNAKE_OR_CAMEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?-u:\b)([a-z][a-z0-9]*(?:_[a-z0-9]+)+|[a-z]+(?:[A-Z][a-z0-9]+)+)(?-u:\b)")
         .expect("identifier pattern compiles")
 });
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static STATUS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?-u:\b)([45]\d\d)(?-u:\b)").expect("status pattern compiles"));
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static TABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(?-u:\b)(?:table\s+`?([a-z_][a-z0-9_]*)`?|`?([a-z_][a-z0-9_]*)`?\s+table)(?-u:\b)",
     )
     .expect("table pattern compiles")
 });
+// A literal pattern; `every_pattern_compiles` compiles it in a unit test.
+#[allow(clippy::expect_used)]
 static MEASURE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?-u:\b)(\d[\d,.]*\s?(?:ms|milliseconds?|seconds?|s|minutes?|rows|records|requests per second|rps|users|mb|gb|%))(?:\W|$)")
         .expect("measure pattern compiles")
@@ -172,7 +188,10 @@ fn screens(text: &str) -> Vec<String> {
                 continue;
             }
             let mut lead: Vec<String> = Vec::new();
-            for previous in words[index.saturating_sub(2)..index].iter().rev() {
+            let before = words
+                .get(index.saturating_sub(2)..index)
+                .unwrap_or_default();
+            for previous in before.iter().rev() {
                 let lower = previous.to_ascii_lowercase();
                 let is_word =
                     lower.len() >= 2 && lower.chars().all(|c| c.is_ascii_alphabetic() || c == '-');
@@ -285,5 +304,21 @@ mod tests {
         assert_eq!(entities.status_codes, ["500"]);
         assert_eq!(entities.tables, ["password_resets"]);
         assert_eq!(entities.measures, ["200 ms"]);
+    }
+
+    #[test]
+    fn every_pattern_compiles() {
+        for pattern in [
+            &ENDPOINT,
+            &BARE_ROUTE,
+            &PATH,
+            &BACKTICKED,
+            &SNAKE_OR_CAMEL,
+            &STATUS,
+            &TABLE,
+            &MEASURE,
+        ] {
+            LazyLock::force(pattern);
+        }
     }
 }

@@ -155,8 +155,10 @@ fn occurs(index: &GramIndex, keyword: &str) -> bool {
     let start = index
         .sorted
         .partition_point(|gram| gram.as_str() < normalised.as_ref());
-    index.sorted[start..]
+    index
+        .sorted
         .iter()
+        .skip(start)
         .take_while(|gram| gram.starts_with(normalised.as_ref()))
         .any(|gram| gram.matches(' ').count() == spaces)
 }
@@ -178,8 +180,10 @@ fn count(index: &GramIndex, keyword: &str) -> u32 {
     let start = index
         .sorted
         .partition_point(|gram| gram.as_str() < normalised.as_ref());
-    index.sorted[start..]
+    index
+        .sorted
         .iter()
+        .skip(start)
         .take_while(|gram| gram.starts_with(normalised.as_ref()))
         .filter(|gram| gram.matches(' ').count() == spaces)
         .map(|gram| index.counts.get(gram).copied().unwrap_or(0))

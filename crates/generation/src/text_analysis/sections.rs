@@ -14,6 +14,16 @@ pub struct Section {
     pub prose: Vec<String>,
 }
 
+impl Section {
+    fn titled(heading: String) -> Self {
+        Section {
+            heading,
+            items: Vec::new(),
+            prose: Vec::new(),
+        }
+    }
+}
+
 /// A list item with its nested sub-items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionItem {
@@ -27,22 +37,14 @@ pub struct SectionItem {
 
 /// Splits `text` into sections at Markdown, Jira wiki, bold or colon headings.
 pub fn split_sections(text: &str) -> Vec<Section> {
-    let mut sections = vec![Section {
-        heading: String::new(),
-        items: Vec::new(),
-        prose: Vec::new(),
-    }];
+    let mut sections = Vec::new();
+    let mut current = Section::titled(String::new());
     for raw_line in text.lines() {
         if raw_line.trim().is_empty() {
             continue;
         }
-        let current = sections.last_mut().expect("there is always a section");
         if let Some(heading) = heading_text(raw_line) {
-            sections.push(Section {
-                heading,
-                items: Vec::new(),
-                prose: Vec::new(),
-            });
+            sections.push(std::mem::replace(&mut current, Section::titled(heading)));
             continue;
         }
         let indent = raw_line.len() - raw_line.trim_start().len();
@@ -78,6 +80,7 @@ pub fn split_sections(text: &str) -> Vec<Section> {
             current.prose.push(trimmed.to_owned());
         }
     }
+    sections.push(current);
     sections.retain(|section| !section.items.is_empty() || !section.prose.is_empty());
     sections
 }

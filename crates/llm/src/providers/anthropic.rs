@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{
     ChatRequest, ChatResponse, FinishReason, ProviderError, Role, WireRequest, classify_status,
@@ -29,28 +29,36 @@ pub(crate) fn build_request(request: &ChatRequest) -> WireRequest {
             })
         })
         .collect();
-    let mut body = json!({
-        "model": request.model,
-        "max_tokens": request.max_output_tokens,
-        "system": request.system,
-        "messages": messages,
-    });
+    let mut body = Map::from_iter([
+        ("model".to_owned(), json!(request.model)),
+        ("max_tokens".to_owned(), json!(request.max_output_tokens)),
+        ("system".to_owned(), json!(request.system)),
+        ("messages".to_owned(), Value::Array(messages)),
+    ]);
     if let Some(t) = request.temperature {
-        body["temperature"] = json!(t);
+        body.insert("temperature".into(), json!(t));
     }
     if let Some(schema) = &request.schema {
         match request.structured {
             StructuredMode::JsonSchema => {
-                body["output_config"] =
-                    json!({"format": {"type": "json_schema", "schema": schema.schema}});
+                body.insert(
+                    "output_config".into(),
+                    json!({"format": {"type": "json_schema", "schema": schema.schema}}),
+                );
             }
             StructuredMode::Compat => {
-                body["tools"] = json!([{
-                    "name": schema.name,
-                    "description": "Submit the answer. The tool input is the complete answer.",
-                    "input_schema": schema.schema,
-                }]);
-                body["tool_choice"] = json!({"type": "tool", "name": schema.name});
+                body.insert(
+                    "tools".into(),
+                    json!([{
+                        "name": schema.name,
+                        "description": "Submit the answer. The tool input is the complete answer.",
+                        "input_schema": schema.schema,
+                    }]),
+                );
+                body.insert(
+                    "tool_choice".into(),
+                    json!({"type": "tool", "name": schema.name}),
+                );
             }
             // The schema is in the prompt; the answer comes back as text.
             StructuredMode::JsonMode => {}
@@ -58,7 +66,7 @@ pub(crate) fn build_request(request: &ChatRequest) -> WireRequest {
     }
     WireRequest {
         path: "/messages".into(),
-        body,
+        body: Value::Object(body),
         headers: vec![("anthropic-version", API_VERSION.to_owned())],
     }
 }

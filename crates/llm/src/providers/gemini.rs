@@ -27,15 +27,20 @@ pub(crate) fn build_request(request: &ChatRequest) -> WireRequest {
             })
         })
         .collect();
-    let mut config = json!({"maxOutputTokens": request.max_output_tokens});
+    let mut config = Map::new();
+    config.insert("maxOutputTokens".into(), json!(request.max_output_tokens));
     if let Some(t) = request.temperature {
-        config["temperature"] = json!(t);
+        config.insert("temperature".into(), json!(t));
     }
     if let Some(schema) = &request.schema {
-        config["responseMimeType"] = json!("application/json");
+        config.insert("responseMimeType".into(), json!("application/json"));
         match request.structured {
-            StructuredMode::JsonSchema => config["responseJsonSchema"] = schema.schema.clone(),
-            StructuredMode::Compat => config["responseSchema"] = openapi_subset(&schema.schema),
+            StructuredMode::JsonSchema => {
+                config.insert("responseJsonSchema".into(), schema.schema.clone());
+            }
+            StructuredMode::Compat => {
+                config.insert("responseSchema".into(), openapi_subset(&schema.schema));
+            }
             StructuredMode::JsonMode => {}
         }
     }
@@ -117,7 +122,10 @@ fn nullable_branch(any_of: &Value) -> Option<&Value> {
     let branches = any_of.as_array()?;
     let is_null = |b: &Value| b.get("type").and_then(Value::as_str) == Some("null");
     let rest: Vec<&Value> = branches.iter().filter(|b| !is_null(b)).collect();
-    (branches.len() == 2 && rest.len() == 1).then(|| rest[0])
+    match (branches.len(), rest.as_slice()) {
+        (2, [branch]) => Some(branch),
+        _ => None,
+    }
 }
 
 pub(crate) fn parse_response(json: &Value) -> Result<ChatResponse, ProviderError> {

@@ -296,7 +296,10 @@ impl ProviderClient {
             .limiter
             .acquire()
             .await
-            .expect("the semaphore is never closed");
+            // Only a closed semaphore refuses a permit, and nothing closes this one.
+            .map_err(|closed| ProviderError::Transport {
+                message: format!("the concurrency limiter is closed: {closed}"),
+            })?;
         let response = builder.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -363,9 +366,9 @@ impl ProviderClient {
             return Err(BodyError::TooLarge { partial: body });
         }
         while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
-            let room = limit - body.len();
+            let room = limit.saturating_sub(body.len());
             if chunk.len() > room {
-                body.extend_from_slice(&chunk[..room]);
+                body.extend(chunk.iter().take(room));
                 return Err(BodyError::TooLarge { partial: body });
             }
             body.extend_from_slice(&chunk);

@@ -8,7 +8,7 @@
 
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::{
     ChatRequest, ChatResponse, FinishReason, ProviderError, Role, WireRequest, classify_status,
@@ -26,32 +26,33 @@ pub(crate) fn build_request(provider: ProviderId, request: &ChatRequest) -> Wire
             "content": m.content,
         })
     }));
-    let mut body = json!({
-        "model": request.model,
-        "messages": messages,
-        "stream": false,
-    });
+    let mut body = Map::from_iter([
+        ("model".to_owned(), json!(request.model)),
+        ("messages".to_owned(), Value::Array(messages)),
+        ("stream".to_owned(), json!(false)),
+    ]);
     let budget_field = if provider == ProviderId::OpenAi {
         "max_completion_tokens"
     } else {
         "max_tokens"
     };
-    body[budget_field] = json!(request.max_output_tokens);
+    body.insert(budget_field.into(), json!(request.max_output_tokens));
     if let Some(t) = request.temperature {
-        body["temperature"] = json!(t);
+        body.insert("temperature".into(), json!(t));
     }
     if let Some(schema) = &request.schema {
-        body["response_format"] = match request.structured {
+        let format = match request.structured {
             StructuredMode::JsonSchema => json!({
                 "type": "json_schema",
                 "json_schema": {"name": schema.name, "strict": true, "schema": schema.schema},
             }),
             StructuredMode::Compat | StructuredMode::JsonMode => json!({"type": "json_object"}),
         };
+        body.insert("response_format".into(), format);
     }
     WireRequest {
         path: "/chat/completions".into(),
-        body,
+        body: Value::Object(body),
         headers: Vec::new(),
     }
 }

@@ -45,8 +45,12 @@ pub async fn setup(configure: impl FnOnce(&mut LlmSettings)) -> (RunningEmulator
     let emulator = emulator().await;
     let mut settings = settings_for(&emulator);
     configure(&mut settings);
-    let service = LlmService::new(settings, ModelCatalog::builtin(), PromptLibrary::embedded())
-        .expect("service builds");
+    let service = LlmService::new(
+        settings,
+        ModelCatalog::builtin().unwrap(),
+        PromptLibrary::embedded().unwrap(),
+    )
+    .expect("service builds");
     (emulator, service)
 }
 

@@ -39,7 +39,7 @@ pub async fn run(
         .context("--llm-provider/--llm-model")?;
     let db = app::connect_database(&settings).await?;
     let atlassian = app::Atlassian::connect(&settings, false).await?;
-    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian);
+    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian)?;
     let runner = jobs::InlineRunner::new(
         db.clone(),
         registry,

@@ -11,7 +11,7 @@ use crate::cli::WorkerArgs;
 pub async fn run(settings: Settings, llm: llm::LlmService, args: WorkerArgs) -> anyhow::Result<()> {
     let db = app::connect_database(&settings).await?;
     let atlassian = app::Atlassian::connect(&settings, false).await?;
-    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian);
+    let (_env, registry) = app::job_registry(&settings, &db, Arc::new(llm), &atlassian)?;
     let pool = jobs::WorkerPool::start(
         db.clone(),
         registry,
