@@ -9,6 +9,12 @@
 //! timeout (504) → body limit (413) → routing (404/405) → authentication (401, protected routes
 //! only) → handler.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod auth;
 mod cors;
 mod docs;

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use crate::auth::Authenticator;
 use crate::observability::Metrics;
@@ -62,12 +62,14 @@ pub struct AppState {
 
 struct Inner {
     db: store::Database,
-    llm: Arc<llm::LlmService>,
+    /// The offline-only default, until [`AppState::with_llm`] chooses one.
+    default_llm: Arc<llm::LlmService>,
+    llm: OnceLock<Arc<llm::LlmService>>,
     settings: ApiSettings,
     metrics: Metrics,
     authenticator: Authenticator,
     probes: RwLock<Vec<Arc<dyn HealthProbe>>>,
-    inline: Option<jobs::InlineRunner>,
+    inline: OnceLock<jobs::InlineRunner>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -99,12 +101,13 @@ impl AppState {
         Ok(Self {
             inner: Arc::new(Inner {
                 db,
-                llm,
+                default_llm: llm,
+                llm: OnceLock::new(),
                 settings,
                 metrics,
                 authenticator,
                 probes: RwLock::new(Vec::new()),
-                inline: None,
+                inline: OnceLock::new(),
             }),
         })
     }
@@ -123,32 +126,32 @@ impl AppState {
         self
     }
 
-    /// Uses this language-model layer (the default is the offline generator only). Call it while
-    /// building the state, before the state is cloned.
-    pub fn with_llm(mut self, llm: Arc<llm::LlmService>) -> Self {
-        Arc::get_mut(&mut self.inner)
-            .expect("with_llm is called before the state is shared")
-            .llm = llm;
+    /// Uses this language-model layer (the default is the offline generator only). Called once,
+    /// while building the state; a second call is ignored.
+    pub fn with_llm(self, llm: Arc<llm::LlmService>) -> Self {
+        if self.inner.llm.set(llm).is_err() {
+            tracing::warn!("the language-model layer was already chosen; keeping the first");
+        }
         self
     }
 
-    /// Runs the jobs of synchronous requests in this process (see `job_dispatch`). Call it while
-    /// building the state, before the state is cloned.
-    pub fn with_inline_runner(mut self, runner: jobs::InlineRunner) -> Self {
-        Arc::get_mut(&mut self.inner)
-            .expect("with_inline_runner is called before the state is shared")
-            .inline = Some(runner);
+    /// Runs the jobs of synchronous requests in this process (see `job_dispatch`). Called once,
+    /// while building the state; a second call is ignored.
+    pub fn with_inline_runner(self, runner: jobs::InlineRunner) -> Self {
+        if self.inner.inline.set(runner).is_err() {
+            tracing::warn!("the inline job runner was already set; keeping the first");
+        }
         self
     }
 
     /// The runner of synchronous requests' jobs, when the application has job handlers.
     pub fn inline_runner(&self) -> Option<&jobs::InlineRunner> {
-        self.inner.inline.as_ref()
+        self.inner.inline.get()
     }
 
     /// The language-model layer: model selection for requests, `GET /models`.
     pub fn llm(&self) -> &llm::LlmService {
-        &self.inner.llm
+        self.inner.llm.get().unwrap_or(&self.inner.default_llm)
     }
 
     /// The job and data store.

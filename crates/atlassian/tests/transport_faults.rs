@@ -661,7 +661,7 @@ async fn a_body_over_the_limit_fails_naming_the_limit() {
         "{error:?}"
     );
     assert!(error.to_string().contains("262144 bytes"), "{error}");
-    assert!(error.hint().contains("max_response_bytes"));
+    assert!(error.hint().contains("JIRA_MAX_RESPONSE_BYTES"));
 
     // A body under the limit still reads.
     let client = jira(&server).await;

@@ -6,6 +6,12 @@
 //! or `PLANWRIGHT_SECTION__KEY`). A `.env` file fills environment variables that are not already
 //! set. Every error names the dotted key that is wrong.
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
+)]
+
 pub mod env_map;
 mod lenient;
 pub mod secret;
@@ -157,7 +163,9 @@ fn set_path(tree: &mut Value, path: &str, value: Value) {
         if !node.is_object() {
             *node = Value::Object(Map::new());
         }
-        let map = node.as_object_mut().expect("just made an object");
+        let Value::Object(map) = node else {
+            return; // unreachable: made an object just above
+        };
         if parts.peek().is_none() {
             map.insert(part.to_owned(), value);
             return;

@@ -372,10 +372,10 @@ impl<'c, C: EvalContext + ?Sized> Compiler<'c, C> {
                 operator.as_str()
             ));
         }
-        let operand = terminal
-            .operand
-            .as_ref()
-            .expect("only CHANGED has no operand");
+        let Some(operand) = terminal.operand.as_ref() else {
+            // Only CHANGED has no operand, and it is handled above.
+            return self.unsupported(format!("'{}' without a value", operator.as_str()));
+        };
         if self.mode == Mode::Validate && operand_uses_unevaluated_function(operand) {
             return Ok(Test {
                 fields,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, FixedOffset, Utc, Weekday};
+use chrono::{DateTime, FixedOffset, Offset, Utc, Weekday};
 
 use crate::field::{FieldRef, SprintState};
 
@@ -25,7 +25,7 @@ pub trait EvalContext {
     /// The searching user's time zone, used for day boundaries (`startOfDay()`, and absolute
     /// dates such as `"2026-01-31"`, which mean midnight in this zone). Defaults to UTC.
     fn time_zone(&self) -> FixedOffset {
-        FixedOffset::east_opt(0).expect("zero offset is valid")
+        Utc.fix()
     }
 
     /// The first day of the week for `startOfWeek()` / `endOfWeek()`. Defaults to Sunday, as in
@@ -168,7 +168,7 @@ impl StaticContext {
     pub fn at(now: DateTime<Utc>) -> StaticContext {
         StaticContext {
             now,
-            time_zone: FixedOffset::east_opt(0).expect("zero offset is valid"),
+            time_zone: Utc.fix(),
             week_start: Weekday::Sun,
             current_user: None,
             sprints: Vec::new(),

@@ -81,8 +81,8 @@ impl CompiledQuery {
             })
             .collect();
         keyed.sort_by(|(a, _), (b, _)| {
-            for (index, &(_, direction)) in self.order.iter().enumerate() {
-                let ordering = compare_with_empty(&a[index], &b[index]);
+            for ((a, b), &(_, direction)) in a.iter().zip(b).zip(&self.order) {
+                let ordering = compare_with_empty(a, b);
                 let ordering = match direction {
                     SortDirection::Asc => ordering,
                     SortDirection::Desc => ordering.reverse(),

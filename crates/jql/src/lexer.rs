@@ -293,10 +293,10 @@ fn escape(query: &str, at: usize, chars: &mut CharStream<'_>) -> Result<char, Jq
         'u' => {
             let mut value = 0u32;
             for consumed in 0..4 {
-                match chars.peek() {
-                    Some(&(_, digit)) if digit.is_ascii_hexdigit() => {
+                match chars.peek().and_then(|&(_, digit)| digit.to_digit(16)) {
+                    Some(digit) => {
                         chars.next();
-                        value = value * 16 + digit.to_digit(16).expect("checked hex digit");
+                        value = value * 16 + digit;
                     }
                     _ => return Err(illegal(2 + consumed)),
                 }

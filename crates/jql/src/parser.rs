@@ -18,7 +18,6 @@ use crate::ast::{
 };
 use crate::error::JqlError;
 use crate::lexer::{Lexer, Token, TokenKind};
-use std::collections::VecDeque;
 
 const VALID_OPERATORS: &str = "The valid operators are '=', '!=', '<', '>', '<=', '>=', '~', '!~', 'IN', 'NOT IN', 'IS' and 'IS NOT'.";
 
@@ -36,9 +35,7 @@ pub(crate) fn parse_query(query: &str) -> Result<Query, JqlError> {
     // so that a huge query costs no more memory than its text.
     crate::lexer::check(query)?;
     let mut lexer = Lexer::new(query);
-    let lookahead = (0..LOOKAHEAD)
-        .map(|_| next_checked(&mut lexer, query))
-        .collect();
+    let lookahead = std::array::from_fn(|_| next_checked(&mut lexer, query));
     let mut parser = Parser {
         query,
         lexer,
@@ -62,7 +59,7 @@ struct Parser<'q> {
     query: &'q str,
     lexer: Lexer<'q>,
     /// The current token and the next `LOOKAHEAD - 1`; always full (the lexer repeats `End`).
-    lookahead: VecDeque<Token>,
+    lookahead: [Token; LOOKAHEAD],
     /// How many `NOT`/`(` levels enclose the current position.
     depth: usize,
 }
@@ -73,15 +70,16 @@ impl<'q> Parser<'q> {
     }
 
     fn peek_at(&self, ahead: usize) -> &Token {
-        &self.lookahead[ahead.min(LOOKAHEAD - 1)]
+        let [.., last] = &self.lookahead;
+        self.lookahead.get(ahead).unwrap_or(last)
     }
 
     fn advance(&mut self) -> Token {
         let next = next_checked(&mut self.lexer, self.query);
-        self.lookahead.push_back(next);
-        self.lookahead
-            .pop_front()
-            .expect("the lookahead buffer is never empty")
+        // The current token moves to the back and is swapped for the next one.
+        self.lookahead.rotate_left(1);
+        let [.., last] = &mut self.lookahead;
+        std::mem::replace(last, next)
     }
 
     /// True if the current token is the unquoted word `keyword` (case-insensitive).
@@ -193,10 +191,9 @@ impl<'q> Parser<'q> {
             self.advance();
             children.push(self.and_clause()?);
         }
-        Ok(if children.len() == 1 {
-            children.pop().expect("one child")
-        } else {
-            Clause::Or(children)
+        Ok(match <[Clause; 1]>::try_from(children) {
+            Ok([only]) => only,
+            Err(children) => Clause::Or(children),
         })
     }
 
@@ -206,10 +203,9 @@ impl<'q> Parser<'q> {
             self.advance();
             children.push(self.not_clause()?);
         }
-        Ok(if children.len() == 1 {
-            children.pop().expect("one child")
-        } else {
-            Clause::And(children)
+        Ok(match <[Clause; 1]>::try_from(children) {
+            Ok([only]) => only,
+            Err(children) => Clause::And(children),
         })
     }
 

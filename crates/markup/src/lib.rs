@@ -19,6 +19,11 @@
 //! # Ok::<(), markup::StorageError>(())
 //! ```
 
+// No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap. The
+// converters index their own token and grid buffers heavily; instead of a lint, the fuzz targets
+// in fuzz/ (markdown_adf, adf_markdown, storage_table) hunt their index panics.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod adf;
 pub mod markdown;
 pub mod plain_text;

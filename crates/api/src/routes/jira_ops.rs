@@ -755,8 +755,9 @@ async fn bulk_create_tasks(
         .collect();
     for (index, task) in tasks.iter().enumerate() {
         if let Some(id) = &task.task_id
-            && tasks[..index]
+            && tasks
                 .iter()
+                .take(index)
                 .any(|t| t.task_id.as_ref() == Some(id))
         {
             checks.fail(

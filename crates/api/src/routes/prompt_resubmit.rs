@@ -125,8 +125,10 @@ async fn resubmit(
         )));
     }
     let original_text = |field: &str| {
-        request.original_request[field]
-            .as_str()
+        request
+            .original_request
+            .get(field)
+            .and_then(serde_json::Value::as_str)
             .map(str::to_owned)
             .filter(|text| !text.trim().is_empty())
     };

@@ -131,6 +131,9 @@ struct OpenMark {
 }
 
 struct Builder {
+    /// The document's own frame, below every open one.
+    root: Frame,
+    /// The open frames above the root, innermost last.
     stack: Vec<Frame>,
     marks: Vec<OpenMark>,
     emitted_chars: usize,
@@ -143,7 +146,8 @@ struct Builder {
 impl Default for Builder {
     fn default() -> Self {
         Self {
-            stack: vec![Frame::new(FrameKind::Root)],
+            root: Frame::new(FrameKind::Root),
+            stack: Vec::new(),
             marks: Vec::new(),
             emitted_chars: 0,
             next_local_id: 0,
@@ -154,10 +158,7 @@ impl Default for Builder {
 
 impl Builder {
     fn top(&mut self) -> &mut Frame {
-        // The root frame is never popped, so the stack is never empty.
-        self.stack
-            .last_mut()
-            .expect("builder stack always holds the root frame")
+        self.stack.last_mut().unwrap_or(&mut self.root)
     }
 
     fn push(&mut self, kind: FrameKind) {
@@ -166,12 +167,11 @@ impl Builder {
 
     fn pop(&mut self) -> Frame {
         self.after_break = false;
-        if self.stack.len() > 1 {
-            self.stack.pop().expect("checked length")
-        } else {
-            // Unbalanced end event (pulldown-cmark never emits one); keep collecting at root.
-            Frame::new(FrameKind::Paragraph)
-        }
+        // An unbalanced end event (pulldown-cmark never emits one) pops nothing; collecting
+        // goes on at the root.
+        self.stack
+            .pop()
+            .unwrap_or_else(|| Frame::new(FrameKind::Paragraph))
     }
 
     fn add_block(&mut self, node: Node) {
@@ -576,7 +576,7 @@ impl Builder {
 
     fn finish(mut self) -> AdfDoc {
         // Close anything left open (pulldown-cmark balances its events, so normally only root).
-        while self.stack.len() > 1 {
+        while !self.stack.is_empty() {
             let mut frame = self.pop();
             frame.flush_inline();
             for block in frame.blocks {
@@ -589,7 +589,7 @@ impl Builder {
     }
 
     fn pop_root(&mut self) -> Frame {
-        std::mem::replace(&mut self.stack[0], Frame::new(FrameKind::Root))
+        std::mem::replace(&mut self.root, Frame::new(FrameKind::Root))
     }
 }
 
