@@ -487,3 +487,18 @@ fn whitespace_before_code_inside_emphasis_round_trips() {
     assert_eq!(rendered, "*p* `b`\n");
     assert_eq!(markdown_to_adf(&rendered), doc);
 }
+
+#[test]
+fn an_empty_nested_item_after_a_paragraph_round_trips() {
+    // Found by the markdown_adf fuzz target (fuzz/) in its strict mode: an empty first item of a
+    // nested list was joined tightly to the paragraph before it, and an empty item cannot
+    // interrupt a paragraph (a bare `-` reads back as a setext underline, a bare `*` as text).
+    for markdown in ["- p\n  - -", "- p\n  -", "- p\n  1.", "* p\n  * *"] {
+        let doc = markdown_to_adf(markdown);
+        assert_valid(&doc);
+        let rendered = adf_to_markdown(&doc);
+        let again = markdown_to_adf(&rendered);
+        assert_eq!(again, doc, "{markdown:?} renders as {rendered:?}");
+        assert_eq!(adf_to_markdown(&again), rendered, "{markdown:?}");
+    }
+}

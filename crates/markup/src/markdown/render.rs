@@ -81,7 +81,11 @@ fn render_block_sequence(nodes: &[Node], in_list_item: bool) -> String {
                 _ => false,
             };
             let after_paragraph = matches!(nodes.get(i.wrapping_sub(1)), Some(Node::Paragraph(_)));
-            tight_before.push(in_list_item && interrupts_paragraph && after_paragraph);
+            // An empty first item cannot interrupt a paragraph (CommonMark): a bare `-` would
+            // read back as a setext underline, a bare `*` as more paragraph text.
+            let starts_empty = text.lines().next().is_some_and(is_bare_marker);
+            tight_before
+                .push(in_list_item && interrupts_paragraph && after_paragraph && !starts_empty);
             parts.push(text);
             previous_bullet = None;
             previous_delimiter = None;
@@ -249,6 +253,15 @@ fn quote_lines(text: &str) -> String {
         return ">".to_owned();
     }
     prefix_lines(text, "> ", "> ")
+}
+
+/// Whether `line` is a list marker alone (`-`, `*`, `+`, `1.`, `1)`): an empty list item.
+fn is_bare_marker(line: &str) -> bool {
+    let line = line.trim();
+    matches!(line, "-" | "*" | "+")
+        || line
+            .strip_suffix(['.', ')'])
+            .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn render_list(items: &[Node], marker: impl Fn(usize) -> String) -> String {
