@@ -501,9 +501,10 @@ impl BackgroundJob for UpdateCoverageTask {
             },
         );
         let steps = std::slice::from_ref(&step);
-        let plan = writes::preview(&env.jira, &ctx.job_id().to_string(), steps).await?;
+        let scope = WriteScope::of(ctx);
+        let plan = writes::preview(&env.jira, scope.id(), steps).await?;
         let outcomes = if self.update_jira {
-            Executor::new(&env.jira, &env.db, WriteScope::of(ctx))
+            Executor::new(&env.jira, &env.db, scope)
                 .run_all(steps)
                 .await
         } else {
@@ -616,9 +617,10 @@ impl BackgroundJob for CreateCoverageTask {
                 },
             ),
         ];
-        let plan = writes::preview(&env.jira, &ctx.job_id().to_string(), &steps).await?;
+        let scope = WriteScope::of(ctx);
+        let plan = writes::preview(&env.jira, scope.id(), &steps).await?;
         let (outcomes, task_key) = if self.create_ticket {
-            let mut executor = Executor::new(&env.jira, &env.db, WriteScope::of(ctx));
+            let mut executor = Executor::new(&env.jira, &env.db, scope);
             let outcomes = executor.run_all(&steps).await;
             let key = executor.created_key("create:task").map(str::to_owned);
             (outcomes, key)

@@ -84,33 +84,22 @@ async fn pump(
     let _ = to.shutdown().await;
 }
 
-/// The database URL with its host and port replaced by the proxy's.
-fn through(url: &str, proxy: SocketAddr) -> (String, String) {
-    let mut parsed = url::Url::parse(url).expect("a database URL");
-    let upstream = format!(
+/// The `host:port` the database URL points at.
+fn upstream_of(url: &str) -> String {
+    let parsed = url::Url::parse(url).expect("a database URL");
+    format!(
         "{}:{}",
         parsed.host_str().expect("a host"),
         parsed.port().unwrap_or(5432)
-    );
-    parsed.set_host(Some("127.0.0.1")).expect("a host");
-    parsed.set_port(Some(proxy.port())).expect("a port");
-    (parsed.to_string(), upstream)
+    )
 }
 
-fn created_summaries(sandbox: &sandbox::SandboxHandle) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for record in sandbox.write_log().successful() {
-        if record.method == "POST" && record.path.ends_with("/rest/api/3/issue") {
-            let summary = record
-                .body
-                .as_ref()
-                .and_then(|body| body["fields"]["summary"].as_str())
-                .unwrap_or_default()
-                .to_owned();
-            *counts.entry(summary).or_default() += 1;
-        }
-    }
-    counts
+/// The database URL with its host and port replaced by the proxy's.
+fn through(url: &str, proxy: SocketAddr) -> String {
+    let mut parsed = url::Url::parse(url).expect("a database URL");
+    parsed.set_host(Some("127.0.0.1")).expect("a host");
+    parsed.set_port(Some(proxy.port())).expect("a port");
+    parsed.to_string()
 }
 
 /// The tasks of job `job` (1-based), under a story of its own: jobs on one story would be
@@ -152,9 +141,8 @@ async fn a_worker_cut_off_from_the_database_past_its_lease_never_doubles_a_write
         eprintln!("skipped: set PLANWRIGHT_TEST_POSTGRES_URL to run the chaos test");
         return;
     };
-    let (_, upstream) = through(db.url(), "127.0.0.1:1".parse().expect("an address"));
-    let proxy = PausableProxy::start(upstream).await;
-    let (proxied_url, _) = through(db.url(), proxy.addr);
+    let proxy = PausableProxy::start(upstream_of(db.url())).await;
+    let proxied_url = through(db.url(), proxy.addr);
 
     let sandbox = sandbox::Sandbox::builder()
         .seed(sandbox::Seed::Demo)

@@ -5,29 +5,12 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use support::*;
 
 const TASKS: usize = 24;
-
-fn created_summaries(sandbox: &sandbox::SandboxHandle) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for record in sandbox.write_log().successful() {
-        if record.method == "POST" && record.path.ends_with("/rest/api/3/issue") {
-            let summary = record
-                .body
-                .as_ref()
-                .and_then(|body| body["fields"]["summary"].as_str())
-                .unwrap_or_default()
-                .to_owned();
-            *counts.entry(summary).or_default() += 1;
-        }
-    }
-    counts
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_worker_killed_mid_batch_leaves_every_issue_created_exactly_once() {

@@ -374,6 +374,16 @@ impl Database {
         Ok(WriteTx { tx, _slot: slot })
     }
 
+    /// What a `SELECT` inside a write transaction appends to lock the rows it reads until commit:
+    /// `FOR UPDATE` on PostgreSQL; nothing on SQLite, whose write transactions (`BEGIN
+    /// IMMEDIATE`) already exclude every other writer.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.backend() {
+            Backend::Postgres => " FOR UPDATE",
+            Backend::Sqlite => "",
+        }
+    }
+
     /// On SQLite, waits for this process's writer slot; hold it across a single-statement write.
     pub(crate) async fn writer_slot(&self) -> Option<OwnedMutexGuard<()>> {
         match self.backend() {

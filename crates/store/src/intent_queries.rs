@@ -6,7 +6,7 @@
 
 use serde_json::Value;
 
-use crate::database::{Backend, Database};
+use crate::database::Database;
 use crate::error::StoreError;
 use crate::records::LeaseFence;
 use crate::row::{now_ms, to_json};
@@ -38,10 +38,7 @@ impl Database {
     ) -> Result<IntentState, StoreError> {
         let mut tx = self.begin_write().await?;
         if let Some(fence) = fence {
-            let lock = match self.backend() {
-                Backend::Postgres => " FOR UPDATE",
-                Backend::Sqlite => "",
-            };
+            let lock = self.row_lock();
             let sql = format!(
                 "SELECT 1 FROM jobs WHERE id = $1 AND lease_owner = $2 AND lease_until >= $3{lock}"
             );

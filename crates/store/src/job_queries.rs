@@ -298,10 +298,7 @@ impl Database {
         patch: &Map<String, Value>,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
-        let lock = match self.backend() {
-            Backend::Postgres => " FOR UPDATE",
-            Backend::Sqlite => "",
-        };
+        let lock = self.row_lock();
         let sql = format!("SELECT attributes, lease_owner FROM jobs WHERE id = $1{lock}");
         let current: Option<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(id.to_string())

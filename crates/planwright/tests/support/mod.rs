@@ -254,3 +254,23 @@ pub fn marker_lines(path: &Path) -> Vec<String> {
 pub async fn databases() -> Vec<TestDatabase> {
     TestDatabase::all().await.expect("test database")
 }
+
+/// How often the sandbox accepted the creation of an issue, by summary (a count above 1 is a
+/// duplicate write).
+pub fn created_summaries(
+    sandbox: &sandbox::SandboxHandle,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for record in sandbox.write_log().successful() {
+        if record.method == "POST" && record.path.ends_with("/rest/api/3/issue") {
+            let summary = record
+                .body
+                .as_ref()
+                .and_then(|body| body["fields"]["summary"].as_str())
+                .unwrap_or_default()
+                .to_owned();
+            *counts.entry(summary).or_default() += 1;
+        }
+    }
+    counts
+}
