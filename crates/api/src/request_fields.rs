@@ -133,6 +133,19 @@ pub fn in_range<T: PartialOrd + std::fmt::Display + Copy>(
     }
 }
 
+/// Refuses `repos` when a route cannot use them yet (code-aware `what`): a 422 naming the field,
+/// rather than silently ignoring repositories the caller expects to be read.
+pub fn no_repos(repos: Option<&[serde_json::Value]>, what: &str) -> Result<(), ApiError> {
+    if repos.is_some_and(|repos| !repos.is_empty()) {
+        return Err(ApiError::validation(ValidationIssue::body(
+            "repos",
+            format!("Code-aware {what} is not available in this release; remove `repos`"),
+            "value_error",
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

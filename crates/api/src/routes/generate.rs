@@ -12,11 +12,11 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
+use crate::error::{ApiError, ErrorBody, ValidationErrorBody};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
 use crate::job_responses::{BatchResponse, DuplicateKind};
-use crate::request_fields::{IssueKeyText, in_range, issue_key, jql, model_choice};
+use crate::request_fields::{IssueKeyText, in_range, issue_key, jql, model_choice, no_repos};
 use crate::state::AppState;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
@@ -111,17 +111,7 @@ async fn generate_single(
         request.llm_provider.as_deref(),
         request.llm_model.as_deref(),
     )?;
-    if request
-        .repos
-        .as_ref()
-        .is_some_and(|repos| !repos.is_empty())
-    {
-        return Err(ApiError::validation(ValidationIssue::body(
-            "repos",
-            "Code-aware generation is not available in this release; remove `repos`",
-            "value_error",
-        )));
-    }
+    no_repos(request.repos.as_deref(), "generation")?;
     let payload = GenerateSingle {
         ticket_key: ticket_key.clone(),
         update_jira: request.update_jira,

@@ -20,7 +20,7 @@ use crate::error::{ApiError, ErrorBody, ValidationErrorBody, ValidationIssue};
 use crate::extract::ApiJson;
 use crate::job_dispatch::{enqueue, new_job, run_sync};
 use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued};
-use crate::request_fields::{IssueKeyText, issue_key, model_choice};
+use crate::request_fields::{IssueKeyText, issue_key, model_choice, no_repos};
 use crate::state::AppState;
 
 /// Jira's limit on a summary.
@@ -135,17 +135,7 @@ async fn story_coverage(
         request.llm_provider.as_deref(),
         request.llm_model.as_deref(),
     )?;
-    if request
-        .repos
-        .as_ref()
-        .is_some_and(|repos| !repos.is_empty())
-    {
-        return Err(ApiError::validation(ValidationIssue::body(
-            "repos",
-            "Code-aware analysis is not available in this release; remove `repos`",
-            "value_error",
-        )));
-    }
+    no_repos(request.repos.as_deref(), "analysis")?;
     let payload = AnalyzeStoryCoverage {
         story_key: story_key.clone(),
         include_test_cases: request.include_test_cases,
