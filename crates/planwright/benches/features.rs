@@ -145,6 +145,10 @@ async fn single_previews(rows: &mut Vec<String>) {
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let first_key = 20; // the demo dataset's own issues come first
+    // CPU seconds of `serve` and of this process (sandbox, model emulator, clients), so a rate
+    // below the ideal can be told apart: CPU-bound (the two add up to the cores) or waiting.
+    let serve_pid = child.id();
+    let (serve_cpu_before, bench_cpu_before) = (cpu_seconds(Some(serve_pid)), cpu_seconds(None));
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..CLIENTS {
@@ -186,6 +190,9 @@ async fn single_previews(rows: &mut Vec<String>) {
         let _ = task.await;
     }
     let elapsed = started.elapsed().as_secs_f64();
+    let requests = done.load(Ordering::Relaxed).max(1) as f64;
+    let serve_cpu = cpu_seconds(Some(serve_pid)) - serve_cpu_before;
+    let bench_cpu = cpu_seconds(None) - bench_cpu_before;
     let rate = done.load(Ordering::Relaxed) as f64 / elapsed;
     let ideal = CLIENTS as f64 / MODEL_LATENCY.as_secs_f64();
     rows.push(format!(
@@ -193,6 +200,12 @@ async fn single_previews(rows: &mut Vec<String>) {
         rate / ideal * 100.0,
         failed.load(Ordering::Relaxed),
         sandbox.write_log().len()
+    ));
+    rows.push(format!(
+        "| same previews: CPU per request of `serve` / of the sandbox, emulator and clients | — | {:.2} ms / {:.2} ms ({:.0} % of 2 cores busy) |",
+        serve_cpu / requests * 1000.0,
+        bench_cpu / requests * 1000.0,
+        (serve_cpu + bench_cpu) / elapsed / 2.0 * 100.0
     ));
     // Team tasks for a story with the offline generator, one request at a time.
     let url = format!("http://127.0.0.1:{port}/plan/tasks/team-based");
@@ -311,6 +324,26 @@ fn status_kb(pid: u32, field: &str) -> u64 {
         .find_map(|line| line.strip_prefix(field))
         .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
         .unwrap_or(0)
+}
+
+/// User plus system CPU seconds of process `pid` (this process when `None`), from `/proc`.
+fn cpu_seconds(pid: Option<u32>) -> f64 {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/stat"),
+        None => "/proc/self/stat".to_owned(),
+    };
+    let stat = std::fs::read_to_string(path).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at the last ')'.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: f64 = [11, 12]
+        .iter()
+        .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
+        .sum();
+    ticks / 100.0 // USER_HZ is 100 on Linux
 }
 
 fn stop_child(mut child: Child) {
