@@ -57,6 +57,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "tests", description = "Test cases for stories, tasks and whole epics, by coverage level"),
         (name = "coverage", description = "Story coverage by its tasks, and applying the suggestions"),
         (name = "prompts", description = "Rerunning a generation with edited prompts"),
+        (name = "teams", description = "Teams, team members, roles, levels, boards and capacity per sprint"),
     )
 )]
 pub(crate) struct ApiDoc;

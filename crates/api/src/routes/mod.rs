@@ -14,6 +14,7 @@ pub(crate) mod models;
 pub(crate) mod planning_tasks;
 pub(crate) mod prompt_resubmit;
 pub(crate) mod story_coverage;
+pub(crate) mod teams;
 pub(crate) mod test_generation;
 
 use utoipa_axum::router::OpenApiRouter;
@@ -37,6 +38,7 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(test_generation::routes())
         .merge(story_coverage::routes())
         .merge(prompt_resubmit::routes());
+    let router = router.merge(teams::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());
