@@ -35,6 +35,7 @@
 
 pub mod columns;
 pub mod rows;
+mod scan;
 pub mod text;
 pub mod write_back;
 

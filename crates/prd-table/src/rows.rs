@@ -16,19 +16,20 @@ use serde::Serialize;
 
 use crate::PrdError;
 use crate::columns::{Column, ColumnMap, words};
-use crate::text::{
-    acceptance_criteria, collapse, split_user_story, stable_uuid, title_key,
-};
+use crate::scan::scan_tables;
+use crate::text::{acceptance_criteria, collapse, split_user_story, stable_uuid, title_key};
 
 // A literal pattern; `patterns_compile` compiles it in a unit test.
 #[allow(clippy::expect_used)]
-static ISSUE_KEY: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b([A-Z][A-Z0-9_]+-[1-9][0-9]*)\b").expect("a valid pattern"));
+static ISSUE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?-u:\b)[A-Z][A-Z0-9_]+-[1-9][0-9]*(?-u:\b)").expect("a valid pattern")
+});
 
 // A literal pattern; `patterns_compile` compiles it in a unit test.
 #[allow(clippy::expect_used)]
 static BROWSE_LINK: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"href="[^"]*/browse/([A-Z][A-Z0-9_]+-[1-9][0-9]*)[^"]*""#).expect("a valid pattern")
+    Regex::new(r#"href="[^"]*/browse/([A-Z][A-Z0-9_]+-[1-9][0-9]*)[^"]*""#)
+        .expect("a valid pattern")
 });
 
 // A literal pattern; `patterns_compile` compiles it in a unit test.
@@ -129,7 +130,10 @@ pub struct StoryTable {
     pub columns: ColumnMap,
     pub rows: Vec<StoryRow>,
     pub skipped: Vec<SkippedRow>,
-    /// The table as markup read it, for editing.
+    /// Byte range of the table in the page.
+    pub range: std::ops::Range<usize>,
+    /// The table as markup read it from the page's `range` (its byte offsets are relative to
+    /// `range.start`), for editing.
     pub table: StorageTable,
 }
 
@@ -151,27 +155,31 @@ pub(crate) fn is_story_heading(heading: &str) -> bool {
     let words = words(heading);
     let has = |word: &str| words.split(' ').any(|w| w == word);
     let story = has("story") || has("stories");
-    (story && (has("list") || has("ticket") || has("tickets"))) || words == "user stories" || words == "stories"
+    (story && (has("list") || has("ticket") || has("tickets")))
+        || words == "user stories"
+        || words == "stories"
 }
 
 /// Finds the story table of `page` and reads its rows.
 pub fn find_story_table(page: &str) -> Result<StoryTable, PrdError> {
-    let tables = markup::list_tables(page)?;
-    let detected: Vec<(Vec<String>, ColumnMap)> = tables
+    read_story_table(page, true)
+}
+
+/// Finds the story table; `full` reads descriptions, criteria and priorities too (write-back
+/// needs only titles, ids and tickets).
+pub(crate) fn read_story_table(page: &str, full: bool) -> Result<StoryTable, PrdError> {
+    let spans = scan_tables(page);
+    let detected: Vec<ColumnMap> = spans
         .iter()
-        .map(|table| {
-            let headers = table.headers();
-            let columns = ColumnMap::detect(&headers);
-            (headers, columns)
-        })
+        .map(|span| ColumnMap::detect(&span.header))
         .collect();
-    let under_heading = tables.iter().zip(&detected).position(|(table, (_, columns))| {
-        columns.has_story_column() && table.heading.as_deref().is_some_and(is_story_heading)
+    let under_heading = spans.iter().zip(&detected).position(|(span, columns)| {
+        columns.has_story_column() && span.heading.as_deref().is_some_and(is_story_heading)
     });
     let chosen = under_heading.or_else(|| {
         // The most story-like table: most roles, the first of equals.
         let mut best: Option<(usize, usize)> = None;
-        for (index, (_, columns)) in detected.iter().enumerate() {
+        for (index, columns) in detected.iter().enumerate() {
             let score = columns.score();
             if columns.has_story_column()
                 && score >= 2
@@ -182,30 +190,31 @@ pub fn find_story_table(page: &str) -> Result<StoryTable, PrdError> {
         }
         best.map(|(index, _)| index)
     });
-    let Some(index) = chosen else {
-        return Err(PrdError::NoStoryTable {
-            tables: tables.len(),
-            headings: detected
-                .iter()
-                .map(|(headers, _)| format!("[{}]", headers.join(", ")))
-                .collect(),
-        });
+    let no_table = || PrdError::NoStoryTable {
+        tables: spans.len(),
+        headings: spans
+            .iter()
+            .map(|span| format!("[{}]", span.header.join(", ")))
+            .collect(),
     };
-    let (headers, columns) = detected.into_iter().nth(index).unwrap_or_default();
-    let Some(table) = tables.into_iter().nth(index) else {
-        return Err(PrdError::NoStoryTable {
-            tables: 0,
-            headings: Vec::new(),
-        });
+    let Some(span) = chosen.and_then(|index| spans.get(index)) else {
+        return Err(no_table());
     };
-    let (rows, skipped) = read_rows(page, &table, &columns);
+    let fragment = page.get(span.range.clone()).unwrap_or_default();
+    let Some(table) = markup::list_tables(fragment)?.into_iter().next() else {
+        return Err(no_table());
+    };
+    let headers = table.headers();
+    let columns = ColumnMap::detect(&headers);
+    let (rows, skipped) = read_rows(fragment, &table, &columns, full);
     Ok(StoryTable {
-        heading: table.heading.clone(),
-        table_index: index,
+        heading: span.heading.clone(),
+        table_index: chosen.unwrap_or_default(),
         headers,
         columns,
         rows,
         skipped,
+        range: span.range.clone(),
         table,
     })
 }
@@ -213,13 +222,17 @@ pub fn find_story_table(page: &str) -> Result<StoryTable, PrdError> {
 /// The id of a row with `title` (its raw title cell text) that is the `occurrence`-th row
 /// (from 0) with that title: what [`StoryRow::row_id`] is when no placeholder is present.
 pub fn row_id_for(title: &str, occurrence: usize) -> String {
-    stable_uuid(&format!("prd-row\u{0}{}\u{0}{occurrence}", title_key(title)))
+    stable_uuid(&format!(
+        "prd-row\u{0}{}\u{0}{occurrence}",
+        title_key(title)
+    ))
 }
 
 fn read_rows(
     page: &str,
     table: &StorageTable,
     columns: &ColumnMap,
+    full: bool,
 ) -> (Vec<StoryRow>, Vec<SkippedRow>) {
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
@@ -241,7 +254,9 @@ fn read_rows(
                 .and_then(|column| table.cell(index, column.index))
         };
         if width > 1 && is_section_label(row) {
-            skipped.push(skip("a merged row (one cell across the table), read as a section label"));
+            skipped.push(skip(
+                "a merged row (one cell across the table), read as a section label",
+            ));
             continue;
         }
         if row.cells.iter().all(|cell| cell.text.trim().is_empty()) {
@@ -267,7 +282,8 @@ fn read_rows(
         }
         let split = split_user_story(&raw_title);
         let mut user_story = split.user_story;
-        if let (Some(story), Some(title)) = (story_cell, title_cell)
+        if full
+            && let (Some(story), Some(title)) = (story_cell, title_cell)
             && story.range != title.range
             && !story.text.trim().is_empty()
         {
@@ -282,14 +298,16 @@ fn read_rows(
                 .unwrap_or_default()
         };
         // A description cell merged with the title cell (colspan) repeats the title.
-        let description_cell = cell_at(&columns.description).filter(|cell| {
-            let merged = name_cell.is_some_and(|name| name.range == cell.range)
-                || story_cell.is_some_and(|story| story.range == cell.range);
-            if merged {
-                notes.push("merged cells: the description shares the title's cell".to_owned());
-            }
-            !merged
-        });
+        let description_cell = cell_at(&columns.description)
+            .filter(|_| full)
+            .filter(|cell| {
+                let merged = name_cell.is_some_and(|name| name.range == cell.range)
+                    || story_cell.is_some_and(|story| story.range == cell.range);
+                if merged {
+                    notes.push("merged cells: the description shares the title's cell".to_owned());
+                }
+                !merged
+            });
         let description_text = description_cell.map(text_of).unwrap_or_default();
         let body = description_text.trim();
         let description = match &user_story {
@@ -299,10 +317,12 @@ fn read_rows(
             None => body.to_owned(),
         };
         let criteria = cell_at(&columns.acceptance_criteria)
+            .filter(|_| full)
             .filter(|cell| name_cell.is_none_or(|name| name.range != cell.range))
             .map(|cell| acceptance_criteria(&text_of(cell)))
             .unwrap_or_default();
         let priority = cell_at(&columns.priority)
+            .filter(|_| full)
             .filter(|cell| name_cell.is_none_or(|name| name.range != cell.range))
             .map(|cell| collapse(&cell.text))
             .filter(|p| !p.is_empty());
@@ -350,15 +370,20 @@ fn is_section_label(row: &markup::StorageRow) -> bool {
 
 /// The issue and the placeholder a ticket cell holds.
 fn ticket_in(cell: &StorageCell, raw: &str) -> (Option<TicketRef>, Option<String>) {
-    let placeholder = PLACEHOLDER
-        .captures(&cell.text)
-        .or_else(|| PLACEHOLDER.captures(raw))
+    // Cheap substring tests first: capture groups run on the slow regex engine.
+    let placeholder = raw
+        .contains("TEMP-")
+        .then(|| {
+            PLACEHOLDER
+                .captures(&cell.text)
+                .or_else(|| PLACEHOLDER.captures(raw))
+        })
+        .flatten()
         .and_then(|c| c.get(1))
         .map(|m| m.as_str().to_lowercase());
     let key_in = |text: &str| {
         ISSUE_KEY
-            .captures_iter(text)
-            .filter_map(|c| c.get(1))
+            .find_iter(text)
             .map(|m| m.as_str().to_owned())
             .find(|key| !key.starts_with("TEMP-"))
     };
@@ -372,8 +397,9 @@ fn ticket_in(cell: &StorageCell, raw: &str) -> (Option<TicketRef>, Option<String
         None
     }
     .or_else(|| {
-        BROWSE_LINK
-            .captures(raw)
+        raw.contains("/browse/")
+            .then(|| BROWSE_LINK.captures(raw))
+            .flatten()
             .and_then(|c| c.get(1))
             .map(|m| TicketRef {
                 key: m.as_str().to_owned(),

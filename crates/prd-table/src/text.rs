@@ -10,7 +10,7 @@ use regex::Regex;
 #[allow(clippy::expect_used)]
 static USER_STORY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)(?:^|\s|[:\-–|])(As\s+(?:an?\s+|the\s+)?\S.*?,?\s+I\s+(?:want|need|would\s+like|can)\s+[^.]*?(?:,?\s+so\s+that\s+[^.]*)?)(?:\.|$)",
+        r"(?i)(?:^|\s|[:\-–|])As\s+(?:an?\s+|the\s+)?\S.*?,?\s+I\s+(?:want|need|would\s+like|can)\s+[^.]*?(?:,?\s+so\s+that\s+[^.]*)?(?:\.|$)",
     )
     .expect("a valid pattern")
 });
@@ -32,7 +32,8 @@ static GHERKIN: LazyLock<Regex> = LazyLock::new(|| {
 // A literal pattern; `patterns_compile` compiles it in a unit test.
 #[allow(clippy::expect_used)]
 static BULLET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s*(?:[-*•·▪◦–]|\d{1,3}[.)]|[a-zA-Z][.)]|\[[ xX]?\])\s+").expect("a valid pattern")
+    Regex::new(r"^\s*(?:[-*•·▪◦–]|\d{1,3}[.)]|[a-zA-Z][.)]|\[[ xX]?\])\s+")
+        .expect("a valid pattern")
 });
 
 /// The longest summary Jira accepts.
@@ -51,27 +52,30 @@ pub struct SplitTitle {
 /// card" → "Save my card").
 pub fn split_user_story(text: &str) -> SplitTitle {
     let text = collapse(text);
-    let Some(captures) = USER_STORY.captures(&text) else {
+    // `find` runs on the regex's DFA; capture groups would need the much slower PikeVM on
+    // every title (docs/benchmarks.md, prd-table).
+    let Some(found) = USER_STORY.find(&text) else {
         return SplitTitle {
             summary: cap_summary(&text),
             user_story: None,
         };
     };
-    let Some(sentence) = captures.get(1) else {
-        return SplitTitle {
-            summary: cap_summary(&text),
-            user_story: None,
-        };
-    };
-    let whole = captures.get(0).map_or(sentence.range(), |m| m.range());
-    let before = text.get(..sentence.start()).unwrap_or_default();
-    let after = text.get(whole.end..).unwrap_or_default();
+    let matched = found.as_str();
+    let boundary = |c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '|');
+    let lead = matched.len() - matched.trim_start_matches(boundary).len();
+    let sentence_start = found.start() + lead;
+    let before = text.get(..sentence_start).unwrap_or_default();
+    let after = text.get(found.end()..).unwrap_or_default();
+    let sentence = text
+        .get(sentence_start..found.end())
+        .unwrap_or_default()
+        .trim_end_matches('.');
     let rest = format!("{before} {after}");
     let rest = rest
         .trim()
         .trim_matches(|c: char| c == '-' || c == ':' || c == '|' || c == '–' || c == ',')
         .trim();
-    let sentence = sentence.as_str().trim().trim_end_matches(',').to_owned();
+    let sentence = sentence.trim().trim_end_matches(',').to_owned();
     let summary = if rest.is_empty() {
         want_clause(&sentence).unwrap_or_else(|| sentence.clone())
     } else {
@@ -113,10 +117,7 @@ pub fn collapse(text: &str) -> String {
 
 /// How titles are compared: whitespace collapsed, case folded, a final full stop dropped.
 pub fn title_key(title: &str) -> String {
-    collapse(title)
-        .trim_end_matches('.')
-        .trim()
-        .to_lowercase()
+    collapse(title).trim_end_matches('.').trim().to_lowercase()
 }
 
 /// Acceptance criteria from a cell's text lines (as [`markup::storage_to_text`] renders a
@@ -156,14 +157,29 @@ fn is_criteria_heading(line: &str) -> bool {
     )
 }
 
+/// Whether `line` may start with a Gherkin keyword (a cheap test before the regex).
+fn may_be_step(line: &str) -> bool {
+    let first: String = line
+        .chars()
+        .take_while(|c| c.is_alphabetic())
+        .take(9)
+        .collect::<String>()
+        .to_lowercase();
+    matches!(
+        first.as_str(),
+        "given" | "when" | "then" | "and" | "but" | "scenario"
+    )
+}
+
 fn starts_scenario(line: &str) -> bool {
-    GHERKIN
-        .captures(line)
-        .and_then(|c| c.get(1))
-        .is_some_and(|keyword| {
-            let keyword = keyword.as_str().to_lowercase();
-            keyword == "given" || keyword.starts_with("scenario")
-        })
+    may_be_step(line)
+        && GHERKIN
+            .captures(line)
+            .and_then(|c| c.get(1))
+            .is_some_and(|keyword| {
+                let keyword = keyword.as_str().to_lowercase();
+                keyword == "given" || keyword.starts_with("scenario")
+            })
 }
 
 fn gherkin(lines: &[String]) -> Vec<String> {
@@ -171,8 +187,9 @@ fn gherkin(lines: &[String]) -> Vec<String> {
     // Whether the current criterion opened with "Scenario:", so its "Given" continues it.
     let mut in_scenario = false;
     for line in lines {
-        let keyword = GHERKIN
-            .captures(line)
+        let keyword = may_be_step(line)
+            .then(|| GHERKIN.captures(line))
+            .flatten()
             .and_then(|c| c.get(1))
             .map(|k| k.as_str().to_lowercase());
         let starts = match keyword.as_deref() {

@@ -20,7 +20,7 @@ use markup::{ColumnRef, TableEditor};
 use serde::Serialize;
 
 use crate::PrdError;
-use crate::rows::find_story_table;
+use crate::rows::read_story_table;
 
 /// The header of the ticket column added to a table that has none.
 pub const TICKET_COLUMN: &str = "JIRA Ticket";
@@ -120,20 +120,20 @@ fn escape(text: &str) -> String {
 /// Writes `links` into the story table of `page` (see the module docs). Fails only when the
 /// page has no story table or is not well-formed; per-link problems are outcomes.
 pub fn write_links(page: &str, links: &[RowLink]) -> Result<WriteBack, PrdError> {
-    let story = find_story_table(page)?;
+    let story = read_story_table(page, false)?;
+    let fragment = page.get(story.range.clone()).unwrap_or_default();
     let mut outcomes = Vec::with_capacity(links.len());
     // (data row, link index)
     let mut to_write: Vec<(usize, usize)> = Vec::new();
     for (index, link) in links.iter().enumerate() {
-        let outcome = |row: Option<usize>, status: LinkStatus, detail: Option<String>| {
-            LinkOutcome {
+        let outcome =
+            |row: Option<usize>, status: LinkStatus, detail: Option<String>| LinkOutcome {
                 row_id: link.row_id.clone(),
                 key: link.key.clone(),
                 row,
                 status,
                 detail,
-            }
-        };
+            };
         let Some(row) = story
             .row_by_id(&link.row_id)
             .or_else(|| story.row_by_title(&link.title))
@@ -188,9 +188,9 @@ pub fn write_links(page: &str, links: &[RowLink]) -> Result<WriteBack, PrdError>
         .rows
         .iter()
         .flat_map(|row| row.cells.iter())
-        .any(|cell| starts_with_paragraph(page, cell));
+        .any(|cell| starts_with_paragraph(fragment, cell));
     let ticket_column = story.columns.ticket.as_ref().map(|c| c.index);
-    let mut editor = TableEditor::new(page, story.table.clone());
+    let mut editor = TableEditor::new(fragment, story.table.clone());
     let added_column = ticket_column.is_none();
     if added_column {
         editor.add_column(TICKET_COLUMN, &[])?;
@@ -203,7 +203,7 @@ pub fn write_links(page: &str, links: &[RowLink]) -> Result<WriteBack, PrdError>
             Some(column) => story
                 .table
                 .cell(row, column)
-                .is_some_and(|cell| starts_with_paragraph(page, cell)),
+                .is_some_and(|cell| starts_with_paragraph(fragment, cell)),
             None => uses_paragraphs,
         };
         let markup = if wrap {
@@ -222,8 +222,12 @@ pub fn write_links(page: &str, links: &[RowLink]) -> Result<WriteBack, PrdError>
             outcome.detail = Some(format!("the ticket cell cannot be written: {error}"));
         }
     }
-    let edited = editor.finish();
-    let changed = edited != page;
+    let edited_table = editor.finish();
+    let changed = edited_table != fragment;
+    let mut edited = String::with_capacity(page.len() + edited_table.len() - fragment.len());
+    edited.push_str(page.get(..story.range.start).unwrap_or_default());
+    edited.push_str(&edited_table);
+    edited.push_str(page.get(story.range.end..).unwrap_or_default());
     Ok(WriteBack {
         page: edited,
         outcomes,

@@ -43,8 +43,18 @@ fn the_demo_prd_reads_as_four_stories_three_ticketed() {
     let table = find_story_table(DEMO_PRD).unwrap();
     assert_eq!(table.heading.as_deref(), Some("Story Ticket List"));
     assert_eq!(table.columns.ticket.as_ref().map(|c| c.index), Some(0));
-    assert_eq!(table.columns.title.as_ref().map(|c| c.header.as_str()), Some("Story"));
-    assert_eq!(table.columns.description.as_ref().map(|c| c.header.as_str()), Some("Notes"));
+    assert_eq!(
+        table.columns.title.as_ref().map(|c| c.header.as_str()),
+        Some("Story")
+    );
+    assert_eq!(
+        table
+            .columns
+            .description
+            .as_ref()
+            .map(|c| c.header.as_str()),
+        Some("Notes")
+    );
     let titles: Vec<&str> = table.rows.iter().map(|r| r.title.as_str()).collect();
     assert_eq!(
         titles,
@@ -82,10 +92,7 @@ fn the_demo_prd_reads_as_four_stories_three_ticketed() {
 fn writing_the_missing_link_changes_only_that_cell_and_is_idempotent() {
     let table = find_story_table(DEMO_PRD).unwrap();
     let saved = &table.rows[3];
-    let links = vec![
-        link(&table.rows[0], "DEMO-4"),
-        link(saved, "DEMO-7"),
-    ];
+    let links = vec![link(&table.rows[0], "DEMO-4"), link(saved, "DEMO-7")];
     let written = write_links(DEMO_PRD, &links).unwrap();
     assert!(written.changed);
     assert!(!written.added_column);
@@ -102,13 +109,21 @@ fn writing_the_missing_link_changes_only_that_cell_and_is_idempotent() {
     // Read back: the same rows, with the new key.
     let reread = find_story_table(&written.page).unwrap();
     assert_eq!(reread.rows[3].ticket.as_ref().unwrap().key, "DEMO-7");
-    assert_eq!(reread.rows[3].ticket.as_ref().unwrap().source, TicketSource::Link);
+    assert_eq!(
+        reread.rows[3].ticket.as_ref().unwrap().source,
+        TicketSource::Link
+    );
     assert_eq!(reread.rows[3].row_id, saved.row_id);
     // A second write changes nothing.
     let twice = write_links(&written.page, &links).unwrap();
     assert!(!twice.changed);
     assert_eq!(twice.page, written.page);
-    assert!(twice.outcomes.iter().all(|o| o.status == LinkStatus::AlreadyLinked));
+    assert!(
+        twice
+            .outcomes
+            .iter()
+            .all(|o| o.status == LinkStatus::AlreadyLinked)
+    );
 }
 
 #[test]
@@ -162,11 +177,18 @@ fn several_tables_merged_and_short_rows_gherkin_and_macros() {
         ["Given a member\nWhen they open the account page\nThen the balance is shown"]
     );
     assert_eq!(points.priority.as_deref(), Some("Must"));
-    assert!(points.jira_description().contains("## Acceptance Criteria\n\n- Given a member\n  When they open"));
+    assert!(
+        points
+            .jira_description()
+            .contains("## Acceptance Criteria\n\n- Given a member\n  When they open")
+    );
 
     let expire = &table.rows[1];
     assert_eq!(expire.title, "Expire points after a year");
-    assert_eq!(expire.acceptance_criteria, ["Expired points are gone", "members get an e-mail"]);
+    assert_eq!(
+        expire.acceptance_criteria,
+        ["Expired points are gone", "members get an e-mail"]
+    );
     assert_eq!(expire.priority, None);
     assert!(expire.notes.iter().any(|n| n.contains("short row")));
 
@@ -194,14 +216,31 @@ fn a_table_without_a_ticket_column_gets_one_and_nothing_else_changes() {
     assert!(written.added_column);
     assert_eq!(written.written(), 4);
     let reread = find_story_table(&written.page).unwrap();
-    assert_eq!(reread.columns.ticket.as_ref().map(|c| c.header.as_str()), Some("JIRA Ticket"), "{}", written.page);
+    assert_eq!(
+        reread.columns.ticket.as_ref().map(|c| c.header.as_str()),
+        Some("JIRA Ticket"),
+        "{}",
+        written.page
+    );
     for (i, row) in reread.rows.iter().enumerate() {
-        assert_eq!(row.ticket.as_ref().map(|t| t.key.clone()), Some(format!("LOY-{}", i + 1)), "{}", written.page);
-        assert_eq!(row.row_id, table.rows[i].row_id, "ids survive the write-back");
+        assert_eq!(
+            row.ticket.as_ref().map(|t| t.key.clone()),
+            Some(format!("LOY-{}", i + 1)),
+            "{}",
+            written.page
+        );
+        assert_eq!(
+            row.row_id, table.rows[i].row_id,
+            "ids survive the write-back"
+        );
         assert_eq!(row.title, table.rows[i].title);
         assert_eq!(row.acceptance_criteria, table.rows[i].acceptance_criteria);
     }
-    assert!(written.page.contains("<col /><col /><col /><col /></colgroup>"));
+    assert!(
+        written
+            .page
+            .contains("<col /><col /><col /><col /></colgroup>")
+    );
     assert!(written.page.contains("<th><p>JIRA Ticket</p></th></tr>"));
     // The other tables and everything outside the story table are untouched.
     let start = written.page.find("<h2>Appendix</h2>").unwrap();
@@ -221,7 +260,12 @@ fn keys_in_links_and_text_and_a_title_only_table_elsewhere() {
 </tbody></table>"#;
     let table = find_story_table(page).unwrap();
     assert_eq!(table.heading, None);
-    let tickets: Vec<_> = table.rows.iter().take(2).map(|r| r.ticket.clone().unwrap()).collect();
+    let tickets: Vec<_> = table
+        .rows
+        .iter()
+        .take(2)
+        .map(|r| r.ticket.clone().unwrap())
+        .collect();
     assert_eq!(tickets[0].key, "SHOP-12");
     assert_eq!(tickets[0].source, TicketSource::Link);
     assert_eq!(tickets[1].key, "SHOP-13");
@@ -230,9 +274,21 @@ fn keys_in_links_and_text_and_a_title_only_table_elsewhere() {
     let archive = &table.rows[2];
     assert_eq!(archive.row_id, "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f");
     assert_eq!(archive.ticket, None);
-    let written = write_links(page, &[RowLink::new(&archive.row_id, "renamed", "SHOP-14", &url("SHOP-14"))]).unwrap();
+    let written = write_links(
+        page,
+        &[RowLink::new(
+            &archive.row_id,
+            "renamed",
+            "SHOP-14",
+            &url("SHOP-14"),
+        )],
+    )
+    .unwrap();
     assert_eq!(written.written(), 1);
-    assert!(written.page.contains(&format!("<td><p>{}</p></td></tr>", link_markup("SHOP-14", &url("SHOP-14")))));
+    assert!(written.page.contains(&format!(
+        "<td><p>{}</p></td></tr>",
+        link_markup("SHOP-14", &url("SHOP-14"))
+    )));
     assert!(!written.page.contains("TEMP-"));
 }
 
@@ -240,9 +296,23 @@ fn keys_in_links_and_text_and_a_title_only_table_elsewhere() {
 fn a_page_without_a_story_table_is_a_clear_error() {
     let page = "<h2>Stakeholders</h2><table><tbody><tr><th>Name</th><th>Role</th></tr><tr><td>Ana</td><td>PM</td></tr></tbody></table>";
     let error = find_story_table(page).unwrap_err();
-    assert!(matches!(error, PrdError::NoStoryTable { tables: 1, .. }), "{error}");
+    assert!(
+        matches!(error, PrdError::NoStoryTable { tables: 1, .. }),
+        "{error}"
+    );
     let message = error.to_string();
-    assert!(message.contains("Story Ticket List") && message.contains("[Name, Role]"), "{message}");
-    assert!(matches!(find_story_table("<p>no tables</p>"), Err(PrdError::NoStoryTable { tables: 0, .. })));
-    assert!(matches!(find_story_table("<table><tr>"), Err(PrdError::Storage(_))));
+    assert!(
+        message.contains("Story Ticket List") && message.contains("[Name, Role]"),
+        "{message}"
+    );
+    assert!(matches!(
+        find_story_table("<p>no tables</p>"),
+        Err(PrdError::NoStoryTable { tables: 0, .. })
+    ));
+    let malformed =
+        "<h2>Story List</h2><table><tr><th>Title</th></tr><tr><td><p>x</td></tr></table>";
+    assert!(matches!(
+        find_story_table(malformed),
+        Err(PrdError::Storage(_))
+    ));
 }
