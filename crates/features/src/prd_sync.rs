@@ -666,6 +666,22 @@ pub async fn link_prd_row(
     Ok(Some(RowLinkReport { outcome, warning }))
 }
 
+/// Adds what [`link_prd_row`] did to a create/update response: its write, or a warning.
+pub fn record_row_link(
+    linked: Result<Option<RowLinkReport>, String>,
+    writes: &mut Vec<WriteOutcome>,
+    warnings: &mut Vec<String>,
+) {
+    match linked {
+        Ok(Some(report)) => {
+            writes.push(report.outcome);
+            warnings.extend(report.warning);
+        }
+        Ok(None) => {}
+        Err(why) => warnings.push(format!("The PRD row was not linked: {why}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
