@@ -153,8 +153,15 @@ async fn the_demo_prd_syncs_once_and_a_second_run_changes_nothing() {
         let new = detail(&plan, NEW_ROW);
         assert_eq!(new["action_taken"], "would_create", "{label}: {new}");
         assert_eq!(new["ticket_source"], "newly_created");
-        assert!(new["prd_row_uuid"].as_str().is_some_and(|id| id.len() == 36));
-        assert_eq!(plan["created_tickets"]["stories"], json!([format!("[DRY_RUN] {NEW_ROW}")]));
+        assert!(
+            new["prd_row_uuid"]
+                .as_str()
+                .is_some_and(|id| id.len() == 36)
+        );
+        assert_eq!(
+            plan["created_tickets"]["stories"],
+            json!([format!("[DRY_RUN] {NEW_ROW}")])
+        );
         let actions: Vec<&str> = plan["write_plan"]["writes"]
             .as_array()
             .expect("writes")
@@ -164,8 +171,13 @@ async fn the_demo_prd_syncs_once_and_a_second_run_changes_nothing() {
         assert_eq!(actions, ["create_issue", "update_page"], "{label}");
         let page_write = &plan["write_plan"]["writes"][1];
         assert_eq!(page_write["method"], "PUT");
-        let planned_body = page_write["body"]["body"]["value"].as_str().expect("a body");
-        assert!(planned_body.contains("/browse/DEMO-7\">DEMO-7</a>"), "{label}");
+        let planned_body = page_write["body"]["body"]["value"]
+            .as_str()
+            .expect("a body");
+        assert!(
+            planned_body.contains("/browse/DEMO-7\">DEMO-7</a>"),
+            "{label}"
+        );
         assert!(planned_body.contains("{{created:prd:create:"), "{label}");
 
         // The real run: one story created, one page update, only the ticket cells changed.
@@ -190,10 +202,12 @@ async fn the_demo_prd_syncs_once_and_a_second_run_changes_nothing() {
         assert!(writes[1].1.contains("/wiki/api/v2/pages/"), "{writes:?}");
         let after = prd_body(&app);
         assert_ne!(after, before);
-        assert_eq!(without_links(&after), before, "{label}: only the ticket cells change");
-        assert!(after.contains(&format!(
-            "/browse/DEMO-7\">DEMO-7</a></p></td><td><p>Saved cards"
-        )));
+        assert_eq!(
+            without_links(&after),
+            before,
+            "{label}: only the ticket cells change"
+        );
+        assert!(after.contains("/browse/DEMO-7\">DEMO-7</a></p></td><td><p>Saved cards"));
         assert!(after.contains(&format!(
             "/browse/{0}\">{0}</a></p></td><td><p>{NEW_ROW}",
             created[0]
@@ -202,7 +216,11 @@ async fn the_demo_prd_syncs_once_and_a_second_run_changes_nothing() {
         let description = {
             let store = app.sandbox().state().read();
             let issue = store.issue(&created[0]).expect("created");
-            issue.description.as_ref().map(|d| d.to_string()).unwrap_or_default()
+            issue
+                .description
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         };
         assert!(
             description.contains("One tap on supported devices."),
@@ -277,7 +295,11 @@ async fn update_edits_only_what_differs_and_error_refuses_naming_the_rows() {
         let guest_description = {
             let store = app.sandbox().state().read();
             let issue = store.issue("DEMO-4").expect("exists");
-            issue.description.as_ref().map(|d| d.to_string()).unwrap_or_default()
+            issue
+                .description
+                .as_ref()
+                .map(|d| d.to_string())
+                .unwrap_or_default()
         };
         assert!(guest_description.contains("offer account creation after payment"));
         // Only the "Saved cards" ticket cell was added to the page.
@@ -305,10 +327,14 @@ async fn a_concurrent_edit_of_the_page_survives_the_write_back() {
         let label = app.label();
         let before = prd_body(&app);
         let human = "<p>Added by Priya while the sync ran.</p>";
-        app.sandbox().state().edit_before_next_page_update(
-            prd_page_id(&app),
-            move |body: &str| body.replace("<h2>Out of scope</h2>", &format!("<h2>Out of scope</h2>{human}")),
-        );
+        app.sandbox()
+            .state()
+            .edit_before_next_page_update(prd_page_id(&app), move |body: &str| {
+                body.replace(
+                    "<h2>Out of scope</h2>",
+                    &format!("<h2>Out of scope</h2>{human}"),
+                )
+            });
         let log = app.sandbox().write_log();
         log.clear();
         let (status, done) = sync(&app, json!({"epic_key": "DEMO-1", "dry_run": false})).await;
@@ -316,8 +342,14 @@ async fn a_concurrent_edit_of_the_page_survives_the_write_back() {
         assert_eq!(done["success"], true, "{label}: {done}");
         let after = prd_body(&app);
         assert!(after.contains(human), "{label}: the person's edit was lost");
-        assert!(after.contains("/browse/DEMO-7\">DEMO-7</a>"), "{label}: the link is missing");
-        let expected = before.replace("<h2>Out of scope</h2>", &format!("<h2>Out of scope</h2>{human}"));
+        assert!(
+            after.contains("/browse/DEMO-7\">DEMO-7</a>"),
+            "{label}: the link is missing"
+        );
+        let expected = before.replace(
+            "<h2>Out of scope</h2>",
+            &format!("<h2>Out of scope</h2>{human}"),
+        );
         assert_eq!(without_links(&after), expected, "{label}");
         let puts: Vec<u16> = log
             .entries()
@@ -325,7 +357,11 @@ async fn a_concurrent_edit_of_the_page_survives_the_write_back() {
             .filter(|w| w.method == "PUT")
             .map(|w| w.status)
             .collect();
-        assert_eq!(puts, [409, 200], "{label}: a conflict, then the re-applied edit");
+        assert_eq!(
+            puts,
+            [409, 200],
+            "{label}: a conflict, then the re-applied edit"
+        );
         app.drain().await;
     }
 }
@@ -336,23 +372,34 @@ async fn bad_input_is_a_clear_4xx_and_async_mode_queues_one_job_per_epic() {
         let label = app.label();
         let rfc_url = {
             let store = app.sandbox().state().read();
-            let page = store
+            store
                 .pages()
                 .find(|p| p.current().title.starts_with("RFC-012"))
                 .expect("the demo RFC")
                 .id
-                .clone();
-            page
+                .clone()
         };
         let cases = [
-            (json!({"prd_url": "https://x.atlassian.net/wiki/spaces/D/pages/1/P"}), 422, "epic_key is required"),
+            (
+                json!({"prd_url": "https://x.atlassian.net/wiki/spaces/D/pages/1/P"}),
+                422,
+                "epic_key is required",
+            ),
             (json!({}), 422, "epic_key"),
-            (json!({"epic_key": "DEMO-1", "existing_ticket_action": "overwrite"}), 422, "skip, update, error"),
+            (
+                json!({"epic_key": "DEMO-1", "existing_ticket_action": "overwrite"}),
+                422,
+                "skip, update, error",
+            ),
             (json!({"epic_key": "not a key"}), 422, "epic_key"),
             (json!({"epic_key": "DEMO-999"}), 404, "DEMO-999"),
             (json!({"epic_key": "DEMO-3"}), 422, "PRD"),
             (json!({"epic_key": "DEMO-4"}), 422, "not an epic"),
-            (json!({"epic_key": "DEMO-1", "prd_url": rfc_url}), 422, "no story table"),
+            (
+                json!({"epic_key": "DEMO-1", "prd_url": rfc_url}),
+                422,
+                "no story table",
+            ),
         ];
         for (request, status, needle) in cases {
             let (got, body) = sync(&app, request.clone()).await;
@@ -370,10 +417,16 @@ async fn bad_input_is_a_clear_4xx_and_async_mode_queues_one_job_per_epic() {
         assert!(queued["job_id"].as_str().is_some(), "{label}: {queued}");
         let (status, duplicate) = sync(&app, json!({"epic_key": "DEMO-1"})).await;
         assert_eq!(status, StatusCode::CONFLICT, "{label}: {duplicate}");
-        assert!(duplicate.to_string().contains("DEMO-1"), "{label}: {duplicate}");
+        assert!(
+            duplicate.to_string().contains("DEMO-1"),
+            "{label}: {duplicate}"
+        );
         let report = app.drain().await;
         assert_eq!(report.completed, 1, "{label}: {report:?}");
-        assert!(app.sandbox().write_log().is_empty(), "{label}: a queued dry run writes nothing");
+        assert!(
+            app.sandbox().write_log().is_empty(),
+            "{label}: a queued dry run writes nothing"
+        );
     }
 }
 
@@ -384,7 +437,10 @@ async fn create_and_update_story_ticket_link_their_prd_row() {
         add_prd_row(&app);
         let (status, plan) = sync(&app, json!({"epic_key": "DEMO-1"})).await;
         assert_eq!(status, StatusCode::OK, "{label}: {plan}");
-        let row_id = detail(&plan, NEW_ROW)["prd_row_uuid"].as_str().expect("an id").to_owned();
+        let row_id = detail(&plan, NEW_ROW)["prd_row_uuid"]
+            .as_str()
+            .expect("an id")
+            .to_owned();
         let saved_id = detail(&plan, "Saved cards for returning shoppers")["prd_row_uuid"]
             .as_str()
             .expect("an id")
@@ -407,12 +463,20 @@ async fn create_and_update_story_ticket_link_their_prd_row() {
             )
             .await;
         let body: Value = response.json().await.expect("json");
-        let key = body["ticket_key"].as_str().unwrap_or_else(|| panic!("{label}: {body}")).to_owned();
+        let key = body["ticket_key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{label}: {body}"))
+            .to_owned();
         assert_eq!(body["prd_row_uuid"], row_id.as_str());
-        assert!(body["warnings"].as_array().is_some_and(|w| w.is_empty()), "{label}: {body}");
+        assert!(
+            body["warnings"].as_array().is_some_and(|w| w.is_empty()),
+            "{label}: {body}"
+        );
         let page = prd_body(&app);
         assert!(
-            page.contains(&format!("/browse/{key}\">{key}</a></p></td><td><p>{NEW_ROW}")),
+            page.contains(&format!(
+                "/browse/{key}\">{key}</a></p></td><td><p>{NEW_ROW}"
+            )),
             "{label}: {page}"
         );
 
@@ -438,7 +502,10 @@ async fn create_and_update_story_ticket_link_their_prd_row() {
             .await;
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["success"], true, "{label}: {body}");
-        assert!(body["warnings"].to_string().contains("prd_row_uuid"), "{label}: {body}");
+        assert!(
+            body["warnings"].to_string().contains("prd_row_uuid"),
+            "{label}: {body}"
+        );
         app.drain().await;
     }
 }

@@ -113,7 +113,14 @@ async fn epic_prd_url(env: &JobEnv, epic: &Issue) -> Result<String, Failure> {
 async fn read_table(
     env: &JobEnv,
     prd_url: &str,
-) -> Result<(Arc<atlassian::ConfluenceClient>, atlassian::Page, StoryTable), Failure> {
+) -> Result<
+    (
+        Arc<atlassian::ConfluenceClient>,
+        atlassian::Page,
+        StoryTable,
+    ),
+    Failure,
+> {
     let Some(confluence) = env.confluence.clone() else {
         return Err(Failure::new(
             FailureCode::ConfluenceFailed,
@@ -166,7 +173,10 @@ fn normalized(text: &str) -> String {
 /// How one row is matched.
 enum Match {
     /// The row names this issue (`prd_table`) or has its title (`jira_api`).
-    Existing { issue: Issue, source: &'static str },
+    Existing {
+        issue: Box<Issue>,
+        source: &'static str,
+    },
     /// The row names a key Jira does not have.
     Missing(String),
     New,
@@ -210,7 +220,7 @@ pub async fn sync(
         let matched = match &row.ticket {
             Some(ticket) => match by_key.get(ticket.key.as_str()) {
                 Some(issue) => Match::Existing {
-                    issue: (*issue).clone(),
+                    issue: Box::new((*issue).clone()),
                     source: "prd_table",
                 },
                 None => match env.jira.get_issue(&ticket.key, &[], &[]).await {
@@ -222,7 +232,7 @@ pub async fn sync(
                             epic.key
                         ));
                         Match::Existing {
-                            issue,
+                            issue: Box::new(issue),
                             source: "prd_table",
                         }
                     }
@@ -232,7 +242,7 @@ pub async fn sync(
             },
             None => match by_title.get(&title_key(&row.title)) {
                 Some(issue) => Match::Existing {
-                    issue: (*issue).clone(),
+                    issue: Box::new((*issue).clone()),
                     source: "jira_api",
                 },
                 None => Match::New,
@@ -297,12 +307,14 @@ pub async fn sync(
                     issue: IssueRef::Created(step.clone()),
                 });
                 detail.ticket_source = Some("newly_created".into());
-                detail.action_taken = Some(if payload.dry_run {
-                    "would_create"
-                } else {
-                    "created"
-                }
-                .into());
+                detail.action_taken = Some(
+                    if payload.dry_run {
+                        "would_create"
+                    } else {
+                        "created"
+                    }
+                    .into(),
+                );
                 detail.reason = format!(
                     "no story of epic {} is named by the row or has its title",
                     epic.key
@@ -350,12 +362,14 @@ pub async fn sync(
                                 current: Some(current),
                             },
                         ));
-                        detail.action_taken = Some(if payload.dry_run {
-                            "would_update"
-                        } else {
-                            "updated"
-                        }
-                        .into());
+                        detail.action_taken = Some(
+                            if payload.dry_run {
+                                "would_update"
+                            } else {
+                                "updated"
+                            }
+                            .into(),
+                        );
                         detail.was_updated = Some(!payload.dry_run);
                         detail.reason = format!("{found}; its {} differ", changed.join(" and "));
                         step_name = Some(step);
@@ -579,10 +593,7 @@ fn apply_link_report(
         }
         .into();
         if !matches!(status, "written" | "already_linked") {
-            let why = link
-                .get("detail")
-                .and_then(Value::as_str)
-                .unwrap_or(status);
+            let why = link.get("detail").and_then(Value::as_str).unwrap_or(status);
             warnings.push(format!(
                 "PRD row \"{}\": the link was not written: {why}",
                 detail.summary

@@ -38,7 +38,7 @@ fn story_row(index: usize) -> String {
         ),
         _ => "<p></p>".to_owned(),
     };
-    let criteria = if index % 2 == 0 {
+    let criteria = if index.is_multiple_of(2) {
         "<ul><li><p>Given a guest at the payment step</p></li><li><p>When they pay with a valid card</p></li><li><p>Then the order is confirmed without an account</p></li></ul>".to_owned()
     } else {
         "<ol><li><p>Every shipping country is selectable.</p></li><li><p>Postcode optional where the country has none.</p></li></ol>".to_owned()
@@ -168,6 +168,10 @@ fn main() {
         "| parse + edit of the {} KB page, p50 of {RUNS} | ≤ 20 ms | {} |",
         page.len() / 1024,
         millis(percentile(&both, 0.5))
+    );
+    println!(
+        "| same, fastest of {RUNS} (least disturbed by other processes) | - | {} |",
+        millis(percentile(&both, 0.0))
     );
     println!(
         "| same, slowest of {RUNS} | - | {} |",

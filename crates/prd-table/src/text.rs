@@ -136,15 +136,15 @@ pub fn acceptance_criteria(text: &str) -> Vec<String> {
     if lines.iter().any(|line| starts_scenario(line)) {
         return gherkin(&lines);
     }
-    if let [single] = lines.as_slice() {
-        if single.contains(';') {
-            return single
-                .split(';')
-                .map(|part| part.trim().to_owned())
-                .filter(|part| !part.is_empty())
-                .collect();
-        }
-        // "Given … when … then …" written on one line is one criterion.
+    // One line with `;` separators is a list; "Given … when … then …" on one line stays one.
+    if let [single] = lines.as_slice()
+        && single.contains(';')
+    {
+        return single
+            .split(';')
+            .map(|part| part.trim().to_owned())
+            .filter(|part| !part.is_empty())
+            .collect();
     }
     lines
 }

@@ -101,9 +101,7 @@ async fn sync_from_prd(
             "Send epic_key (the epic whose stories are synced); prd_url is optional and defaults to the epic's PRD field"
         };
         return Err(ApiError::validation(ValidationIssue::body(
-            "epic_key",
-            detail,
-            "missing",
+            "epic_key", detail, "missing",
         )));
     };
     let epic_key = issue_key("epic_key", raw_epic)?;

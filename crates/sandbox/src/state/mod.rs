@@ -223,7 +223,9 @@ impl SandboxState {
                 .map(|index| hooks.remove(index).1)
         };
         let Some(hook) = hook else { return };
-        let Some(page) = store.page(page_id) else { return };
+        let Some(page) = store.page(page_id) else {
+            return;
+        };
         let current = page.current();
         let (title, number, author) = (
             current.title.clone(),
