@@ -47,6 +47,9 @@ pub struct PrdLinkEdit {
     pub links: Vec<PrdLinkSpec>,
     /// `https://site/browse/`: a key appended gives the issue's browser URL.
     pub browse_prefix: String,
+    /// The page body as planned and its story table, reused while the body is unchanged so a
+    /// page is not parsed twice.
+    pub snapshot: Option<Arc<(String, StoryTable)>>,
 }
 
 /// One row's link.
@@ -73,7 +76,13 @@ impl PageEdit for PrdLinkEdit {
                 Some(RowLink::new(&link.row_id, &link.title, &key, &url))
             })
             .collect();
-        let written = prd_table::write_links(body, &links).map_err(|error| error.to_string())?;
+        let written = match &self.snapshot {
+            Some(snapshot) if snapshot.0 == body => {
+                prd_table::write_links_to(body, &snapshot.1, &links)
+            }
+            _ => prd_table::write_links(body, &links),
+        }
+        .map_err(|error| error.to_string())?;
         *report = json!({
             "links": written.outcomes,
             "added_column": written.added_column,
@@ -393,6 +402,7 @@ pub async fn sync(
                 edit: Arc::new(PrdLinkEdit {
                     links: links.clone(),
                     browse_prefix: browse_prefix(env),
+                    snapshot: Some(Arc::new((page.body_storage.clone(), table.clone()))),
                 }),
             },
         )
@@ -650,6 +660,7 @@ pub async fn link_prd_row(
                     issue: IssueRef::Existing(key.to_owned()),
                 }],
                 browse_prefix: browse_prefix(env),
+                snapshot: None,
             }),
         },
     );
@@ -708,6 +719,7 @@ mod tests {
                 issue: IssueRef::Created("prd:create:x".into()),
             }],
             browse_prefix: "https://acme.atlassian.net/browse/".into(),
+            snapshot: None,
         };
         let mut report = Value::Null;
         let body = edit

@@ -45,6 +45,7 @@ pub use rows::{
 };
 pub use write_back::{
     LinkOutcome, LinkStatus, RowLink, TICKET_COLUMN, WriteBack, link_markup, write_links,
+    write_links_to,
 };
 
 /// Why a page cannot be read or edited as a PRD story table; each names the fix.

@@ -132,6 +132,8 @@ pub struct StoryTable {
     pub skipped: Vec<SkippedRow>,
     /// Byte range of the table in the page.
     pub range: std::ops::Range<usize>,
+    /// Length of the page the table was read from.
+    pub page_len: usize,
     /// The table as markup read it from the page's `range` (its byte offsets are relative to
     /// `range.start`), for editing.
     pub table: StorageTable,
@@ -215,6 +217,7 @@ pub(crate) fn read_story_table(page: &str, full: bool) -> Result<StoryTable, Prd
         rows,
         skipped,
         range: span.range.clone(),
+        page_len: page.len(),
         table,
     })
 }

@@ -20,7 +20,7 @@ use markup::{ColumnRef, TableEditor};
 use serde::Serialize;
 
 use crate::PrdError;
-use crate::rows::read_story_table;
+use crate::rows::{StoryTable, read_story_table};
 
 /// The header of the ticket column added to a table that has none.
 pub const TICKET_COLUMN: &str = "JIRA Ticket";
@@ -121,6 +121,30 @@ fn escape(text: &str) -> String {
 /// page has no story table or is not well-formed; per-link problems are outcomes.
 pub fn write_links(page: &str, links: &[RowLink]) -> Result<WriteBack, PrdError> {
     let story = read_story_table(page, false)?;
+    write_links_to(page, &story, links)
+}
+
+/// Like [`write_links`], with the story table already read from this same `page` (by
+/// [`crate::find_story_table`]), so a page read once is not parsed twice. The caller must pass
+/// the page the table was read from, byte for byte (compare the bodies when in doubt); as a
+/// guard, a table whose page length or place does not fit `page` is ignored and `page` is read
+/// afresh.
+pub fn write_links_to(
+    page: &str,
+    story: &StoryTable,
+    links: &[RowLink],
+) -> Result<WriteBack, PrdError> {
+    let fresh;
+    let story = if story.page_len == page.len()
+        && page
+            .get(story.range.clone())
+            .is_some_and(|t| t.starts_with("<table") && t.ends_with("table>"))
+    {
+        story
+    } else {
+        fresh = read_story_table(page, false)?;
+        &fresh
+    };
     let fragment = page.get(story.range.clone()).unwrap_or_default();
     let mut outcomes = Vec::with_capacity(links.len());
     // (data row, link index)

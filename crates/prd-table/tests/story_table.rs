@@ -316,3 +316,14 @@ fn a_page_without_a_story_table_is_a_clear_error() {
         Err(PrdError::Storage(_))
     ));
 }
+
+#[test]
+fn a_table_read_from_another_page_is_not_trusted() {
+    let other = find_story_table(SEVERAL_TABLES).unwrap();
+    let table = find_story_table(DEMO_PRD).unwrap();
+    let links = vec![link(&table.rows[3], "DEMO-7")];
+    let direct = prd_table::write_links_to(DEMO_PRD, &table, &links).unwrap();
+    let guarded = prd_table::write_links_to(DEMO_PRD, &other, &links).unwrap();
+    assert_eq!(direct, write_links(DEMO_PRD, &links).unwrap());
+    assert_eq!(guarded, direct);
+}
