@@ -708,6 +708,36 @@ pub fn record_row_link(
 mod tests {
     use super::*;
 
+    fn issue(summary: &str, description: &str) -> Issue {
+        serde_json::from_value(json!({
+            "id": "10004", "key": "DEMO-4",
+            "fields": {"summary": summary, "description": markup::markdown_to_adf(description)}
+        }))
+        .expect("an issue")
+    }
+
+    #[test]
+    fn an_update_edits_only_the_fields_that_differ() {
+        let page = "<h2>Story List</h2><table><tbody><tr><th><p>Title</p></th><th><p>Description</p></th><th><p>Acceptance Criteria</p></th></tr><tr><td><p>Guest checkout</p></td><td><p>Pay without an account.</p></td><td><ul><li><p>No login</p></li></ul></td></tr><tr><td><p>Bare row</p></td><td><p></p></td><td></td></tr></tbody></table>";
+        let table = prd_table::find_story_table(page).expect("a table");
+        let row = &table.rows[0];
+        let wanted = row.jira_description();
+        assert_eq!(
+            wanted,
+            "Pay without an account.\n\n## Acceptance Criteria\n\n- No login"
+        );
+        // Same text, other whitespace: unchanged.
+        let (edit, changed, _) = story_edit(row, &issue("Guest checkout", &wanted));
+        assert!(edit.is_empty(), "{changed:?}");
+        let (edit, changed, current) = story_edit(row, &issue("Guest  checkout!", "Old text"));
+        assert!(!edit.is_empty());
+        assert_eq!(changed, ["summary", "description"]);
+        assert_eq!(current["summary"], "Guest  checkout!");
+        // A row without description or criteria never blanks the story's description.
+        let (_, changed, _) = story_edit(&table.rows[1], &issue("Bare row", "Keep me"));
+        assert!(changed.is_empty(), "{changed:?}");
+    }
+
     #[test]
     fn the_link_edit_resolves_keys_and_reports() {
         let page = "<h2>Story List</h2><table><tbody><tr><th><p>Title</p></th><th><p>Ticket</p></th></tr><tr><td><p>Guest checkout</p></td><td><p></p></td></tr></tbody></table>";
