@@ -341,8 +341,17 @@ pub async fn sync(
                     format!("{} has the row's title", issue.key)
                 };
                 match &row.ticket {
-                    Some(ticket) if ticket.key == issue.key => {
+                    Some(ticket) if ticket.key == issue.key && !ticket.is_bare_text() => {
                         detail.page_link = "already_linked".into();
+                    }
+                    Some(ticket) if ticket.key == issue.key => {
+                        // The key typed as text becomes a clickable link.
+                        detail.page_link = "link".into();
+                        links.push(PrdLinkSpec {
+                            row_id: row.row_id.clone(),
+                            title: row.title.clone(),
+                            issue: IssueRef::Existing(issue.key.clone()),
+                        });
                     }
                     Some(_) => detail.page_link = "kept".into(),
                     None => {

@@ -49,8 +49,10 @@ pub enum TicketSource {
     JiraMacro,
     /// A link to `…/browse/KEY`.
     Link,
-    /// The key written as text.
+    /// The key written as text, among other text.
     Text,
+    /// The key written as text, alone in the cell (not clickable yet).
+    BareText,
 }
 
 /// The Jira issue a row names.
@@ -58,6 +60,14 @@ pub enum TicketSource {
 pub struct TicketRef {
     pub key: String,
     pub source: TicketSource,
+}
+
+impl TicketRef {
+    /// Whether the cell holds the key as plain text and nothing else: write-back turns such a
+    /// cell into a link (a cell with more text is left as the person wrote it).
+    pub fn is_bare_text(&self) -> bool {
+        self.source == TicketSource::BareText
+    }
 }
 
 /// One story read from a row.
@@ -411,8 +421,12 @@ fn ticket_in(cell: &StorageCell, raw: &str) -> (Option<TicketRef>, Option<String
     })
     .or_else(|| {
         key_in(&cell.text).map(|key| TicketRef {
+            source: if cell.text.trim() == key {
+                TicketSource::BareText
+            } else {
+                TicketSource::Text
+            },
             key,
-            source: TicketSource::Text,
         })
     });
     (ticket, placeholder)

@@ -3,8 +3,8 @@
 //! Each link names its row by id (see [`crate::StoryRow::row_id`]) and, as a fallback, by
 //! title, so the edit can be planned again on a page someone changed in between (rows added,
 //! moved or edited): [`write_links`] re-reads the table every time it is called. A row whose
-//! ticket cell already names an issue keeps it; only empty cells (or cells holding a placeholder
-//! an earlier sync wrote) get a link. When the table has no ticket column, a "JIRA Ticket"
+//! ticket cell already names an issue keeps it; only empty cells, cells holding a placeholder an
+//! earlier sync wrote, and cells holding nothing but the same key as plain text get a link. When the table has no ticket column, a "JIRA Ticket"
 //! column is added after the last one (markup pads short rows first and adds a `<col />` when
 //! the table declares a `<colgroup>`); those are the only other bytes added.
 //!
@@ -177,6 +177,11 @@ pub fn write_links_to(
             .find(|(r, _)| *r == row.row)
             .and_then(|(_, other)| links.get(*other));
         match (&row.ticket, claimed) {
+            // A key typed as bare text becomes a link to the same issue.
+            (Some(ticket), None) if ticket.key == link.key && ticket.is_bare_text() => {
+                to_write.push((row.row, index));
+                outcomes.push(outcome(Some(row.row), LinkStatus::Written, None));
+            }
             (Some(ticket), _) if ticket.key == link.key => {
                 outcomes.push(outcome(Some(row.row), LinkStatus::AlreadyLinked, None));
             }

@@ -11,7 +11,7 @@ struct RowSpec {
     title: usize,
     description: Option<String>,
     criteria: Vec<String>,
-    /// 0 `<p></p>`, 1 empty `<td></td>`, 2 Jira macro, 3 link, 4 key as text.
+    /// 0 `<p></p>`, 1 empty `<td></td>`, 2 Jira macro, 3 link, 4 bare key as text.
     ticket: u8,
     short: bool,
     section: bool,
@@ -211,9 +211,10 @@ proptest! {
         let links: Vec<RowLink> = table
             .rows
             .iter()
-            .filter(|row| row.ticket.is_none())
+            .filter(|row| row.ticket.as_ref().is_none_or(|t| t.is_bare_text()))
             .map(|row| {
-                let key = format!("NEW-{}", row.row + 1);
+                // Empty cells get a new issue; a bare key typed as text, a link to itself.
+                let key = row.ticket.as_ref().map_or_else(|| format!("NEW-{}", row.row + 1), |t| t.key.clone());
                 RowLink::new(&row.row_id, &row.title, &key, &format!("https://acme.atlassian.net/browse/{key}"))
             })
             .collect();
@@ -238,7 +239,9 @@ proptest! {
             prop_assert_eq!(&old.acceptance_criteria, &new.acceptance_criteria);
             prop_assert_eq!(&old.priority, &new.priority);
             if filled.contains(&old.row) {
-                prop_assert_eq!(new.ticket.as_ref().map(|t| t.key.clone()), Some(format!("NEW-{}", old.row + 1)));
+                let expected = old.ticket.as_ref().map_or_else(|| format!("NEW-{}", old.row + 1), |t| t.key.clone());
+                prop_assert_eq!(new.ticket.as_ref().map(|t| t.key.clone()), Some(expected));
+                prop_assert_eq!(new.ticket.as_ref().map(|t| t.source), Some(prd_table::TicketSource::Link));
             } else {
                 prop_assert_eq!(&old.ticket, &new.ticket);
             }

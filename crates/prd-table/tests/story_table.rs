@@ -256,6 +256,7 @@ fn keys_in_links_and_text_and_a_title_only_table_elsewhere() {
 <tr><td><p>Summary</p></td><td><p>Description</p></td><td><p>JIRA</p></td></tr>
 <tr><td><p>Export orders</p></td><td><p>CSV export</p></td><td><p><a href="https://acme.atlassian.net/browse/SHOP-12">SHOP-12</a></p></td></tr>
 <tr><td><p>Import orders</p></td><td><p>From CSV</p></td><td><p>see SHOP-13</p></td></tr>
+<tr><td><p>Refund orders</p></td><td><p>Full and partial</p></td><td><p> SHOP-15 </p></td></tr>
 <tr><td><p>Archive orders</p></td><td><p>After a year</p></td><td><p>[TEMP-6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f](placeholder)</p></td></tr>
 </tbody></table>"#;
     let table = find_story_table(page).unwrap();
@@ -271,7 +272,33 @@ fn keys_in_links_and_text_and_a_title_only_table_elsewhere() {
     assert_eq!(tickets[1].key, "SHOP-13");
     assert_eq!(tickets[1].source, TicketSource::Text);
     // A placeholder an earlier (reference) sync wrote is the row's id, and the link replaces it.
-    let archive = &table.rows[2];
+    let refund = &table.rows[2];
+    assert_eq!(
+        refund.ticket.as_ref().unwrap().source,
+        TicketSource::BareText
+    );
+    // A bare key becomes a link to the same issue; one among other text is left alone.
+    let upgrade = write_links(
+        page,
+        &[
+            RowLink::new(&refund.row_id, &refund.title, "SHOP-15", &url("SHOP-15")),
+            RowLink::new(
+                &table.rows[1].row_id,
+                "Import orders",
+                "SHOP-13",
+                &url("SHOP-13"),
+            ),
+        ],
+    )
+    .unwrap();
+    assert_eq!(upgrade.outcomes[0].status, LinkStatus::Written);
+    assert_eq!(upgrade.outcomes[1].status, LinkStatus::AlreadyLinked);
+    assert!(upgrade.page.contains(&format!(
+        "<td><p>{}</p></td></tr>",
+        link_markup("SHOP-15", &url("SHOP-15"))
+    )));
+    assert!(upgrade.page.contains("<td><p>see SHOP-13</p></td>"));
+    let archive = &table.rows[3];
     assert_eq!(archive.row_id, "6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f");
     assert_eq!(archive.ticket, None);
     let written = write_links(
