@@ -457,7 +457,10 @@ pub async fn sync(
             if let Some(error) = &outcome.error {
                 detail.action_taken = Some("error".into());
                 detail.was_updated = Some(false);
-                detail.page_link = "none".into();
+                if outcome.action == WriteAction::CreateIssue {
+                    // No issue, so no link.
+                    detail.page_link = "none".into();
+                }
                 detail.reason = format!("{}; the write failed: {error}", detail.reason);
                 errors.push(format!(
                     "PRD row {} \"{}\": {error}",
