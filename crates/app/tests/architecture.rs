@@ -1,7 +1,7 @@
 //! The boundaries of ARCHITECTURE.md that a test can check, from the workspace's manifests
 //! (normal dependencies only, followed through workspace crates; tests may use anything):
-//! - the pure crates (`domain`, `markup`, `jql`, `generation`, `job-types`, `sprint-planning`)
-//!   pull in no runtime, HTTP client or database;
+//! - the pure crates (`domain`, `markup`, `jql`, `generation`, `job-types`, `sprint-planning`,
+//!   `prd-table`) pull in no runtime, HTTP client or database;
 //! - `api` (the HTTP edge) never depends on the Jira client, the features or the sandbox, so a
 //!   handler cannot call Jira;
 //! - only `atlassian` (and the sandbox that emulates it) depend on the markup of Jira, and only
@@ -78,6 +78,7 @@ fn the_crate_boundaries_of_architecture_md_hold() {
         "generation",
         "job-types",
         "sprint-planning",
+        "prd-table",
     ] {
         let deps = &closure[pure];
         for io in forbidden_in_pure {

@@ -81,6 +81,7 @@ async fn sync_and_async_answers_match_the_document() {
             "/jira/bulk-create-stories",
             json!({"stories": [{"parent_key": "DEMO-1", "summary": "Saved carts", "description": "Keep the cart"}]}),
         ),
+        ("/plan/stories/sync-from-prd", json!({"epic_key": "DEMO-1"})),
     ];
     for (path, request) in requests {
         for async_mode in [false, true] {

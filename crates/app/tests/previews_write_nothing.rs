@@ -21,6 +21,7 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
         post("/plan/epic/complete", json!({"epic_key": "DEMO-1"})),
         post("/plan/epic/create", json!({"epic_key": "DEMO-1"})),
         post("/plan/stories/generate", json!({"epic_key": "DEMO-1"})),
+        post("/plan/stories/sync-from-prd", json!({"epic_key": "DEMO-1"})),
         post("/plan/stories/create", json!({"epic_key": "DEMO-3"})),
         post("/plan/tasks/generate", json!({"story_keys": ["DEMO-5"]})),
         post("/plan/tasks/team-based", json!({"story_keys": ["DEMO-6"]})),

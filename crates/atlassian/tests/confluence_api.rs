@@ -198,3 +198,28 @@ async fn bearer_tokens_reach_confluence_through_the_gateway() {
     let request = &gateway.received_requests().await.unwrap()[0];
     assert_eq!(request.headers["authorization"], "Bearer oauth-token");
 }
+
+#[test]
+fn the_update_preview_is_the_request_an_update_sends() {
+    let page = atlassian::Page {
+        id: "123".into(),
+        title: "PRD".into(),
+        status: String::new(),
+        space_id: None,
+        version: 7,
+        body_storage: "<p>old</p>".into(),
+        web_url: None,
+    };
+    let preview =
+        atlassian::ConfluenceClient::preview_update_page(&page, "<p>new</p>", Some("links"));
+    assert_eq!(preview.method, "PUT");
+    assert_eq!(preview.path, "/wiki/api/v2/pages/123");
+    assert_eq!(
+        preview.body,
+        json!({
+            "id": "123", "status": "current", "title": "PRD",
+            "body": {"representation": "storage", "value": "<p>new</p>"},
+            "version": {"number": 8, "message": "links"},
+        })
+    );
+}

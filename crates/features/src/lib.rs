@@ -27,6 +27,7 @@ pub mod jira_ops;
 pub mod job;
 pub mod model;
 pub mod plan_tasks;
+pub mod prd_sync;
 pub mod prompt_resubmit;
 pub mod requirement_coverage;
 pub mod story_coverage;
@@ -70,6 +71,7 @@ pub fn registry(env: Arc<JobEnv>) -> Result<jobs::Registry, jobs::DuplicateKind>
     add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env)?;
     add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env)?;
     add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env)?;
+    add::<job_types::prd_sync::PrdStorySync>(&mut registry, &env)?;
     Ok(registry)
 }
 

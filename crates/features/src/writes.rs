@@ -12,6 +12,7 @@
 //!    re-sending one is harmless.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use atlassian::models::{IssueEdit, NewIssue};
 use atlassian::{JiraClient, KnownLinkType, RequestPreview, SearchQuery};
@@ -53,6 +54,21 @@ impl IssueRef {
     }
 }
 
+/// An edit of a Confluence page's storage body that can be applied again to a newer version
+/// of the page: [`Write::UpdatePage`] re-reads and re-applies it when someone saved the page
+/// in between, so their change survives (the PRD link write-back is one).
+pub trait PageEdit: std::fmt::Debug + Send + Sync {
+    /// The new body for `body`. `key` resolves an issue the edit names to its key (`None`
+    /// when the step meant to create it created nothing); `report` receives what the edit
+    /// did, stored as the write's result.
+    fn apply(
+        &self,
+        body: &str,
+        key: &dyn Fn(&IssueRef) -> Option<String>,
+        report: &mut serde_json::Value,
+    ) -> Result<String, String>;
+}
+
 /// One intended write.
 #[derive(Debug, Clone)]
 pub enum Write {
@@ -70,6 +86,14 @@ pub enum Write {
         inward: IssueRef,
         outward: IssueRef,
     },
+    /// Edit a Confluence page: `edit` applied to the page as read now (previews apply it to
+    /// `page`, the version read when planning), saved with Confluence's version check and
+    /// re-applied to a re-read page on a conflict (`ConfluenceClient::edit_page`).
+    UpdatePage {
+        page: atlassian::Page,
+        message: String,
+        edit: Arc<dyn PageEdit>,
+    },
 }
 
 impl Write {
@@ -78,6 +102,7 @@ impl Write {
             Write::CreateIssue(_) => WriteAction::CreateIssue,
             Write::EditIssue { .. } => WriteAction::EditIssue,
             Write::CreateLink { .. } => WriteAction::CreateLink,
+            Write::UpdatePage { .. } => WriteAction::UpdatePage,
         }
     }
 }
@@ -142,6 +167,27 @@ pub async fn preview(
                     None,
                 )
             }
+            Write::UpdatePage {
+                page,
+                message,
+                edit,
+            } => {
+                let display = |issue: &IssueRef| Some(issue.display(&created));
+                let mut report = Value::Null;
+                let body = edit
+                    .apply(&page.body_storage, &display, &mut report)
+                    .map_err(|why| {
+                        Failure::new(
+                            FailureCode::ConfluenceFailed,
+                            format!("page {}: {why}", page.id),
+                        )
+                    })?;
+                (
+                    page_target(page),
+                    atlassian::ConfluenceClient::preview_update_page(page, &body, Some(message)),
+                    Some(json!({ "version": page.version, "report": report })),
+                )
+            }
         };
         writes.push(planned(
             intent,
@@ -170,6 +216,11 @@ fn planned(
         body: request.body,
         current,
     }
+}
+
+/// How a page write names its page.
+fn page_target(page: &atlassian::Page) -> String {
+    format!("page {} \"{}\"", page.id, page.title)
 }
 
 fn with_marker(mut issue: NewIssue, intent: &str) -> NewIssue {
@@ -226,6 +277,8 @@ pub struct Executor<'a> {
     scope: WriteScope,
     /// Keys created so far, by step name.
     created: BTreeMap<String, String>,
+    /// For [`Write::UpdatePage`] steps.
+    confluence: Option<Arc<atlassian::ConfluenceClient>>,
 }
 
 impl<'a> Executor<'a> {
@@ -236,7 +289,14 @@ impl<'a> Executor<'a> {
             db,
             scope,
             created: BTreeMap::new(),
+            confluence: None,
         }
+    }
+
+    /// The Confluence site [`Write::UpdatePage`] steps write to.
+    pub fn with_confluence(mut self, confluence: Option<Arc<atlassian::ConfluenceClient>>) -> Self {
+        self.confluence = confluence;
+        self
     }
 
     /// The key step `step` created, once it ran.
@@ -320,6 +380,7 @@ impl<'a> Executor<'a> {
                 link.descriptions().1,
                 outward.display(&self.created)
             ),
+            Write::UpdatePage { page, .. } => page_target(page),
         }
     }
 
@@ -388,6 +449,37 @@ impl<'a> Executor<'a> {
                     .await?;
                 Ok(json!({ "type": link_type.name, "inward": inward, "outward": outward }))
             }
+            Write::UpdatePage {
+                page,
+                message,
+                edit,
+            } => {
+                let Some(confluence) = &self.confluence else {
+                    return Err(atlassian::Error::Config(
+                        "Confluence is not configured (set CONFLUENCE_SERVER_URL, CONFLUENCE_USERNAME, CONFLUENCE_API_TOKEN)".into(),
+                    ));
+                };
+                let resolve = |issue: &IssueRef| issue.resolve(&self.created).ok();
+                // The report of the attempt that was saved (the last one applied).
+                let last = std::sync::Mutex::new((Value::Null, false));
+                let saved = confluence
+                    .edit_page(&page.id, Some(message), |body| {
+                        let mut attempt = Value::Null;
+                        let new_body = edit.apply(body, &resolve, &mut attempt)?;
+                        if let Ok(mut last) = last.lock() {
+                            *last = (attempt, new_body != body);
+                        }
+                        Ok::<_, String>(new_body)
+                    })
+                    .await?;
+                let (report, changed) = last.into_inner().unwrap_or_else(|p| p.into_inner());
+                Ok(json!({
+                    "page_id": saved.id,
+                    "version": saved.version,
+                    "changed": changed,
+                    "report": report,
+                }))
+            }
         }
     }
 
@@ -439,6 +531,8 @@ impl<'a> Executor<'a> {
             }
             // Absolute edits are safe to repeat.
             Write::EditIssue { .. } => Ok(None),
+            // A page edit re-reads the page and changes only what is still missing.
+            Write::UpdatePage { .. } => Ok(None),
         }
     }
 }

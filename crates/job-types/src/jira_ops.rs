@@ -92,6 +92,9 @@ pub struct UpdateStoryTicket {
     pub story_key: String,
     pub changes: TicketChanges,
     pub update_jira: bool,
+    /// The PRD row of the story: linked to it after the update.
+    #[serde(default)]
+    pub prd_row_uuid: Option<String>,
 }
 
 impl JobPayload for UpdateStoryTicket {

@@ -236,6 +236,7 @@ async fn update_page(
         return Err(bad_request("A page cannot be moved to a different space."));
     }
     let number = u32::try_from(number).map_err(|_| bad_request("version.number is too large."))?;
+    state.run_page_hook(&id, &mut store);
     store
         .update_page(&id, title, storage, number, message, &actor, now())
         .map_err(ApiError::confluence_from)?;
@@ -640,6 +641,7 @@ async fn v1_update(
                     )
                 })?,
         };
+        state.run_page_hook(&id, &mut store);
         store
             .update_page(&id, &title, storage, number, message, &actor, now())
             .map_err(|e| match e {

@@ -132,6 +132,7 @@ impl SandboxBuilder {
                 faults: Faults::new(self.faults),
                 write_log: WriteLog::default(),
                 events: tokio::sync::broadcast::channel(1024).0,
+                page_hooks: std::sync::Mutex::new(Vec::new()),
                 #[cfg(feature = "contract")]
                 contract,
             }),

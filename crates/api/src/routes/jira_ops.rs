@@ -104,6 +104,10 @@ pub struct UpdateStoryTicketRequest {
     pub links: Option<Vec<LinkRequest>>,
     #[serde(default)]
     pub update_jira: bool,
+    /// The PRD row this story is (from `/plan/stories/sync-from-prd`'s `prd_row_uuid`): after
+    /// the update, the row in the epic's PRD story table gets a link to the story.
+    #[serde(default)]
+    pub prd_row_uuid: Option<String>,
 }
 
 /// `POST /jira/create-ticket`.
@@ -466,6 +470,7 @@ async fn update_story_ticket(
         story_key,
         changes,
         update_jira: request.update_jira,
+        prd_row_uuid: request.prd_row_uuid.filter(|id| !id.trim().is_empty()),
     };
     let result = run_sync(&state, &payload, DuplicateKind::Story).await?;
     if let Some(rejection) = &result.rejection {

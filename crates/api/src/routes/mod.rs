@@ -12,6 +12,7 @@ pub(crate) mod jobs;
 pub(crate) mod metrics;
 pub(crate) mod models;
 pub(crate) mod planning_tasks;
+pub(crate) mod prd_sync;
 pub(crate) mod prompt_resubmit;
 pub(crate) mod story_coverage;
 pub(crate) mod teams;
@@ -37,8 +38,9 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(epic_planning::routes())
         .merge(test_generation::routes())
         .merge(story_coverage::routes())
-        .merge(prompt_resubmit::routes());
-    let router = router.merge(teams::routes());
+        .merge(prompt_resubmit::routes())
+        .merge(prd_sync::routes())
+        .merge(teams::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

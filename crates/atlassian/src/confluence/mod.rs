@@ -162,18 +162,7 @@ impl ConfluenceClient {
         new_body: &str,
         message: Option<&str>,
     ) -> Result<Page> {
-        let mut version = serde_json::Map::new();
-        version.insert("number".into(), json!(page.version + 1));
-        if let Some(message) = message {
-            version.insert("message".into(), json!(message));
-        }
-        let body = json!({
-            "id": page.id,
-            "status": if page.status.is_empty() { "current" } else { page.status.as_str() },
-            "title": page.title,
-            "body": { "representation": "storage", "value": new_body },
-            "version": version,
-        });
+        let body = update_body(page, new_body, message);
         let request = ApiRequest::new(
             Method::PUT,
             "PUT /wiki/api/v2/pages/{id}",
@@ -220,6 +209,38 @@ impl ConfluenceClient {
             page_id: page_id.to_string(),
             attempts: MAX_EDIT_ATTEMPTS,
         })
+    }
+}
+
+/// The JSON body [`ConfluenceClient::update_page`] sends.
+fn update_body(page: &Page, new_body: &str, message: Option<&str>) -> serde_json::Value {
+    let mut version = serde_json::Map::new();
+    version.insert("number".into(), json!(page.version + 1));
+    if let Some(message) = message {
+        version.insert("message".into(), json!(message));
+    }
+    json!({
+        "id": page.id,
+        "status": if page.status.is_empty() { "current" } else { page.status.as_str() },
+        "title": page.title,
+        "body": { "representation": "storage", "value": new_body },
+        "version": version,
+    })
+}
+
+impl ConfluenceClient {
+    /// What [`ConfluenceClient::update_page`] would send to save `new_body` over `page` (as
+    /// read), for previews: the same body builder as the real request.
+    pub fn preview_update_page(
+        page: &Page,
+        new_body: &str,
+        message: Option<&str>,
+    ) -> crate::RequestPreview {
+        crate::RequestPreview {
+            method: "PUT",
+            path: format!("/{}", pages_path(&page.id).join("/")),
+            body: update_body(page, new_body, message),
+        }
     }
 }
 

@@ -549,6 +549,19 @@ pub async fn create_story_ticket(
         Err(error) => rejected_create(error)?,
     };
     response.prd_row_uuid = payload.story.prd_row_uuid.clone();
+    if let (Some(row_id), Some(key), true) = (
+        payload.story.prd_row_uuid.as_deref(),
+        response.ticket_key.clone(),
+        payload.create_ticket,
+    ) {
+        let executor = Executor::new(&env.jira, &env.db, scope.clone());
+        crate::prd_sync::record_row_link(
+            crate::prd_sync::link_prd_row(env, executor, &payload.story.parent_key, row_id, &key)
+                .await,
+            &mut response.writes,
+            &mut response.warnings,
+        );
+    }
     Ok(response)
 }
 

@@ -390,7 +390,7 @@ pub async fn update_story_ticket(
     scope: &WriteScope,
     payload: &UpdateStoryTicket,
 ) -> Result<UpdateTicketResponse, Failure> {
-    update_one(
+    let mut response = update_one(
         env,
         scope,
         &payload.story_key,
@@ -398,7 +398,39 @@ pub async fn update_story_ticket(
         payload.update_jira,
         true,
     )
-    .await
+    .await?;
+    if let Some(row_id) = &payload.prd_row_uuid
+        && payload.update_jira
+        && response.success
+        && response.rejection.is_none()
+    {
+        // The story's epic: the new parent, else its parent now.
+        let epic = match &payload.changes.parent_key {
+            Some(parent) => Some(parent.clone()),
+            None => env
+                .jira
+                .get_issue(&payload.story_key, &["parent"], &[])
+                .await
+                .ok()
+                .and_then(|story| story.parent_key().map(str::to_owned)),
+        };
+        match epic {
+            Some(epic) => {
+                let executor = Executor::new(&env.jira, &env.db, scope.clone());
+                crate::prd_sync::record_row_link(
+                    crate::prd_sync::link_prd_row(env, executor, &epic, row_id, &payload.story_key)
+                        .await,
+                    &mut response.writes,
+                    &mut response.warnings,
+                );
+            }
+            None => response.warnings.push(format!(
+                "The PRD row {row_id} was not linked: {} has no parent epic",
+                payload.story_key
+            )),
+        }
+    }
+    Ok(response)
 }
 
 /// `/jira/bulk-update-stories` as job `scope`: one story after the other, progress after

@@ -110,9 +110,15 @@ pub(crate) struct Shared {
     pub(crate) faults: Faults,
     pub(crate) write_log: WriteLog,
     pub(crate) events: tokio::sync::broadcast::Sender<crate::webhooks::WebhookEvent>,
+    /// One-shot edits a "person" saves just before the next API update of a page (see
+    /// [`SandboxState::edit_before_next_page_update`]).
+    pub(crate) page_hooks: std::sync::Mutex<Vec<(String, PageHook)>>,
     #[cfg(feature = "contract")]
     pub(crate) contract: Option<crate::contract::ContractCheck>,
 }
+
+/// A concurrent edit: the new storage body for the current one.
+pub(crate) type PageHook = Box<dyn FnOnce(&str) -> String + Send>;
 
 impl std::fmt::Debug for SandboxState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -184,6 +190,58 @@ impl SandboxState {
     pub(crate) fn publish(&self, event: crate::webhooks::WebhookEvent) {
         // No subscriber is the normal case; the event is then simply dropped.
         let _ = self.inner.events.send(event);
+    }
+
+    /// Simulates a person saving page `page_id` while a client is editing it: when the next
+    /// update of that page arrives through the API (v2 or v1), `edit` is applied to the current
+    /// body and saved as a new version first, by the page's author, so the client's update
+    /// (made from the version it read) meets Confluence's 409. Fires once.
+    pub fn edit_before_next_page_update(
+        &self,
+        page_id: impl Into<String>,
+        edit: impl FnOnce(&str) -> String + Send + 'static,
+    ) {
+        self.inner
+            .page_hooks
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner())
+            .push((page_id.into(), Box::new(edit)));
+    }
+
+    /// Runs the pending concurrent edit of `page_id`, if any (see
+    /// [`Self::edit_before_next_page_update`]).
+    pub(crate) fn run_page_hook(&self, page_id: &str, store: &mut Store) {
+        let hook = {
+            let mut hooks = self
+                .inner
+                .page_hooks
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            hooks
+                .iter()
+                .position(|(id, _)| id == page_id)
+                .map(|index| hooks.remove(index).1)
+        };
+        let Some(hook) = hook else { return };
+        let Some(page) = store.page(page_id) else {
+            return;
+        };
+        let current = page.current();
+        let (title, number, author) = (
+            current.title.clone(),
+            current.number,
+            page.author_id.clone(),
+        );
+        let storage = hook(&current.storage);
+        let _ = store.update_page(
+            page_id,
+            &title,
+            storage,
+            number + 1,
+            "concurrent edit".into(),
+            &author,
+            chrono::Utc::now(),
+        );
     }
 
     /// Creates an issue as the default user, now; returns its key. For seeding tests.
