@@ -57,6 +57,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "tests", description = "Test cases for stories, tasks and whole epics, by coverage level"),
         (name = "coverage", description = "Story coverage by its tasks, and applying the suggestions"),
         (name = "prompts", description = "Rerunning a generation with edited prompts"),
+        (name = "sprints", description = "Sprints: list, create, update, assign and remove issues; plan an epic into sprints; timelines and Gantt charts"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -36,6 +36,7 @@ pub mod test_generation;
 pub mod test_levels;
 pub mod tickets;
 pub mod writes;
+pub mod sprints;
 
 pub use env::{FieldSettings, JobEnv};
 pub use failure::Failure;
@@ -70,6 +71,15 @@ pub fn registry(env: Arc<JobEnv>) -> Result<jobs::Registry, jobs::DuplicateKind>
     add::<job_types::story_coverage::UpdateCoverageTask>(&mut registry, &env)?;
     add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env)?;
     add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env)?;
+    add::<job_types::sprints::ListBoardSprints>(&mut registry, &env)?;
+    add::<job_types::sprints::ReadSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::ReadSprintIssues>(&mut registry, &env)?;
+    add::<job_types::sprints::CreateSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::UpdateSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::AssignToSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::RemoveFromSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::PlanEpicSprints>(&mut registry, &env)?;
+    add::<job_types::sprints::PlanTimeline>(&mut registry, &env)?;
     Ok(registry)
 }
 

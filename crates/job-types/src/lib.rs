@@ -26,3 +26,4 @@ pub use failure::{FailureCode, JobFailure};
 pub use payload::{JobPayload, JobSubject, UsageRecord};
 pub use write_plan::{PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
 pub mod epic_planning;
+pub mod sprints;

@@ -13,6 +13,7 @@ pub(crate) mod metrics;
 pub(crate) mod models;
 pub(crate) mod planning_tasks;
 pub(crate) mod prompt_resubmit;
+pub(crate) mod sprints;
 pub(crate) mod story_coverage;
 pub(crate) mod test_generation;
 
@@ -36,7 +37,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(epic_planning::routes())
         .merge(test_generation::routes())
         .merge(story_coverage::routes())
-        .merge(prompt_resubmit::routes());
+        .merge(prompt_resubmit::routes())
+        .merge(sprints::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());
