@@ -13,6 +13,11 @@
 //!
 //! The worker runtime lives in the `jobs` crate.
 //!
+//! Besides jobs, the store keeps the planning data the API manages directly: teams, members,
+//! memberships (role, capacity allocation), board records and team↔board links, all soft-deleted,
+//! with team and role capacity for sprint planning, and the latest computed sprint timeline per
+//! epic and board (`team_queries`, migration 0004).
+//!
 //! # Backend notes
 //!
 //! * **SQLite**: WAL journal, `busy_timeout`, foreign keys, `synchronous = NORMAL`; write
@@ -37,6 +42,8 @@ mod intent_queries;
 mod job_queries;
 mod records;
 mod row;
+mod team_queries;
+mod team_records;
 #[cfg(feature = "testing")]
 mod testing;
 mod worker_queries;
@@ -47,6 +54,12 @@ pub use intent_queries::IntentState;
 pub use records::{
     ClaimedJob, ExpiredLease, FinishOutcome, HeartbeatOutcome, JobCount, JobFilter, JobPage,
     JobRecord, LeaseFence, NewJob, Recovery, RecoveryReport, WorkerInfo, WorkerRegistration,
+};
+pub use team_records::{
+    BoardInput, BoardRecord, BoardSummary, Entity, LEVELS, MemberFilter, MemberInput, MemberRecord,
+    MemberTeam, MembershipInput, ROLES, Role, RoleCapacity, RoleTeamCapacity, StoredTimeline,
+    TeamCapacity, TeamError, TeamInput, TeamMemberEntry, TeamRecord, TeamSummary, UNASSIGNED_ROLE,
+    level_named, role_for_team_name, role_named,
 };
 #[cfg(feature = "testing")]
 pub use testing::TestDatabase;
