@@ -29,6 +29,7 @@ pub mod model;
 pub mod plan_tasks;
 pub mod prompt_resubmit;
 pub mod requirement_coverage;
+pub mod sprints;
 pub mod story_coverage;
 pub mod task_graph;
 pub mod test_dedupe;
@@ -36,7 +37,6 @@ pub mod test_generation;
 pub mod test_levels;
 pub mod tickets;
 pub mod writes;
-pub mod sprints;
 
 pub use env::{FieldSettings, JobEnv};
 pub use failure::Failure;

@@ -118,7 +118,10 @@ pub enum SprintWrite {
     /// Create a (future) sprint on `sprint.origin_board_id`.
     Create(NewSprint),
     /// Change the given fields of a sprint.
-    Update { sprint_id: u64, update: SprintUpdate },
+    Update {
+        sprint_id: u64,
+        update: SprintUpdate,
+    },
     /// Move at most 50 issues into a sprint (one request).
     MoveToSprint {
         sprint: SprintRef,

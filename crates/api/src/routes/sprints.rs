@@ -13,14 +13,15 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use job_types::JobPayload;
 use job_types::sprints::{
-    AssignToSprint, CapacitySource, CreateSprint, EpicPlanSpec, ListBoardSprints,
-    PlanEpicSprints, PlanTimeline, ReadSprint, ReadSprintIssues, RemoveFromSprint,
-    SprintAssignResponse, SprintChangeResponse, SprintInfo, SprintIssuesResponse,
-    SprintPlanningResponse, SprintRemoveResponse, TimelineResponse, UpdateSprint,
+    AssignToSprint, CapacitySource, CreateSprint, EpicPlanSpec, ListBoardSprints, PlanEpicSprints,
+    PlanTimeline, ReadSprint, ReadSprintIssues, RemoveFromSprint, SprintAssignResponse,
+    SprintChangeResponse, SprintInfo, SprintIssuesResponse, SprintPlanningResponse,
+    SprintRemoveResponse, TimelineResponse, UpdateSprint,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -30,7 +31,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ErrorBody, LocSegment, ValidationErrorBody, ValidationIssue};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, parse_json_body};
 use crate::job_dispatch::{enqueue, new_job, run_sync};
-use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued};
+use crate::job_responses::{BatchResponse, DuplicateKind, ResultOrQueued, store_error};
 use crate::request_fields::{IssueKeyText, issue_key, issue_keys};
 use crate::state::AppState;
 
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sprint_issues))
         .routes(routes!(plan_epic))
         .routes(routes!(plan_timeline))
+        .routes(routes!(get_timeline))
 }
 
 fn yes() -> bool {
@@ -112,7 +114,9 @@ fn one_of<T: PartialEq + Clone>(
     match (query, body) {
         (Some(q), Some(b)) if q != b => Err(ApiError::validation(ValidationIssue::body(
             field,
-            format!("{field} is given both as a query parameter and in the body, with different values; send it once"),
+            format!(
+                "{field} is given both as a query parameter and in the body, with different values; send it once"
+            ),
             "conflict",
         ))),
         (Some(q), _) => Ok(Some((q, "query"))),
@@ -121,12 +125,12 @@ fn one_of<T: PartialEq + Clone>(
     }
 }
 
-/// An optional JSON body (empty: none).
+/// An optional JSON body (empty or `null`: none).
 fn optional_body<T: serde::de::DeserializeOwned>(bytes: &Bytes) -> Result<Option<T>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    parse_json_body(bytes).map(Some)
+    parse_json_body(bytes)
 }
 
 /// `state` of `GET /sprint/board/{board_id}/sprints`.
@@ -166,7 +170,9 @@ async fn board_sprints(
         .transpose()?
         .unwrap_or_default();
     let payload = ListBoardSprints { board_id, states };
-    Ok(Json(run_sync(&state, &payload, DuplicateKind::Ticket).await?))
+    Ok(Json(
+        run_sync(&state, &payload, DuplicateKind::Ticket).await?,
+    ))
 }
 
 /// A sprint.
@@ -207,7 +213,12 @@ async fn sprint_issues(
     ApiPath(sprint_id): ApiPath<u64>,
 ) -> Result<Json<SprintIssuesResponse>, ApiError> {
     Ok(Json(
-        run_sync(&state, &ReadSprintIssues { sprint_id }, DuplicateKind::Ticket).await?,
+        run_sync(
+            &state,
+            &ReadSprintIssues { sprint_id },
+            DuplicateKind::Ticket,
+        )
+        .await?,
     ))
 }
 
@@ -279,8 +290,14 @@ async fn create_sprint(
             .map(|(text, place)| timestamp(place, field, &text))
             .transpose()
     };
-    let start_date = date("start_date", one_of("start_date", query.start_date, body.start_date)?)?;
-    let end_date = date("end_date", one_of("end_date", query.end_date, body.end_date)?)?;
+    let start_date = date(
+        "start_date",
+        one_of("start_date", query.start_date, body.start_date)?,
+    )?;
+    let end_date = date(
+        "end_date",
+        one_of("end_date", query.end_date, body.end_date)?,
+    )?;
     let payload = CreateSprint {
         board_id,
         name,
@@ -289,7 +306,9 @@ async fn create_sprint(
         goal: one_of("goal", query.goal, body.goal)?.map(|(goal, _)| goal),
         dry_run: one_of("dry_run", query.dry_run, body.dry_run)?.is_some_and(|(dry, _)| dry),
     };
-    Ok(Json(run_sync(&state, &payload, DuplicateKind::Ticket).await?))
+    Ok(Json(
+        run_sync(&state, &payload, DuplicateKind::Ticket).await?,
+    ))
 }
 
 /// `PUT /sprint/{sprint_id}` as query parameters (the reference) or a JSON body.
@@ -338,8 +357,14 @@ async fn update_sprint(
             .map(|(text, place)| timestamp(place, field, &text))
             .transpose()
     };
-    let start_date = date("start_date", one_of("start_date", query.start_date, body.start_date)?)?;
-    let end_date = date("end_date", one_of("end_date", query.end_date, body.end_date)?)?;
+    let start_date = date(
+        "start_date",
+        one_of("start_date", query.start_date, body.start_date)?,
+    )?;
+    let end_date = date(
+        "end_date",
+        one_of("end_date", query.end_date, body.end_date)?,
+    )?;
     let state_value = one_of("state", query.state, body.state)?
         .map(|(text, place)| sprint_state(place, &text))
         .transpose()?;
@@ -360,7 +385,9 @@ async fn update_sprint(
         goal: one_of("goal", query.goal, body.goal)?.map(|(goal, _)| goal),
         dry_run: one_of("dry_run", query.dry_run, body.dry_run)?.is_some_and(|(dry, _)| dry),
     };
-    Ok(Json(run_sync(&state, &payload, DuplicateKind::Ticket).await?))
+    Ok(Json(
+        run_sync(&state, &payload, DuplicateKind::Ticket).await?,
+    ))
 }
 
 /// The path's sprint id wins; a different one in the body is refused.
@@ -397,7 +424,10 @@ fn move_keys(keys: &[String]) -> Result<Vec<String>, ApiError> {
     if keys.len() > MAX_MOVE_ISSUES {
         return Err(ApiError::validation(ValidationIssue::body(
             "issue_keys",
-            format!("At most {MAX_MOVE_ISSUES} issues per request; {} were sent", keys.len()),
+            format!(
+                "At most {MAX_MOVE_ISSUES} issues per request; {} were sent",
+                keys.len()
+            ),
             "too_long",
         )));
     }
@@ -429,7 +459,9 @@ async fn assign_issues(
         issue_keys: move_keys(&request.issue_keys)?,
         dry_run: request.dry_run,
     };
-    Ok(Json(run_sync(&state, &payload, DuplicateKind::Ticket).await?))
+    Ok(Json(
+        run_sync(&state, &payload, DuplicateKind::Ticket).await?,
+    ))
 }
 
 /// `dry_run` of `POST /sprint/{sprint_id}/remove`.
@@ -464,7 +496,9 @@ async fn remove_issues(
         issue_keys: move_keys(&keys)?,
         dry_run: query.dry_run.unwrap_or(false),
     };
-    Ok(Json(run_sync(&state, &payload, DuplicateKind::Ticket).await?))
+    Ok(Json(
+        run_sync(&state, &payload, DuplicateKind::Ticket).await?,
+    ))
 }
 
 /// `POST /sprint/plan/epic` (the reference's `SprintPlanningRequest`).
@@ -655,6 +689,100 @@ async fn plan_timeline(
     run_or_queue(&state, payload, request.async_mode, message, false).await
 }
 
+/// `board_id` and `format` of `GET /sprint/timeline/{epic_key}`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TimelineQuery {
+    /// The board the timeline was computed for (required).
+    pub board_id: u64,
+    /// `json` (default), `svg` (a Gantt chart) or `markdown` (a table).
+    pub format: Option<String>,
+}
+
+/// The latest timeline computed for the epic on the board (`POST /sprint/timeline`), as JSON,
+/// as an SVG Gantt chart (sprints as columns, tasks as bars coloured by team, dependency
+/// arrows, today's line) or as a Markdown table.
+#[utoipa::path(
+    get,
+    path = "/sprint/timeline/{epic_key}",
+    tag = "sprints",
+    params(("epic_key" = IssueKeyText, Path, description = "The epic, e.g. DEMO-1"), TimelineQuery),
+    responses(
+        (status = 200, description = "The timeline: JSON, `image/svg+xml` or `text/markdown`", body = TimelineResponse),
+        (status = 404, description = "No timeline was computed for this epic and board", body = ErrorBody),
+        (status = 422, description = "A bad epic key, a missing board_id, an unknown format", body = ValidationErrorBody),
+    )
+)]
+async fn get_timeline(
+    State(state): State<AppState>,
+    ApiPath(epic_key): ApiPath<String>,
+    ApiQuery(query): ApiQuery<TimelineQuery>,
+) -> Result<Response, ApiError> {
+    let epic_key = domain::IssueKey::parse(&epic_key)
+        .map(|key| key.to_string())
+        .map_err(|error| {
+            ApiError::validation(ValidationIssue::new(
+                [LocSegment::from("path"), LocSegment::from("epic_key")],
+                error.to_string(),
+                "value_error",
+            ))
+        })?;
+    let format = query
+        .format
+        .as_deref()
+        .map(|text| text.trim().to_ascii_lowercase())
+        .unwrap_or_else(|| "json".to_owned());
+    if !matches!(format.as_str(), "json" | "svg" | "markdown" | "md") {
+        return Err(ApiError::validation(ValidationIssue::query(
+            "format",
+            format!("'{format}' is not a timeline format: use json, svg or markdown"),
+            "enum",
+        )));
+    }
+    let stored = state
+        .db()
+        .latest_timeline(&epic_key, query.board_id)
+        .await
+        .map_err(store_error)?
+        .ok_or_else(|| {
+            ApiError::NotFound(format!(
+                "No timeline of {epic_key} on board {} yet: compute one with POST /sprint/timeline",
+                query.board_id
+            ))
+        })?;
+    if format == "json" {
+        return Ok(Json(stored.timeline).into_response());
+    }
+    let chart: sprint_planning::Timeline = stored
+        .timeline
+        .get("chart")
+        .cloned()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|error| ApiError::internal(format!("stored timeline of {epic_key}: {error}")))?
+        .ok_or_else(|| ApiError::internal(format!("stored timeline of {epic_key} has no chart")))?;
+    let (content_type, text) = if format == "svg" {
+        (
+            "image/svg+xml",
+            sprint_planning::render_svg(&chart, Utc::now().date_naive()),
+        )
+    } else {
+        (
+            "text/markdown; charset=utf-8",
+            format!(
+                "# Timeline of {epic_key} (board {})\n\n{}",
+                query.board_id,
+                sprint_planning::render_markdown(&chart)
+            ),
+        )
+    };
+    Ok((
+        [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))],
+        text,
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,7 +796,10 @@ mod tests {
         let Err(ApiError::Validation(issues)) = timestamp("query", "end_date", "05/01/2026") else {
             panic!("a bad date is a validation error");
         };
-        assert_eq!(issues[0].loc, vec![LocSegment::from("query"), LocSegment::from("end_date")]);
+        assert_eq!(
+            issues[0].loc,
+            vec![LocSegment::from("query"), LocSegment::from("end_date")]
+        );
         assert!(iso_date("body", "start_date", "2026-13-01").is_err());
         assert!(body_id_matches(5, Some(6)).is_err());
         assert!(body_id_matches(5, Some(5)).is_ok());

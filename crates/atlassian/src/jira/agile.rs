@@ -135,7 +135,11 @@ impl JiraClient {
     /// What one call of [`JiraClient::move_issues_to_sprint`] would send (at most 50 keys: a
     /// longer list is several calls). `sprint` is the id, or a placeholder for a sprint an
     /// earlier write creates.
-    pub fn preview_move_issues_to_sprint(&self, sprint: &str, issue_keys: &[&str]) -> RequestPreview {
+    pub fn preview_move_issues_to_sprint(
+        &self,
+        sprint: &str,
+        issue_keys: &[&str],
+    ) -> RequestPreview {
         RequestPreview {
             method: "POST",
             path: agile_path(self.flavour().agile(&["sprint", sprint, "issue"])),

@@ -11,9 +11,9 @@ pub mod planning;
 use atlassian::models::{Issue, NewSprint, Sprint, SprintState, SprintUpdate};
 use job_types::WriteOutcome;
 use job_types::sprints::{
-    AssignToSprint, CreateSprint, ListBoardSprints, ReadSprint, ReadSprintIssues,
-    RemoveFromSprint, SprintAssignResponse, SprintChangeResponse, SprintInfo, SprintIssue,
-    SprintIssuesResponse, SprintRemoveResponse, UpdateSprint,
+    AssignToSprint, CreateSprint, ListBoardSprints, ReadSprint, ReadSprintIssues, RemoveFromSprint,
+    SprintAssignResponse, SprintChangeResponse, SprintInfo, SprintIssue, SprintIssuesResponse,
+    SprintRemoveResponse, UpdateSprint,
 };
 use jobs::JobContext;
 
@@ -261,7 +261,10 @@ pub async fn create_sprint(
         .ok_or_else(|| Failure::internal("the sprint create returned no id"))?;
     let sprint = read_sprint(env, id).await?;
     Ok(SprintChangeResponse {
-        message: format!("Sprint {} ({}) created on board {}", sprint.id, sprint.name, payload.board_id),
+        message: format!(
+            "Sprint {} ({}) created on board {}",
+            sprint.id, sprint.name, payload.board_id
+        ),
         sprint: Some(sprint_info(&sprint)),
         success: true,
         dry_run: false,

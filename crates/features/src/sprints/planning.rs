@@ -92,9 +92,11 @@ fn team_of(summary: &str) -> Option<String> {
 }
 
 fn is_subtask(issue: &Issue) -> bool {
-    issue
-        .issue_type_name()
-        .is_some_and(|name| name.to_ascii_lowercase().replace('-', "").contains("subtask"))
+    issue.issue_type_name().is_some_and(|name| {
+        name.to_ascii_lowercase()
+            .replace('-', "")
+            .contains("subtask")
+    })
 }
 
 fn is_done(issue: &Issue) -> bool {
@@ -169,56 +171,40 @@ fn add_days(day: NaiveDate, days: u64) -> Result<NaiveDate, Failure> {
         .ok_or_else(|| Failure::invalid("the sprint dates run past the last representable date"))
 }
 
-/// The board's future sprints as the planner takes them: dated ones by their dates, undated
-/// ones one after another after the last dated (or active) sprint.
+/// The board's future sprints as the planner takes them, in the board's order: a dated sprint
+/// keeps its dates; an undated one follows the sprint before it (the first follows the active
+/// sprints, or starts on `start_date`). Keeping the board's order means a sprint a plan created
+/// (dated) stays after the undated ones it was planned after, so planning again gives the
+/// same plan.
 fn sprint_inputs(
     future: &[Sprint],
     active: &[Sprint],
     spec: &EpicPlanSpec,
 ) -> Result<Vec<SprintInput>, Failure> {
     let length = u64::from(spec.sprint_duration_days.max(1));
-    let mut inputs = Vec::with_capacity(future.len());
     let mut cursor: Option<NaiveDate> = None;
-    let mut later = |day: NaiveDate| {
-        cursor = Some(cursor.map_or(day, |at: NaiveDate| at.max(day)));
-    };
     for sprint in active {
         if let Some(end) = sprint.end_date {
-            later(add_days(day_of(end), 1)?);
-        }
-    }
-    let mut undated = Vec::new();
-    for sprint in future {
-        match sprint.start_date {
-            Some(start) => {
-                let start = day_of(start);
-                let end = match sprint.end_date {
-                    Some(end) => day_of(end).max(start),
-                    None => add_days(start, length - 1)?,
-                };
-                later(add_days(end, 1)?);
-                inputs.push(SprintInput {
-                    id: sprint.id,
-                    name: sprint.name.clone(),
-                    start,
-                    end,
-                    capacity: None,
-                });
-            }
-            None => undated.push(sprint),
+            let next = add_days(day_of(end), 1)?;
+            cursor = Some(cursor.map_or(next, |at| at.max(next)));
         }
     }
     let mut next = cursor.unwrap_or(spec.start_date);
-    for sprint in undated {
-        let end = add_days(next, length - 1)?;
+    let mut inputs = Vec::with_capacity(future.len());
+    for sprint in future {
+        let start = sprint.start_date.map_or(next, day_of);
+        let end = match sprint.end_date {
+            Some(end) => day_of(end).max(start),
+            None => add_days(start, length - 1)?,
+        };
+        next = add_days(end, 1)?;
         inputs.push(SprintInput {
             id: sprint.id,
             name: sprint.name.clone(),
-            start: next,
+            start,
             end,
             capacity: None,
         });
-        next = add_days(end, 1)?;
     }
     Ok(inputs)
 }
@@ -233,7 +219,12 @@ async fn collect(env: &JobEnv, spec: &EpicPlanSpec) -> Result<EpicWork, Failure>
             epic.issue_type_name().unwrap_or("issue")
         )));
     }
-    let open = board_sprints(env, spec.board_id, &[SprintState::Active, SprintState::Future]).await?;
+    let open = board_sprints(
+        env,
+        spec.board_id,
+        &[SprintState::Active, SprintState::Future],
+    )
+    .await?;
     let (active, future): (Vec<Sprint>, Vec<Sprint>) = open
         .into_iter()
         .partition(|sprint| sprint.state == SprintState::Active);
@@ -364,7 +355,11 @@ async fn collect(env: &JobEnv, spec: &EpicPlanSpec) -> Result<EpicWork, Failure>
 }
 
 /// The capacity of the plan: the request's days, the team's members, or the default.
-async fn capacity(env: &JobEnv, spec: &EpicPlanSpec) -> Result<Capacity, Failure> {
+async fn capacity(
+    env: &JobEnv,
+    spec: &EpicPlanSpec,
+    work: &mut EpicWork,
+) -> Result<Capacity, Failure> {
     match spec.capacity {
         CapacitySource::Days(days) => {
             if !(days.is_finite() && days > 0.0) {
@@ -383,7 +378,7 @@ async fn capacity(env: &JobEnv, spec: &EpicPlanSpec) -> Result<Capacity, Failure
                 },
             })
         }
-        CapacitySource::Team(team_id) => team_capacity(env, team_id, spec.board_id).await,
+        CapacitySource::Team(team_id) => team_capacity(env, team_id, spec.board_id, work).await,
         CapacitySource::Default => Ok(Capacity {
             model: CapacityModel::Pooled {
                 days: DEFAULT_SPRINT_CAPACITY_DAYS,
@@ -399,12 +394,77 @@ async fn capacity(env: &JobEnv, spec: &EpicPlanSpec) -> Result<Capacity, Failure
     }
 }
 
-/// The capacity of team `team_id` (the sum of its active members' capacity).
-async fn team_capacity(env: &JobEnv, team_id: i64, board_id: u64) -> Result<Capacity, Failure> {
-    let _ = (env, board_id);
-    Err(Failure::invalid(format!(
-        "team_id {team_id}: team capacity is not available on this server; send sprint_capacity_days instead"
-    )))
+/// The capacity of team `team_id`: the sum of its active members' capacity. Split by role
+/// (each task drawing on its role's pool) when every task carries a role the team has; pooled
+/// otherwise, with a warning naming the tasks without one.
+async fn team_capacity(
+    env: &JobEnv,
+    team_id: i64,
+    board_id: u64,
+    work: &mut EpicWork,
+) -> Result<Capacity, Failure> {
+    let Some(team) = env.db.team_capacity(team_id, Some(board_id)).await? else {
+        return Err(Failure::not_found(format!(
+            "Team {team_id} not found: check team_id (GET /teams lists the teams)"
+        )));
+    };
+    if !(team.total_days.is_finite() && team.total_days > 0.0) {
+        return Err(Failure::invalid(format!(
+            "team_id {team_id} ({}) has a capacity of {} days per sprint (active members: {});              a sprint's capacity must be more than 0: add members or send sprint_capacity_days",
+            team.team_name, team.total_days, team.active_members
+        )));
+    }
+    if team.board_linked == Some(false) {
+        work.warnings.push(format!(
+            "Team {} is not linked to board {board_id}; its whole capacity was used",
+            team.team_name
+        ));
+    }
+    let per_role: BTreeMap<String, f64> = team
+        .per_role
+        .iter()
+        .filter(|(_, days)| **days > 0.0)
+        .map(|(role, days)| (role.to_ascii_lowercase(), *days))
+        .collect();
+    let without_role: Vec<&str> = work
+        .items
+        .iter()
+        .filter(|item| {
+            item.team
+                .as_deref()
+                .is_none_or(|role| !per_role.contains_key(role))
+        })
+        .map(|item| item.key.as_str())
+        .collect();
+    let split = per_role.len() > 1 && without_role.is_empty() && !work.items.is_empty();
+    if per_role.len() > 1 && !without_role.is_empty() {
+        work.warnings.push(format!(
+            "{} carry no role of team {} ({}), so the team's capacity was pooled",
+            without_role.join(", "),
+            team.team_name,
+            per_role.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    let model = if split {
+        CapacityModel::PerTeam {
+            teams: per_role.clone(),
+            other_days: None,
+        }
+    } else {
+        CapacityModel::Pooled {
+            days: team.total_days,
+        }
+    };
+    Ok(Capacity {
+        model,
+        used: CapacityUsed {
+            source: "team".to_owned(),
+            days_per_sprint: team.total_days,
+            team_id: Some(team.team_id),
+            team_name: Some(team.team_name),
+            per_role: if split { per_role } else { BTreeMap::new() },
+        },
+    })
 }
 
 /// The planner's input for `work`.
@@ -474,13 +534,22 @@ pub async fn plan_epic(
     payload: &PlanEpicSprints,
 ) -> Result<SprintPlanningResponse, Failure> {
     let spec = &payload.spec;
-    let capacity = capacity(env, spec).await?;
-    let work = collect(env, spec).await?;
+    let mut work = collect(env, spec).await?;
+    let capacity = capacity(env, spec, &mut work).await?;
     let input = plan_input(&work, &capacity, spec, payload.auto_create_sprints);
-    let plan = sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
+    let plan =
+        sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
 
     // The writes: sprints to create, then each sprint's newcomers (50 per request).
-    let create_step = |index: usize| format!("create-sprint:{index}");
+    // Step names follow the content (sprint names carry their start date), so a retried job
+    // finds its earlier writes under the same intents.
+    let create_step = |index: usize| {
+        let name = plan
+            .sprints
+            .get(index)
+            .map_or("", |sprint| sprint.name.as_str());
+        format!("create-sprint:{name}")
+    };
     let mut steps = Vec::new();
     for sprint in plan.sprints_to_create() {
         steps.push(WriteStep::new(
@@ -516,7 +585,7 @@ pub async fn plan_epic(
             None => SprintRef::Created(create_step(sprint.index)),
         };
         steps.extend(move_steps(
-            &format!("plan-move:{}", sprint.index),
+            &format!("plan-move:{}:{}", sprint.name, newcomers.join(",")),
             &target,
             &newcomers,
         ));
@@ -659,12 +728,16 @@ impl BackgroundJob for PlanTimeline {
 
 /// `timeline_planning`: the plan from `start_date` (new sprints as needed, nothing written to
 /// Jira) as a timeline.
-pub async fn plan_timeline(env: &JobEnv, payload: &PlanTimeline) -> Result<TimelineResponse, Failure> {
+pub async fn plan_timeline(
+    env: &JobEnv,
+    payload: &PlanTimeline,
+) -> Result<TimelineResponse, Failure> {
     let spec = &payload.spec;
-    let capacity = capacity(env, spec).await?;
-    let work = collect(env, spec).await?;
+    let mut work = collect(env, spec).await?;
+    let capacity = capacity(env, spec, &mut work).await?;
     let input = plan_input(&work, &capacity, spec, true);
-    let plan = sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
+    let plan =
+        sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
     let timeline = sprint_planning::timeline(&plan, &input);
     let chart = serde_json::to_value(&timeline)
         .map_err(|error| Failure::internal(format!("cannot encode the timeline: {error}")))?;
@@ -696,7 +769,7 @@ pub async fn plan_timeline(env: &JobEnv, payload: &PlanTimeline) -> Result<Timel
         .collect();
     let mut warnings = work.warnings.clone();
     warnings.extend(plan.warnings.iter().map(ToString::to_string));
-    Ok(TimelineResponse {
+    let response = TimelineResponse {
         epic_key: spec.epic_key.clone(),
         board_id: spec.board_id,
         start_date: spec.start_date,
@@ -712,7 +785,13 @@ pub async fn plan_timeline(env: &JobEnv, payload: &PlanTimeline) -> Result<Timel
         errors: Vec::new(),
         warnings,
         chart,
-    })
+    };
+    let stored = serde_json::to_value(&response)
+        .map_err(|error| Failure::internal(format!("cannot encode the timeline: {error}")))?;
+    env.db
+        .save_timeline(&spec.epic_key, spec.board_id, &stored)
+        .await?;
+    Ok(response)
 }
 
 #[cfg(test)]
@@ -747,7 +826,7 @@ mod tests {
     }
 
     #[test]
-    fn undated_future_sprints_follow_the_last_dated_one() {
+    fn undated_future_sprints_follow_the_sprint_before_them() {
         let spec = EpicPlanSpec {
             epic_key: "DEMO-1".into(),
             board_id: 1,
@@ -760,11 +839,29 @@ mod tests {
             Some("2026-01-05T09:00:00Z"),
             Some("2026-01-18T17:00:00Z"),
         )];
-        let future = [sprint(3, None, None), sprint(2, Some("2026-01-19T00:00:00Z"), None)];
+        let future = [
+            sprint(3, None, None),
+            sprint(
+                4,
+                Some("2026-02-02T00:00:00Z"),
+                Some("2026-02-15T23:59:59Z"),
+            ),
+            sprint(5, None, None),
+        ];
         let inputs = sprint_inputs(&future, &active, &spec).expect("valid dates");
         let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
-        assert_eq!(inputs.len(), 2);
-        assert_eq!((inputs[0].id, inputs[0].start, inputs[0].end), (2, day("2026-01-19"), day("2026-02-01")));
-        assert_eq!((inputs[1].id, inputs[1].start, inputs[1].end), (3, day("2026-02-02"), day("2026-02-15")));
+        let spans: Vec<(u64, NaiveDate, NaiveDate)> =
+            inputs.iter().map(|s| (s.id, s.start, s.end)).collect();
+        assert_eq!(
+            spans,
+            [
+                (3, day("2026-01-19"), day("2026-02-01")),
+                (4, day("2026-02-02"), day("2026-02-15")),
+                (5, day("2026-02-16"), day("2026-03-01")),
+            ]
+        );
+        // Without an active sprint, the first undated sprint starts on the plan's start date.
+        let inputs = sprint_inputs(&future[..1], &[], &spec).expect("valid dates");
+        assert_eq!(inputs[0].start, day("2026-01-01"));
     }
 }
