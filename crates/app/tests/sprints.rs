@@ -159,7 +159,10 @@ async fn the_read_routes_list_every_page_filter_by_state_and_answer_404_for_unkn
             .iter()
             .filter_map(|i| i["key"].as_str())
             .collect();
-        assert_eq!(body["total_issues"], 3, "{label}: {body}");
+        assert_eq!(
+            body["total_issues"], 6,
+            "{label}: 3 issues and DEMO-5's 3 sub-tasks: {body}"
+        );
         assert!(
             keys.contains(&"DEMO-5") && keys.contains(&"DEMO-8"),
             "{label}: {keys:?}"
