@@ -71,6 +71,18 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
             "/jira/bulk-create-stories",
             json!({"stories": [{"parent_key": "DEMO-3", "summary": "Search by e-mail", "description": "Find orders."}]}),
         ),
+        get("/sprint/board/1/sprints"),
+        get("/sprint/3"),
+        get("/sprint/3/issues"),
+        post("/sprint/3/assign", json!({"issue_keys": ["DEMO-7"]})),
+        post(
+            "/sprint/plan/epic",
+            json!({"epic_key": "DEMO-1", "board_id": 1, "auto_create_sprints": true}),
+        ),
+        post(
+            "/sprint/timeline",
+            json!({"epic_key": "DEMO-2", "board_id": 1, "start_date": "2026-03-02"}),
+        ),
         post(
             "/prompt/resubmit",
             json!({"operation_type": "generate_single", "original_request": {"ticket_key": "DEMO-6"}, "modified_user_prompt": "Describe DEMO-6 briefly."}),
