@@ -10,7 +10,11 @@
 //! the ticket ([`crate::cycle_time`]), with a warning naming the task. Dependencies: "Blocks"
 //! links between planned issues.
 //!
-//! Sprints: the board's future sprints, by start date; one without dates follows the sprint
+//! Capacity: the request's days per sprint; else the team's (`team_id`: its active members'
+//! capacity from the database, one pool per role when every task carries a role the team has,
+//! else pooled); else the reference's 10 days.
+//!
+//! Sprints: the board's future sprints, in the board's order; one without dates follows the sprint
 //! before it (`sprint_duration_days` long). With `auto_create_sprints` (always, for a timeline)
 //! the planner adds sprints named `Sprint YYYY-MM-DD` after them. A second plan of the same epic
 //! finds the sprints the first created among the board's future sprints and the issues already
