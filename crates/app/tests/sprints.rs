@@ -561,6 +561,41 @@ async fn the_demo_epic_is_planned_previewed_then_assigned_once() {
                 .is_some_and(|u| !u.is_empty())
         );
         assert_eq!(preview["capacity"]["source"], "request");
+        // DEMO Sprint 3 already holds DEMO-9 (3 mandays, another epic): full at 2 days a sprint.
+        let warnings = preview["warnings"].to_string();
+        assert!(
+            warnings.contains("DEMO Sprint 3")
+                && warnings.contains("DEMO-9")
+                && warnings.contains("is full"),
+            "{label}: {preview}"
+        );
+        assert!(
+            preview["sprints"]
+                .as_array()
+                .expect("sprints")
+                .iter()
+                .all(|s| s["name"] != "DEMO Sprint 3"),
+            "{label}: a full sprint takes no more work: {preview}"
+        );
+        // At 10 days a sprint, 7 are left in it.
+        let (status, roomy) = json_of(
+            app.post(
+                "/sprint/plan/epic",
+                &plan_request(json!({"sprint_capacity_days": 10})),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200, "{label}: {roomy}");
+        assert_eq!(
+            roomy["sprints"][0]["name"], "DEMO Sprint 3",
+            "{label}: {roomy}"
+        );
+        assert_eq!(
+            roomy["sprints"][0]["capacity_days"], 7.0,
+            "{label}: {roomy}"
+        );
+        assert_eq!(roomy["sprints_created"], json!([]), "{label}: {roomy}");
 
         // Assign for real.
         let (status, applied) = json_of(
@@ -766,7 +801,8 @@ async fn a_team_s_members_are_the_sprint_capacity() {
         assert_eq!(status, 200, "{label}: {body}");
         assert_eq!(body["capacity"]["source"], "team");
         assert_eq!(body["capacity"]["days_per_sprint"], 7.0, "{label}: {body}");
-        assert_eq!(body["sprints"][0]["capacity_days"], 7.0, "{label}: {body}");
+        // DEMO Sprint 3 already holds DEMO-9 (3 mandays of another epic): 4 of its 7 days left.
+        assert_eq!(body["sprints"][0]["capacity_days"], 4.0, "{label}: {body}");
         app.stop().await;
     }
 }

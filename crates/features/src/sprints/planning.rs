@@ -32,8 +32,8 @@ use job_types::sprints::{
 };
 use jobs::JobContext;
 use sprint_planning::{
-    AutoCreate, BlockEdge, CapacityModel, PlanError, PlanInput, SprintInput, SprintNaming,
-    SprintPlan, TaskInput,
+    AutoCreate, BlockEdge, CapacityModel, CapacityOverride, PlanError, PlanInput, SprintInput,
+    SprintNaming, SprintPlan, TaskInput,
 };
 
 use super::{board_sprints, move_steps};
@@ -70,8 +70,20 @@ struct EpicWork {
     items: Vec<WorkItem>,
     blocks: Vec<BlockEdge>,
     sprints: Vec<SprintInput>,
+    /// Work outside the epic already in each future sprint, by sprint id.
+    commitments: BTreeMap<u64, Commitment>,
+    /// The day after the board's last future sprint ends: new sprints start then at the
+    /// earliest, even when that sprint is full and not planned into.
+    after_board: Option<NaiveDate>,
     skipped: Vec<SkippedIssue>,
     warnings: Vec<String>,
+}
+
+/// Open issues of other epics a future sprint already holds: their capacity is taken.
+#[derive(Debug, Clone, Default)]
+struct Commitment {
+    days: f64,
+    issues: Vec<String>,
 }
 
 /// The capacity model and how the response describes it.
@@ -232,19 +244,6 @@ async fn collect(env: &JobEnv, spec: &EpicPlanSpec) -> Result<EpicWork, Failure>
     let (active, future): (Vec<Sprint>, Vec<Sprint>) = open
         .into_iter()
         .partition(|sprint| sprint.state == SprintState::Active);
-    // Where each issue is now.
-    let mut in_sprint: HashMap<String, (u64, SprintState)> = HashMap::new();
-    for sprint in active.iter().chain(&future) {
-        let issues = env
-            .jira
-            .sprint_issues(sprint.id, &["summary"], MAX_SPRINT_ISSUES)
-            .await
-            .map_err(|error| Failure::jira(&format!("sprint {}", sprint.id), error))?;
-        for issue in issues {
-            in_sprint.insert(issue.key, (sprint.id, sprint.state));
-        }
-    }
-
     let mut warnings = Vec::new();
     let fields = match env.custom_fields().resolve(&env.jira).await {
         Ok(resolution) => Some(resolution),
@@ -275,6 +274,30 @@ async fn collect(env: &JobEnv, spec: &EpicPlanSpec) -> Result<EpicWork, Failure>
         .epic_children(&spec.epic_key, &wanted, MAX_CHILDREN)
         .await
         .map_err(|error| Failure::jira(&spec.epic_key, error))?;
+    let epic_children: BTreeSet<&str> = children.iter().map(|c| c.key.as_str()).collect();
+
+    // Where each issue is now, and the work of other epics a future sprint already holds.
+    let mut in_sprint: HashMap<String, (u64, SprintState)> = HashMap::new();
+    let mut commitments: BTreeMap<u64, Commitment> = BTreeMap::new();
+    for sprint in active.iter().chain(&future) {
+        let issues = env
+            .jira
+            .sprint_issues(sprint.id, &wanted, MAX_SPRINT_ISSUES)
+            .await
+            .map_err(|error| Failure::jira(&format!("sprint {}", sprint.id), error))?;
+        for issue in issues {
+            if sprint.state == SprintState::Future
+                && !epic_children.contains(issue.key.as_str())
+                && !is_subtask(&issue)
+                && !is_done(&issue)
+            {
+                let entry = commitments.entry(sprint.id).or_default();
+                entry.days += estimate(&issue, mandays_field.as_deref()).0;
+                entry.issues.push(issue.key.clone());
+            }
+            in_sprint.insert(issue.key, (sprint.id, sprint.state));
+        }
+    }
 
     let mut items = Vec::new();
     let mut skipped = Vec::new();
@@ -349,10 +372,18 @@ async fn collect(env: &JobEnv, spec: &EpicPlanSpec) -> Result<EpicWork, Failure>
         .map(|(blocker, blocked)| BlockEdge::new(blocker, blocked))
         .collect();
     let sprints = sprint_inputs(&future, &active, spec)?;
+    let after_board = sprints
+        .iter()
+        .map(|sprint| sprint.end)
+        .max()
+        .map(|end| add_days(end, 1))
+        .transpose()?;
     Ok(EpicWork {
         items,
         blocks,
         sprints,
+        commitments,
+        after_board,
         skipped,
         warnings,
     })
@@ -471,6 +502,50 @@ async fn team_capacity(
     })
 }
 
+/// Lowers each future sprint's capacity by the work of other epics it already holds; a sprint
+/// with no room left is not planned into. Under per-role capacity the committed work is not
+/// split by role (a warning says so).
+fn take_committed(work: &mut EpicWork, capacity: &Capacity) {
+    let CapacityModel::Pooled { days } = capacity.model else {
+        if !work.commitments.is_empty() {
+            work.warnings.push(
+                "The board's future sprints already hold work of other epics; with capacity per role it is not deducted"
+                    .to_owned(),
+            );
+        }
+        return;
+    };
+    let mut kept = Vec::with_capacity(work.sprints.len());
+    for mut sprint in std::mem::take(&mut work.sprints) {
+        let Some(taken) = work.commitments.get(&sprint.id).filter(|c| c.days > 0.0) else {
+            kept.push(sprint);
+            continue;
+        };
+        let left = days - taken.days;
+        if left <= 1e-9 {
+            work.warnings.push(format!(
+                "{} ({}) is full: it already holds {} days of other work ({}), so nothing is planned into it",
+                sprint.name,
+                sprint.id,
+                round3(taken.days),
+                taken.issues.join(", ")
+            ));
+            continue;
+        }
+        work.warnings.push(format!(
+            "{} ({}) already holds {} days of other work ({}); {} of its {days} days are left for this plan",
+            sprint.name,
+            sprint.id,
+            round3(taken.days),
+            taken.issues.join(", "),
+            round3(left)
+        ));
+        sprint.capacity = Some(CapacityOverride::Pooled { days: left });
+        kept.push(sprint);
+    }
+    work.sprints = kept;
+}
+
 /// The planner's input for `work`.
 fn plan_input(work: &EpicWork, capacity: &Capacity, spec: &EpicPlanSpec, auto: bool) -> PlanInput {
     PlanInput {
@@ -490,7 +565,9 @@ fn plan_input(work: &EpicWork, capacity: &Capacity, spec: &EpicPlanSpec, auto: b
         default_estimate_days: 1.0,
         auto_create: auto.then(|| AutoCreate {
             sprint_length_days: spec.sprint_duration_days.max(1),
-            start: spec.start_date,
+            start: work
+                .after_board
+                .map_or(spec.start_date, |day| day.max(spec.start_date)),
             naming: SprintNaming::Dated {
                 prefix: NEW_SPRINT_PREFIX.to_owned(),
             },
@@ -540,6 +617,7 @@ pub async fn plan_epic(
     let spec = &payload.spec;
     let mut work = collect(env, spec).await?;
     let capacity = capacity(env, spec, &mut work).await?;
+    take_committed(&mut work, &capacity);
     let input = plan_input(&work, &capacity, spec, payload.auto_create_sprints);
     let plan =
         sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
@@ -739,6 +817,7 @@ pub async fn plan_timeline(
     let spec = &payload.spec;
     let mut work = collect(env, spec).await?;
     let capacity = capacity(env, spec, &mut work).await?;
+    take_committed(&mut work, &capacity);
     let input = plan_input(&work, &capacity, spec, true);
     let plan =
         sprint_planning::plan(&input).map_err(|error| plan_failure(&spec.epic_key, error))?;
