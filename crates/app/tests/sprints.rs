@@ -984,3 +984,82 @@ async fn a_pending_sprint_create_is_found_on_the_board_and_moves_into_it_resolve
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_team_s_capacity_per_role_is_one_pool_per_role_for_tasks_with_that_role() {
+    let app = TestApp::full().await;
+    let db = &app.app.db;
+    let jira = &app.app.env.jira;
+    let team = db
+        .create_team(&TeamInput {
+            name: "Orders".into(),
+            description: None,
+            board_ids: None,
+        })
+        .await
+        .expect("a team");
+    for (name, role, days) in [("Cy", "backend", 4.0), ("Di", "qa", 2.0)] {
+        db.create_member(&MemberInput {
+            name: name.into(),
+            email: format!("{name}@example.com"),
+            level: "senior".into(),
+            capacity_days_per_sprint: days,
+            memberships: Some(vec![MembershipInput {
+                team_id: team.id,
+                role: Some(role.into()),
+                capacity_allocation: 1.0,
+            }]),
+        })
+        .await
+        .expect("a member");
+    }
+    // DEMO-3's open story becomes QA work; add a backend task and another QA task.
+    for (summary, days) in [("[BE] Order search index", 1.0), ("[QA] Search tests", 2.0)] {
+        jira.create_issue(
+            &NewIssue::new("DEMO", "Task", summary)
+                .with_parent("DEMO-3")
+                .with_custom_field(sandbox::MANDAYS_FIELD, json!(days)),
+        )
+        .await
+        .expect("a task");
+    }
+    jira.edit_issue(
+        "DEMO-15",
+        &atlassian::models::IssueEdit::new()
+            .set_summary("[QA] Search orders by product name")
+            .set_field(sandbox::MANDAYS_FIELD, json!(2.0)),
+    )
+    .await
+    .expect("edited");
+    let (status, body) = json_of(
+        app.post(
+            "/sprint/plan/epic",
+            &json!({"epic_key": "DEMO-3", "board_id": 1, "team_id": team.id,
+                    "auto_create_sprints": true, "start_date": "2026-03-02"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["capacity"]["per_role"],
+        json!({"backend": 4.0, "qa": 2.0}),
+        "{body}"
+    );
+    // Pooled, 6 days would hold all 5 days of work in one sprint; per role, the two 2-day QA
+    // tasks need the QA pool of two sprints.
+    let sprint_of = |key: &str| {
+        body["assignments"]
+            .as_array()
+            .and_then(|a| a.iter().find(|a| a["task_key"] == key))
+            .map(|a| a["sprint_name"].clone())
+            .unwrap_or_else(|| panic!("{key} is planned: {body}"))
+    };
+    assert_ne!(sprint_of("DEMO-15"), sprint_of("DEMO-17"), "{body}");
+    assert_eq!(body["total_sprints"], 2, "{body}");
+    assert!(
+        body["warnings"].to_string().contains("not deducted"),
+        "{body}"
+    );
+    app.stop().await;
+}
