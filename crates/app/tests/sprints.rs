@@ -223,7 +223,7 @@ async fn sprints_are_created_and_updated_from_query_parameters_or_a_body() {
             "/rest/agile/1.0/sprint"
         );
         assert_eq!(body["write_plan"]["writes"][0]["body"]["originBoardId"], 1);
-        assert!(body.get("id").is_none(), "{label}: {body}");
+        assert!(body["id"].is_null(), "{label}: {body}");
 
         let (status, body) = json_of(
             app.post(

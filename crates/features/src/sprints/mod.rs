@@ -233,11 +233,10 @@ pub async fn create_sprint(
         let same_name = existing
             .iter()
             .any(|sprint| sprint.name == payload.name && sprint.state != SprintState::Closed);
-        return Ok(SprintChangeResponse {
-            sprint: None,
-            success: true,
-            dry_run: true,
-            message: if same_name {
+        return Ok(SprintChangeResponse::new(
+            None,
+            true,
+            if same_name {
                 format!(
                     "Preview: board {} already has an open sprint named {:?}; creating would add a second",
                     payload.board_id, payload.name
@@ -249,8 +248,8 @@ pub async fn create_sprint(
                 )
             },
             write_plan,
-            writes: Vec::new(),
-        });
+            Vec::new(),
+        ));
     }
     let writes = run_steps(env, scope, std::slice::from_ref(&step)).await?;
     let id = writes
@@ -260,17 +259,16 @@ pub async fn create_sprint(
         .and_then(serde_json::Value::as_u64)
         .ok_or_else(|| Failure::internal("the sprint create returned no id"))?;
     let sprint = read_sprint(env, id).await?;
-    Ok(SprintChangeResponse {
-        message: format!(
+    Ok(SprintChangeResponse::new(
+        Some(sprint_info(&sprint)),
+        false,
+        format!(
             "Sprint {} ({}) created on board {}",
             sprint.id, sprint.name, payload.board_id
         ),
-        sprint: Some(sprint_info(&sprint)),
-        success: true,
-        dry_run: false,
         write_plan,
         writes,
-    })
+    ))
 }
 
 fn check_dates(
@@ -332,25 +330,23 @@ pub async fn update_sprint(
     );
     let write_plan = preview(&env.jira, scope.id(), std::slice::from_ref(&step)).await?;
     if payload.dry_run {
-        return Ok(SprintChangeResponse {
-            sprint: Some(sprint_info(&current)),
-            success: true,
-            dry_run: true,
-            message: format!("Preview: sprint {} would be updated", payload.sprint_id),
+        return Ok(SprintChangeResponse::new(
+            Some(sprint_info(&current)),
+            true,
+            format!("Preview: sprint {} would be updated", payload.sprint_id),
             write_plan,
-            writes: Vec::new(),
-        });
+            Vec::new(),
+        ));
     }
     let writes = run_steps(env, scope, std::slice::from_ref(&step)).await?;
     let sprint = read_sprint(env, payload.sprint_id).await?;
-    Ok(SprintChangeResponse {
-        message: format!("Sprint {} ({}) updated", sprint.id, sprint.name),
-        sprint: Some(sprint_info(&sprint)),
-        success: true,
-        dry_run: false,
+    Ok(SprintChangeResponse::new(
+        Some(sprint_info(&sprint)),
+        false,
+        format!("Sprint {} ({}) updated", sprint.id, sprint.name),
         write_plan,
         writes,
-    })
+    ))
 }
 
 impl BackgroundJob for AssignToSprint {
