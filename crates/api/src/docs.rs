@@ -58,6 +58,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "coverage", description = "Story coverage by its tasks, and applying the suggestions"),
         (name = "prompts", description = "Rerunning a generation with edited prompts"),
         (name = "teams", description = "Teams, team members, roles, levels, boards and capacity per sprint"),
+        (name = "sprints", description = "Sprints: list, create, update, assign and remove issues; plan an epic into sprints; timelines and Gantt charts"),
     )
 )]
 pub(crate) struct ApiDoc;

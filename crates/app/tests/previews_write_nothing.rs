@@ -72,6 +72,21 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
             "/jira/bulk-create-stories",
             json!({"stories": [{"parent_key": "DEMO-3", "summary": "Search by e-mail", "description": "Find orders."}]}),
         ),
+        get("/sprint/board/1/sprints"),
+        get("/sprint/3"),
+        get("/sprint/3/issues"),
+        post("/sprint/3/assign", json!({"issue_keys": ["DEMO-7"]})),
+        post("/sprint/create?name=Preview&board_id=1", Value::Null),
+        ("PUT", "/sprint/3?name=Preview".to_owned(), Value::Null),
+        post("/sprint/2/remove", json!(["DEMO-5"])),
+        post(
+            "/sprint/plan/epic",
+            json!({"epic_key": "DEMO-1", "board_id": 1, "auto_create_sprints": true}),
+        ),
+        post(
+            "/sprint/timeline",
+            json!({"epic_key": "DEMO-2", "board_id": 1, "start_date": "2026-03-02"}),
+        ),
         post(
             "/prompt/resubmit",
             json!({"operation_type": "generate_single", "original_request": {"ticket_key": "DEMO-6"}, "modified_user_prompt": "Describe DEMO-6 briefly."}),
@@ -82,6 +97,13 @@ fn default_requests() -> Vec<(&'static str, String, Value)> {
 async fn send(app: &TestApp, method: &str, path: &str, body: &Value) -> (u16, Value) {
     let response = match method {
         "GET" => app.get(path).await,
+        "PUT" => app
+            .http
+            .put(format!("{}{path}", app.base_url))
+            .json(body)
+            .send()
+            .await
+            .expect("the app answers"),
         _ => app.post(path, body).await,
     };
     let status = response.status().as_u16();
@@ -109,6 +131,7 @@ async fn no_default_request_writes_anything_anywhere() {
                 || path.contains("update-task")
                 || path.contains("create-task")
                 || path == "/prompt/resubmit"
+                || !body.is_object()
             {
                 continue;
             }

@@ -30,6 +30,7 @@ pub mod plan_tasks;
 pub mod prd_sync;
 pub mod prompt_resubmit;
 pub mod requirement_coverage;
+pub mod sprints;
 pub mod story_coverage;
 pub mod task_graph;
 pub mod test_dedupe;
@@ -72,6 +73,15 @@ pub fn registry(env: Arc<JobEnv>) -> Result<jobs::Registry, jobs::DuplicateKind>
     add::<job_types::story_coverage::CreateCoverageTask>(&mut registry, &env)?;
     add::<job_types::prompt_resubmit::PromptResubmit>(&mut registry, &env)?;
     add::<job_types::prd_sync::PrdStorySync>(&mut registry, &env)?;
+    add::<job_types::sprints::ListBoardSprints>(&mut registry, &env)?;
+    add::<job_types::sprints::ReadSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::ReadSprintIssues>(&mut registry, &env)?;
+    add::<job_types::sprints::CreateSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::UpdateSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::AssignToSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::RemoveFromSprint>(&mut registry, &env)?;
+    add::<job_types::sprints::PlanEpicSprints>(&mut registry, &env)?;
+    add::<job_types::sprints::PlanTimeline>(&mut registry, &env)?;
     Ok(registry)
 }
 

@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use atlassian::models::{IssueEdit, NewIssue};
+use atlassian::models::{NewSprint, SprintState, SprintUpdate};
 use atlassian::{JiraClient, KnownLinkType, RequestPreview, SearchQuery};
 use job_types::{FailureCode, PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
 use jobs::JobContext;
@@ -94,6 +95,147 @@ pub enum Write {
         message: String,
         edit: Arc<dyn PageEdit>,
     },
+    /// A Jira Software sprint write ([`SprintWrite`]).
+    Sprint(SprintWrite),
+}
+
+/// A sprint named by a write: one that exists (its id), or one an earlier step of the same plan
+/// creates (that step's name).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SprintRef {
+    Existing(u64),
+    Created(String),
+}
+
+impl SprintRef {
+    fn resolve(&self, created: &BTreeMap<String, String>) -> Result<u64, Failure> {
+        match self {
+            SprintRef::Existing(id) => Ok(*id),
+            SprintRef::Created(step) => created
+                .get(step)
+                .and_then(|id| id.parse().ok())
+                .ok_or_else(|| {
+                    Failure::new(
+                        FailureCode::JiraRejected,
+                        format!("step `{step}` created no sprint, so no issue was moved into it"),
+                    )
+                }),
+        }
+    }
+
+    fn display(&self, created: &BTreeMap<String, String>) -> String {
+        match self {
+            SprintRef::Existing(id) => id.to_string(),
+            SprintRef::Created(step) => created
+                .get(step)
+                .cloned()
+                .unwrap_or_else(|| format!("{{{{created:{step}}}}}")),
+        }
+    }
+}
+
+/// Sprint writes (Jira Software agile API). A pending create is looked up by name on its board
+/// before it is sent again; moves and updates set absolute state, so re-sending them is
+/// harmless.
+#[derive(Debug, Clone)]
+pub enum SprintWrite {
+    /// Create a (future) sprint on `sprint.origin_board_id`.
+    Create(NewSprint),
+    /// Change the given fields of a sprint.
+    Update {
+        sprint_id: u64,
+        update: SprintUpdate,
+    },
+    /// Move at most 50 issues into a sprint (one request).
+    MoveToSprint {
+        sprint: SprintRef,
+        issues: Vec<String>,
+    },
+    /// Move at most 50 issues out of their sprints to the backlog (one request).
+    MoveToBacklog { issues: Vec<String> },
+}
+
+impl SprintWrite {
+    fn action(&self) -> WriteAction {
+        match self {
+            SprintWrite::Create(_) => WriteAction::CreateSprint,
+            SprintWrite::Update { .. } => WriteAction::UpdateSprint,
+            SprintWrite::MoveToSprint { .. } => WriteAction::MoveToSprint,
+            SprintWrite::MoveToBacklog { .. } => WriteAction::MoveToBacklog,
+        }
+    }
+
+    fn target(&self, created: &BTreeMap<String, String>) -> String {
+        match self {
+            SprintWrite::Create(sprint) => sprint.name.clone(),
+            SprintWrite::Update { sprint_id, .. } => format!("sprint {sprint_id}"),
+            SprintWrite::MoveToSprint { sprint, issues } => {
+                format!("{} → sprint {}", issues.join(", "), sprint.display(created))
+            }
+            SprintWrite::MoveToBacklog { issues } => format!("{} → backlog", issues.join(", ")),
+        }
+    }
+
+    fn preview(&self, jira: &JiraClient, created: &BTreeMap<String, String>) -> RequestPreview {
+        match self {
+            SprintWrite::Create(sprint) => jira.preview_create_sprint(sprint),
+            SprintWrite::Update { sprint_id, update } => {
+                jira.preview_update_sprint(&sprint_id.to_string(), update)
+            }
+            SprintWrite::MoveToSprint { sprint, issues } => {
+                let keys: Vec<&str> = issues.iter().map(String::as_str).collect();
+                jira.preview_move_issues_to_sprint(&sprint.display(created), &keys)
+            }
+            SprintWrite::MoveToBacklog { issues } => {
+                let keys: Vec<&str> = issues.iter().map(String::as_str).collect();
+                jira.preview_move_issues_to_backlog(&keys)
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        jira: &JiraClient,
+        created: &BTreeMap<String, String>,
+    ) -> atlassian::Result<Value> {
+        match self {
+            SprintWrite::Create(sprint) => {
+                let made = jira.create_sprint(sprint).await?;
+                Ok(json!({ "id": made.id, "name": made.name }))
+            }
+            SprintWrite::Update { sprint_id, update } => {
+                let changed = jira.update_sprint(*sprint_id, update).await?;
+                Ok(json!({ "id": changed.id, "name": changed.name }))
+            }
+            SprintWrite::MoveToSprint { sprint, issues } => {
+                let id = sprint
+                    .resolve(created)
+                    .map_err(|failure| atlassian::Error::Config(failure.0.message))?;
+                let keys: Vec<&str> = issues.iter().map(String::as_str).collect();
+                jira.move_issues_to_sprint(id, &keys).await?;
+                Ok(json!({ "sprint_id": id, "issues": issues }))
+            }
+            SprintWrite::MoveToBacklog { issues } => {
+                let keys: Vec<&str> = issues.iter().map(String::as_str).collect();
+                jira.move_issues_to_backlog(&keys).await?;
+                Ok(json!({ "issues": issues }))
+            }
+        }
+    }
+
+    /// A sprint create that may have reached Jira: the board's open sprint of that name.
+    async fn find_earlier(&self, jira: &JiraClient) -> Result<Option<Value>, Failure> {
+        let SprintWrite::Create(sprint) = self else {
+            return Ok(None);
+        };
+        let open = [SprintState::Future, SprintState::Active];
+        let found = jira
+            .board_sprints(sprint.origin_board_id, &open)
+            .await?
+            .into_iter()
+            .find(|existing| existing.name == sprint.name);
+        Ok(found.map(|existing| json!({ "id": existing.id, "name": existing.name })))
+    }
 }
 
 impl Write {
@@ -103,6 +245,7 @@ impl Write {
             Write::EditIssue { .. } => WriteAction::EditIssue,
             Write::CreateLink { .. } => WriteAction::CreateLink,
             Write::UpdatePage { .. } => WriteAction::UpdatePage,
+            Write::Sprint(write) => write.action(),
         }
     }
 }
@@ -188,6 +331,7 @@ pub async fn preview(
                     Some(json!({ "version": page.version, "report": report })),
                 )
             }
+            Write::Sprint(write) => (write.target(&created), write.preview(jira, &created), None),
         };
         writes.push(planned(
             intent,
@@ -339,6 +483,11 @@ impl<'a> Executor<'a> {
                 {
                     self.created.insert(step.step.clone(), key.to_owned());
                 }
+                if let (Write::Sprint(SprintWrite::Create(_)), Some(id)) =
+                    (&step.write, result.get("id").and_then(Value::as_u64))
+                {
+                    self.created.insert(step.step.clone(), id.to_string());
+                }
                 outcome(status, Some(result), None)
             }
             Err(failure) => outcome("failed", None, Some(failure.0.message)),
@@ -355,6 +504,11 @@ impl<'a> Executor<'a> {
             (&step.write, result.get("key").and_then(Value::as_str))
         {
             self.created.insert(step.step.clone(), key.to_owned());
+        }
+        if let (Write::Sprint(SprintWrite::Create(_)), Some(id)) =
+            (&step.write, result.get("id").and_then(Value::as_u64))
+        {
+            self.created.insert(step.step.clone(), id.to_string());
         }
         Ok(WriteOutcome {
             intent_id: intent,
@@ -381,6 +535,7 @@ impl<'a> Executor<'a> {
                 outward.display(&self.created)
             ),
             Write::UpdatePage { page, .. } => page_target(page),
+            Write::Sprint(write) => write.target(&self.created),
         }
     }
 
@@ -480,6 +635,7 @@ impl<'a> Executor<'a> {
                     "report": report,
                 }))
             }
+            Write::Sprint(write) => write.send(self.jira, &self.created).await,
         }
     }
 
@@ -533,6 +689,7 @@ impl<'a> Executor<'a> {
             Write::EditIssue { .. } => Ok(None),
             // A page edit re-reads the page and changes only what is still missing.
             Write::UpdatePage { .. } => Ok(None),
+            Write::Sprint(write) => write.find_earlier(self.jira).await,
         }
     }
 }

@@ -27,3 +27,4 @@ pub use payload::{JobPayload, JobSubject, UsageRecord};
 pub use write_plan::{PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
 pub mod epic_planning;
 pub mod prd_sync;
+pub mod sprints;

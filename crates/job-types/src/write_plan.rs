@@ -17,6 +17,10 @@ pub enum WriteAction {
     CreateLink,
     AddComment,
     UpdatePage,
+    CreateSprint,
+    UpdateSprint,
+    MoveToSprint,
+    MoveToBacklog,
 }
 
 impl WriteAction {
@@ -28,6 +32,10 @@ impl WriteAction {
             WriteAction::CreateLink => "create_link",
             WriteAction::AddComment => "add_comment",
             WriteAction::UpdatePage => "update_page",
+            WriteAction::CreateSprint => "create_sprint",
+            WriteAction::UpdateSprint => "update_sprint",
+            WriteAction::MoveToSprint => "move_to_sprint",
+            WriteAction::MoveToBacklog => "move_to_backlog",
         }
     }
 }

@@ -45,6 +45,77 @@ pub enum Command {
     /// unless told to write).
     #[command(subcommand)]
     Plan(PlanCommand),
+    /// Sprints: plan an epic's work into the board's sprints, draw its timeline as a Gantt chart.
+    #[command(subcommand)]
+    Sprint(SprintCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SprintCommand {
+    /// Plan an epic's open work into the board's future sprints by capacity and "Blocks" links
+    /// and print the plan as a table; --apply creates the sprints and moves the issues.
+    Plan(SprintPlanArgs),
+    /// The epic's timeline (sprint dates, tasks per sprint, completion date), stored for
+    /// `GET /sprint/timeline/{epic}`; --svg writes the Gantt chart.
+    Timeline(SprintTimelineArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SprintPlanArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The epic's key (PROJ-100) or its browse URL.
+    pub epic: String,
+    /// The Jira board's id.
+    #[arg(long, value_name = "N")]
+    pub board: u64,
+    /// Create the sprints the plan needs and move the issues in Jira (default: preview).
+    #[arg(long)]
+    pub apply: bool,
+    /// Person-days per sprint (default: the team's capacity with --team, else 10).
+    #[arg(long, value_name = "DAYS")]
+    pub capacity: Option<f64>,
+    /// The team whose members' capacity is the sprint capacity.
+    #[arg(long, value_name = "ID")]
+    pub team: Option<i64>,
+    /// Add sprints after the board's future ones when the work needs them.
+    #[arg(long)]
+    pub create_sprints: bool,
+    /// The first day new sprints may start (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Days per new sprint (1 to 90).
+    #[arg(long, default_value_t = 14)]
+    pub sprint_days: u32,
+    /// Print the API's JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SprintTimelineArgs {
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// The epic's key (PROJ-100) or its browse URL.
+    pub epic: String,
+    /// The Jira board's id.
+    #[arg(long, value_name = "N")]
+    pub board: u64,
+    /// Write the Gantt chart (SVG) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// The first day of the timeline (YYYY-MM-DD; default today).
+    #[arg(long, value_name = "DATE")]
+    pub start: Option<String>,
+    /// Person-days per sprint (default: the team's capacity with --team, else 10).
+    #[arg(long, value_name = "DAYS")]
+    pub capacity: Option<f64>,
+    /// The team whose members' capacity is the sprint capacity.
+    #[arg(long, value_name = "ID")]
+    pub team: Option<i64>,
+    /// Days per sprint (1 to 90).
+    #[arg(long, default_value_t = 14)]
+    pub sprint_days: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -152,7 +152,16 @@ async fn moving_issues_between_sprints_and_backlog() {
             json!({"jql": "sprint in openSprints() AND project = DEMO", "fields": ["summary"]}),
         )
         .await;
-    assert_eq!(in_sprint["issues"].as_array().unwrap().len(), 3);
+    // The active sprint's three issues and DEMO-5's three sub-tasks, which follow their parent
+    // into its sprint as in Jira Software.
+    assert_eq!(in_sprint["issues"].as_array().unwrap().len(), 6);
+    let (status, _) = sb
+        .post(
+            "/rest/agile/1.0/sprint/3/issue",
+            json!({"issues": ["DEMO-12"]}),
+        )
+        .await;
+    assert_eq!(status, 400, "a sub-task does not move without its parent");
 }
 
 #[tokio::test]

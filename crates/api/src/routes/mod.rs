@@ -14,6 +14,7 @@ pub(crate) mod models;
 pub(crate) mod planning_tasks;
 pub(crate) mod prd_sync;
 pub(crate) mod prompt_resubmit;
+pub(crate) mod sprints;
 pub(crate) mod story_coverage;
 pub(crate) mod teams;
 pub(crate) mod test_generation;
@@ -40,7 +41,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(story_coverage::routes())
         .merge(prompt_resubmit::routes())
         .merge(prd_sync::routes())
-        .merge(teams::routes());
+        .merge(teams::routes())
+        .merge(sprints::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

@@ -12,6 +12,8 @@ use crate::models::time::format_timestamp;
 use crate::models::{Board, Issue, NewSprint, Sprint, SprintState, SprintUpdate};
 use crate::transport::ApiRequest;
 
+use super::preview::RequestPreview;
+
 /// Page size asked of agile list endpoints (Jira's maximum is 50).
 const AGILE_PAGE: usize = 50;
 
@@ -58,52 +60,24 @@ impl JiraClient {
 
     /// Create a sprint (state `future`). Never retried once it may have reached Jira.
     pub async fn create_sprint(&self, sprint: &NewSprint) -> Result<Sprint> {
-        let mut body = Map::new();
-        body.insert("name".into(), Value::String(sprint.name.clone()));
-        body.insert("originBoardId".into(), json!(sprint.origin_board_id));
-        if let Some(start) = &sprint.start_date {
-            body.insert("startDate".into(), Value::String(format_timestamp(start)));
-        }
-        if let Some(end) = &sprint.end_date {
-            body.insert("endDate".into(), Value::String(format_timestamp(end)));
-        }
-        if let Some(goal) = &sprint.goal {
-            body.insert("goal".into(), Value::String(goal.clone()));
-        }
         let request = ApiRequest::new(
             Method::POST,
             "POST /rest/agile/1.0/sprint",
             self.flavour().agile(&["sprint"]),
         )
-        .json_body(&Value::Object(body));
+        .json_body(&new_sprint_body(sprint));
         self.transport().json(&request).await
     }
 
     /// Change only the given fields of a sprint (`POST /sprint/{id}`, a partial update; `PUT`
     /// would null every field not sent).
     pub async fn update_sprint(&self, sprint_id: u64, update: &SprintUpdate) -> Result<Sprint> {
-        let mut body = Map::new();
-        if let Some(name) = &update.name {
-            body.insert("name".into(), Value::String(name.clone()));
-        }
-        if let Some(state) = update.state {
-            body.insert("state".into(), Value::String(state.as_str().into()));
-        }
-        if let Some(start) = &update.start_date {
-            body.insert("startDate".into(), Value::String(format_timestamp(start)));
-        }
-        if let Some(end) = &update.end_date {
-            body.insert("endDate".into(), Value::String(format_timestamp(end)));
-        }
-        if let Some(goal) = &update.goal {
-            body.insert("goal".into(), Value::String(goal.clone()));
-        }
         let request = ApiRequest::new(
             Method::POST,
             "POST /rest/agile/1.0/sprint/{sprintId}",
             self.flavour().agile(&["sprint", &sprint_id.to_string()]),
         )
-        .json_body(&Value::Object(body))
+        .json_body(&sprint_update_body(update))
         .idempotent();
         self.transport().json(&request).await
     }
@@ -117,7 +91,7 @@ impl JiraClient {
                 self.flavour()
                     .agile(&["sprint", &sprint_id.to_string(), "issue"]),
             )
-            .json_body(&json!({ "issues": chunk }))
+            .json_body(&issues_body(chunk))
             .idempotent();
             self.transport().send(&request).await?;
         }
@@ -132,11 +106,54 @@ impl JiraClient {
                 "POST /rest/agile/1.0/backlog/issue",
                 self.flavour().agile(&["backlog", "issue"]),
             )
-            .json_body(&json!({ "issues": chunk }))
+            .json_body(&issues_body(chunk))
             .idempotent();
             self.transport().send(&request).await?;
         }
         Ok(())
+    }
+
+    /// What [`JiraClient::create_sprint`] would send.
+    pub fn preview_create_sprint(&self, sprint: &NewSprint) -> RequestPreview {
+        RequestPreview {
+            method: "POST",
+            path: agile_path(self.flavour().agile(&["sprint"])),
+            body: new_sprint_body(sprint),
+        }
+    }
+
+    /// What [`JiraClient::update_sprint`] would send. `sprint` is the id, or a placeholder for
+    /// a sprint an earlier write creates.
+    pub fn preview_update_sprint(&self, sprint: &str, update: &SprintUpdate) -> RequestPreview {
+        RequestPreview {
+            method: "POST",
+            path: agile_path(self.flavour().agile(&["sprint", sprint])),
+            body: sprint_update_body(update),
+        }
+    }
+
+    /// What one call of [`JiraClient::move_issues_to_sprint`] would send (at most 50 keys: a
+    /// longer list is several calls). `sprint` is the id, or a placeholder for a sprint an
+    /// earlier write creates.
+    pub fn preview_move_issues_to_sprint(
+        &self,
+        sprint: &str,
+        issue_keys: &[&str],
+    ) -> RequestPreview {
+        RequestPreview {
+            method: "POST",
+            path: agile_path(self.flavour().agile(&["sprint", sprint, "issue"])),
+            body: issues_body(issue_keys),
+        }
+    }
+
+    /// What one call of [`JiraClient::move_issues_to_backlog`] would send (at most 50 keys).
+    pub fn preview_move_issues_to_backlog(&self, issue_keys: &[&str]) -> RequestPreview {
+        RequestPreview {
+            method: "POST",
+            path: agile_path(self.flavour().agile(&["backlog", "issue"])),
+            body: issues_body(issue_keys),
+        }
     }
 
     /// The issues of a sprint in rank order, up to `max_issues`.
@@ -199,4 +216,52 @@ impl JiraClient {
         all.truncate(max);
         Ok(all)
     }
+}
+
+/// A path as previews show it: relative to the site, with a leading slash.
+fn agile_path(segments: Vec<String>) -> String {
+    format!("/{}", segments.join("/"))
+}
+
+/// The body of `POST /rest/agile/1.0/sprint`.
+fn new_sprint_body(sprint: &NewSprint) -> Value {
+    let mut body = Map::new();
+    body.insert("name".into(), Value::String(sprint.name.clone()));
+    body.insert("originBoardId".into(), json!(sprint.origin_board_id));
+    if let Some(start) = &sprint.start_date {
+        body.insert("startDate".into(), Value::String(format_timestamp(start)));
+    }
+    if let Some(end) = &sprint.end_date {
+        body.insert("endDate".into(), Value::String(format_timestamp(end)));
+    }
+    if let Some(goal) = &sprint.goal {
+        body.insert("goal".into(), Value::String(goal.clone()));
+    }
+    Value::Object(body)
+}
+
+/// The body of a partial sprint update: only the fields that change.
+fn sprint_update_body(update: &SprintUpdate) -> Value {
+    let mut body = Map::new();
+    if let Some(name) = &update.name {
+        body.insert("name".into(), Value::String(name.clone()));
+    }
+    if let Some(state) = update.state {
+        body.insert("state".into(), Value::String(state.as_str().into()));
+    }
+    if let Some(start) = &update.start_date {
+        body.insert("startDate".into(), Value::String(format_timestamp(start)));
+    }
+    if let Some(end) = &update.end_date {
+        body.insert("endDate".into(), Value::String(format_timestamp(end)));
+    }
+    if let Some(goal) = &update.goal {
+        body.insert("goal".into(), Value::String(goal.clone()));
+    }
+    Value::Object(body)
+}
+
+/// `{"issues": [...]}`, the body of both moves.
+fn issues_body(issue_keys: &[&str]) -> Value {
+    json!({ "issues": issue_keys })
 }

@@ -11,6 +11,7 @@ mod plan_tests;
 mod sandbox;
 mod serve;
 mod show_config;
+mod sprint;
 mod worker;
 
 use std::process::ExitCode;
@@ -93,6 +94,19 @@ pub fn run(cli: Cli) -> ExitCode {
             Ok((settings, llm)) => block_on(plan_tests::run(settings, llm, args)),
             Err(code) => return code,
         },
+        Command::Sprint(command) => {
+            let config = match &command {
+                crate::cli::SprintCommand::Plan(args) => &args.config,
+                crate::cli::SprintCommand::Timeline(args) => &args.config,
+            };
+            match load_settings(config).and_then(|s| {
+                let llm = language_models(&s)?;
+                Ok((s, llm))
+            }) {
+                Ok((settings, llm)) => block_on(sprint::run(settings, llm, command)),
+                Err(code) => return code,
+            }
+        }
         Command::Worker(args) => match load_settings(&args.config).and_then(|s| {
             let llm = language_models(&s)?;
             Ok((s, llm))

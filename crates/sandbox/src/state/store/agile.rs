@@ -232,7 +232,8 @@ impl Store {
             ));
         }
         let ids = self.resolve_batch(issues)?;
-        for id in ids {
+        self.refuse_subtasks(&ids)?;
+        for id in self.with_subtasks(ids) {
             let issue = self.issues.get_mut(&id).expect("resolved");
             if issue.sprint_id != Some(sprint_id) {
                 issue.sprint_id = Some(sprint_id);
@@ -243,6 +244,48 @@ impl Store {
         Ok(())
     }
 
+    /// Jira Software keeps a sub-task in its parent's sprint: moving one on its own is refused.
+    fn refuse_subtasks(&self, ids: &[u64]) -> Result<(), StoreError> {
+        for id in ids {
+            let Some(issue) = self.issues.get(id) else {
+                continue;
+            };
+            if self
+                .issue_type(&issue.issue_type_id)
+                .is_some_and(|t| t.is_subtask())
+            {
+                return Err(StoreError::invalid(format!(
+                    "Issue '{}' is a sub-task: sub-tasks cannot be moved independently of their parent.",
+                    issue.key
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The issues and their sub-tasks, which follow their parent into a sprint or the backlog.
+    fn with_subtasks(&self, ids: Vec<u64>) -> Vec<u64> {
+        let parents: Vec<String> = ids
+            .iter()
+            .filter_map(|id| self.issues.get(id).map(|i| i.id.clone()))
+            .collect();
+        let mut all = ids;
+        for (id, issue) in &self.issues {
+            if issue
+                .parent_id
+                .as_ref()
+                .is_some_and(|parent| parents.contains(parent))
+                && self
+                    .issue_type(&issue.issue_type_id)
+                    .is_some_and(|t| t.is_subtask())
+                && !all.contains(id)
+            {
+                all.push(*id);
+            }
+        }
+        all
+    }
+
     /// Moves issues out of their sprints to the backlog (at most 50 per call).
     pub fn move_to_backlog(
         &mut self,
@@ -250,7 +293,8 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let ids = self.resolve_batch(issues)?;
-        for id in ids {
+        self.refuse_subtasks(&ids)?;
+        for id in self.with_subtasks(ids) {
             let issue = self.issues.get_mut(&id).expect("resolved");
             if issue.sprint_id.is_some() {
                 issue.sprint_id = None;
@@ -373,5 +417,45 @@ mod tests {
         assert!(start(&mut store, "B").is_err());
         store.set_parallel_sprints(board, true);
         assert!(start(&mut store, "C").is_ok());
+    }
+
+    #[test]
+    fn sub_tasks_follow_their_parent_and_never_move_alone() {
+        let (mut store, board) = store_with_board();
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+        let sprint = store
+            .create_sprint("S1", board, None, None, None, t0)
+            .unwrap();
+        let story = store
+            .create_issue(NewIssue::new("DEMO", "Story", "parent"), "lead", t0)
+            .unwrap();
+        let story_key = store.issue(&story).unwrap().key.clone();
+        let sub = store
+            .create_issue(
+                NewIssue::new("DEMO", "Subtask", "child").parent(&story_key),
+                "lead",
+                t0,
+            )
+            .unwrap();
+        let sub_key = store.issue(&sub).unwrap().key.clone();
+        assert!(
+            store
+                .move_to_sprint(sprint, std::slice::from_ref(&sub_key), t0)
+                .is_err(),
+            "a sub-task alone is refused"
+        );
+        store
+            .move_to_sprint(sprint, std::slice::from_ref(&story_key), t0)
+            .unwrap();
+        assert_eq!(store.issue(&sub_key).unwrap().sprint_id, Some(sprint));
+        assert!(
+            store
+                .move_to_backlog(std::slice::from_ref(&sub_key), t0)
+                .is_err()
+        );
+        store
+            .move_to_backlog(std::slice::from_ref(&story_key), t0)
+            .unwrap();
+        assert_eq!(store.issue(&sub_key).unwrap().sprint_id, None);
     }
 }
