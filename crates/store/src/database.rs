@@ -225,6 +225,10 @@ impl Database {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
+            // sqlx pings every idle connection it hands out. A PostgreSQL connection is a socket
+            // that can die unnoticed; a SQLite connection is a thread of this process with the
+            // file open, and its ping is one more round trip to that thread per query.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if conn.backend_name().eq_ignore_ascii_case("sqlite") {

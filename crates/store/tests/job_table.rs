@@ -1155,7 +1155,13 @@ async fn keyed_completion_frees_the_locks_only_for_the_lease_holder() {
         let lease = token(&tdb.claim("w", &kinds, LEASE, 1).await.unwrap());
         let before = tdb.get(job.id).await.unwrap().unwrap();
         let wrong = tdb
-            .complete(job.id, "w#not-this-run", &json!({ "x": 1 }), &progress, &none)
+            .complete(
+                job.id,
+                "w#not-this-run",
+                &json!({ "x": 1 }),
+                &progress,
+                &none,
+            )
             .await
             .unwrap();
         assert_eq!(wrong, FinishOutcome::LeaseLost, "{label}");
