@@ -7,8 +7,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::TryStreamExt;
 use secrecy::{ExposeSecret, SecretString};
-use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Notify, OwnedMutexGuard};
 use tokio::task::JoinHandle;
@@ -156,6 +159,39 @@ impl DerefMut for WriteTx {
     }
 }
 
+/// Why a SQLite write batch ([`Database::sqlite_write_batch`]) failed, and how far it got.
+#[derive(Debug)]
+pub(crate) struct BatchError {
+    /// The error of the statement that failed.
+    pub(crate) error: sqlx::Error,
+    /// How many statements completed before it (so `BEGIN IMMEDIATE` is statement 0).
+    pub(crate) completed: usize,
+}
+
+impl From<BatchError> for StoreError {
+    fn from(batch: BatchError) -> Self {
+        StoreError::from(batch.error)
+    }
+}
+
+/// A pooled connection running a hand-written SQLite transaction. sqlx does not know about a
+/// `BEGIN` it did not issue, so nothing would roll it back if the connection went back to the
+/// pool midway (an error, or the request's future dropped while awaiting): until the batch is
+/// `settled` (committed, rolled back, or never begun), dropping this closes the connection instead
+/// of returning it, and closing a SQLite connection rolls back its open transaction.
+struct BatchConnection {
+    conn: PoolConnection<Any>,
+    settled: bool,
+}
+
+impl Drop for BatchConnection {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.conn.close_on_drop();
+        }
+    }
+}
+
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Database")
@@ -189,6 +225,10 @@ impl Database {
         let pool = AnyPoolOptions::new()
             .max_connections(settings.max_connections)
             .acquire_timeout(settings.acquire_timeout)
+            // sqlx pings every idle connection it hands out. A PostgreSQL connection is a socket
+            // that can die unnoticed; a SQLite connection is a thread of this process with the
+            // file open, and its ping is one more round trip to that thread per query.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if conn.backend_name().eq_ignore_ascii_case("sqlite") {
@@ -372,6 +412,67 @@ impl Database {
             Backend::Postgres => self.inner.pool.begin().await?,
         };
         Ok(WriteTx { tx, _slot: slot })
+    }
+
+    /// SQLite only: runs `query` — `BEGIN IMMEDIATE; <writes>; COMMIT` in one string — as ONE
+    /// command on one connection, holding this process's writer slot. sqlx-sqlite runs each
+    /// connection on its own thread and every command is a channel round trip with two context
+    /// switches; a transaction issued statement by statement costs one per statement, this costs
+    /// one in all. sqlx-sqlite (0.9.0, `SqliteArguments::bind` in arguments.rs) binds each
+    /// statement's `$N` to the N-th argument of the whole query, so the statements share one
+    /// global numbering and one argument list. Returns the rows affected by each statement, in
+    /// order (`BEGIN` is index 0).
+    ///
+    /// On an error the transaction is rolled back on the same connection before it returns to the
+    /// pool; if that fails too, the connection is closed rather than returned (see
+    /// [`BatchConnection`]). A failed `BEGIN IMMEDIATE` opened nothing and needs no rollback.
+    pub(crate) async fn sqlite_write_batch(
+        &self,
+        query: Query<'_, Any, AnyArguments>,
+    ) -> Result<Vec<u64>, BatchError> {
+        debug_assert_eq!(self.backend(), Backend::Sqlite);
+        let _slot = self.writer_slot().await;
+        let conn = self
+            .inner
+            .pool
+            .acquire()
+            .await
+            .map_err(|error| BatchError {
+                error,
+                completed: 0,
+            })?;
+        let mut batch = BatchConnection {
+            conn,
+            settled: false,
+        };
+        let mut affected = Vec::with_capacity(6);
+        let failed = {
+            let mut results = batch.conn.execute_many(query);
+            loop {
+                match results.try_next().await {
+                    Ok(Some(result)) => affected.push(result.rows_affected()),
+                    Ok(None) => break None,
+                    Err(error) => break Some(error),
+                }
+            }
+        };
+        let Some(error) = failed else {
+            batch.settled = true;
+            return Ok(affected);
+        };
+        let completed = affected.len();
+        if completed == 0 {
+            batch.settled = true;
+        } else {
+            match batch.conn.execute("ROLLBACK").await {
+                Ok(_) => batch.settled = true,
+                Err(rollback_error) => tracing::warn!(
+                    %rollback_error,
+                    "could not roll back a failed write batch; closing its connection"
+                ),
+            }
+        }
+        Err(BatchError { error, completed })
     }
 
     /// What a `SELECT` inside a write transaction appends to lock the rows it reads until commit:

@@ -64,7 +64,10 @@ impl Database {
         if lock_keys.is_empty() && !has_issue_keys {
             // One row, one statement: atomic without a transaction. The record is built here
             // rather than read back, which saves decoding a row per enqueue.
-            let record = queued_record(&job, now_ms());
+            let mut record = queued_record(&job, &lock_keys, now_ms());
+            // This path stores NULL for empty issue-key lists (bound below).
+            record.ticket_keys = None;
+            record.story_keys = None;
             let slot = self.writer_slot().await;
             sqlx::query(INSERT_JOB_PLAIN)
                 .bind(job.id.to_string())
@@ -93,6 +96,9 @@ impl Database {
             self.wake_job_waiters();
             return Ok(record);
         }
+        if self.backend() == Backend::Sqlite {
+            return self.enqueue_keyed_sqlite(&job, &lock_keys).await;
+        }
         for _ in 0..ENQUEUE_ATTEMPTS {
             let mut tx = self.begin_write().await?;
             let record = insert_job(&mut tx, &job, &lock_keys).await?;
@@ -113,6 +119,98 @@ impl Database {
                 .cloned()
                 .collect();
             let conflicts = self.lock_holders(&missing).await?;
+            if !conflicts.is_empty() {
+                return Err(EnqueueError::Duplicate { conflicts });
+            }
+            // The holders finished between our insert and the look-up: try again.
+        }
+        Err(EnqueueError::Store(StoreError::Contention(
+            "lock keys kept changing hands while enqueueing",
+        )))
+    }
+
+    /// SQLite: a job with lock keys or issue keys, enqueued in ONE round trip to the connection's
+    /// thread (see [`Database::sqlite_write_batch`]): `BEGIN IMMEDIATE`, the job row, its issue
+    /// keys, its lock rows, `COMMIT`. A lock key held by another job fails the `job_locks` insert
+    /// on its primary key; the batch is then rolled back and the holders are looked up, as on
+    /// PostgreSQL. The record is built here rather than read back (no `RETURNING`).
+    async fn enqueue_keyed_sqlite(
+        &self,
+        job: &NewJob,
+        lock_keys: &[String],
+    ) -> Result<JobRecord, EnqueueError> {
+        let issue_keys = issue_keys(job);
+        // Binds: $1..$16 the job row (`INSERT_JOB_PLAIN`), then two per issue key, then one per
+        // lock key. sqlx-sqlite numbers `$N` across all statements of one query string.
+        let mut sql = String::from("BEGIN IMMEDIATE; ");
+        sql.push_str(INSERT_JOB_PLAIN);
+        let mut statements = 2;
+        let mut next = 17;
+        if !issue_keys.is_empty() {
+            let values: Vec<String> = (0..issue_keys.len())
+                .map(|i| format!("(${}, ${}, $1)", next + 2 * i, next + 2 * i + 1))
+                .collect();
+            sql.push_str("; INSERT INTO job_keys (role, issue_key, job_id) VALUES ");
+            sql.push_str(&values.join(", "));
+            next += 2 * issue_keys.len();
+            statements += 1;
+        }
+        // The statement whose failure means "a lock key is taken".
+        let locks_statement = statements;
+        if !lock_keys.is_empty() {
+            sql.push_str("; INSERT INTO job_locks (lock_key, job_id) VALUES ");
+            sql.push_str(
+                &(0..lock_keys.len())
+                    .map(|i| format!("(${}, $1)", next + i))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            );
+        }
+        sql.push_str("; COMMIT");
+
+        for _ in 0..ENQUEUE_ATTEMPTS {
+            let record = queued_record(job, lock_keys, now_ms());
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+                .bind(job.id.to_string())
+                .bind(job.kind.as_str())
+                .bind(to_json(&job.payload))
+                .bind(to_json(&record.progress))
+                .bind(
+                    job.total_tickets
+                        .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+                )
+                .bind(job.ticket_key.clone())
+                .bind(job.ticket_keys.as_ref().map(to_json))
+                .bind(job.story_key.clone())
+                .bind(job.story_keys.as_ref().map(to_json))
+                .bind(to_json(&job.attributes))
+                .bind(to_json(&lock_keys))
+                .bind(job.priority)
+                .bind(job.max_attempts.map(i64::from))
+                .bind(to_ms(record.run_at))
+                .bind(job.timeout.map(duration_ms))
+                .bind(to_ms(record.created_at));
+            for (role, key) in &issue_keys {
+                query = query.bind(*role).bind(*key);
+            }
+            for key in lock_keys {
+                query = query.bind(key.as_str());
+            }
+            let failed = match self.sqlite_write_batch(query).await {
+                Ok(_) => {
+                    self.wake_job_waiters();
+                    return Ok(record);
+                }
+                Err(failed) => failed,
+            };
+            let key_taken = !lock_keys.is_empty()
+                && failed.completed == locks_statement
+                && matches!(&failed.error, sqlx::Error::Database(db) if db.is_unique_violation());
+            if !key_taken {
+                return Err(EnqueueError::Store(failed.into()));
+            }
+            // Rolled back: every holder of one of our keys is another job.
+            let conflicts = self.lock_holders(lock_keys).await?;
             if !conflicts.is_empty() {
                 return Err(EnqueueError::Duplicate { conflicts });
             }
@@ -402,9 +500,9 @@ macro_rules! insert_job_sql {
 const INSERT_JOB: &str = concat!(insert_job_sql!(), " RETURNING ", job_columns!());
 const INSERT_JOB_PLAIN: &str = insert_job_sql!();
 
-/// The record a freshly queued job without lock keys or issue keys has, as the database holds it
-/// (timestamps at millisecond precision).
-fn queued_record(job: &NewJob, now: i64) -> JobRecord {
+/// The record a freshly queued job has, as the database holds it (timestamps at millisecond
+/// precision) after an insert with the binds of [`insert_job`]; `lock_keys` deduplicated.
+fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
     let at = from_ms(now);
     JobRecord {
         id: job.id,
@@ -418,12 +516,12 @@ fn queued_record(job: &NewJob, now: i64) -> JobRecord {
             total_tickets: job.total_tickets,
             ..Default::default()
         },
-        ticket_key: None,
-        ticket_keys: None,
-        story_key: None,
-        story_keys: None,
+        ticket_key: job.ticket_key.clone(),
+        ticket_keys: job.ticket_keys.clone(),
+        story_key: job.story_key.clone(),
+        story_keys: job.story_keys.clone(),
         attributes: job.attributes.clone(),
-        lock_keys: Vec::new(),
+        lock_keys: lock_keys.to_vec(),
         priority: job.priority,
         attempts: 0,
         max_attempts: job.max_attempts,
@@ -474,21 +572,7 @@ async fn insert_job(
         .bind(now)
         .fetch_one(&mut **tx)
         .await?;
-    let mut issue_keys: Vec<(&str, &str)> = Vec::new();
-    let tickets = job
-        .ticket_key
-        .iter()
-        .chain(job.ticket_keys.iter().flatten());
-    issue_keys.extend(tickets.map(|key| ("ticket", key.as_str())));
-    let stories = job.story_key.iter().chain(job.story_keys.iter().flatten());
-    issue_keys.extend(stories.map(|key| ("story", key.as_str())));
-    let issue_keys: Vec<(&str, &str)> = {
-        let mut seen = BTreeSet::new();
-        issue_keys
-            .into_iter()
-            .filter(|pair| seen.insert(*pair))
-            .collect()
-    };
+    let issue_keys = issue_keys(job);
     if !issue_keys.is_empty() {
         let values: Vec<String> = (0..issue_keys.len())
             .map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3))
@@ -507,6 +591,25 @@ async fn insert_job(
             .await?;
     }
     decode_job(&row)
+}
+
+/// The `(role, issue_key)` rows of `job_keys` a job gets, without repeats.
+fn issue_keys(job: &NewJob) -> Vec<(&'static str, &str)> {
+    let tickets = job
+        .ticket_key
+        .iter()
+        .chain(job.ticket_keys.iter().flatten())
+        .map(|key| ("ticket", key.as_str()));
+    let stories = job
+        .story_key
+        .iter()
+        .chain(job.story_keys.iter().flatten())
+        .map(|key| ("story", key.as_str()));
+    let mut seen = BTreeSet::new();
+    tickets
+        .chain(stories)
+        .filter(|pair| seen.insert(*pair))
+        .collect()
 }
 
 /// Inserts the lock rows that are free; returns the keys acquired.

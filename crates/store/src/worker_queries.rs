@@ -45,8 +45,8 @@ struct Completed<'a> {
     now: i64,
 }
 
-/// Binds a completion's values to either of `complete`'s statements (the one-statement SQLite
-/// fast path and the transactional path), which differ only in their guard and `RETURNING`.
+/// Binds a completion's values to either of `complete`'s queries (the one-round-trip SQLite batch
+/// and the transactional path).
 fn bind_completion<'q>(
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
     completed: Completed<'_>,
@@ -258,30 +258,34 @@ impl Database {
             }
         }
         if self.backend() == Backend::Sqlite {
-            // A job without lock keys completes in one statement (no transaction round trips);
-            // jobs with locks, and the rare cancelled / lease-lost cases, take the transaction.
-            let slot = self.writer_slot().await;
-            let recorded = bind_completion(
-                sqlx::query(
-                    "UPDATE jobs SET status = 'completed', results = $3, progress = $4, \
-                 total_tickets = $5, processed_tickets = $6, successful_tickets = $7, \
-                 failed_tickets = $8, error = NULL, lease_owner = NULL, lease_until = NULL, \
-                 completed_at = $9, updated_at = $9 WHERE id = $1 AND lease_owner = $2 \
-                 AND status = 'processing' AND lock_keys = '[]'",
-                ),
-                Completed {
-                    id,
-                    lease_token,
-                    results,
-                    progress,
-                    counters,
-                    now,
-                },
-            )
-            .execute(&self.inner.pool)
-            .await?;
-            drop(slot);
-            if recorded.rows_affected() == 1 {
+            // One round trip to the connection's thread for every job, with or without lock keys
+            // (see `Database::sqlite_write_batch`). `changes()` is the row count of the most
+            // recently *completed* INSERT/UPDATE/DELETE on the connection (sqlite3_changes; BEGIN
+            // does not touch it), so inside the DELETE it is the UPDATE's: the locks go only when
+            // this run's completion was recorded. A cancelled job or a lost lease (the UPDATE
+            // matched nothing) takes the transaction below.
+            let affected = self
+                .sqlite_write_batch(bind_completion(
+                    sqlx::query(
+                        "BEGIN IMMEDIATE; UPDATE jobs SET status = 'completed', results = $3, \
+                         progress = $4, total_tickets = $5, processed_tickets = $6, \
+                         successful_tickets = $7, failed_tickets = $8, error = NULL, \
+                         lease_owner = NULL, lease_until = NULL, completed_at = $9, \
+                         updated_at = $9 WHERE id = $1 AND lease_owner = $2 \
+                         AND status = 'processing'; \
+                         DELETE FROM job_locks WHERE job_id = $1 AND changes() = 1; COMMIT",
+                    ),
+                    Completed {
+                        id,
+                        lease_token,
+                        results,
+                        progress,
+                        counters,
+                        now,
+                    },
+                ))
+                .await?;
+            if affected.get(1) == Some(&1) {
                 return Ok(FinishOutcome::Recorded);
             }
         }

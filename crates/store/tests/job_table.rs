@@ -8,7 +8,7 @@ use domain::job::{JobCounters, JobProgress, JobSortBy, JobStatus, SortOrder};
 use serde_json::json;
 use store::{
     CancelError, ClaimedJob, Database, EnqueueError, FinishOutcome, HeartbeatOutcome, JobFilter,
-    NewJob, Recovery, TestDatabase, WorkerRegistration,
+    NewJob, PoolSettings, Recovery, TestDatabase, WorkerRegistration,
 };
 
 const LEASE: Duration = Duration::from_secs(30);
@@ -1038,6 +1038,163 @@ async fn overlapping_multi_key_enqueues_never_deadlock() {
         }
         assert_eq!(accepted, 1, "{label}");
         other.close().await;
+        tdb.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_keyed_enqueue_names_the_holder_and_leaves_no_job_behind() {
+    for tdb in databases().await {
+        let label = tdb.label();
+        let holder = tdb.enqueue(single("D-1")).await.unwrap();
+        // Issue keys and a free lock key before the taken one: everything must be rolled back.
+        let rejected = NewJob::new("task_generation", json!({}))
+            .with_lock_keys(["D-0", "D-1"])
+            .with_ticket_key("D-9")
+            .with_story_keys(["D-8", "D-7"]);
+        let error = tdb.enqueue(rejected.clone()).await.unwrap_err();
+        let EnqueueError::Duplicate { conflicts } = error else {
+            panic!("{label}: {error}")
+        };
+        let summary: Vec<_> = conflicts
+            .iter()
+            .map(|c| (c.lock_key.as_str(), c.job_id, c.status))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![("D-1", holder.id, JobStatus::Started)],
+            "{label}"
+        );
+        assert!(tdb.get(rejected.id).await.unwrap().is_none(), "{label}");
+        for key in ["D-0", "D-9", "D-8"] {
+            assert!(
+                tdb.find_for_key(key).await.unwrap().is_none(),
+                "{label}: {key} names no job"
+            );
+        }
+        assert_eq!(tdb.list(&JobFilter::default()).await.unwrap().total, 1);
+        // A job with issue keys but no lock keys takes the same path and reads back as returned.
+        let indexed = tdb
+            .enqueue(NewJob::new("epic_stories", json!({})).with_story_keys(["D-8"]))
+            .await
+            .unwrap();
+        assert_eq!(
+            Some(&indexed),
+            tdb.find_for_key("D-8").await.unwrap().as_ref(),
+            "{label}"
+        );
+        tdb.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn a_failed_keyed_enqueue_returns_its_connection_outside_any_transaction() {
+    for tdb in databases().await {
+        let label = tdb.label();
+        // One connection: whatever the failed enqueue left on it, the next calls get.
+        let one = Database::connect_with(
+            tdb.url(),
+            &PoolSettings {
+                max_connections: 1,
+                acquire_timeout: Duration::from_secs(5),
+                sqlite_busy_timeout: Duration::from_millis(300),
+            },
+        )
+        .await
+        .unwrap();
+        let holder = one.enqueue(single("C-1")).await.unwrap();
+        for _ in 0..3 {
+            let error = one.enqueue(single("C-1")).await.unwrap_err();
+            assert!(
+                matches!(error, EnqueueError::Duplicate { .. }),
+                "{label}: {error}"
+            );
+        }
+        // Not inside a transaction: the database refuses a nested BEGIN (sqlx itself does not
+        // know about a BEGIN it did not issue).
+        let tx = one.pool().begin().await.expect("a fresh transaction");
+        tx.rollback().await.unwrap();
+        // Not holding the write lock: another pool (process) can write at once.
+        let other = tdb.enqueue(single("C-2")).await.expect("other writers");
+        // And the same connection enqueues, claims and completes.
+        let next = one.enqueue(single("C-3")).await.unwrap();
+        let claimed = one.claim("w", &["single"], LEASE, 3).await.unwrap();
+        assert_eq!(claimed.len(), 3, "{label}");
+        for job in &claimed {
+            let lease = job.lease_owner.clone().unwrap();
+            let done = one
+                .complete(
+                    job.id,
+                    &lease,
+                    &json!({}),
+                    &JobProgress::message("done"),
+                    &JobCounters::default(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(done, FinishOutcome::Recorded, "{label}");
+        }
+        for id in [holder.id, other.id, next.id] {
+            let job = tdb.get(id).await.unwrap().unwrap();
+            assert_eq!(job.status, JobStatus::Completed, "{label}");
+        }
+        one.enqueue(single("C-1")).await.expect("C-1 freed");
+        one.close().await;
+        tdb.cleanup().await;
+    }
+}
+
+#[tokio::test]
+async fn keyed_completion_frees_the_locks_only_for_the_lease_holder() {
+    for tdb in databases().await {
+        let label = tdb.label();
+        let kinds = ["single"];
+        let none = JobCounters::default();
+        let progress = JobProgress::message("done");
+        let job = tdb.enqueue(single("L-1")).await.unwrap();
+        let lease = token(&tdb.claim("w", &kinds, LEASE, 1).await.unwrap());
+        let before = tdb.get(job.id).await.unwrap().unwrap();
+        let wrong = tdb
+            .complete(
+                job.id,
+                "w#not-this-run",
+                &json!({ "x": 1 }),
+                &progress,
+                &none,
+            )
+            .await
+            .unwrap();
+        assert_eq!(wrong, FinishOutcome::LeaseLost, "{label}");
+        assert_eq!(
+            tdb.get(job.id).await.unwrap().unwrap(),
+            before,
+            "{label}: a wrong lease token changes nothing"
+        );
+        assert!(
+            matches!(
+                tdb.enqueue(single("L-1")).await,
+                Err(EnqueueError::Duplicate { .. })
+            ),
+            "{label}: the lock is still held"
+        );
+        let done = tdb
+            .complete(job.id, &lease, &json!({ "ok": true }), &progress, &none)
+            .await
+            .unwrap();
+        assert_eq!(done, FinishOutcome::Recorded, "{label}");
+        let completed = tdb.get(job.id).await.unwrap().unwrap();
+        assert_eq!(completed.status, JobStatus::Completed, "{label}");
+        assert_eq!(completed.results, Some(json!({ "ok": true })));
+        assert!(completed.lease_owner.is_none() && completed.completed_at.is_some());
+        tdb.enqueue(single("L-1"))
+            .await
+            .expect("the lock was freed with the completion");
+        // Completing again (same token) finds nothing to do and frees nothing.
+        let twice = tdb
+            .complete(job.id, &lease, &json!({}), &progress, &none)
+            .await
+            .unwrap();
+        assert_eq!(twice, FinishOutcome::LeaseLost, "{label}");
         tdb.cleanup().await;
     }
 }
