@@ -144,6 +144,7 @@ async fn single_previews(rows: &mut Vec<String>) {
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
+    let model_calls = Arc::new(AtomicU64::new(0));
     let first_key = 20; // the demo dataset's own issues come first
     // CPU seconds of `serve` and of this process (sandbox, model emulator, clients), so a rate
     // below the ideal can be told apart: CPU-bound (the two add up to the cores) or waiting.
@@ -152,21 +153,24 @@ async fn single_previews(rows: &mut Vec<String>) {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..CLIENTS {
-        let (client, url, stop, done, failed) = (
+        let (client, url, stop, done, failed, model_calls) = (
             client.clone(),
             url.clone(),
             stop.clone(),
             done.clone(),
             failed.clone(),
+            model_calls.clone(),
         );
         tasks.push(tokio::spawn(async move {
             // Each client cycles through its own tickets: two requests for one ticket at the same
             // time would rightly be a 409.
             let own = TICKETS / CLIENTS;
             let mut n = 0;
+            let mut latencies = Vec::new();
             while !stop.load(Ordering::Relaxed) {
                 let key = format!("DEMO-{}", first_key + worker * own + n % own);
                 n += 1;
+                let began = Instant::now();
                 match client
                     .post(&url)
                     .json(&json!({"ticket_key": key}))
@@ -174,21 +178,32 @@ async fn single_previews(rows: &mut Vec<String>) {
                     .await
                 {
                     Ok(response) if response.status().is_success() => {
-                        let _ = response.bytes().await;
+                        let answer: Value = response.json().await.unwrap_or(Value::Null);
+                        let calls = answer["usage"]["calls"].as_u64().unwrap_or(0);
+                        model_calls.fetch_add(calls, Ordering::Relaxed);
                         done.fetch_add(1, Ordering::Relaxed);
+                        latencies.push(began.elapsed());
                     }
                     _ => {
                         failed.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
+            latencies
         }));
     }
     tokio::time::sleep(Duration::from_secs(SINGLE_SECONDS)).await;
     stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
     for task in tasks {
-        let _ = task.await;
+        latencies.extend(task.await.unwrap_or_default());
     }
+    latencies.sort();
+    let latency = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
     let elapsed = started.elapsed().as_secs_f64();
     let requests = done.load(Ordering::Relaxed).max(1) as f64;
     let serve_cpu = cpu_seconds(Some(serve_pid)) - serve_cpu_before;
@@ -206,6 +221,14 @@ async fn single_previews(rows: &mut Vec<String>) {
         serve_cpu / requests * 1000.0,
         bench_cpu / requests * 1000.0,
         (serve_cpu + bench_cpu) / elapsed / 2.0 * 100.0
+    ));
+    rows.push(format!(
+        "| same previews: latency p50 / p90 / p99 / max (the model alone takes 200 ms); model calls per request | — | {:.0} / {:.0} / {:.0} / {:.0} ms; {:.2} |",
+        latency(0.5),
+        latency(0.9),
+        latency(0.99),
+        latency(1.0),
+        model_calls.load(Ordering::Relaxed) as f64 / requests
     ));
     // Team tasks for a story with the offline generator, one request at a time.
     let url = format!("http://127.0.0.1:{port}/plan/tasks/team-based");
