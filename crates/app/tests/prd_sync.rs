@@ -3,7 +3,8 @@
 //! returning shoppers", whose story DEMO-7 exists but is not linked): dry runs write nothing,
 //! real runs create and link exactly once, only the ticket cells of the page change, a person's
 //! concurrent edit survives, and bad input is a 4xx naming the problem. Also the write-back of
-//! `/jira/create-story-ticket` and `/jira/update-story-ticket` with `prd_row_uuid`.
+//! `/jira/create-story-ticket`, `/jira/update-story-ticket` and `/jira/bulk-create-stories` with
+//! `prd_row_uuid`.
 
 #![cfg(feature = "testing")]
 
@@ -490,6 +491,39 @@ async fn create_and_update_story_ticket_link_their_prd_row() {
         assert_eq!(body["success"], true, "{label}: {body}");
         assert!(
             prd_body(&app).contains("/browse/DEMO-7\">DEMO-7</a></p></td><td><p>Saved cards"),
+            "{label}: {body}"
+        );
+
+        // Bulk story creation links its rows too: empty the row's ticket cell again first.
+        let mut page = prd_body(&app);
+        let link_end = format!("/browse/{key}\">{key}</a>");
+        let end = page.find(&link_end).expect("the row's link") + link_end.len();
+        let start = page[..end].rfind("<a href=\"").expect("the link's start");
+        page.replace_range(start..end, "");
+        set_prd_body(&app, page);
+        let request = json!({"stories": [{"parent_key": "DEMO-1", "summary": format!("{NEW_ROW} again"), "description": "One tap.", "prd_row_uuid": row_id}], "create_tickets": true});
+        let response = app.post("/jira/bulk-create-stories", &request).await;
+        let body: Value = response.json().await.expect("json");
+        let bulk_key = body["results"][0]["ticket_key"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{label}: {body}"))
+            .to_owned();
+        assert!(
+            body["results"][0]["warnings"]
+                .as_array()
+                .is_some_and(|w| w.is_empty()),
+            "{label}: {body}"
+        );
+        assert!(
+            prd_body(&app).contains(&format!(
+                "/browse/{bulk_key}\">{bulk_key}</a></p></td><td><p>{NEW_ROW}"
+            )),
+            "{label}: {body}"
+        );
+        assert!(
+            body["writes"]
+                .as_array()
+                .is_some_and(|w| w.iter().any(|w| w["action"] == "update_page")),
             "{label}: {body}"
         );
 

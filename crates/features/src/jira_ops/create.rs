@@ -783,8 +783,23 @@ pub async fn bulk_create_stories(
     }
     let outcome = run_bulk(env, scope, planned, payload.create_tickets, ctx, "stories").await?;
     let mut results = outcome.results;
+    let mut writes = outcome.writes;
     for (result, story) in results.iter_mut().zip(&payload.stories) {
         result.prd_row_uuid = story.prd_row_uuid.clone();
+        // Like `/jira/create-story-ticket`: a created story fills its PRD row's ticket cell
+        // (step `prd:row-link:<row id>`, once per row across retries).
+        if let (Some(row_id), Some(key), true) = (
+            story.prd_row_uuid.as_deref(),
+            result.ticket_key.clone(),
+            payload.create_tickets,
+        ) {
+            let executor = Executor::new(&env.jira, &env.db, scope.clone());
+            crate::prd_sync::record_row_link(
+                crate::prd_sync::link_prd_row(env, executor, &story.parent_key, row_id, &key).await,
+                &mut writes,
+                &mut result.warnings,
+            );
+        }
     }
     let total = results.len();
     let successful = results.iter().filter(|r| r.success).count();
@@ -798,7 +813,7 @@ pub async fn bulk_create_stories(
         created_tickets: outcome.created_tickets,
         message,
         write_plan: outcome.write_plan,
-        writes: outcome.writes,
+        writes,
     })
 }
 
