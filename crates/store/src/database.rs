@@ -139,11 +139,6 @@ impl WriteTx {
         let WriteTx { tx, _slot } = self;
         tx.commit().await
     }
-
-    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
-        let WriteTx { tx, _slot } = self;
-        tx.rollback().await
-    }
 }
 
 impl Deref for WriteTx {

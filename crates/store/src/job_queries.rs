@@ -99,26 +99,65 @@ impl Database {
         if self.backend() == Backend::Sqlite {
             return self.enqueue_keyed_sqlite(&job, &lock_keys).await;
         }
+        self.enqueue_keyed_postgres(&job, &lock_keys).await
+    }
+
+    /// PostgreSQL: a job with lock keys or issue keys, enqueued in ONE statement: the job row,
+    /// its issue keys and its lock rows as data-modifying `WITH` parts of one `INSERT`. A
+    /// statement is atomic, so a lock key held by another job (the `job_locks` primary key)
+    /// fails the whole statement and writes nothing; the holders are then looked up, as on
+    /// SQLite. Lock keys are inserted sorted, so two enqueues wanting overlapping keys take
+    /// them in the same order and cannot deadlock. The record is built here (no `RETURNING`).
+    async fn enqueue_keyed_postgres(
+        &self,
+        job: &NewJob,
+        lock_keys: &[String],
+    ) -> Result<JobRecord, EnqueueError> {
+        let issue_keys = issue_keys(job);
+        let mut sorted = lock_keys.to_vec();
+        sorted.sort();
+        // Binds as in `keyed_insert_query`: $1..$16 the job row, two per issue key, one per lock.
+        let mut parts = Vec::new();
+        let mut next = 17;
+        if !issue_keys.is_empty() {
+            parts.push(format!(
+                "issue_keys AS (INSERT INTO job_keys (role, issue_key, job_id) VALUES {})",
+                (0..issue_keys.len())
+                    .map(|i| format!("(${}, ${}, $1)", next + 2 * i, next + 2 * i + 1))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            next += 2 * issue_keys.len();
+        }
+        if !sorted.is_empty() {
+            parts.push(format!(
+                "locks AS (INSERT INTO job_locks (lock_key, job_id) VALUES {})",
+                (0..sorted.len())
+                    .map(|i| format!("(${}, $1)", next + i))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        let mut sql = String::new();
+        if !parts.is_empty() {
+            sql.push_str("WITH ");
+            sql.push_str(&parts.join(", "));
+            sql.push(' ');
+        }
+        sql.push_str(INSERT_JOB_PLAIN);
         for _ in 0..ENQUEUE_ATTEMPTS {
-            let mut tx = self.begin_write().await?;
-            let record = insert_job(&mut tx, &job, &lock_keys).await?;
-            // Sorted, so two enqueues wanting overlapping keys take them in the same order and
-            // cannot deadlock on PostgreSQL.
-            let mut insert_order = lock_keys.clone();
-            insert_order.sort();
-            let acquired = insert_locks(&mut tx, &job.id, &insert_order).await?;
-            if acquired.len() == lock_keys.len() {
-                tx.commit().await?;
-                self.wake_job_waiters();
-                return Ok(record);
+            let record = queued_record(job, lock_keys, now_ms());
+            let query = keyed_insert_query(&sql, job, &record, lock_keys, &issue_keys, &sorted);
+            match query.execute(&self.inner.pool).await {
+                Ok(_) => {
+                    self.wake_job_waiters();
+                    return Ok(record);
+                }
+                // The job id is new, so the only unique key the statement can hit is a lock's.
+                Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {}
+                Err(error) => return Err(EnqueueError::Store(error.into())),
             }
-            tx.rollback().await?;
-            let missing: Vec<String> = lock_keys
-                .iter()
-                .filter(|key| !acquired.contains(*key))
-                .cloned()
-                .collect();
-            let conflicts = self.lock_holders(&missing).await?;
+            let conflicts = self.lock_holders(lock_keys).await?;
             if !conflicts.is_empty() {
                 return Err(EnqueueError::Duplicate { conflicts });
             }
@@ -170,32 +209,7 @@ impl Database {
 
         for _ in 0..ENQUEUE_ATTEMPTS {
             let record = queued_record(job, lock_keys, now_ms());
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(job.id.to_string())
-                .bind(job.kind.as_str())
-                .bind(to_json(&job.payload))
-                .bind(to_json(&record.progress))
-                .bind(
-                    job.total_tickets
-                        .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-                )
-                .bind(job.ticket_key.clone())
-                .bind(job.ticket_keys.as_ref().map(to_json))
-                .bind(job.story_key.clone())
-                .bind(job.story_keys.as_ref().map(to_json))
-                .bind(to_json(&job.attributes))
-                .bind(to_json(&lock_keys))
-                .bind(job.priority)
-                .bind(job.max_attempts.map(i64::from))
-                .bind(to_ms(record.run_at))
-                .bind(job.timeout.map(duration_ms))
-                .bind(to_ms(record.created_at));
-            for (role, key) in &issue_keys {
-                query = query.bind(*role).bind(*key);
-            }
-            for key in lock_keys {
-                query = query.bind(key.as_str());
-            }
+            let query = keyed_insert_query(&sql, job, &record, lock_keys, &issue_keys, lock_keys);
             let failed = match self.sqlite_write_batch(query).await {
                 Ok(_) => {
                     self.wake_job_waiters();
@@ -486,7 +500,47 @@ fn dedupe(keys: impl Iterator<Item = String>) -> Vec<String> {
     keys.filter(|key| seen.insert(key.clone())).collect()
 }
 
-/// Inserts a queued job; binds in the order of the `.bind` calls in [`insert_job`].
+/// The keyed enqueue's query with its binds: $1..$16 the job row ([`INSERT_JOB_PLAIN`]), then
+/// role and key of each issue key, then each of `lock_rows` (the lock keys in the order the
+/// statement inserts them). `lock_keys` is the job's own list, stored on the row.
+fn keyed_insert_query<'q>(
+    sql: &'q str,
+    job: &'q NewJob,
+    record: &JobRecord,
+    lock_keys: &[String],
+    issue_keys: &[(&'q str, &'q str)],
+    lock_rows: &'q [String],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(job.id.to_string())
+        .bind(job.kind.as_str())
+        .bind(to_json(&job.payload))
+        .bind(to_json(&record.progress))
+        .bind(
+            job.total_tickets
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+        )
+        .bind(job.ticket_key.clone())
+        .bind(job.ticket_keys.as_ref().map(to_json))
+        .bind(job.story_key.clone())
+        .bind(job.story_keys.as_ref().map(to_json))
+        .bind(to_json(&job.attributes))
+        .bind(to_json(&lock_keys))
+        .bind(job.priority)
+        .bind(job.max_attempts.map(i64::from))
+        .bind(to_ms(record.run_at))
+        .bind(job.timeout.map(duration_ms))
+        .bind(to_ms(record.created_at));
+    for (role, key) in issue_keys {
+        query = query.bind(*role).bind(*key);
+    }
+    for key in lock_rows {
+        query = query.bind(key.as_str());
+    }
+    query
+}
+
+/// Inserts a queued job; binds in the order of [`keyed_insert_query`].
 macro_rules! insert_job_sql {
     () => {
         "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
@@ -497,11 +551,10 @@ macro_rules! insert_job_sql {
      $7, $8, $9, $10, $11, $12, 0, $13, $14, NULL, NULL, NULL, 0, $15, $16, NULL, NULL, $16)"
     };
 }
-const INSERT_JOB: &str = concat!(insert_job_sql!(), " RETURNING ", job_columns!());
 const INSERT_JOB_PLAIN: &str = insert_job_sql!();
 
 /// The record a freshly queued job has, as the database holds it (timestamps at millisecond
-/// precision) after an insert with the binds of [`insert_job`]; `lock_keys` deduplicated.
+/// precision) after an insert with the binds of [`keyed_insert_query`]; `lock_keys` deduplicated.
 fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
     let at = from_ms(now);
     JobRecord {
@@ -543,56 +596,6 @@ fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
     }
 }
 
-async fn insert_job(
-    tx: &mut WriteTx,
-    job: &NewJob,
-    lock_keys: &[String],
-) -> Result<JobRecord, StoreError> {
-    let now = now_ms();
-    let progress = JobProgress::message(job.message.clone());
-    let row = sqlx::query(INSERT_JOB)
-        .bind(job.id.to_string())
-        .bind(job.kind.as_str())
-        .bind(to_json(&job.payload))
-        .bind(to_json(&progress))
-        .bind(
-            job.total_tickets
-                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-        )
-        .bind(job.ticket_key.clone())
-        .bind(job.ticket_keys.as_ref().map(to_json))
-        .bind(job.story_key.clone())
-        .bind(job.story_keys.as_ref().map(to_json))
-        .bind(to_json(&job.attributes))
-        .bind(to_json(&lock_keys))
-        .bind(job.priority)
-        .bind(job.max_attempts.map(i64::from))
-        .bind(job.run_at.map(to_ms).unwrap_or(now))
-        .bind(job.timeout.map(duration_ms))
-        .bind(now)
-        .fetch_one(&mut **tx)
-        .await?;
-    let issue_keys = issue_keys(job);
-    if !issue_keys.is_empty() {
-        let values: Vec<String> = (0..issue_keys.len())
-            .map(|i| format!("(${}, ${}, $1)", 2 * i + 2, 2 * i + 3))
-            .collect();
-        let sql = format!(
-            "INSERT INTO job_keys (role, issue_key, job_id) VALUES {}",
-            values.join(", ")
-        );
-        let mut binds = vec![Bind::Text(job.id.to_string())];
-        for (role, key) in issue_keys {
-            binds.push(Bind::Text(role.to_owned()));
-            binds.push(Bind::Text(key.to_owned()));
-        }
-        bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
-            .execute(&mut **tx)
-            .await?;
-    }
-    decode_job(&row)
-}
-
 /// The `(role, issue_key)` rows of `job_keys` a job gets, without repeats.
 fn issue_keys(job: &NewJob) -> Vec<(&'static str, &str)> {
     let tickets = job
@@ -609,33 +612,6 @@ fn issue_keys(job: &NewJob) -> Vec<(&'static str, &str)> {
     tickets
         .chain(stories)
         .filter(|pair| seen.insert(*pair))
-        .collect()
-}
-
-/// Inserts the lock rows that are free; returns the keys acquired.
-async fn insert_locks(
-    tx: &mut WriteTx,
-    id: &JobId,
-    keys: &[String],
-) -> Result<BTreeSet<String>, StoreError> {
-    if keys.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    let values: Vec<String> = (0..keys.len())
-        .map(|i| format!("(${}, $1)", i + 2))
-        .collect();
-    let sql = format!(
-        "INSERT INTO job_locks (lock_key, job_id) VALUES {} ON CONFLICT (lock_key) DO NOTHING \
-         RETURNING lock_key",
-        values.join(", ")
-    );
-    let mut binds = vec![Bind::Text(id.to_string())];
-    binds.extend(keys.iter().cloned().map(Bind::Text));
-    let rows = bind_all(sqlx::query(sqlx::AssertSqlSafe(sql)), &binds)
-        .fetch_all(&mut **tx)
-        .await?;
-    rows.iter()
-        .map(|row| Ok(row.try_get::<String, _>("lock_key")?))
         .collect()
 }
 
