@@ -64,31 +64,9 @@ impl Database {
         if lock_keys.is_empty() && !has_issue_keys {
             // One row, one statement: atomic without a transaction. The record is built here
             // rather than read back, which saves decoding a row per enqueue.
-            let mut record = queued_record(&job, &lock_keys, now_ms());
-            // This path stores NULL for empty issue-key lists (bound below).
-            record.ticket_keys = None;
-            record.story_keys = None;
+            let record = queued_record(&job, &lock_keys, now_ms());
             let slot = self.writer_slot().await;
-            sqlx::query(INSERT_JOB_PLAIN)
-                .bind(job.id.to_string())
-                .bind(job.kind.as_str())
-                .bind(to_json(&job.payload))
-                .bind(to_json(&record.progress))
-                .bind(
-                    job.total_tickets
-                        .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-                )
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(None::<String>)
-                .bind(to_json(&job.attributes))
-                .bind("[]")
-                .bind(job.priority)
-                .bind(job.max_attempts.map(i64::from))
-                .bind(to_ms(record.run_at))
-                .bind(job.timeout.map(duration_ms))
-                .bind(to_ms(record.created_at))
+            insert_job_query(INSERT_JOB_PLAIN, &job, &record, &lock_keys, &[], &[])
                 .execute(&self.inner.pool)
                 .await
                 .map_err(StoreError::from)?;
@@ -116,7 +94,7 @@ impl Database {
         let issue_keys = issue_keys(job);
         let mut sorted = lock_keys.to_vec();
         sorted.sort();
-        // Binds as in `keyed_insert_query`: $1..$16 the job row, two per issue key, one per lock.
+        // Binds as in `insert_job_query`: $1..$16 the job row, two per issue key, one per lock.
         let mut parts = Vec::new();
         let mut next = 17;
         if !issue_keys.is_empty() {
@@ -147,7 +125,7 @@ impl Database {
         sql.push_str(INSERT_JOB_PLAIN);
         for _ in 0..ENQUEUE_ATTEMPTS {
             let record = queued_record(job, lock_keys, now_ms());
-            let query = keyed_insert_query(&sql, job, &record, lock_keys, &issue_keys, &sorted);
+            let query = insert_job_query(&sql, job, &record, lock_keys, &issue_keys, &sorted);
             match query.execute(&self.inner.pool).await {
                 Ok(_) => {
                     self.wake_job_waiters();
@@ -209,7 +187,7 @@ impl Database {
 
         for _ in 0..ENQUEUE_ATTEMPTS {
             let record = queued_record(job, lock_keys, now_ms());
-            let query = keyed_insert_query(&sql, job, &record, lock_keys, &issue_keys, lock_keys);
+            let query = insert_job_query(&sql, job, &record, lock_keys, &issue_keys, lock_keys);
             let failed = match self.sqlite_write_batch(query).await {
                 Ok(_) => {
                     self.wake_job_waiters();
@@ -500,10 +478,10 @@ fn dedupe(keys: impl Iterator<Item = String>) -> Vec<String> {
     keys.filter(|key| seen.insert(key.clone())).collect()
 }
 
-/// The keyed enqueue's query with its binds: $1..$16 the job row ([`INSERT_JOB_PLAIN`]), then
+/// An enqueue's query with its binds: $1..$16 the job row ([`INSERT_JOB_PLAIN`]), then
 /// role and key of each issue key, then each of `lock_rows` (the lock keys in the order the
 /// statement inserts them). `lock_keys` is the job's own list, stored on the row.
-fn keyed_insert_query<'q>(
+fn insert_job_query<'q>(
     sql: &'q str,
     job: &'q NewJob,
     record: &JobRecord,
@@ -540,7 +518,7 @@ fn keyed_insert_query<'q>(
     query
 }
 
-/// Inserts a queued job; binds in the order of [`keyed_insert_query`].
+/// Inserts a queued job; binds in the order of [`insert_job_query`].
 macro_rules! insert_job_sql {
     () => {
         "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
@@ -554,7 +532,7 @@ macro_rules! insert_job_sql {
 const INSERT_JOB_PLAIN: &str = insert_job_sql!();
 
 /// The record a freshly queued job has, as the database holds it (timestamps at millisecond
-/// precision) after an insert with the binds of [`keyed_insert_query`]; `lock_keys` deduplicated.
+/// precision) after an insert with the binds of [`insert_job_query`]; `lock_keys` deduplicated.
 fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
     let at = from_ms(now);
     JobRecord {
