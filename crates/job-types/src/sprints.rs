@@ -1,5 +1,5 @@
-//! Sprints (README "Sprints"): reading a board's sprints, a sprint and its issues; creating and
-//! updating a sprint; moving issues into a sprint or back to the backlog; planning an epic's work
+//! Sprints (docs/reference-behaviour.md §1.10, §5.1): reading a board's sprints, a sprint and
+//! its issues; creating and updating a sprint; moving issues into a sprint or back to the backlog; planning an epic's work
 //! into sprints by capacity and "Blocks" links; and the timeline of such a plan.
 //!
 //! Every read is a job too (`sprint_list`, `sprint_read`, `sprint_issues`), run inline by the

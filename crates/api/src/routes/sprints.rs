@@ -1,4 +1,4 @@
-//! Sprint routes (README "Sprints"): a board's sprints,
+//! Sprint routes (docs/reference-behaviour.md §1.10, §5.1): a board's sprints,
 //! a sprint and its issues, creating and updating a sprint, moving issues into a sprint or back
 //! to the backlog, planning an epic into sprints, and the epic's timeline.
 //!

@@ -1,6 +1,6 @@
-//! Teams, team members and boards (seed 000 "Team Members", seed 001 "Sprint Planning & Capacity
-//! Management"): `/team-members` CRUD with the role and level lists, role capacity, and the team
-//! and board CRUD the reference lacks. Stored in the service's database (`store`, migration
+//! Teams, team members and boards (docs/reference-behaviour.md §1.11, §5.1): `/team-members`
+//! CRUD with the role and level lists, role capacity, and the team and board CRUD the reference
+//! lacks. Stored in the service's database (`store`, migration
 //! 0004); these handlers only validate and call the store, never Jira.
 //!
 //! Differences from the reference, on purpose: `/team-members/roles` and `/team-members/levels`

@@ -1,5 +1,5 @@
-//! Sprints (README "Sprints"): the `sprint_list`, `sprint_read`, `sprint_issues` reads and the
-//! `sprint_create`, `sprint_update`, `sprint_assign`, `sprint_remove` writes, each a job the
+//! Sprints (docs/reference-behaviour.md §1.10, §5.1): the `sprint_list`, `sprint_read`,
+//! `sprint_issues` reads and the `sprint_create`, `sprint_update`, `sprint_assign`, `sprint_remove` writes, each a job the
 //! route runs inline; [`planning`] plans an epic's work into sprints and draws its timeline.
 //!
 //! Writes are [`SprintWrite`]s: previewed as the exact agile requests, sent once through the
