@@ -10,7 +10,7 @@
 //! column, when the table has none) change. All writes go through [`crate::writes`], so a
 //! retried job neither creates a story twice nor writes the page twice.
 //!
-//! [`link_prd_row`] is the same write-back for `/jira/create-story-ticket` and
+//! [`link_prd_rows`] is the same write-back for `/jira/create-story-ticket` and
 //! `/jira/update-story-ticket` when the request names a PRD row (`prd_row_uuid`).
 
 use std::collections::{BTreeMap, HashMap};
@@ -624,24 +624,24 @@ fn apply_link_report(
     }
 }
 
-/// What [`link_prd_row`] did.
-#[derive(Debug, Clone, PartialEq)]
+/// What [`link_prd_rows`] did: the page write (none when every row was linked already) and,
+/// per row that could not be linked, its index among the rows asked for and why.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct RowLinkReport {
-    pub outcome: WriteOutcome,
-    pub warning: Option<String>,
+    pub outcome: Option<WriteOutcome>,
+    pub warnings: Vec<(usize, String)>,
 }
 
-/// Writes a link to `key` into the PRD row `row_id` of `epic_key`'s PRD story table, when the
-/// epic has a PRD page and the row exists: the story create/update routes' write-back. Runs
-/// as step `prd:row-link:<row_id>` of `executor`'s job, so a retried job writes it once.
-/// `Ok(None)` when there is nothing to do, a warning when the row cannot be linked.
-pub async fn link_prd_row(
+/// Writes a link to each `(row_id, key)` into that row of `epic_key`'s PRD story table, in one
+/// page save: the story create/update routes' write-back. Runs as step
+/// `prd:row-link:<row ids>` of `executor`'s job, so a retried job writes it once. `Err` when the
+/// epic's PRD page cannot be read; a row that does not exist or cannot be linked is a warning.
+pub async fn link_prd_rows(
     env: &JobEnv,
     executor: Executor<'_>,
     epic_key: &str,
-    row_id: &str,
-    key: &str,
-) -> Result<Option<RowLinkReport>, String> {
+    rows: &[(&str, &str)],
+) -> Result<RowLinkReport, String> {
     let epic = read_epic(env, epic_key)
         .await
         .map_err(|failure| format!("epic {epic_key}: {failure}"))?;
@@ -651,26 +651,44 @@ pub async fn link_prd_row(
     let (confluence, page, table) = read_table(env, &prd_url)
         .await
         .map_err(|failure| failure.to_string())?;
-    let Some(row) = table.row_by_id(row_id) else {
-        return Err(format!(
-            "no row of the story table of PRD page \"{}\" has prd_row_uuid {row_id}",
-            page.title
+    let mut report = RowLinkReport::default();
+    // (index among `rows`, the link) of each row that needs one.
+    let mut links: Vec<(usize, PrdLinkSpec)> = Vec::new();
+    for (index, (row_id, key)) in rows.iter().enumerate() {
+        let Some(row) = table.row_by_id(row_id) else {
+            report.warnings.push((
+                index,
+                format!(
+                    "The PRD row was not linked: no row of the story table of PRD page \"{}\" \
+                     has prd_row_uuid {row_id}",
+                    page.title
+                ),
+            ));
+            continue;
+        };
+        if row.ticket.as_ref().is_some_and(|t| t.key == *key) {
+            continue;
+        }
+        links.push((
+            index,
+            PrdLinkSpec {
+                row_id: row.row_id.clone(),
+                title: row.title.clone(),
+                issue: IssueRef::Existing((*key).to_owned()),
+            },
         ));
-    };
-    if row.ticket.as_ref().is_some_and(|t| t.key == key) {
-        return Ok(None);
     }
+    if links.is_empty() {
+        return Ok(report);
+    }
+    let row_ids: Vec<&str> = links.iter().map(|(_, link)| link.row_id.as_str()).collect();
     let step = WriteStep::new(
-        format!("prd:row-link:{row_id}"),
+        format!("prd:row-link:{}", row_ids.join(",")),
         Write::UpdatePage {
             page: page.clone(),
             message: PAGE_MESSAGE.to_owned(),
             edit: Arc::new(PrdLinkEdit {
-                links: vec![PrdLinkSpec {
-                    row_id: row.row_id.clone(),
-                    title: row.title.clone(),
-                    issue: IssueRef::Existing(key.to_owned()),
-                }],
+                links: links.iter().map(|(_, link)| link.clone()).collect(),
                 browse_prefix: browse_prefix(env),
                 snapshot: None,
             }),
@@ -678,40 +696,43 @@ pub async fn link_prd_row(
     );
     let mut executor = executor.with_confluence(Some(confluence));
     let outcome = executor.run(&step).await;
-    let status = outcome
-        .result
-        .as_ref()
-        .and_then(|r| r.pointer("/report/links/0/status"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    let warning = match (&outcome.error, status) {
-        (Some(error), _) => Some(format!("The PRD row was not linked: {error}")),
-        (None, "written" | "already_linked") => None,
-        (None, other) => Some(format!(
-            "The PRD row was not linked: {}",
+    for (position, (index, _)) in links.iter().enumerate() {
+        let link = |field: &str| {
             outcome
                 .result
                 .as_ref()
-                .and_then(|r| r.pointer("/report/links/0/detail"))
+                .and_then(|r| r.pointer(&format!("/report/links/{position}/{field}")))
                 .and_then(Value::as_str)
-                .unwrap_or(other)
-        )),
-    };
-    Ok(Some(RowLinkReport { outcome, warning }))
+        };
+        let status = link("status").unwrap_or("");
+        let warning = match (&outcome.error, status) {
+            (Some(error), _) => Some(format!("The PRD row was not linked: {error}")),
+            (None, "written" | "already_linked") => None,
+            (None, other) => Some(format!(
+                "The PRD row was not linked: {}",
+                link("detail").unwrap_or(other)
+            )),
+        };
+        report
+            .warnings
+            .extend(warning.map(|warning| (*index, warning)));
+    }
+    report.outcome = Some(outcome);
+    Ok(report)
 }
 
-/// Adds what [`link_prd_row`] did to a create/update response: its write, or a warning.
+/// Adds what [`link_prd_rows`] did for one row to a create/update response: its write, or a
+/// warning.
 pub fn record_row_link(
-    linked: Result<Option<RowLinkReport>, String>,
+    linked: Result<RowLinkReport, String>,
     writes: &mut Vec<WriteOutcome>,
     warnings: &mut Vec<String>,
 ) {
     match linked {
-        Ok(Some(report)) => {
-            writes.push(report.outcome);
-            warnings.extend(report.warning);
+        Ok(report) => {
+            writes.extend(report.outcome);
+            warnings.extend(report.warnings.into_iter().map(|(_, warning)| warning));
         }
-        Ok(None) => {}
         Err(why) => warnings.push(format!("The PRD row was not linked: {why}")),
     }
 }

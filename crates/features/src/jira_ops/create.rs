@@ -7,6 +7,8 @@
 //! link, so a `blocks` entry naming another task of the request (its `task_id`, `task_N` or
 //! summary) links to the key that task was given. Nothing is sent twice on a retried job.
 
+use std::collections::BTreeMap;
+
 use atlassian::KnownLinkType;
 use atlassian::models::{Issue, NewIssue};
 use job_types::WriteOutcome;
@@ -556,8 +558,13 @@ pub async fn create_story_ticket(
     ) {
         let executor = Executor::new(&env.jira, &env.db, scope.clone());
         crate::prd_sync::record_row_link(
-            crate::prd_sync::link_prd_row(env, executor, &payload.story.parent_key, row_id, &key)
-                .await,
+            crate::prd_sync::link_prd_rows(
+                env,
+                executor,
+                &payload.story.parent_key,
+                &[(row_id, &key)],
+            )
+            .await,
             &mut response.writes,
             &mut response.warnings,
         );
@@ -784,21 +791,44 @@ pub async fn bulk_create_stories(
     let outcome = run_bulk(env, scope, planned, payload.create_tickets, ctx, "stories").await?;
     let mut results = outcome.results;
     let mut writes = outcome.writes;
-    for (result, story) in results.iter_mut().zip(&payload.stories) {
+    // Like `/jira/create-story-ticket`, created stories fill their PRD rows' ticket cells: one
+    // page save per epic, however many of its stories the request created.
+    let mut by_epic: BTreeMap<&str, Vec<(usize, &str, String)>> = BTreeMap::new();
+    for (index, (result, story)) in results.iter_mut().zip(&payload.stories).enumerate() {
         result.prd_row_uuid = story.prd_row_uuid.clone();
-        // Like `/jira/create-story-ticket`: a created story fills its PRD row's ticket cell
-        // (step `prd:row-link:<row id>`, once per row across retries).
         if let (Some(row_id), Some(key), true) = (
             story.prd_row_uuid.as_deref(),
             result.ticket_key.clone(),
             payload.create_tickets,
         ) {
-            let executor = Executor::new(&env.jira, &env.db, scope.clone());
-            crate::prd_sync::record_row_link(
-                crate::prd_sync::link_prd_row(env, executor, &story.parent_key, row_id, &key).await,
-                &mut writes,
-                &mut result.warnings,
-            );
+            by_epic
+                .entry(story.parent_key.as_str())
+                .or_default()
+                .push((index, row_id, key));
+        }
+    }
+    for (epic, rows) in by_epic {
+        let asked: Vec<(&str, &str)> = rows
+            .iter()
+            .map(|(_, row, key)| (*row, key.as_str()))
+            .collect();
+        let executor = Executor::new(&env.jira, &env.db, scope.clone());
+        let linked = crate::prd_sync::link_prd_rows(env, executor, epic, &asked).await;
+        let warnings: Vec<(usize, String)> = match linked {
+            Ok(report) => {
+                writes.extend(report.outcome);
+                report.warnings
+            }
+            Err(why) => (0..rows.len())
+                .map(|position| (position, format!("The PRD row was not linked: {why}")))
+                .collect(),
+        };
+        for (position, warning) in warnings {
+            if let Some((index, _, _)) = rows.get(position)
+                && let Some(result) = results.get_mut(*index)
+            {
+                result.warnings.push(warning);
+            }
         }
     }
     let total = results.len();

@@ -418,8 +418,13 @@ pub async fn update_story_ticket(
             Some(epic) => {
                 let executor = Executor::new(&env.jira, &env.db, scope.clone());
                 crate::prd_sync::record_row_link(
-                    crate::prd_sync::link_prd_row(env, executor, &epic, row_id, &payload.story_key)
-                        .await,
+                    crate::prd_sync::link_prd_rows(
+                        env,
+                        executor,
+                        &epic,
+                        &[(row_id, &payload.story_key)],
+                    )
+                    .await,
                     &mut response.writes,
                     &mut response.warnings,
                 );
