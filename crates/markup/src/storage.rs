@@ -598,10 +598,14 @@ fn fill(
     if content.start == range.end
         && let Some(open) = page[range.clone()].strip_suffix("/>")
     {
+        let open = open.trim_end();
+        // A stray `/` left at the end of the tag (`<td a="1" / />`) would make the rewritten
+        // start tag self-closing again; a space keeps it a start tag.
+        let gap = if open.ends_with('/') { " " } else { "" };
         return (
             range.start,
             range.end,
-            format!("{}>{markup}</{name}>", open.trim_end()),
+            format!("{open}{gap}>{markup}</{name}>"),
         );
     }
     (content.start, content.end, markup)

@@ -503,3 +503,24 @@ fn self_closing_cells_and_rows_are_filled_in_place() {
     let table = find_table_under_heading(&edited, "T").unwrap();
     assert_eq!(table.row_texts(), [["", "b1"], ["x & y", "b2"]]);
 }
+
+/// Fuzz regression (storage_table): a row with an unquoted attribute fragment and trailing
+/// garbage before `/>` must still give a page that parses after editing.
+#[test]
+fn editing_a_table_with_odd_attribute_syntax_keeps_the_page_parseable() {
+    let page = "<h2>T</h2><table><tr><th>A</th></tr><tr!\0\0\0\0\0\0\0/><tr><td colspan=\"3\"1 / />\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0!\0\0</tr></table>";
+    let Ok(tables) = list_tables(page) else {
+        return;
+    };
+    let table = tables[0].clone();
+    let rows = table.data_rows().len();
+    let mut editor = TableEditor::new(page, table);
+    editor.set_cell_text(0, 0, "PAY-1 <&> ]]>").unwrap();
+    let _ = editor.add_column("Fuzz Added", &["x"]);
+    let _ = editor.append_row(&["appended & row"]);
+    let _ = editor.set_cell_text(rows, 0, "last");
+    let edited = editor.finish();
+    let reread = list_tables(&edited)
+        .unwrap_or_else(|error| panic!("edited page does not parse: {error}\n{edited:?}"));
+    assert_eq!(reread[0].rows[1].cells[0].text, "PAY-1 <&> ]]>");
+}
