@@ -26,7 +26,7 @@ pub enum GenerationError {
     },
     /// The task name is not one of [`TaskKind::ALL`].
     #[error(
-        "unknown generation task `{0}`; expected one of: ticket_description, epic_stories, story_tasks, test_cases, draft_pr_plan"
+        "unknown generation task `{0}`; expected one of: ticket_description, epic_stories, story_tasks, test_cases, draft_pr_plan, chat_intent, requirement_analysis, ticket_draft, ticket_assessment, ticket_update, jql_query, chat_answer"
     )]
     UnknownTask(String),
 }

@@ -5,7 +5,9 @@
 mod fixtures;
 
 use generation::task::{
-    DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput, TicketDescriptionInput,
+    ChatAnswerInput, ChatIntentInput, DraftPrPlanInput, EpicStoriesInput, JqlQueryInput,
+    RequirementAnalysisInput, StoryTasksInput, TestCasesInput, TicketAssessmentInput,
+    TicketDescriptionInput, TicketDraftInput, TicketUpdateInput,
 };
 use generation::{GenerationError, TaskKind, offline, output_schema, parse_output};
 use proptest::prelude::*;
@@ -133,6 +135,15 @@ fn assert_parses_back(kind: TaskKind, output: &Value) {
         TaskKind::StoryTasks => parse_output::<StoryTasksInput>(output).map(|_| ()),
         TaskKind::TestCases => parse_output::<TestCasesInput>(output).map(|_| ()),
         TaskKind::DraftPrPlan => parse_output::<DraftPrPlanInput>(output).map(|_| ()),
+        TaskKind::ChatIntent => parse_output::<ChatIntentInput>(output).map(|_| ()),
+        TaskKind::RequirementAnalysis => {
+            parse_output::<RequirementAnalysisInput>(output).map(|_| ())
+        }
+        TaskKind::TicketDraft => parse_output::<TicketDraftInput>(output).map(|_| ()),
+        TaskKind::TicketAssessment => parse_output::<TicketAssessmentInput>(output).map(|_| ()),
+        TaskKind::TicketUpdate => parse_output::<TicketUpdateInput>(output).map(|_| ()),
+        TaskKind::JqlQuery => parse_output::<JqlQueryInput>(output).map(|_| ()),
+        TaskKind::ChatAnswer => parse_output::<ChatAnswerInput>(output).map(|_| ()),
     };
     result.unwrap_or_else(|err| panic!("{kind}: {err}"));
 }
@@ -163,6 +174,13 @@ fn inputs_round_trip_with_defaults_filled_in() {
             TaskKind::StoryTasks => round_trip::<StoryTasksInput>(&fixture.input),
             TaskKind::TestCases => round_trip::<TestCasesInput>(&fixture.input),
             TaskKind::DraftPrPlan => round_trip::<DraftPrPlanInput>(&fixture.input),
+            TaskKind::ChatIntent => round_trip::<ChatIntentInput>(&fixture.input),
+            TaskKind::RequirementAnalysis => round_trip::<RequirementAnalysisInput>(&fixture.input),
+            TaskKind::TicketDraft => round_trip::<TicketDraftInput>(&fixture.input),
+            TaskKind::TicketAssessment => round_trip::<TicketAssessmentInput>(&fixture.input),
+            TaskKind::TicketUpdate => round_trip::<TicketUpdateInput>(&fixture.input),
+            TaskKind::JqlQuery => round_trip::<JqlQueryInput>(&fixture.input),
+            TaskKind::ChatAnswer => round_trip::<ChatAnswerInput>(&fixture.input),
         }
     }
 }
@@ -316,6 +334,42 @@ fn input_for(kind: TaskKind, summary: &str, description: &str, flag: bool) -> Va
             "repo_files": ["src/lib.rs", description.chars().take(20).collect::<String>()],
             "scope": {"files": if flag { vec!["src/"] } else { vec![] }}
         }),
+        TaskKind::ChatIntent => json!({
+            "message": summary,
+            "conversation": [{"role": "user", "text": description}]
+        }),
+        TaskKind::RequirementAnalysis => json!({
+            "requirement": summary,
+            "documents": if flag { vec![json!({"kind": "prd", "content": description.to_owned() + "x"})] } else { vec![] }
+        }),
+        TaskKind::TicketDraft => json!({
+            "message": summary,
+            "conversation": [{"role": "assistant", "text": description}],
+            "issue_types": if flag { vec!["Bug", "Task"] } else { vec![] },
+            "priorities": ["High", "Low"]
+        }),
+        TaskKind::TicketAssessment => json!({
+            "ticket_key": "PROJ-1",
+            "summary": summary,
+            "description": description,
+            "comments": [description],
+            "estimate": if flag { Some(3.0) } else { None }
+        }),
+        TaskKind::TicketUpdate => json!({
+            "message": summary,
+            "ticket_key": "PROJ-2",
+            "summary": format!("{description}x"),
+            "labels": [description.chars().take(10).collect::<String>()]
+        }),
+        TaskKind::JqlQuery => json!({
+            "request": summary,
+            "conversation": [{"role": "user", "text": description}],
+            "project_key": if flag { Some("PROJ") } else { None }
+        }),
+        TaskKind::ChatAnswer => json!({
+            "message": summary,
+            "facts": [description]
+        }),
     }
 }
 
@@ -348,7 +402,15 @@ fn arbitrary_text_never_panics_and_always_validates() {
                                 "unexpected error on {:?}",
                                 field
                             );
-                            prop_assert_eq!(field, "summary");
+                            // The one required text of each task, named as the task names it.
+                            prop_assert!(
+                                matches!(
+                                    field.as_str(),
+                                    "summary" | "message" | "requirement" | "request"
+                                ),
+                                "{}",
+                                field
+                            );
                         }
                         Err(other) => prop_assert!(false, "unexpected error {}", other),
                     }

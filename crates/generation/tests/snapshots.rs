@@ -5,7 +5,9 @@ mod fixtures;
 
 use generation::offline::{OfflineTask, generate_typed};
 use generation::task::{
-    DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput, TicketDescriptionInput,
+    ChatAnswerInput, ChatIntentInput, DraftPrPlanInput, EpicStoriesInput, JqlQueryInput,
+    RequirementAnalysisInput, StoryTasksInput, TestCasesInput, TicketAssessmentInput,
+    TicketDescriptionInput, TicketDraftInput, TicketUpdateInput,
 };
 use generation::{TaskInput, TaskKind, parse_input};
 use serde_json::Value;
@@ -36,6 +38,30 @@ fn snapshot_all(kind: TaskKind, fixtures: Vec<fixtures::Fixture>) {
             TaskKind::DraftPrPlan => {
                 insta::assert_yaml_snapshot!(name, typed::<DraftPrPlanInput>(&fixture.input));
             }
+            TaskKind::ChatIntent => {
+                insta::assert_yaml_snapshot!(name, typed::<ChatIntentInput>(&fixture.input));
+            }
+            TaskKind::RequirementAnalysis => {
+                insta::assert_yaml_snapshot!(
+                    name,
+                    typed::<RequirementAnalysisInput>(&fixture.input)
+                );
+            }
+            TaskKind::TicketDraft => {
+                insta::assert_yaml_snapshot!(name, typed::<TicketDraftInput>(&fixture.input));
+            }
+            TaskKind::TicketAssessment => {
+                insta::assert_yaml_snapshot!(name, typed::<TicketAssessmentInput>(&fixture.input));
+            }
+            TaskKind::TicketUpdate => {
+                insta::assert_yaml_snapshot!(name, typed::<TicketUpdateInput>(&fixture.input));
+            }
+            TaskKind::JqlQuery => {
+                insta::assert_yaml_snapshot!(name, typed::<JqlQueryInput>(&fixture.input));
+            }
+            TaskKind::ChatAnswer => {
+                insta::assert_yaml_snapshot!(name, typed::<ChatAnswerInput>(&fixture.input));
+            }
         }
     }
 }
@@ -63,6 +89,20 @@ fn test_cases() {
 #[test]
 fn draft_pr_plans() {
     snapshot_all(TaskKind::DraftPrPlan, fixtures::draft_pr_plans());
+}
+
+#[test]
+fn chat_requests() {
+    for fixture in fixtures::chat_requests() {
+        snapshot_all(fixture.kind, vec![fixture]);
+    }
+}
+
+#[test]
+fn chat_analysis() {
+    for fixture in fixtures::chat_analysis() {
+        snapshot_all(fixture.kind, vec![fixture]);
+    }
 }
 
 /// The structured form of a ticket description, next to its Markdown, for one fixture.

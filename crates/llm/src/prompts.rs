@@ -13,7 +13,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 /// The embedded templates, by file name.
-pub const EMBEDDED: [(&str, &str); 12] = [
+pub const EMBEDDED: [(&str, &str); 26] = [
     ("_context.md", include_str!("../prompts/_context.md")),
     ("reask.user.md", include_str!("../prompts/reask.user.md")),
     (
@@ -55,6 +55,62 @@ pub const EMBEDDED: [(&str, &str); 12] = [
     (
         "draft_pr_plan.user.md",
         include_str!("../prompts/draft_pr_plan.user.md"),
+    ),
+    (
+        "chat_intent.system.md",
+        include_str!("../prompts/chat_intent.system.md"),
+    ),
+    (
+        "chat_intent.user.md",
+        include_str!("../prompts/chat_intent.user.md"),
+    ),
+    (
+        "requirement_analysis.system.md",
+        include_str!("../prompts/requirement_analysis.system.md"),
+    ),
+    (
+        "requirement_analysis.user.md",
+        include_str!("../prompts/requirement_analysis.user.md"),
+    ),
+    (
+        "ticket_draft.system.md",
+        include_str!("../prompts/ticket_draft.system.md"),
+    ),
+    (
+        "ticket_draft.user.md",
+        include_str!("../prompts/ticket_draft.user.md"),
+    ),
+    (
+        "ticket_assessment.system.md",
+        include_str!("../prompts/ticket_assessment.system.md"),
+    ),
+    (
+        "ticket_assessment.user.md",
+        include_str!("../prompts/ticket_assessment.user.md"),
+    ),
+    (
+        "ticket_update.system.md",
+        include_str!("../prompts/ticket_update.system.md"),
+    ),
+    (
+        "ticket_update.user.md",
+        include_str!("../prompts/ticket_update.user.md"),
+    ),
+    (
+        "jql_query.system.md",
+        include_str!("../prompts/jql_query.system.md"),
+    ),
+    (
+        "jql_query.user.md",
+        include_str!("../prompts/jql_query.user.md"),
+    ),
+    (
+        "chat_answer.system.md",
+        include_str!("../prompts/chat_answer.system.md"),
+    ),
+    (
+        "chat_answer.user.md",
+        include_str!("../prompts/chat_answer.user.md"),
     ),
 ];
 

@@ -711,7 +711,9 @@ fn finish_name(finish: &FinishReason) -> String {
 /// so templates see every field.
 fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
     use generation::task::{
-        DraftPrPlanInput, EpicStoriesInput, StoryTasksInput, TestCasesInput, TicketDescriptionInput,
+        ChatAnswerInput, ChatIntentInput, DraftPrPlanInput, EpicStoriesInput, JqlQueryInput,
+        RequirementAnalysisInput, StoryTasksInput, TestCasesInput, TicketAssessmentInput,
+        TicketDescriptionInput, TicketDraftInput, TicketUpdateInput,
     };
     fn canonical<I: generation::TaskInput>(input: &Value) -> Result<Value, LlmError> {
         let parsed: I = generation::parse_input(input).map_err(LlmError::InvalidInput)?;
@@ -728,5 +730,12 @@ fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
         TaskKind::StoryTasks => canonical::<StoryTasksInput>(input),
         TaskKind::TestCases => canonical::<TestCasesInput>(input),
         TaskKind::DraftPrPlan => canonical::<DraftPrPlanInput>(input),
+        TaskKind::ChatIntent => canonical::<ChatIntentInput>(input),
+        TaskKind::RequirementAnalysis => canonical::<RequirementAnalysisInput>(input),
+        TaskKind::TicketDraft => canonical::<TicketDraftInput>(input),
+        TaskKind::TicketAssessment => canonical::<TicketAssessmentInput>(input),
+        TaskKind::TicketUpdate => canonical::<TicketUpdateInput>(input),
+        TaskKind::JqlQuery => canonical::<JqlQueryInput>(input),
+        TaskKind::ChatAnswer => canonical::<ChatAnswerInput>(input),
     }
 }

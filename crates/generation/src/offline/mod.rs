@@ -7,20 +7,29 @@
 //! ticket is about) and the rule libraries in [`phrasebook`] (what competent engineers write
 //! about such tickets).
 
+mod chat_answer;
+mod chat_intent;
 mod draft_pr_plan;
 mod epic_stories;
 mod facts;
+mod jql_query;
 mod phrasebook;
+mod requirement_analysis;
 mod story_tasks;
 mod test_cases;
+mod ticket_assessment;
 mod ticket_description;
+mod ticket_draft;
+mod ticket_update;
 
 use serde_json::Value;
 
 use crate::error::GenerationError;
 use crate::task::{
-    DraftPrPlanInput, EpicStoriesInput, ParentContext, SourceDocument, StoryTasksInput, TaskInput,
-    TaskKind, TestCasesInput, TicketDescriptionInput, parse_input,
+    ChatAnswerInput, ChatIntentInput, DraftPrPlanInput, EpicStoriesInput, JqlQueryInput,
+    ParentContext, RequirementAnalysisInput, SourceDocument, StoryTasksInput, TaskInput, TaskKind,
+    TestCasesInput, TicketAssessmentInput, TicketDescriptionInput, TicketDraftInput,
+    TicketUpdateInput, parse_input,
 };
 
 /// A task input the offline generator can answer.
@@ -44,6 +53,13 @@ pub fn generate(kind: TaskKind, input: &Value) -> Result<Value, GenerationError>
         TaskKind::StoryTasks => run::<StoryTasksInput>(input),
         TaskKind::TestCases => run::<TestCasesInput>(input),
         TaskKind::DraftPrPlan => run::<DraftPrPlanInput>(input),
+        TaskKind::ChatIntent => run::<ChatIntentInput>(input),
+        TaskKind::RequirementAnalysis => run::<RequirementAnalysisInput>(input),
+        TaskKind::TicketDraft => run::<TicketDraftInput>(input),
+        TaskKind::TicketAssessment => run::<TicketAssessmentInput>(input),
+        TaskKind::TicketUpdate => run::<TicketUpdateInput>(input),
+        TaskKind::JqlQuery => run::<JqlQueryInput>(input),
+        TaskKind::ChatAnswer => run::<ChatAnswerInput>(input),
     }
 }
 

@@ -6,6 +6,7 @@
 //! sends the schema to providers and parses the answer with [`parse_output`]; the offline
 //! generator produces the same output types without a model.
 
+mod chat;
 mod context;
 mod draft_pr_plan;
 mod epic_stories;
@@ -25,6 +26,13 @@ use serde_json::Value;
 
 use crate::error::GenerationError;
 
+pub use chat::{
+    AreaAssessment, AssessmentArea, ChatAnswer, ChatAnswerInput, ChatIntent, ChatIntentInput,
+    ChatIntentKind, ChatTurnText, FunctionalRequirement, JqlQuery, JqlQueryInput,
+    MAX_MESSAGE_CHARS, NonFunctionalRequirement, RequirementAnalysis, RequirementAnalysisInput,
+    Risk, RiskLevel, TicketAssessment, TicketAssessmentInput, TicketDraft, TicketDraftInput,
+    TicketUpdate, TicketUpdateInput,
+};
 pub use context::{DocumentType, IssueType, ParentContext, SourceDocument};
 pub use draft_pr_plan::{
     CrossRepoImpact, DraftPrPlanInput, FailureMode, FileChange, PlanFile, PlanRevision, PlanScope,
@@ -53,16 +61,37 @@ pub enum TaskKind {
     TestCases,
     /// The plan (PlanSpec) of a Draft PR: files, paths, failure modes, tests, rollback.
     DraftPrPlan,
+    /// The chat agent: what a message asks for.
+    ChatIntent,
+    /// The chat agent: a requirement's functional and non-functional requirements, risks.
+    RequirementAnalysis,
+    /// The chat agent: a new ticket drafted from a request.
+    TicketDraft,
+    /// The chat agent: a ticket's quality with concrete fixes.
+    TicketAssessment,
+    /// The chat agent: a change to a ticket drafted from a request.
+    TicketUpdate,
+    /// The chat agent: JQL for a question about tickets.
+    JqlQuery,
+    /// The chat agent: an answer to a general question.
+    ChatAnswer,
 }
 
 impl TaskKind {
     /// Every task kind, in a stable order.
-    pub const ALL: [TaskKind; 5] = [
+    pub const ALL: [TaskKind; 12] = [
         TaskKind::TicketDescription,
         TaskKind::EpicStories,
         TaskKind::StoryTasks,
         TaskKind::TestCases,
         TaskKind::DraftPrPlan,
+        TaskKind::ChatIntent,
+        TaskKind::RequirementAnalysis,
+        TaskKind::TicketDraft,
+        TaskKind::TicketAssessment,
+        TaskKind::TicketUpdate,
+        TaskKind::JqlQuery,
+        TaskKind::ChatAnswer,
     ];
 
     /// The snake_case wire name, also used as the structured-output schema name.
@@ -73,6 +102,13 @@ impl TaskKind {
             TaskKind::StoryTasks => "story_tasks",
             TaskKind::TestCases => "test_cases",
             TaskKind::DraftPrPlan => "draft_pr_plan",
+            TaskKind::ChatIntent => "chat_intent",
+            TaskKind::RequirementAnalysis => "requirement_analysis",
+            TaskKind::TicketDraft => "ticket_draft",
+            TaskKind::TicketAssessment => "ticket_assessment",
+            TaskKind::TicketUpdate => "ticket_update",
+            TaskKind::JqlQuery => "jql_query",
+            TaskKind::ChatAnswer => "chat_answer",
         }
     }
 
@@ -119,7 +155,7 @@ pub trait TaskInput: Serialize + DeserializeOwned {
 pub fn output_schema(kind: TaskKind) -> Value {
     // Deriving and tightening a schema takes tens of microseconds; callers ask on every
     // request, so each schema is built once.
-    static SCHEMAS: LazyLock<[(TaskKind, Value); 5]> =
+    static SCHEMAS: LazyLock<[(TaskKind, Value); TaskKind::ALL.len()]> =
         LazyLock::new(|| TaskKind::ALL.map(|kind| (kind, build_output_schema(kind))));
     SCHEMAS
         .iter()
@@ -136,6 +172,13 @@ fn build_output_schema(kind: TaskKind) -> Value {
         TaskKind::StoryTasks => schema::strict_schema_for::<StoryTasks>(),
         TaskKind::TestCases => schema::strict_schema_for::<TestSuite>(),
         TaskKind::DraftPrPlan => schema::strict_schema_for::<PlanSpec>(),
+        TaskKind::ChatIntent => schema::strict_schema_for::<ChatIntent>(),
+        TaskKind::RequirementAnalysis => schema::strict_schema_for::<RequirementAnalysis>(),
+        TaskKind::TicketDraft => schema::strict_schema_for::<TicketDraft>(),
+        TaskKind::TicketAssessment => schema::strict_schema_for::<TicketAssessment>(),
+        TaskKind::TicketUpdate => schema::strict_schema_for::<TicketUpdate>(),
+        TaskKind::JqlQuery => schema::strict_schema_for::<JqlQuery>(),
+        TaskKind::ChatAnswer => schema::strict_schema_for::<ChatAnswer>(),
     }
 }
 
