@@ -59,6 +59,7 @@ pub(crate) const BEARER_SCHEME: &str = "api_key";
         (name = "prompts", description = "Rerunning a generation with edited prompts"),
         (name = "teams", description = "Teams, team members, roles, levels, boards and capacity per sprint"),
         (name = "sprints", description = "Sprints: list, create, update, assign and remove issues; plan an epic into sprints; timelines and Gantt charts"),
+        (name = "chat", description = "The chat agent: send a message, poll its result, confirm or reject what it proposes to write, conversations, live steps"),
     )
 )]
 pub(crate) struct ApiDoc;

@@ -126,6 +126,13 @@ pub enum ApiError {
     /// 415: a JSON body was sent without `Content-Type: application/json`.
     #[error("Expected a JSON body with header `Content-Type: application/json`")]
     UnsupportedMediaType,
+    /// 429 with `Retry-After`: the caller has too much work in progress; try again after
+    /// `retry_after_secs`.
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: u64,
+    },
     /// 422: one or more inputs are invalid.
     #[error("invalid request: {0:?}")]
     Validation(Vec<ValidationIssue>),
@@ -167,6 +174,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::BadGateway(_) => StatusCode::BAD_GATEWAY,
             Self::ServiceUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
@@ -201,6 +209,16 @@ impl IntoResponse for ApiError {
             Self::Conflict { detail, headers } => {
                 let mut response = (status, detail_json(detail)).into_response();
                 response.headers_mut().extend(headers);
+                response
+            }
+            Self::TooManyRequests {
+                detail,
+                retry_after_secs,
+            } => {
+                let mut response = (status, detail_json(detail)).into_response();
+                if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
                 response
             }
             Self::Internal(cause) => {

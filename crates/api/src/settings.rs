@@ -26,6 +26,8 @@ pub struct ApiSettings {
     /// A worker whose last heartbeat is older than this is not counted as live by `/health` and
     /// `/metrics`. Keep it a few times the workers' heartbeat interval.
     pub worker_stale_after: Duration,
+    /// Chat tasks one user may have processing at once; one more is a 429.
+    pub chat_max_active_per_user: u32,
 }
 
 impl Default for ApiSettings {
@@ -38,6 +40,7 @@ impl Default for ApiSettings {
             request_timeout: Duration::from_secs(60),
             metrics_public: false,
             worker_stale_after: Duration::from_secs(60),
+            chat_max_active_per_user: 4,
         }
     }
 }

@@ -136,7 +136,11 @@ pub fn job_registry(
             atlassian.confluence.clone(),
             wiring::field_settings(settings),
         )
-        .with_batch_concurrency(settings.worker.batch_concurrency as usize),
+        .with_batch_concurrency(settings.worker.batch_concurrency as usize)
+        .with_chat(features::chat::ChatConfig {
+            confirmation_expiry: Duration::from_secs(settings.chat.confirmation_expiry_secs),
+            default_project: settings.jira.project_key.clone(),
+        }),
     );
     let mut registry = features::registry(env.clone()).map_err(AppError::Registry)?;
     // The probe kind exists for black-box tests of the job system. Workers can run it in any

@@ -28,6 +28,7 @@ pub fn api_settings(settings: &Settings) -> api::ApiSettings {
         metrics_public: settings.server.public_metrics,
         // Three missed heartbeats: a worker is stale once its jobs' leases could have expired.
         worker_stale_after: settings.worker.lease().max(Duration::from_secs(6)),
+        chat_max_active_per_user: settings.chat.max_active_tasks_per_user,
     }
 }
 

@@ -29,6 +29,15 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("JIRA_TEST_CASE_CUSTOM_FIELD", "jira.test_case_custom_field"),
     ("JIRA_MANDAYS_CUSTOM_FIELD", "jira.mandays_custom_field"),
     ("JIRA_REQUESTS_PER_SECOND", "jira.requests_per_second"),
+    ("JIRA_PROJECT_KEY", "jira.project_key"),
+    (
+        "CHAT_CONFIRMATION_EXPIRY_SECS",
+        "chat.confirmation_expiry_secs",
+    ),
+    (
+        "CHAT_MAX_ACTIVE_TASKS_PER_USER",
+        "chat.max_active_tasks_per_user",
+    ),
     ("JIRA_MAX_RESPONSE_BYTES", "jira.max_response_bytes"),
     ("CONFLUENCE_SERVER_URL", "confluence.server_url"),
     ("CONFLUENCE_USERNAME", "confluence.username"),

@@ -25,8 +25,8 @@ use serde_json::{Map, Value};
 
 pub use secret::{REDACTED, Secret};
 pub use settings::{
-    AuthSettings, ConfluenceSettings, CorsSettings, DatabaseSettings, Environment, JiraSettings,
-    LLM_PROVIDERS, LlmSettings, LogFormat, LoggingSettings, ServerSettings, Settings,
+    AuthSettings, ChatSettings, ConfluenceSettings, CorsSettings, DatabaseSettings, Environment,
+    JiraSettings, LLM_PROVIDERS, LlmSettings, LogFormat, LoggingSettings, ServerSettings, Settings,
     WorkerSettings,
 };
 

@@ -24,6 +24,28 @@ pub struct Settings {
     pub jira: JiraSettings,
     pub confluence: ConfluenceSettings,
     pub llm: LlmSettings,
+    pub chat: ChatSettings,
+}
+
+/// The chat agent (docs/chat.md).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChatSettings {
+    /// Seconds a proposal waits for the user's confirmation before the task fails.
+    #[serde(deserialize_with = "lenient::number")]
+    pub confirmation_expiry_secs: u64,
+    /// Chat tasks one user may have processing at once; one more is a 429.
+    #[serde(deserialize_with = "lenient::number")]
+    pub max_active_tasks_per_user: u32,
+}
+
+impl Default for ChatSettings {
+    fn default() -> Self {
+        Self {
+            confirmation_expiry_secs: 24 * 3600,
+            max_active_tasks_per_user: 4,
+        }
+    }
 }
 
 /// `development` allows any CORS origin; `production` only the configured list.
@@ -217,6 +239,9 @@ pub struct JiraSettings {
     pub test_case_custom_field: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub mandays_custom_field: Option<String>,
+    /// The project new tickets go to when a request names none (the chat agent).
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub project_key: Option<String>,
     /// Proactive pacing per Jira site, so Jira's own limits are rarely hit.
     #[serde(deserialize_with = "lenient::number")]
     pub requests_per_second: f64,
@@ -236,6 +261,7 @@ impl Default for JiraSettings {
             rfc_custom_field: None,
             test_case_custom_field: None,
             mandays_custom_field: None,
+            project_key: None,
             requests_per_second: 10.0,
             max_response_bytes: 32 * 1024 * 1024,
         }
@@ -475,6 +501,20 @@ impl Settings {
             SECONDS,
         )?;
         in_range("worker.lease_secs", worker.lease_secs, 2, 3600, SECONDS)?;
+        in_range(
+            "chat.confirmation_expiry_secs",
+            self.chat.confirmation_expiry_secs,
+            1,
+            30 * 24 * 3600,
+            SECONDS,
+        )?;
+        in_range(
+            "chat.max_active_tasks_per_user",
+            self.chat.max_active_tasks_per_user,
+            1,
+            1000,
+            "",
+        )?;
         let keep_result = worker.keep_result;
         in_range(
             "worker.keep_result",

@@ -122,7 +122,8 @@ pub async fn epic_documents(env: &JobEnv, epic: &Issue) -> EpicDocuments {
     result
 }
 
-async fn read_page(env: &JobEnv, url: &str) -> Result<(String, String), String> {
+/// A page's title and plain text, or why it cannot be read (not configured, no such page).
+pub(crate) async fn read_page(env: &JobEnv, url: &str) -> Result<(String, String), String> {
     let Some(confluence) = &env.confluence else {
         return Err("Confluence is not configured (set CONFLUENCE_SERVER_URL, CONFLUENCE_USERNAME, CONFLUENCE_API_TOKEN)".into());
     };

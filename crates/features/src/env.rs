@@ -25,6 +25,8 @@ pub struct JobEnv {
     pub confluence: Option<Arc<atlassian::ConfluenceClient>>,
     /// Tickets processed at once within one batch job.
     pub batch_concurrency: usize,
+    /// The chat agent's settings.
+    pub chat: crate::chat::ChatConfig,
     fields: CustomFields,
 }
 
@@ -43,6 +45,7 @@ impl JobEnv {
             jira,
             confluence,
             batch_concurrency: 8,
+            chat: crate::chat::ChatConfig::default(),
             fields: CustomFields::new(fields),
         }
     }
@@ -50,6 +53,12 @@ impl JobEnv {
     /// Sets how many tickets one batch job works on at once.
     pub fn with_batch_concurrency(mut self, concurrency: usize) -> Self {
         self.batch_concurrency = concurrency.max(1);
+        self
+    }
+
+    /// Sets the chat agent's settings.
+    pub fn with_chat(mut self, chat: crate::chat::ChatConfig) -> Self {
+        self.chat = chat;
         self
     }
 

@@ -14,6 +14,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+pub mod chat;
 pub mod coverage_analysis;
 pub mod custom_fields;
 pub mod cycle_time;
@@ -82,6 +83,7 @@ pub fn registry(env: Arc<JobEnv>) -> Result<jobs::Registry, jobs::DuplicateKind>
     add::<job_types::sprints::RemoveFromSprint>(&mut registry, &env)?;
     add::<job_types::sprints::PlanEpicSprints>(&mut registry, &env)?;
     add::<job_types::sprints::PlanTimeline>(&mut registry, &env)?;
+    add::<job_types::chat::ChatTurn>(&mut registry, &env)?;
     Ok(registry)
 }
 

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use atlassian::models::{IssueEdit, NewIssue};
+use atlassian::models::{AdfDoc, IssueEdit, NewIssue};
 use atlassian::models::{NewSprint, SprintState, SprintUpdate};
 use atlassian::{JiraClient, KnownLinkType, RequestPreview, SearchQuery};
 use job_types::{FailureCode, PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
@@ -97,6 +97,9 @@ pub enum Write {
     },
     /// A Jira Software sprint write ([`SprintWrite`]).
     Sprint(SprintWrite),
+    /// Add a comment to an issue. A comment carries no label, so an attempt whose outcome was
+    /// lost is recognised by an existing comment with the same text.
+    AddComment { key: String, body: AdfDoc },
 }
 
 /// A sprint named by a write: one that exists (its id), or one an earlier step of the same plan
@@ -246,6 +249,7 @@ impl Write {
             Write::CreateLink { .. } => WriteAction::CreateLink,
             Write::UpdatePage { .. } => WriteAction::UpdatePage,
             Write::Sprint(write) => write.action(),
+            Write::AddComment { .. } => WriteAction::AddComment,
         }
     }
 }
@@ -332,6 +336,9 @@ pub async fn preview(
                 )
             }
             Write::Sprint(write) => (write.target(&created), write.preview(jira, &created), None),
+            Write::AddComment { key, body } => {
+                (key.clone(), jira.preview_add_comment(key, body), None)
+            }
         };
         writes.push(planned(
             intent,
@@ -536,6 +543,7 @@ impl<'a> Executor<'a> {
             ),
             Write::UpdatePage { page, .. } => page_target(page),
             Write::Sprint(write) => write.target(&self.created),
+            Write::AddComment { key, .. } => key.clone(),
         }
     }
 
@@ -636,6 +644,10 @@ impl<'a> Executor<'a> {
                 }))
             }
             Write::Sprint(write) => write.send(self.jira, &self.created).await,
+            Write::AddComment { key, body } => {
+                let comment = self.jira.add_comment(key, body).await?;
+                Ok(json!({ "key": key, "comment_id": comment.id }))
+            }
         }
     }
 
@@ -690,6 +702,20 @@ impl<'a> Executor<'a> {
             // A page edit re-reads the page and changes only what is still missing.
             Write::UpdatePage { .. } => Ok(None),
             Write::Sprint(write) => write.find_earlier(self.jira).await,
+            Write::AddComment { key, body } => {
+                let wanted = markup::adf_to_plain_text(body);
+                let comments = self.jira.comments(key, 1000).await?;
+                Ok(comments
+                    .iter()
+                    .rev()
+                    .find(|comment| {
+                        comment
+                            .body
+                            .as_ref()
+                            .is_some_and(|existing| markup::adf_to_plain_text(existing) == wanted)
+                    })
+                    .map(|comment| json!({ "key": key, "comment_id": comment.id })))
+            }
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod write_plan;
 pub use failure::{FailureCode, JobFailure};
 pub use payload::{JobPayload, JobSubject, UsageRecord};
 pub use write_plan::{PlannedWrite, WriteAction, WriteOutcome, WritePlan, intent_id};
+pub mod chat;
 pub mod epic_planning;
 pub mod prd_sync;
 pub mod sprints;

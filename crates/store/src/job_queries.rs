@@ -518,6 +518,21 @@ fn insert_job_query<'q>(
     query
 }
 
+/// Inserts `job` (which has no lock or issue keys) inside the caller's transaction, so a row of
+/// another table and the job that works it commit together. The caller wakes workers after the
+/// commit ([`Database::wake_job_waiters`]).
+pub(crate) async fn insert_plain_job(
+    conn: &mut sqlx::AnyConnection,
+    job: &NewJob,
+) -> Result<JobRecord, StoreError> {
+    debug_assert!(job.lock_keys.is_empty());
+    let record = queued_record(job, &[], now_ms());
+    insert_job_query(INSERT_JOB_PLAIN, job, &record, &[], &[], &[])
+        .execute(conn)
+        .await?;
+    Ok(record)
+}
+
 /// Inserts a queued job; binds in the order of [`insert_job_query`].
 macro_rules! insert_job_sql {
     () => {

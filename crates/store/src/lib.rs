@@ -16,7 +16,8 @@
 //! Besides jobs, the store keeps the planning data the API manages directly: teams, members,
 //! memberships (role, capacity allocation), board records and team↔board links, all soft-deleted,
 //! with team and role capacity for sprint planning, and the latest computed sprint timeline per
-//! epic and board (`team_queries`, migration 0004).
+//! epic and board (`team_queries`, migration 0004), and the chat agent's conversations, tasks
+//! with their checkpoints, and steps (`chat_queries`, migration 0005).
 //!
 //! # Backend notes
 //!
@@ -35,6 +36,8 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+mod chat_queries;
+mod chat_records;
 mod completion_batch;
 mod database;
 mod error;
@@ -48,6 +51,10 @@ mod team_records;
 mod testing;
 mod worker_queries;
 
+pub use chat_records::{
+    ChatCheckpoint, ChatError, ChatEvent, ChatOutcome, ChatStatus, ChatTaskRecord,
+    ConversationRecord, NewChatTask,
+};
 pub use database::{Backend, Database, DbHealth, PoolSettings};
 pub use error::{ActiveConflict, CancelError, EnqueueError, StoreError};
 pub use intent_queries::IntentState;

@@ -2,6 +2,7 @@
 //! through [`protected`], which the router wraps in authentication. Feature issues add their
 //! module here and merge it into [`protected`].
 
+pub(crate) mod chat;
 #[cfg(debug_assertions)]
 mod debug_probe;
 pub(crate) mod epic_planning;
@@ -42,7 +43,8 @@ pub(crate) fn protected() -> OpenApiRouter<AppState> {
         .merge(prompt_resubmit::routes())
         .merge(prd_sync::routes())
         .merge(teams::routes())
-        .merge(sprints::routes());
+        .merge(sprints::routes())
+        .merge(chat::routes());
     // Test-only: enqueues the `probe` job kind; absent from release builds.
     #[cfg(debug_assertions)]
     let router = router.merge(debug_probe::routes());

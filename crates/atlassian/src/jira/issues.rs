@@ -140,6 +140,39 @@ impl JiraClient {
         self.transport().json(&request).await
     }
 
+    /// The issue's comments, oldest first, at most `max` of them (all pages read).
+    pub async fn comments(&self, key: &str, max: usize) -> Result<Vec<Comment>> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Wire {
+            #[serde(default)]
+            comments: Vec<Comment>,
+            #[serde(default)]
+            total: Option<usize>,
+        }
+        let mut comments = Vec::new();
+        while comments.len() < max {
+            let page_size = (max - comments.len()).min(100);
+            let request = ApiRequest::new(
+                Method::GET,
+                "GET /rest/api/3/issue/{issueIdOrKey}/comment",
+                self.flavour().platform(&["issue", key, "comment"]),
+            )
+            .query("startAt", comments.len().to_string())
+            .query("maxResults", page_size.to_string())
+            .for_issue(key);
+            let wire: Wire = self.transport().json(&request).await?;
+            let received = wire.comments.len();
+            comments.extend(wire.comments);
+            let total = wire.total.unwrap_or(comments.len());
+            if received == 0 || comments.len() >= total {
+                break;
+            }
+        }
+        comments.truncate(max);
+        Ok(comments)
+    }
+
     /// The transitions available from the issue's current status (empty without permission).
     pub async fn transitions(&self, key: &str) -> Result<Vec<Transition>> {
         #[derive(Deserialize)]
