@@ -186,31 +186,46 @@ pub fn field_settings(settings: &Settings) -> features::FieldSettings {
 /// The language-model layer's settings.
 pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
     let llm = &settings.llm;
-    let provider = |key: &Option<config::Secret>, model: &Option<String>, base: &Option<String>| {
-        llm::ProviderSettings {
-            api_key: key.as_ref().map(config::Secret::as_secret_string),
-            model: model.clone(),
-            base_url: base.clone(),
-        }
+    let provider = |key: &Option<config::Secret>,
+                    key_file: &Option<String>,
+                    model: &Option<String>,
+                    base: &Option<String>| llm::ProviderSettings {
+        api_key: key.as_ref().map(config::Secret::as_secret_string),
+        api_key_file: key_file.as_ref().map(Into::into),
+        model: model.clone(),
+        base_url: base.clone(),
     };
     llm::LlmSettings {
         provider: llm.provider.clone(),
         temperature: Some(llm.temperature),
         max_tokens: llm.max_tokens,
-        openai: provider(&llm.openai_api_key, &llm.openai_model, &llm.openai_base_url),
+        openai: provider(
+            &llm.openai_api_key,
+            &llm.openai_api_key_file,
+            &llm.openai_model,
+            &llm.openai_base_url,
+        ),
         anthropic: provider(
             &llm.anthropic_api_key,
+            &llm.anthropic_api_key_file,
             &llm.anthropic_model,
             &llm.anthropic_base_url,
         ),
-        google: provider(&llm.google_api_key, &llm.google_model, &llm.google_base_url),
+        google: provider(
+            &llm.google_api_key,
+            &llm.google_api_key_file,
+            &llm.google_model,
+            &llm.google_base_url,
+        ),
         moonshot: provider(
             &llm.moonshot_api_key,
+            &llm.moonshot_api_key_file,
             &llm.moonshot_model,
             &llm.moonshot_base_url,
         ),
         openai_compatible: provider(
             &llm.openai_compatible_api_key,
+            &llm.openai_compatible_api_key_file,
             &llm.openai_compatible_model,
             &llm.openai_compatible_base_url,
         ),
@@ -226,6 +241,21 @@ pub fn llm_settings(settings: &Settings) -> llm::LlmSettings {
 #[cfg(test)]
 mod tests {
     use super::pacing;
+
+    #[test]
+    fn key_files_reach_the_llm_settings() {
+        let mut settings = config::Settings::default();
+        settings.llm.google_api_key_file = Some("/run/secrets/google".into());
+        settings.llm.openai_api_key = Some(config::Secret::new("sk-inline"));
+        let llm = super::llm_settings(&settings);
+        assert_eq!(
+            llm.google.api_key_file.as_deref(),
+            Some(std::path::Path::new("/run/secrets/google"))
+        );
+        assert!(llm.google.api_key.is_none());
+        assert!(llm.openai.api_key.is_some() && llm.openai.api_key_file.is_none());
+        assert!(llm.is_offered(llm::ProviderId::Gemini));
+    }
 
     #[test]
     fn bursts_allow_one_second_of_the_configured_rate() {

@@ -447,6 +447,69 @@ cors:
     }
 
     #[test]
+    fn provider_keys_may_come_from_files_and_misuse_names_the_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("openai-key");
+        std::fs::write(&good, "sk-from-file\n").unwrap();
+        let good = good.display().to_string();
+        let s = from_parts(None, &env(&[("OPENAI_API_KEY_FILE", &good)])).unwrap();
+        assert_eq!(s.llm.openai_api_key_file.as_deref(), Some(good.as_str()));
+        assert!(s.llm.openai_api_key.is_none());
+        let yaml = format!("llm:\n  anthropic_api_key_file: {good}\n");
+        let s = from_parts(Some(("c.yaml", &yaml)), &env(&[])).unwrap();
+        assert_eq!(s.llm.anthropic_api_key_file.as_deref(), Some(good.as_str()));
+        assert!(!redacted_yaml(&s).contains("sk-from-file"));
+
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, " \n").unwrap();
+        let empty = empty.display().to_string();
+        let missing = dir.path().join("missing").display().to_string();
+        // (variables, the key the error names, parts of its message)
+        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a [&'a str]);
+        let cases: [Case; 4] = [
+            (
+                &[
+                    ("GOOGLE_API_KEY", "AIza-inline"),
+                    ("GOOGLE_API_KEY_FILE", &good),
+                ],
+                "llm.google_api_key_file",
+                &["GOOGLE_API_KEY (llm.google_api_key)", "GOOGLE_API_KEY_FILE"],
+            ),
+            (
+                &[("MOONSHOT_API_KEY_FILE", &missing)],
+                "llm.moonshot_api_key_file",
+                &[
+                    "MOONSHOT_API_KEY_FILE=",
+                    &missing,
+                    "cannot read the key file",
+                ],
+            ),
+            (
+                &[("OPENAI_COMPATIBLE_API_KEY_FILE", &empty)],
+                "llm.openai_compatible_api_key_file",
+                &["OPENAI_COMPATIBLE_API_KEY_FILE=", &empty, "empty"],
+            ),
+            (
+                &[("OPENAI_API_KEY_FILE", dir.path().to_str().unwrap())],
+                "llm.openai_api_key_file",
+                &["not a regular file"],
+            ),
+        ];
+        for (vars, key, parts) in cases {
+            let err = from_parts(None, &env(vars)).unwrap_err();
+            assert_eq!(err.key(), Some(key), "{vars:?}: {err}");
+            let text = err.to_string();
+            for part in parts {
+                assert!(text.contains(part), "{vars:?}: {text}");
+            }
+            assert!(
+                !text.contains("sk-from-file") && !text.contains("AIza"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn the_example_config_loads() {
         let text = include_str!("../../../config.example.yaml");
         let s = from_parts(Some(("config.example.yaml", text)), &env(&[])).unwrap();

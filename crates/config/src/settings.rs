@@ -314,24 +314,36 @@ pub struct LlmSettings {
     pub max_tokens: Option<u32>,
     #[serde(deserialize_with = "optional_secret")]
     pub openai_api_key: Option<Secret>,
+    /// A file holding the key instead (`OPENAI_API_KEY_FILE`), re-read when it changes.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_api_key_file: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub openai_model: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub openai_base_url: Option<String>,
     #[serde(deserialize_with = "optional_secret")]
     pub anthropic_api_key: Option<Secret>,
+    /// A file holding the key instead (`ANTHROPIC_API_KEY_FILE`), re-read when it changes.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub anthropic_api_key_file: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub anthropic_model: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub anthropic_base_url: Option<String>,
     #[serde(deserialize_with = "optional_secret")]
     pub google_api_key: Option<Secret>,
+    /// A file holding the key instead (`GOOGLE_API_KEY_FILE`), re-read when it changes.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub google_api_key_file: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub google_model: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub google_base_url: Option<String>,
     #[serde(deserialize_with = "optional_secret")]
     pub moonshot_api_key: Option<Secret>,
+    /// A file holding the key instead (`MOONSHOT_API_KEY_FILE`), re-read when it changes.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub moonshot_api_key_file: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub moonshot_model: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
@@ -340,6 +352,9 @@ pub struct LlmSettings {
     pub openai_compatible_base_url: Option<String>,
     #[serde(deserialize_with = "optional_secret")]
     pub openai_compatible_api_key: Option<Secret>,
+    /// A file holding the key instead (`OPENAI_COMPATIBLE_API_KEY_FILE`), re-read when it changes.
+    #[serde(deserialize_with = "lenient::optional_string")]
+    pub openai_compatible_api_key_file: Option<String>,
     #[serde(deserialize_with = "lenient::optional_string")]
     pub openai_compatible_model: Option<String>,
     /// A directory whose `*.md` prompt templates override the embedded ones.
@@ -366,19 +381,24 @@ impl Default for LlmSettings {
             temperature: 0.7,
             max_tokens: None,
             openai_api_key: None,
+            openai_api_key_file: None,
             openai_model: None,
             openai_base_url: None,
             anthropic_api_key: None,
+            anthropic_api_key_file: None,
             anthropic_model: None,
             anthropic_base_url: None,
             google_api_key: None,
+            google_api_key_file: None,
             google_model: None,
             google_base_url: None,
             moonshot_api_key: None,
+            moonshot_api_key_file: None,
             moonshot_model: None,
             moonshot_base_url: None,
             openai_compatible_base_url: None,
             openai_compatible_api_key: None,
+            openai_compatible_api_key_file: None,
             openai_compatible_model: None,
             prompts_dir: None,
             model_catalog: None,
@@ -387,6 +407,102 @@ impl Default for LlmSettings {
             max_response_bytes: 16 * 1024 * 1024,
         }
     }
+}
+
+/// The largest key file read: keys are a few hundred bytes, a bigger file is the wrong file.
+const MAX_KEY_FILE_BYTES: u64 = 16 * 1024;
+
+impl LlmSettings {
+    /// Each provider's key comes from the key or from a key file, never both; a key file must be
+    /// readable and hold a key now, so a wrong path fails at startup rather than at the first
+    /// call (the llm crate re-reads it whenever it changes).
+    fn check_key_files(&self) -> Result<(), Invalid> {
+        let providers: [(&'static str, &'static str, &Option<Secret>, &Option<String>); 5] = [
+            (
+                "OPENAI",
+                "llm.openai_api_key_file",
+                &self.openai_api_key,
+                &self.openai_api_key_file,
+            ),
+            (
+                "ANTHROPIC",
+                "llm.anthropic_api_key_file",
+                &self.anthropic_api_key,
+                &self.anthropic_api_key_file,
+            ),
+            (
+                "GOOGLE",
+                "llm.google_api_key_file",
+                &self.google_api_key,
+                &self.google_api_key_file,
+            ),
+            (
+                "MOONSHOT",
+                "llm.moonshot_api_key_file",
+                &self.moonshot_api_key,
+                &self.moonshot_api_key_file,
+            ),
+            (
+                "OPENAI_COMPATIBLE",
+                "llm.openai_compatible_api_key_file",
+                &self.openai_compatible_api_key,
+                &self.openai_compatible_api_key_file,
+            ),
+        ];
+        for (prefix, key, inline, file) in providers {
+            let Some(path) = file else { continue };
+            let key_path = key.trim_end_matches("_file");
+            if inline.is_some() {
+                return Err(Invalid {
+                    key,
+                    message: format!(
+                        "both {prefix}_API_KEY ({key_path}) and {prefix}_API_KEY_FILE ({key}) are set; set only one of them"
+                    ),
+                });
+            }
+            check_key_file(path).map_err(|problem| Invalid {
+                key,
+                message: format!("{prefix}_API_KEY_FILE={path}: {problem}"),
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a key file cannot be used, without ever quoting its content.
+fn check_key_file(path: &str) -> Result<(), String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read the key file: {e}"))?;
+    let metadata = file
+        .metadata()
+        .map_err(|e| format!("cannot read the key file: {e}"))?;
+    if !metadata.is_file() {
+        return Err("the path is not a regular file".into());
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_KEY_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read the key file: {e}"))?;
+    if bytes.len() as u64 > MAX_KEY_FILE_BYTES {
+        return Err(format!(
+            "the key file is larger than {MAX_KEY_FILE_BYTES} bytes; it must hold only the key"
+        ));
+    }
+    // Checked through a secret so the key is wiped from memory when dropped.
+    let text = secrecy::SecretString::from(
+        String::from_utf8(bytes).map_err(|_| "the key file is not UTF-8 text".to_owned())?,
+    );
+    let key = secrecy::ExposeSecret::expose_secret(&text).trim();
+    if key.is_empty() {
+        return Err("the key file is empty; write the API key into it".into());
+    }
+    if key.chars().any(char::is_control) {
+        return Err(
+            "the key file holds a line break or control character inside the key; it must hold only the key"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 // Upper bounds of time and size settings. Each leaves room for any real deployment and keeps
@@ -643,6 +759,7 @@ impl Settings {
                 ),
             );
         }
+        self.llm.check_key_files()?;
         in_range(
             "llm.request_timeout_secs",
             self.llm.request_timeout_secs,

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::exchange::{Exchange, content_text};
 use crate::openai::pieces;
 use crate::script::{Fault, Reply};
-use crate::{EmulatorState, HANG, Protocol, tokens};
+use crate::{Denied, EmulatorState, HANG, Protocol, tokens};
 
 pub(crate) fn routes() -> Router<EmulatorState> {
     Router::new()
@@ -116,7 +116,7 @@ async fn messages(
         );
     }
     let exchange = exchange_of(&body);
-    let Ok(_guard) = state
+    let _guard = match state
         .admit(
             Protocol::Anthropic,
             "/messages".into(),
@@ -125,8 +125,18 @@ async fn messages(
             body,
         )
         .await
-    else {
-        return fault(&Fault::Unauthorized);
+    {
+        Ok(guard) => guard,
+        Err(Denied::Wrong) => return fault(&Fault::Unauthorized),
+        // Anthropic's answer to a request without `x-api-key`.
+        Err(Denied::Missing) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "authentication_error",
+                "x-api-key header is required (emulated)",
+                None,
+            );
+        }
     };
     let id = format!("msg_emu_{}", state.next_id());
     let mut response = match state.reply(&exchange) {

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::exchange::{Exchange, content_text};
 use crate::openai::pieces;
 use crate::script::{Fault, Reply};
-use crate::{EmulatorState, HANG, Protocol, tokens};
+use crate::{Denied, EmulatorState, HANG, Protocol, tokens};
 
 pub(crate) fn routes() -> Router<EmulatorState> {
     Router::new()
@@ -104,7 +104,7 @@ async fn generate(
         );
     };
     let exchange = exchange_of(model, &body);
-    let Ok(_guard) = state
+    let _guard = match state
         .admit(
             Protocol::Gemini,
             format!("/models/{target}"),
@@ -113,8 +113,18 @@ async fn generate(
             body,
         )
         .await
-    else {
-        return fault(&Fault::Unauthorized);
+    {
+        Ok(guard) => guard,
+        Err(Denied::Wrong) => return fault(&Fault::Unauthorized),
+        // Google APIs refuse a call without any key as an unidentified caller.
+        Err(Denied::Missing) => {
+            return error(
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "Method doesn't allow unregistered callers (callers without established identity). Please use API Key or other form of API consumer identity to call this API. (emulated)",
+                vec![],
+            );
+        }
     };
     let id = format!("emu-{}", state.next_id());
     match state.reply(&exchange) {
@@ -217,11 +227,15 @@ fn fault(fault: &Fault) -> Response {
                                         "quotaId": "GenerateRequestsPerDayPerProjectPerModel-FreeTier"}]}),
             ],
         ),
+        // Gemini answers a wrong key with 400, not 401; the reason tells it from other 400s.
         Fault::Unauthorized => error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
+            StatusCode::BAD_REQUEST,
+            "INVALID_ARGUMENT",
             "API key not valid. Please pass a valid API key. (emulated)",
-            vec![],
+            vec![json!({"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "generativelanguage.googleapis.com"}})],
         ),
         Fault::BadRequest => error(
             StatusCode::BAD_REQUEST,

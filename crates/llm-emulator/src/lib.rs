@@ -108,9 +108,17 @@ impl EmulatorState {
         *self.inner.latency.lock().expect("lock") = latency;
     }
 
-    /// Requires this key (Bearer, `x-api-key`, `x-goog-api-key` or `?key=`); 401 otherwise.
+    /// Requires this key (Bearer, `x-api-key`, `x-goog-api-key` or `?key=`) from now on; a call
+    /// without it gets the provider's own authentication error: OpenAI and Anthropic HTTP 401,
+    /// Gemini HTTP 400 `API_KEY_INVALID` for a wrong key and 403 `PERMISSION_DENIED` for none.
+    /// Calling it again replaces the key, as a provider does when a key is rotated.
     pub fn require_api_key(&self, key: impl Into<String>) {
         *self.inner.api_key.lock().expect("lock") = Some(key.into());
+    }
+
+    /// Accepts any key (or none) again, as after [`EmulatorState::new`].
+    pub fn accept_any_api_key(&self) {
+        *self.inner.api_key.lock().expect("lock") = None;
     }
 
     /// Queues an answer or fault for the next request.
@@ -167,9 +175,9 @@ impl EmulatorState {
         self.inner.logged.send_modify(|count| *count += 1);
     }
 
-    fn authorized(&self, headers: &HeaderMap, query: Option<&str>) -> bool {
+    fn authorized(&self, headers: &HeaderMap, query: Option<&str>) -> Result<(), Denied> {
         let Some(expected) = self.inner.api_key.lock().expect("lock").clone() else {
-            return true;
+            return Ok(());
         };
         let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
         let bearer = header("authorization").and_then(|v| v.strip_prefix("Bearer "));
@@ -178,7 +186,7 @@ impl EmulatorState {
                 .find_map(|pair| pair.strip_prefix("key="))
                 .map(str::to_owned)
         });
-        [
+        let given: Vec<String> = [
             bearer.map(str::to_owned),
             header("x-api-key").map(str::to_owned),
             header("x-goog-api-key").map(str::to_owned),
@@ -186,11 +194,18 @@ impl EmulatorState {
         ]
         .into_iter()
         .flatten()
-        .any(|given| given == expected)
+        .collect();
+        if given.contains(&expected) {
+            Ok(())
+        } else if given.is_empty() {
+            Err(Denied::Missing)
+        } else {
+            Err(Denied::Wrong)
+        }
     }
 
     /// Logs the request, counts it in flight, checks the key and waits the latency. Returns the
-    /// in-flight guard, or `Err(())` when the key is wrong.
+    /// in-flight guard, or why the key was refused.
     async fn admit(
         &self,
         protocol: Protocol,
@@ -198,7 +213,7 @@ impl EmulatorState {
         query: Option<String>,
         headers: &HeaderMap,
         body: Value,
-    ) -> Result<InFlight, ()> {
+    ) -> Result<InFlight, Denied> {
         let guard = InFlight::enter(self);
         self.log(LoggedRequest {
             protocol,
@@ -210,9 +225,7 @@ impl EmulatorState {
                 .collect(),
             body,
         });
-        if !self.authorized(headers, query.as_deref()) {
-            return Err(());
-        }
+        self.authorized(headers, query.as_deref())?;
         let latency = *self.inner.latency.lock().expect("lock");
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
@@ -250,6 +263,15 @@ impl EmulatorState {
             None => exchange.rule_reply(),
         }
     }
+}
+
+/// Why [`EmulatorState::require_api_key`] refused a request; providers answer the two differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Denied {
+    /// No key in any of the places a key may be sent.
+    Missing,
+    /// A key, but not the required one.
+    Wrong,
 }
 
 /// Counts a request in flight until dropped.

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 
 use crate::exchange::{Exchange, content_text};
 use crate::script::{Fault, Reply};
-use crate::{EmulatorState, HANG, Protocol, tokens};
+use crate::{Denied, EmulatorState, HANG, Protocol, tokens};
 
 pub(crate) fn routes() -> Router<EmulatorState> {
     Router::new()
@@ -106,7 +106,7 @@ async fn chat(
         );
     };
     let exchange = exchange_of(&body);
-    let Ok(_guard) = state
+    let _guard = match state
         .admit(
             Protocol::OpenAi,
             "/chat/completions".into(),
@@ -115,8 +115,18 @@ async fn chat(
             body,
         )
         .await
-    else {
-        return fault(&Fault::Unauthorized);
+    {
+        Ok(guard) => guard,
+        Err(Denied::Wrong) => return fault(&Fault::Unauthorized),
+        // OpenAI's answer to a request without any key.
+        Err(Denied::Missing) => {
+            return error(
+                StatusCode::UNAUTHORIZED,
+                "invalid_request_error",
+                None,
+                "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY), or as the basic auth username and password. (emulated)",
+            );
+        }
     };
     let id = format!("chatcmpl-emu-{}", state.next_id());
     let mut response = match state.reply(&exchange) {

@@ -38,7 +38,9 @@ pub enum Fault {
     /// `enforced_spend_limit_reached`, Gemini per-day `QuotaFailure`): HTTP 429 that must not be
     /// retried.
     QuotaExhausted,
-    /// HTTP 401.
+    /// The key is rejected: HTTP 401 (OpenAI `invalid_api_key`, Anthropic `authentication_error`),
+    /// Gemini HTTP 400 `INVALID_ARGUMENT` with reason `API_KEY_INVALID`, as each provider answers
+    /// a wrong key.
     Unauthorized,
     /// HTTP 400.
     BadRequest,

@@ -268,7 +268,7 @@ async fn requests_are_logged_and_keys_checked_with_latency_set() {
     );
     let body = json!({"contents": [{"parts": [{"text": "hi"}]}]});
     let denied = http.post(&url).json(&body).send().await.unwrap();
-    assert_eq!(denied.status(), 401);
+    assert_eq!(denied.status(), 403, "Gemini refuses a call without a key");
     let allowed = http
         .post(format!("{url}?key=secret"))
         .json(&body)
@@ -293,5 +293,112 @@ async fn model_listings_answer() {
         format!("{}/models", emulator.gemini_url()),
     ] {
         assert_eq!(http.get(&url).send().await.unwrap().status(), 200, "{url}");
+    }
+}
+
+/// The status and body a protocol answers with the given key (`None`: no key header at all).
+async fn call_with_key(
+    emulator: &RunningEmulator,
+    http: &reqwest::Client,
+    protocol: Protocol,
+    key: Option<&str>,
+) -> (u16, Value) {
+    let request = match protocol {
+        Protocol::OpenAi => {
+            let request = http
+                .post(format!("{}/chat/completions", emulator.openai_url()))
+                .json(&json!({"model": "gpt-5-mini", "messages": [{"role": "user", "content": "hi"}]}));
+            match key {
+                Some(key) => request.bearer_auth(key),
+                None => request,
+            }
+        }
+        Protocol::Anthropic => {
+            let request = http
+                .post(format!("{}/messages", emulator.anthropic_url()))
+                .header("anthropic-version", "2023-06-01")
+                .json(&json!({"model": "claude-sonnet-4-5", "max_tokens": 100,
+                              "messages": [{"role": "user", "content": "hi"}]}));
+            match key {
+                Some(key) => request.header("x-api-key", key),
+                None => request,
+            }
+        }
+        Protocol::Gemini => {
+            let request = http
+                .post(format!(
+                    "{}/models/gemini-2.5-flash:generateContent",
+                    emulator.gemini_url()
+                ))
+                .json(&json!({"contents": [{"parts": [{"text": "hi"}]}]}));
+            match key {
+                Some(key) => request.header("x-goog-api-key", key),
+                None => request,
+            }
+        }
+    };
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_required_key_is_enforced_with_each_providers_auth_errors_and_can_be_rotated() {
+    let (emulator, http) = start().await;
+    for protocol in [Protocol::OpenAi, Protocol::Anthropic, Protocol::Gemini] {
+        emulator.state.accept_any_api_key();
+        let (status, _) = call_with_key(&emulator, &http, protocol, Some("anything")).await;
+        assert_eq!(status, 200, "{protocol:?}: no key required by default");
+
+        emulator.state.require_api_key("key-one");
+        assert_eq!(
+            call_with_key(&emulator, &http, protocol, Some("key-one"))
+                .await
+                .0,
+            200
+        );
+        let (wrong_status, wrong) = call_with_key(&emulator, &http, protocol, Some("key-x")).await;
+        let (missing_status, missing) = call_with_key(&emulator, &http, protocol, None).await;
+        match protocol {
+            Protocol::OpenAi => {
+                assert_eq!((wrong_status, missing_status), (401, 401));
+                assert_eq!(wrong["error"]["code"], "invalid_api_key");
+                assert_eq!(wrong["error"]["type"], "invalid_request_error");
+                assert_eq!(missing["error"]["code"], Value::Null);
+                assert!(
+                    missing["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("You didn't provide an API key.")
+                );
+            }
+            Protocol::Anthropic => {
+                assert_eq!((wrong_status, missing_status), (401, 401));
+                for body in [&wrong, &missing] {
+                    assert_eq!(body["type"], "error");
+                    assert_eq!(body["error"]["type"], "authentication_error");
+                }
+                assert!(
+                    wrong["error"]["message"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("invalid x-api-key")
+                );
+            }
+            Protocol::Gemini => {
+                assert_eq!((wrong_status, missing_status), (400, 403));
+                assert_eq!(wrong["error"]["code"], 400);
+                assert_eq!(wrong["error"]["status"], "INVALID_ARGUMENT");
+                assert_eq!(wrong["error"]["details"][0]["reason"], "API_KEY_INVALID");
+                assert_eq!(missing["error"]["status"], "PERMISSION_DENIED");
+            }
+        }
+
+        // A rotated key: the old one is refused from now on, the new one accepted.
+        emulator.state.require_api_key("key-two");
+        let (status, _) = call_with_key(&emulator, &http, protocol, Some("key-one")).await;
+        assert_eq!(status, wrong_status, "{protocol:?}: the old key is refused");
+        let (status, _) = call_with_key(&emulator, &http, protocol, Some("key-two")).await;
+        assert_eq!(status, 200, "{protocol:?}: the new key is accepted");
     }
 }

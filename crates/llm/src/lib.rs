@@ -1,6 +1,7 @@
 //! The language-model layer: providers, model selection, structured output, prompts, token
 //! budgets, and the offline generator.
 //!
+//! * [`api_key`] — provider keys, fixed or read from a file that may be rotated.
 //! * [`catalog`] — the model catalog (data, overridable) with limits and prices.
 //! * [`selection`] — seed 000's provider/model selection rules, never substituting silently.
 //! * [`providers`] — the OpenAI, Anthropic and Gemini wire protocols over reqwest.
@@ -16,6 +17,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+pub mod api_key;
 pub mod budget;
 pub mod catalog;
 pub mod error;
@@ -30,6 +32,7 @@ pub mod settings;
 pub mod structured;
 pub mod usage;
 
+pub use api_key::{ApiKeySource, KeyFileError, KeyFileProblem};
 pub use catalog::{ModelCatalog, ModelInfo, StructuredMode};
 pub use error::LlmError;
 pub use listing::ModelsResponse;

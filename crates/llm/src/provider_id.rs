@@ -98,6 +98,19 @@ impl ProviderId {
             ProviderId::Offline => None,
         }
     }
+
+    /// The environment variable naming a file that holds this provider's API key instead
+    /// (`OPENAI_API_KEY_FILE`, …), re-read when the file changes.
+    pub fn key_file_variable(self) -> Option<&'static str> {
+        match self {
+            ProviderId::OpenAi => Some("OPENAI_API_KEY_FILE"),
+            ProviderId::Claude => Some("ANTHROPIC_API_KEY_FILE"),
+            ProviderId::Gemini => Some("GOOGLE_API_KEY_FILE"),
+            ProviderId::Kimi => Some("MOONSHOT_API_KEY_FILE"),
+            ProviderId::OpenAiCompatible => Some("OPENAI_COMPATIBLE_API_KEY_FILE"),
+            ProviderId::Offline => None,
+        }
+    }
 }
 
 impl fmt::Display for ProviderId {
@@ -121,5 +134,12 @@ mod tests {
         assert_eq!(ProviderId::parse("google"), Some(ProviderId::Gemini));
         assert_eq!(ProviderId::parse("moonshot"), Some(ProviderId::Kimi));
         assert_eq!(ProviderId::parse("mistral"), None);
+        for id in ProviderId::ALL {
+            assert_eq!(
+                id.key_file_variable().map(str::to_owned),
+                id.key_variable().map(|v| format!("{v}_FILE")),
+                "{id}"
+            );
+        }
     }
 }

@@ -18,7 +18,8 @@ use crate::listing::ModelsResponse;
 use crate::prompts::PromptLibrary;
 use crate::provider_id::{ProviderId, WireProtocol};
 use crate::providers::{
-    ChatMessage, ChatRequest, ChatResponse, FinishReason, OutputSchema, ProviderClient, Role,
+    ChatMessage, ChatRequest, ChatResponse, FinishReason, OutputSchema, ProviderClient,
+    ProviderError, Role,
 };
 use crate::retry::RetryPolicy;
 use crate::selection::{ModelSelection, ResolvedModel, SelectionError};
@@ -179,16 +180,21 @@ impl LlmService {
                 continue;
             };
             let base_url = provider.base_url.as_deref().unwrap_or(&entry.base_url);
+            // A key file is read here, so a missing or empty one fails at startup.
+            let key = settings
+                .key_source(*id)
+                .map_err(|e| LlmError::Configuration(e.to_string()))?;
             clients.insert(
                 *id,
                 ProviderClient::new(
                     *id,
                     base_url,
-                    provider.api_key.clone(),
+                    None,
                     http.clone(),
                     settings.request_timeout,
                     settings.max_concurrency_per_provider,
                 )
+                .with_key_source(key)
                 .with_max_response_bytes(settings.max_response_bytes),
             );
         }
@@ -574,7 +580,10 @@ impl LlmService {
     }
 
     /// One model call with HTTP-level retries, each attempt recorded; cancellation interrupts the
-    /// request in flight or the wait between attempts.
+    /// request in flight or the wait between attempts. A rejected key read from a file gets one
+    /// immediate retry when re-reading the file yields another key (a rotation the per-request
+    /// metadata check missed); a static key, or a file still holding the rejected key, fails as
+    /// any authentication error does.
     #[allow(clippy::too_many_arguments)]
     async fn send_with_retries(
         &self,
@@ -587,12 +596,14 @@ impl LlmService {
         history: &mut Vec<AttemptRecord>,
     ) -> Result<ChatResponse, LlmError> {
         let mut attempt = 0;
+        let mut key_reloaded = false;
         loop {
             attempt += 1;
+            let key = client.current_key();
             let result = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => return Err(LlmError::Cancelled),
-                result = client.send(request) => result,
+                result = client.send_with_key(request, key.as_ref()) => result,
             };
             self.record_call(model, result.as_ref().err().map(ToString::to_string));
             match result {
@@ -609,7 +620,16 @@ impl LlmService {
                     return Ok(response);
                 }
                 Err(error) => {
-                    let wait = self.retry.wait_after(attempt, &error);
+                    // Once per call, so a file that keeps changing to rejected keys cannot loop.
+                    let new_key = !key_reloaded
+                        && matches!(error, ProviderError::Authentication { .. })
+                        && client.reload_key_after_rejection(key.as_ref());
+                    let wait = if new_key {
+                        key_reloaded = true;
+                        Some(Duration::ZERO)
+                    } else {
+                        self.retry.wait_after(attempt, &error)
+                    };
                     history.push(AttemptRecord {
                         call,
                         purpose,
@@ -627,6 +647,15 @@ impl LlmService {
                             http_attempts: attempt,
                         });
                     };
+                    if new_key {
+                        tracing::info!(
+                            provider = %model.provider,
+                            model = %model.model,
+                            attempt,
+                            "the provider rejected the API key and the key file holds another one; retrying with it"
+                        );
+                        continue;
+                    }
                     tracing::warn!(
                         provider = %model.provider,
                         model = %model.model,

@@ -1,15 +1,18 @@
 //! Plain settings for the language-model layer, filled by the configuration crate (or from the
 //! environment variables of seed 000 with [`LlmSettings::from_lookup`]).
 //!
-//! Keys are `SecretString`s so they never reach Debug output, logs or error messages. A provider is
-//! offered only when it can be called: the four vendors need a key, `openai-compatible` needs a base
-//! URL, and `offline` is always offered.
+//! Keys are `SecretString`s so they never reach Debug output, logs or error messages. A key may
+//! also come from a file (`OPENAI_API_KEY_FILE`, …) that is re-read when it changes
+//! ([`crate::api_key`]); setting both forms for one provider is an error. A provider is offered only
+//! when it can be called: the four vendors need a key (or key file), `openai-compatible` needs a
+//! base URL, and `offline` is always offered.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::api_key::{ApiKeySource, KeyFileError};
 use crate::provider_id::ProviderId;
 
 /// Connection settings for one provider.
@@ -18,6 +21,9 @@ pub struct ProviderSettings {
     /// API key (`OPENAI_API_KEY`, `ANTHROPIC_API_KEY`, `GOOGLE_API_KEY`, `MOONSHOT_API_KEY`,
     /// `OPENAI_COMPATIBLE_API_KEY`).
     pub api_key: Option<SecretString>,
+    /// A file holding the API key (`OPENAI_API_KEY_FILE`, … ), re-read when it changes; exclusive
+    /// with `api_key`.
+    pub api_key_file: Option<PathBuf>,
     /// Default model for this provider (`OPENAI_MODEL`, `ANTHROPIC_MODEL`, `GOOGLE_MODEL`,
     /// `MOONSHOT_MODEL`, `OPENAI_COMPATIBLE_MODEL`); the catalog's default when unset.
     pub model: Option<String>,
@@ -97,6 +103,8 @@ impl LlmSettings {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let provider_settings = |prefix: &str| ProviderSettings {
             api_key: get(&format!("{prefix}_API_KEY")).map(SecretString::from),
+            api_key_file: get(&format!("{prefix}_API_KEY_FILE"))
+                .map(|path| PathBuf::from(path.trim())),
             model: get(&format!("{prefix}_MODEL")),
             base_url: get(&format!("{prefix}_BASE_URL")),
         };
@@ -136,7 +144,7 @@ impl LlmSettings {
         let max_concurrency_per_provider =
             whole("LLM_MAX_CONCURRENCY", "a whole number such as 8")?
                 .map_or(defaults.max_concurrency_per_provider, |n| n as usize);
-        Ok(LlmSettings {
+        let settings = LlmSettings {
             provider: get("LLM_PROVIDER"),
             request_timeout,
             max_concurrency_per_provider,
@@ -150,7 +158,31 @@ impl LlmSettings {
             prompts_dir: get("PROMPTS_DIR").map(PathBuf::from),
             catalog_path: get("LLM_MODEL_CATALOG").map(PathBuf::from),
             ..defaults
-        })
+        };
+        // Key files are read now, so a missing or empty one fails at startup, not at a call.
+        for id in ProviderId::ALL {
+            settings.key_source(id)?;
+        }
+        Ok(settings)
+    }
+
+    /// Where a provider's key comes from: the key, the key file (read once here to check it), or
+    /// nothing. Both set is an error naming the two variables.
+    pub fn key_source(&self, id: ProviderId) -> Result<Option<ApiKeySource>, SettingsError> {
+        let (Some(provider), Some(variable), Some(file_variable)) =
+            (self.provider(id), id.key_variable(), id.key_file_variable())
+        else {
+            return Ok(None);
+        };
+        match (&provider.api_key, &provider.api_key_file) {
+            (Some(_), Some(_)) => Err(SettingsError::KeyConflict {
+                variable,
+                file_variable,
+            }),
+            (Some(key), None) => Ok(Some(ApiKeySource::Static(key.clone()))),
+            (None, Some(path)) => Ok(Some(ApiKeySource::from_file(file_variable, path)?)),
+            (None, None) => Ok(None),
+        }
     }
 
     /// The connection settings of one provider (`offline` has none).
@@ -182,9 +214,9 @@ impl LlmSettings {
         match id {
             ProviderId::Offline => true,
             ProviderId::OpenAiCompatible => self.openai_compatible.base_url.is_some(),
-            other => self
-                .provider(other)
-                .is_some_and(|settings| settings.api_key.is_some()),
+            other => self.provider(other).is_some_and(|settings| {
+                settings.api_key.is_some() || settings.api_key_file.is_some()
+            }),
         }
     }
 }
@@ -198,6 +230,16 @@ pub enum SettingsError {
         value: String,
         expected: &'static str,
     },
+    #[error(
+        "both {variable} and {file_variable} are set; set only one of them (the key, or the file holding it)"
+    )]
+    KeyConflict {
+        variable: &'static str,
+        file_variable: &'static str,
+    },
+    /// A key file that is missing, unreadable or empty.
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
 }
 
 #[cfg(test)]
@@ -254,5 +296,53 @@ mod tests {
         }
         let err = LlmSettings::from_lookup(lookup(&[("LLM_TEMPERATURE", "warm")])).unwrap_err();
         assert!(err.to_string().contains("LLM_TEMPERATURE"));
+    }
+
+    #[test]
+    fn key_files_are_read_at_startup_and_misconfiguration_names_the_variable() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = dir.path().join("google-key");
+        std::fs::write(&key, "AIza-from-file\n").unwrap();
+        let key_path = key.display().to_string();
+        let settings =
+            LlmSettings::from_lookup(lookup(&[("GOOGLE_API_KEY_FILE", &key_path)])).unwrap();
+        assert!(settings.is_offered(ProviderId::Gemini));
+        assert_eq!(settings.google.api_key_file.as_deref(), Some(key.as_path()));
+        let source = settings.key_source(ProviderId::Gemini).unwrap().unwrap();
+        assert_eq!(
+            secrecy::ExposeSecret::expose_secret(&source.current()),
+            "AIza-from-file"
+        );
+        assert!(!format!("{settings:?}").contains("AIza-from-file"));
+
+        let err = LlmSettings::from_lookup(lookup(&[
+            ("GOOGLE_API_KEY", "AIza-inline"),
+            ("GOOGLE_API_KEY_FILE", &key_path),
+        ]))
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, SettingsError::KeyConflict { .. }), "{text}");
+        assert!(
+            text.contains("GOOGLE_API_KEY ") && text.contains("GOOGLE_API_KEY_FILE"),
+            "{text}"
+        );
+        assert!(!text.contains("AIza"), "{text}");
+
+        let empty = dir.path().join("empty");
+        std::fs::write(&empty, "\n").unwrap();
+        let missing = dir.path().join("missing");
+        for (variable, path) in [
+            ("OPENAI_API_KEY_FILE", &empty),
+            ("OPENAI_COMPATIBLE_API_KEY_FILE", &missing),
+        ] {
+            let path_text = path.display().to_string();
+            let err = LlmSettings::from_lookup(lookup(&[(variable, &path_text)])).unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, SettingsError::KeyFile(_)), "{text}");
+            assert!(
+                text.starts_with(&format!("{variable}={path_text}: ")),
+                "{text}"
+            );
+        }
     }
 }

@@ -224,6 +224,13 @@ pub(crate) fn classify_error(
     if status == 429 && daily {
         return ProviderError::QuotaExhausted { status, message };
     }
+    // Gemini answers a wrong or revoked key with 400 INVALID_ARGUMENT; only the reason says it is
+    // the key, which the user must fix (and a rotated key file is re-read for).
+    let bad_key = typed("ErrorInfo")
+        .any(|d| d.get("reason").and_then(Value::as_str) == Some("API_KEY_INVALID"));
+    if bad_key {
+        return ProviderError::Authentication { status, message };
+    }
     classify_status(status, message, retry_after.max(retry_delay))
 }
 
@@ -339,5 +346,29 @@ mod tests {
             String::new(),
         );
         assert!(matches!(daily, ProviderError::QuotaExhausted { .. }));
+    }
+
+    #[test]
+    fn a_wrong_key_is_an_authentication_error_despite_the_400() {
+        let bad_key = classify_error(
+            400,
+            &json!({"error": {"code": 400, "status": "INVALID_ARGUMENT",
+                "message": "API key not valid. Please pass a valid API key.", "details": [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+                 "domain": "googleapis.com"}]}}),
+            None,
+            String::new(),
+        );
+        assert!(
+            matches!(bad_key, ProviderError::Authentication { status: 400, .. }),
+            "{bad_key:?}"
+        );
+        let bad_request = classify_error(
+            400,
+            &json!({"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": "bad field"}}),
+            None,
+            String::new(),
+        );
+        assert!(matches!(bad_request, ProviderError::BadRequest { .. }));
     }
 }

@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::api_key::ApiKeySource;
 use crate::catalog::StructuredMode;
 use crate::provider_id::{ProviderId, WireProtocol};
 use crate::usage::Usage;
@@ -214,7 +215,8 @@ pub(crate) struct WireRequest {
 pub struct ProviderClient {
     id: ProviderId,
     base_url: String,
-    api_key: Option<SecretString>,
+    /// Shared by clones, so every clone sees a rotated key file's cache.
+    api_key: Option<Arc<ApiKeySource>>,
     http: reqwest::Client,
     timeout: Duration,
     limiter: Arc<Semaphore>,
@@ -227,6 +229,10 @@ impl std::fmt::Debug for ProviderClient {
             .field("id", &self.id)
             .field("base_url", &self.base_url)
             .field("has_key", &self.api_key.is_some())
+            .field(
+                "key_file",
+                &self.api_key.as_deref().and_then(ApiKeySource::path),
+            )
             .finish()
     }
 }
@@ -243,7 +249,7 @@ impl ProviderClient {
         ProviderClient {
             id,
             base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key,
+            api_key: api_key.map(|key| Arc::new(ApiKeySource::Static(key))),
             http,
             timeout,
             limiter: Arc::new(Semaphore::new(max_concurrency.max(1))),
@@ -258,14 +264,46 @@ impl ProviderClient {
         self
     }
 
+    /// Takes the key from `source` (a key file that may be rotated, say) instead of the key given
+    /// to [`ProviderClient::new`]; `None` sends no key.
+    pub fn with_key_source(mut self, source: Option<ApiKeySource>) -> ProviderClient {
+        self.api_key = source.map(Arc::new);
+        self
+    }
+
     pub fn id(&self) -> ProviderId {
         self.id
     }
 
-    /// Calls the model once. Waits for a slot under the provider's concurrency limit first; the
-    /// slot is released when the answer has been read.
+    /// The key to send now (a key file is re-read first if it changed).
+    pub fn current_key(&self) -> Option<SecretString> {
+        self.api_key.as_deref().map(ApiKeySource::current)
+    }
+
+    /// After the provider rejected `rejected`: re-reads a key file and tells whether it now holds
+    /// another key, worth one more try. `false` for a static key or no key.
+    pub fn reload_key_after_rejection(&self, rejected: Option<&SecretString>) -> bool {
+        match (self.api_key.as_deref(), rejected) {
+            (Some(source), Some(rejected)) => source.reload_after_rejection(rejected),
+            _ => false,
+        }
+    }
+
+    /// Calls the model once with the current key. Waits for a slot under the provider's
+    /// concurrency limit first; the slot is released when the answer has been read.
     pub async fn send(&self, request: &ChatRequest) -> Result<ChatResponse, ProviderError> {
-        let key = self.api_key.as_ref().map(|k| k.expose_secret());
+        self.send_with_key(request, self.current_key().as_ref())
+            .await
+    }
+
+    /// [`ProviderClient::send`] with this key (from [`ProviderClient::current_key`]), so a caller
+    /// knows which key a rejection was about.
+    pub async fn send_with_key(
+        &self,
+        request: &ChatRequest,
+        key: Option<&SecretString>,
+    ) -> Result<ChatResponse, ProviderError> {
+        let key = key.map(|k| k.expose_secret());
         let wire = match self.id.protocol() {
             WireProtocol::OpenAiChat => openai::build_request(self.id, request),
             WireProtocol::AnthropicMessages => anthropic::build_request(request),
