@@ -118,6 +118,19 @@ impl TestApp {
         report
     }
 
+    /// Stops the application as a crashed or restarted process would leave it (its database
+    /// kept) and starts a new one on the same database and settings: a fresh sandbox, a fresh
+    /// process state, the durable state (jobs, chat checkpoints) as it was.
+    pub async fn restart(mut self) -> Self {
+        self.server.abort();
+        let db = self.db.take().expect("the test database");
+        let settings = self.app.settings.clone();
+        let Self { app, .. } = self;
+        app.shutdown(std::time::Duration::from_secs(1)).await;
+        let db = TestDatabase::reopen(db).await;
+        Self::with(db, move |fresh| *fresh = settings).await
+    }
+
     /// Stops the server and the application and drops the database.
     pub async fn stop(mut self) {
         self.server.abort();

@@ -71,6 +71,17 @@ impl TestDatabase {
         Ok(Some(fixture))
     }
 
+    /// The same database with a new connection pool, as a restarted process would open it
+    /// (the old pool may have been closed).
+    pub async fn reopen(mut self) -> Self {
+        let cleanup = self.cleanup.take();
+        let url = self.url.clone();
+        let db = Database::connect_with(&url, &test_pool())
+            .await
+            .unwrap_or_else(|error| panic!("reopening {url}: {error}"));
+        Self { db, url, cleanup }
+    }
+
     /// SQLite, plus PostgreSQL when configured: run one test body against each.
     pub async fn all() -> Result<Vec<Self>, StoreError> {
         let mut all = vec![Self::sqlite().await?];
