@@ -15,6 +15,7 @@ mod facts;
 mod jql_query;
 mod phrasebook;
 mod requirement_analysis;
+mod requirement_rules;
 mod story_tasks;
 mod test_cases;
 mod ticket_assessment;
