@@ -7,11 +7,29 @@ fn error_for(kind: TaskKind, input: serde_json::Value) -> GenerationError {
     offline::generate(kind, &input).expect_err("input must be refused")
 }
 
+/// The one text each task cannot do without.
+fn main_field(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::ChatIntent
+        | TaskKind::TicketDraft
+        | TaskKind::TicketUpdate
+        | TaskKind::ChatAnswer => "message",
+        TaskKind::RequirementAnalysis => "requirement",
+        TaskKind::JqlQuery => "request",
+        TaskKind::TicketAssessment => "ticket_key",
+        TaskKind::TicketDescription
+        | TaskKind::EpicStories
+        | TaskKind::StoryTasks
+        | TaskKind::TestCases
+        | TaskKind::DraftPrPlan => "summary",
+    }
+}
+
 #[test]
-fn missing_summary_is_named() {
+fn missing_main_text_is_named() {
     for kind in TaskKind::ALL {
         let err = error_for(kind, json!({"description": "no summary here"}));
-        assert_eq!(err.field(), Some("summary"), "{kind}: {err}");
+        assert_eq!(err.field(), Some(main_field(kind)), "{kind}: {err}");
         assert!(err.is_caller_error());
         assert!(err.to_string().contains("is required"), "{err}");
     }
