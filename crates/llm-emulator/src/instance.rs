@@ -25,15 +25,44 @@ pub(crate) fn task_of(name: Option<&str>, schema: &Value) -> Option<TaskKind> {
 }
 
 /// An answer for a request carrying `schema`: the offline generator's for a known task (fed the
-/// prompt's summary line and text), else a minimal instance.
+/// prompt's summary line and text, and for the chat tasks its message and ticket lines), else
+/// a minimal instance.
 pub(crate) fn answer_for(name: Option<&str>, schema: &Value, prompt: &str) -> Value {
     if let Some(kind) = task_of(name, schema) {
-        let input = json!({"summary": summary_line(prompt), "description": prompt});
+        let summary = summary_line(prompt);
+        // Chat prompts put what the user wrote on a `**Message:**` (or `**Request:**`,
+        // `**Requirement:**`) line; a prompt without one is answered from its summary line.
+        let message = labelled_line(prompt, &["Message", "Request", "Requirement"])
+            .unwrap_or_else(|| summary.clone());
+        let mut input = json!({
+            "summary": summary,
+            "description": prompt,
+            "message": message,
+            "requirement": message,
+            "request": message,
+        });
+        if let (Some(ticket), Some(object)) =
+            (labelled_line(prompt, &["Ticket"]), input.as_object_mut())
+        {
+            object.insert("ticket_key".to_owned(), Value::String(ticket));
+        }
         if let Ok(output) = generation::offline::generate(kind, &input) {
             return output;
         }
     }
     minimal_instance(schema)
+}
+
+/// The text after the first `**<label>:**` line opening of `prompt`, for the first label that
+/// has a non-empty one.
+fn labelled_line(prompt: &str, labels: &[&str]) -> Option<String> {
+    labels.iter().find_map(|label| {
+        let marker = format!("**{label}:**");
+        prompt.lines().find_map(|line| {
+            let rest = line.trim_start().strip_prefix(marker.as_str())?.trim();
+            (!rest.is_empty()).then(|| rest.to_owned())
+        })
+    })
 }
 
 /// The `**Summary:** …` line of a Planwright prompt, else its first non-empty line.
@@ -196,6 +225,46 @@ mod tests {
             "**Summary:** Add password reset\n\nUsers forget passwords.",
         );
         assert!(answer.get("purpose").is_some(), "{answer}");
+    }
+
+    #[test]
+    fn chat_prompts_are_answered_from_their_message_and_ticket_lines() {
+        let prompt = "Classify the intent of this chat message.\n\n## Message\n**Message:** find open bugs in PAY";
+        let answer = answer_for(Some("chat_intent"), &json!({}), prompt);
+        assert_eq!(answer["intent"], "search", "{answer}");
+
+        let prompt = "Write the JQL query for this request.\n\n## Request\n**Request:** open bugs in PAY assigned to me\n**Default project:** none";
+        let answer = answer_for(Some("jql_query"), &json!({}), prompt);
+        assert_eq!(
+            answer["jql"],
+            "project = PAY AND issuetype = Bug AND statusCategory != Done AND assignee = currentUser() ORDER BY updated DESC"
+        );
+
+        let prompt = "## Request\n**Message:** raise it to High\n\n## The ticket now\n**Ticket:** PAY-7\n**Summary:** PayPal checkout fails";
+        let answer = answer_for(Some("ticket_update"), &json!({}), prompt);
+        assert_eq!(answer["priority"], "High", "{answer}");
+        assert!(
+            answer["rationale"].as_str().unwrap().contains("PAY-7"),
+            "{answer}"
+        );
+
+        let prompt = "## Request\n**Message:** create a bug: export button does nothing on Safari";
+        let answer = answer_for(Some("ticket_draft"), &json!({}), prompt);
+        assert_eq!(
+            answer["summary"], "Export button does nothing on Safari",
+            "{answer}"
+        );
+        assert_eq!(answer["issue_type"], "Bug");
+    }
+
+    #[test]
+    fn labelled_lines_fall_back_in_order() {
+        let prompt = "**Summary:** A\n**Request:** \n**Requirement:** users must export";
+        assert_eq!(
+            labelled_line(prompt, &["Message", "Request", "Requirement"]).as_deref(),
+            Some("users must export")
+        );
+        assert_eq!(labelled_line(prompt, &["Ticket"]), None);
     }
 
     #[test]

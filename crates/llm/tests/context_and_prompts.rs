@@ -172,3 +172,77 @@ async fn from_settings_applies_the_catalog_and_prompt_overrides() {
         "capped by the override's max_output"
     );
 }
+
+#[tokio::test]
+async fn chat_request_tasks_render_their_message_and_are_answered_from_it() {
+    let conversation = serde_json::json!([
+        {"role": "user", "text": "What do you think of PAY-7?"},
+        {"role": "assistant", "text": "PAY-7 has no acceptance criteria."}
+    ]);
+    let inputs = [
+        (
+            TaskKind::ChatIntent,
+            serde_json::json!({"message": "find open bugs in PAY", "conversation": conversation}),
+            "**Message:** find open bugs in PAY",
+        ),
+        (
+            TaskKind::TicketDraft,
+            serde_json::json!({"message": "create a bug: export button does nothing on Safari",
+                "conversation": conversation, "project_key": "WEB",
+                "issue_types": ["Bug", "Story"], "priorities": ["High", "Low"],
+                "components": ["Web App"]}),
+            "**Message:** create a bug: export button does nothing on Safari",
+        ),
+        (
+            TaskKind::TicketUpdate,
+            serde_json::json!({"message": "raise it to High", "conversation": conversation,
+                "ticket_key": "PAY-7", "summary": "PayPal checkout fails",
+                "labels": ["checkout"], "priorities": ["High", "Low"]}),
+            "**Ticket:** PAY-7",
+        ),
+        (
+            TaskKind::JqlQuery,
+            serde_json::json!({"request": "open bugs in PAY assigned to me", "project_key": "WEB"}),
+            "**Request:** open bugs in PAY assigned to me",
+        ),
+    ];
+    let (_emulator, service) = setup(|_| {}).await;
+    for (task, input, line) in inputs {
+        for provider in ["openai", "claude", "gemini", "kimi", "offline"] {
+            let mut req = request(&service, provider, None);
+            req.task = task;
+            req.input = input.clone();
+            let generation = service
+                .generate(req)
+                .await
+                .unwrap_or_else(|e| panic!("{task} via {provider}: {e}"));
+            assert_valid(task, &generation.output);
+            let prompt = &generation.user_prompt;
+            assert!(!prompt.contains("{{"), "{task}: unrendered template");
+            assert!(prompt.lines().any(|l| l == line), "{task}: {prompt}");
+            if task != TaskKind::JqlQuery {
+                assert!(
+                    prompt.contains("- **user:** What do you think of PAY-7?"),
+                    "{prompt}"
+                );
+            }
+            // The emulated models answer with the offline generator fed the prompt's lines.
+            match task {
+                TaskKind::ChatIntent => assert_eq!(generation.output["intent"], "search"),
+                TaskKind::TicketDraft => {
+                    assert_eq!(generation.output["issue_type"], "Bug");
+                    assert!(prompt.contains("**Components:** Web App"), "{prompt}");
+                }
+                TaskKind::TicketUpdate => assert_eq!(generation.output["priority"], "High"),
+                _ => assert!(
+                    generation.output["jql"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("project = PAY AND issuetype = Bug"),
+                    "{provider}: {}",
+                    generation.output
+                ),
+            }
+        }
+    }
+}

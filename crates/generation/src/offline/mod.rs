@@ -9,6 +9,7 @@
 
 mod chat_answer;
 mod chat_intent;
+mod chat_text;
 mod draft_pr_plan;
 mod epic_stories;
 mod facts;
