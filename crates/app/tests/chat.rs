@@ -48,7 +48,7 @@ fn issues_with_summary(app: &TestApp, summary: &str) -> Vec<String> {
     let store = app.sandbox().state().read();
     store
         .issues()
-        .filter(|issue| issue.summary() == summary)
+        .filter(|issue| issue.summary == summary)
         .map(|issue| issue.key.clone())
         .collect()
 }
@@ -59,13 +59,21 @@ async fn the_seed_workflow_creates_the_ticket_once_after_confirmation() {
         let (task_id, waiting) = ask(&app, "john@example.com", CREATE_BUG, "json").await;
         assert_eq!(waiting["status"], "waiting_confirmation", "{waiting:#}");
         let data = &waiting["data"];
-        let summary = data["ticket_summary"].as_str().expect("a summary").to_owned();
+        let summary = data["ticket_summary"]
+            .as_str()
+            .expect("a summary")
+            .to_owned();
         assert!(!summary.is_empty());
         assert_eq!(data["issue_type"], "Bug", "{data:#}");
         assert_eq!(data["priority"], "High", "{data:#}");
         let write = &data["write_plan"]["writes"][0];
         assert_eq!(write["method"], "POST");
-        assert!(write["path"].as_str().unwrap().ends_with("/rest/api/3/issue"));
+        assert!(
+            write["path"]
+                .as_str()
+                .unwrap()
+                .ends_with("/rest/api/3/issue")
+        );
         assert_eq!(write["body"]["fields"]["summary"], summary.as_str());
         assert_eq!(data["proposal_hash"].as_str().map(str::len), Some(64));
         // Nothing is written while waiting.
@@ -81,13 +89,21 @@ async fn the_seed_workflow_creates_the_ticket_once_after_confirmation() {
         assert_eq!(result["type"], "ticket_created");
         let key = result["ticket_key"].as_str().expect("the created key");
         assert_eq!(issues_with_summary(&app, &summary), [key.to_owned()]);
-        assert!(result["ticket_url"].as_str().unwrap().ends_with(&format!("/browse/{key}")));
+        assert!(
+            result["ticket_url"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!("/browse/{key}"))
+        );
         assert_eq!(app.sandbox().write_log().successful().len(), 1);
 
         // A second answer is refused with the current status and writes nothing more.
         let (status, again) = resume(&app, &task_id, json!({"confirmation": true})).await;
         assert_eq!(status, StatusCode::CONFLICT, "{again}");
-        assert!(again["detail"].as_str().unwrap().contains("completed"), "{again}");
+        assert!(
+            again["detail"].as_str().unwrap().contains("completed"),
+            "{again}"
+        );
         app.drain().await;
         assert_eq!(issues_with_summary(&app, &summary).len(), 1);
         app.stop().await;
@@ -114,7 +130,10 @@ async fn a_rejected_proposal_writes_nothing() {
 async fn edits_are_validated_and_shown_again_before_any_write() {
     let app = TestApp::full().await;
     let (task_id, waiting) = ask(&app, "ana", CREATE_BUG, "json").await;
-    let first_hash = waiting["data"]["proposal_hash"].as_str().unwrap().to_owned();
+    let first_hash = waiting["data"]["proposal_hash"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let (status, _) = resume(
         &app,
         &task_id,
@@ -131,7 +150,10 @@ async fn edits_are_validated_and_shown_again_before_any_write() {
     let again = poll(&app, &task_id).await;
     assert_eq!(again["status"], "waiting_confirmation", "{again:#}");
     let data = &again["data"];
-    assert_eq!(data["ticket_summary"], "Passwords with special characters break login");
+    assert_eq!(
+        data["ticket_summary"],
+        "Passwords with special characters break login"
+    );
     assert_eq!(data["components"], json!([]));
     assert_eq!(data["assignee"]["display_name"], "Priya Raman", "{data:#}");
     let notes = data["notes"].to_string();
@@ -158,10 +180,16 @@ async fn edits_are_validated_and_shown_again_before_any_write() {
     assert_eq!(status, StatusCode::ACCEPTED);
     app.drain().await;
     let done = poll(&app, &task_id).await;
-    let key = done["result"]["ticket_key"].as_str().expect("created").to_owned();
+    let key = done["result"]["ticket_key"]
+        .as_str()
+        .expect("created")
+        .to_owned();
     let store = app.sandbox().state().read();
     let issue = store.issue(&key).expect("exists");
-    assert_eq!(issue.summary(), "Passwords with special characters break login");
+    assert_eq!(
+        issue.summary,
+        "Passwords with special characters break login"
+    );
     drop(store);
     app.stop().await;
 }
@@ -170,7 +198,10 @@ async fn edits_are_validated_and_shown_again_before_any_write() {
 async fn a_task_waiting_for_confirmation_survives_a_restart() {
     let app = TestApp::full().await;
     let (task_id, waiting) = ask(&app, "ana", CREATE_BUG, "json").await;
-    let summary = waiting["data"]["ticket_summary"].as_str().unwrap().to_owned();
+    let summary = waiting["data"]["ticket_summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let app = app.restart().await;
     let after = poll(&app, &task_id).await;
     assert_eq!(after["status"], "waiting_confirmation");
@@ -196,10 +227,16 @@ async fn an_expired_proposal_fails_with_the_reason_and_cannot_be_confirmed() {
         .unwrap();
     let (status, refused) = resume(&app, &task_id, json!({"confirmation": true})).await;
     assert_eq!(status, StatusCode::CONFLICT, "{refused}");
-    assert!(refused["detail"].as_str().unwrap().contains("failed"), "{refused}");
+    assert!(
+        refused["detail"].as_str().unwrap().contains("failed"),
+        "{refused}"
+    );
     let failed = poll(&app, &task_id).await;
     assert_eq!(failed["status"], "failed");
-    assert!(failed["error"].as_str().unwrap().contains("expired"), "{failed}");
+    assert!(
+        failed["error"].as_str().unwrap().contains("expired"),
+        "{failed}"
+    );
     app.drain().await;
     assert!(app.sandbox().write_log().is_empty());
     app.stop().await;
@@ -209,7 +246,10 @@ async fn an_expired_proposal_fails_with_the_reason_and_cannot_be_confirmed() {
 async fn a_create_whose_response_was_lost_is_not_repeated() {
     let app = TestApp::full().await;
     let (task_id, waiting) = ask(&app, "ana", CREATE_BUG, "json").await;
-    let summary = waiting["data"]["ticket_summary"].as_str().unwrap().to_owned();
+    let summary = waiting["data"]["ticket_summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // The next write fails with a gateway error: its outcome is unknown to the agent, which
     // must look before it writes again.
     app.sandbox().faults().server_error_next(1, 502);
@@ -263,7 +303,9 @@ async fn every_intent_answers_offline_in_json_and_markdown() {
             .collect();
         let store = app.sandbox().state().read();
         for key in &keys {
-            assert_eq!(store.issue(key).unwrap().issue_type_name(), "Bug", "{key}");
+            let issue = store.issue(key).unwrap();
+            let issue_type = store.issue_type(&issue.issue_type_id).unwrap();
+            assert_eq!(issue_type.name, "Bug", "{key}");
         }
         assert!(!keys.is_empty());
         drop(store);
@@ -289,7 +331,10 @@ async fn every_intent_answers_offline_in_json_and_markdown() {
             .iter()
             .map(|change| change["field"].as_str().unwrap())
             .collect();
-        assert!(fields.contains(&"priority") && fields.contains(&"labels"), "{data:#}");
+        assert!(
+            fields.contains(&"priority") && fields.contains(&"labels"),
+            "{data:#}"
+        );
         assert_eq!(data["write_plan"]["writes"][0]["method"], "PUT");
         resume(&app, &task, json!({"confirmation": true})).await;
         app.drain().await;
@@ -306,11 +351,7 @@ async fn every_intent_answers_offline_in_json_and_markdown() {
 #[tokio::test]
 async fn conversations_carry_memory_belong_to_their_user_and_can_be_deleted() {
     let app = TestApp::full().await;
-    let (status, first) = send(
-        &app,
-        json!({"message": "Assess DEMO-5", "user_id": "ana"}),
-    )
-    .await;
+    let (status, first) = send(&app, json!({"message": "Assess DEMO-5", "user_id": "ana"})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let conversation = first["conversation_id"].as_str().unwrap().to_owned();
     app.drain().await;
@@ -381,7 +422,13 @@ async fn the_live_view_streams_every_step_and_ends() {
         .text()
         .await
         .unwrap();
-    for step in ["event: classified", "event: planned", "event: tool", "event: completed", "event: end"] {
+    for step in [
+        "event: classified",
+        "event: planned",
+        "event: tool",
+        "event: completed",
+        "event: end",
+    ] {
         assert!(body.contains(step), "{step} missing:\n{body}");
     }
     // Reconnecting after the last step replays nothing but the end.
@@ -402,16 +449,21 @@ async fn the_live_view_streams_every_step_and_ends() {
 
 #[tokio::test]
 async fn bad_input_is_a_4xx_naming_the_field() {
-    let app = TestApp::with(
-        store::TestDatabase::sqlite().await.unwrap(),
-        |settings| settings.chat.max_active_tasks_per_user = 1,
-    )
+    let app = TestApp::with(store::TestDatabase::sqlite().await.unwrap(), |settings| {
+        settings.chat.max_active_tasks_per_user = 1
+    })
     .await;
     let cases = [
         (json!({"message": "", "user_id": "a"}), "message"),
-        (json!({"message": "x".repeat(10_001), "user_id": "a"}), "message"),
+        (
+            json!({"message": "x".repeat(10_001), "user_id": "a"}),
+            "message",
+        ),
         (json!({"message": "hi"}), "user_id"),
-        (json!({"message": "hi", "user_id": "a", "output_format": "xml"}), "output_format"),
+        (
+            json!({"message": "hi", "user_id": "a", "output_format": "xml"}),
+            "output_format",
+        ),
     ];
     for (body, field) in cases {
         let (status, error) = send(&app, body).await;
@@ -432,7 +484,10 @@ async fn bad_input_is_a_4xx_naming_the_field() {
     let (status, _) = send(&app, json!({"message": "Find bugs", "user_id": "a"})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     let response = app
-        .post("/chat/send", &json!({"message": "Find more bugs", "user_id": "a"}))
+        .post(
+            "/chat/send",
+            &json!({"message": "Find more bugs", "user_id": "a"}),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(response.headers().contains_key("retry-after"));

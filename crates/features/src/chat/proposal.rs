@@ -205,7 +205,13 @@ pub(crate) async fn validate(env: &JobEnv, draft: &mut Draft) -> Result<(), Fail
             }
             let mut components = Vec::new();
             for component in &fields.components {
-                match pick(&options.components, component) {
+                // A project without components has none to pick: every name is unknown.
+                let found = if options.components.is_empty() {
+                    None
+                } else {
+                    pick(&options.components, component)
+                };
+                match found {
                     Some(name) if !components.contains(&name) => components.push(name),
                     Some(_) => {}
                     None => notes.push(format!(
