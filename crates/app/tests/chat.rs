@@ -499,3 +499,89 @@ async fn bad_input_is_a_4xx_naming_the_field() {
     app.drain().await;
     app.stop().await;
 }
+
+/// The application with OpenAI served by a model-provider emulator.
+async fn with_emulator() -> (TestApp, llm_emulator::RunningEmulator) {
+    let emulator = llm_emulator::spawn(llm_emulator::EmulatorState::new())
+        .await
+        .expect("the emulator starts");
+    let url = emulator.openai_url();
+    let app = TestApp::with(store::TestDatabase::sqlite().await.unwrap(), |settings| {
+        settings.llm.provider = Some("openai".into());
+        settings.llm.openai_api_key = Some(config::Secret::new("sk-chat-test".to_owned()));
+        settings.llm.openai_base_url = Some(url);
+    })
+    .await;
+    (app, emulator)
+}
+
+#[tokio::test]
+async fn a_model_drives_the_agent_and_its_jql_is_validated_before_use() {
+    let (app, emulator) = with_emulator().await;
+    // The model classifies the message and writes the JQL; the agent follows it.
+    emulator.state.push(llm_emulator::Scripted::Json(json!({
+        "intent": "search", "confidence": 0.93, "ticket_keys": [], "reasoning": "asks for issues"
+    })));
+    emulator.state.push(llm_emulator::Scripted::Json(json!({
+        "jql": "project = DEMO AND issuetype = Bug ORDER BY created DESC",
+        "explanation": "Bugs in DEMO, newest first"
+    })));
+    let (_, found) = ask(&app, "ana", "anything broken lately?", "json").await;
+    assert_eq!(found["status"], "completed", "{found:#}");
+    let result = &found["result"];
+    assert_eq!(result["type"], "search_results");
+    assert_eq!(
+        result["data"]["jql"],
+        "project = DEMO AND issuetype = Bug ORDER BY created DESC"
+    );
+    assert_eq!(result["usage"]["provider"], "openai", "{result:#}");
+    assert_eq!(result["usage"]["calls"], 2);
+    assert_eq!(emulator.state.requests().len(), 2);
+
+    // JQL that does not parse is never sent to Jira: the user is asked to rephrase.
+    emulator.state.push(llm_emulator::Scripted::Json(json!({
+        "intent": "search", "confidence": 0.9, "ticket_keys": [], "reasoning": "search"
+    })));
+    emulator.state.push(llm_emulator::Scripted::Json(json!({
+        "jql": "project = = DEMO ORDER", "explanation": "broken"
+    })));
+    let searches_before = app.sandbox().state().read().issue_count();
+    let (_, refused) = ask(&app, "ana", "anything broken lately?", "json").await;
+    assert_eq!(refused["status"], "completed", "{refused:#}");
+    assert_eq!(refused["result"]["type"], "clarification", "{refused:#}");
+    assert!(
+        refused["result"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JQL"),
+        "{refused:#}"
+    );
+    assert_eq!(app.sandbox().state().read().issue_count(), searches_before);
+
+    // Unscripted, the emulator answers every task by its rules: a ticket is still proposed.
+    let (_, waiting) = ask(&app, "ana", CREATE_BUG, "json").await;
+    assert_eq!(waiting["status"], "waiting_confirmation", "{waiting:#}");
+    assert!(app.sandbox().write_log().is_empty());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_answers_racing_write_once() {
+    let app = TestApp::full().await;
+    let (task_id, waiting) = ask(&app, "ana", CREATE_BUG, "json").await;
+    let summary = waiting["data"]["ticket_summary"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = json!({"confirmation": true});
+    let (first, second) = tokio::join!(
+        resume(&app, &task_id, body.clone()),
+        resume(&app, &task_id, body.clone())
+    );
+    let mut statuses = [first.0, second.0];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::ACCEPTED, StatusCode::CONFLICT]);
+    app.drain().await;
+    assert_eq!(issues_with_summary(&app, &summary).len(), 1);
+    app.stop().await;
+}
