@@ -393,6 +393,17 @@ fn plan(env: &JobEnv, task: &ChatTaskRecord, state: &mut AgentState, intent: &Ch
         .take(3)
         .map(|page| ToolCall::ReadPage { page })
         .collect();
+    // "Write test cases for PROJ-7", "break PROJ-7 down into tasks": a ticket intelligence
+    // feature answers, whichever of the two reading intents the message was taken for.
+    if matches!(
+        intent.intent,
+        ChatIntentKind::GeneralQuery | ChatIntentKind::RequirementAnalysis
+    ) && let Some(call) = keys.first().and_then(|key| feature_tool(message, key))
+    {
+        state.pending = vec![call];
+        state.after_tools = Some(AfterTools::Respond);
+        return;
+    }
     match intent.intent {
         ChatIntentKind::RequirementAnalysis => {
             state.pending = read_keys(&keys);
@@ -441,30 +452,33 @@ fn plan(env: &JobEnv, task: &ChatTaskRecord, state: &mut AgentState, intent: &Ch
             state.after_tools = Some(AfterTools::Respond);
         }
         ChatIntentKind::GeneralQuery => {
-            let lower = message.to_lowercase();
-            let feature = |key: &String| -> Option<ToolCall> {
-                let key = key.clone();
-                if lower.contains("test case") || lower.contains("tests for") {
-                    Some(ToolCall::WriteTestCases { key })
-                } else if lower.contains("break down")
-                    || lower.contains("breakdown")
-                    || lower.contains("split")
-                    || lower.contains("tasks for")
-                {
-                    Some(ToolCall::BreakDownStory { key })
-                } else if lower.contains("description") {
-                    Some(ToolCall::GenerateDescription { key })
-                } else {
-                    None
-                }
-            };
-            state.pending = match keys.first().and_then(feature) {
-                Some(call) => vec![call],
-                None => read_keys(&keys),
-            };
+            state.pending = read_keys(&keys);
             state.pending.extend(pages);
             state.after_tools = Some(AfterTools::Respond);
         }
+    }
+}
+
+/// The ticket intelligence feature a message asks for about `key`, if any.
+fn feature_tool(message: &str, key: &str) -> Option<ToolCall> {
+    let lower = message.to_lowercase();
+    let key = key.to_owned();
+    if lower.contains("test case") || lower.contains("tests for") {
+        Some(ToolCall::WriteTestCases { key })
+    } else if (lower.contains("break") && lower.contains("down"))
+        || lower.contains("breakdown")
+        || lower.contains("split")
+        || lower.contains("tasks for")
+    {
+        Some(ToolCall::BreakDownStory { key })
+    } else if lower.contains("description")
+        && ["write", "generate", "draft", "suggest"]
+            .iter()
+            .any(|verb| lower.contains(verb))
+    {
+        Some(ToolCall::GenerateDescription { key })
+    } else {
+        None
     }
 }
 
@@ -495,6 +509,18 @@ async fn respond(
         return Ok(result);
     }
     let failed_reads: Vec<&Observation> = state.observations.iter().filter(|o| !o.ok).collect();
+    let generated = state.observations.iter().find(|o| {
+        o.ok && matches!(
+            o.tool.as_str(),
+            "generate_description" | "break_down_story" | "write_test_cases"
+        )
+    });
+    if let Some(generated) = generated {
+        let mut result = render::generated_content(format, generated);
+        result.intent = intent.as_str().to_owned();
+        result.usage = usage(state);
+        return Ok(result);
+    }
     let mut result = match intent {
         ChatIntentKind::RequirementAnalysis => {
             let documents = state
@@ -583,28 +609,14 @@ async fn respond(
         }
         ChatIntentKind::GeneralQuery => {
             let facts: Vec<String> = state.observations.iter().map(|o| o.text.clone()).collect();
-            let generated_content: Vec<&Observation> = state
-                .observations
-                .iter()
-                .filter(|o| {
-                    o.ok && matches!(
-                        o.tool.as_str(),
-                        "generate_description" | "break_down_story" | "write_test_cases"
-                    )
-                })
-                .collect();
-            if let Some(generated) = generated_content.first() {
-                render::generated_content(format, generated)
-            } else {
-                let input = ChatAnswerInput {
-                    message: task.message.clone(),
-                    conversation: state.conversation.clone(),
-                    facts,
-                };
-                let generated = env.generate(&input, model, cancel).await?;
-                state.usage.add(&generated.usage);
-                render::answer(format, &generated.output)
-            }
+            let input = ChatAnswerInput {
+                message: task.message.clone(),
+                conversation: state.conversation.clone(),
+                facts,
+            };
+            let generated = env.generate(&input, model, cancel).await?;
+            state.usage.add(&generated.usage);
+            render::answer(format, &generated.output)
         }
     };
     result.intent = intent.as_str().to_owned();
