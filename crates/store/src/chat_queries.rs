@@ -15,7 +15,7 @@ use crate::chat_records::{
     ChatCheckpoint, ChatError, ChatEvent, ChatOutcome, ChatStatus, ChatTaskRecord,
     ConversationRecord, NewChatTask,
 };
-use crate::database::Database;
+use crate::database::{Backend, Database};
 use crate::error::StoreError;
 use crate::job_queries::insert_plain_job;
 use crate::records::NewJob;
@@ -40,24 +40,34 @@ impl Database {
     ) -> Result<ChatTaskRecord, ChatError> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        let owner: Option<(String, Option<i64>)> =
-            sqlx::query("SELECT user_id, deleted_at FROM chat_conversations WHERE id = $1")
-                .bind(task.conversation_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?
-                .map(|row| -> Result<_, sqlx::Error> { Ok((row.try_get(0)?, row.try_get(1)?)) })
-                .transpose()?;
+        // Every check in one round trip: the writer holds the lock, so none can change.
+        let row = sqlx::query(
+            "SELECT (SELECT user_id FROM chat_conversations WHERE id = $1) AS owner, \
+             (SELECT deleted_at FROM chat_conversations WHERE id = $1) AS deleted_at, \
+             (SELECT id FROM chat_tasks WHERE conversation_id = $1 AND status = 'processing' \
+              LIMIT 1) AS busy, \
+             (SELECT COUNT(*) FROM chat_tasks WHERE user_id = $2 AND status = 'processing') \
+              AS active, \
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $1) \
+              AS next_seq",
+        )
+        .bind(task.conversation_id.clone())
+        .bind(task.user_id.clone())
+        .fetch_one(&mut *tx)
+        .await?;
+        let owner: Option<String> = row.try_get("owner")?;
+        let deleted_at: Option<i64> = row.try_get("deleted_at")?;
+        let busy: Option<String> = row.try_get("busy")?;
+        let active: i64 = row.try_get("active")?;
+        let seq: i64 = row.try_get("next_seq")?;
+        let active = u64::try_from(active).unwrap_or(0);
         match owner {
-            Some((user, None)) if user == task.user_id => {
-                let busy: Option<String> = sqlx::query_scalar(
-                    "SELECT id FROM chat_tasks WHERE conversation_id = $1 AND status = 'processing' \
-                     LIMIT 1",
-                )
-                .bind(task.conversation_id.clone())
-                .fetch_optional(&mut *tx)
-                .await?;
+            Some(user) if user == task.user_id && deleted_at.is_none() => {
                 if let Some(task_id) = busy {
                     return Err(ChatError::ConversationBusy { task_id });
+                }
+                if active >= u64::from(task.max_active_per_user) {
+                    return Err(busy_user(active, task));
                 }
                 sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
                     .bind(now)
@@ -71,6 +81,9 @@ impl Database {
                 ));
             }
             None => {
+                if active >= u64::from(task.max_active_per_user) {
+                    return Err(busy_user(active, task));
+                }
                 sqlx::query(
                     "INSERT INTO chat_conversations (id, user_id, title, created_at, updated_at) \
                      VALUES ($1, $2, $3, $4, $4)",
@@ -83,25 +96,6 @@ impl Database {
                 .await?;
             }
         }
-        let active: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM chat_tasks WHERE user_id = $1 AND status = 'processing'",
-        )
-        .bind(task.user_id.clone())
-        .fetch_one(&mut *tx)
-        .await?;
-        let active = u64::try_from(active).unwrap_or(0);
-        if active >= u64::from(task.max_active_per_user) {
-            return Err(ChatError::UserBusy {
-                active,
-                limit: task.max_active_per_user,
-            });
-        }
-        let seq: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $1",
-        )
-        .bind(task.conversation_id.clone())
-        .fetch_one(&mut *tx)
-        .await?;
         sqlx::query(
             "INSERT INTO chat_tasks (id, conversation_id, user_id, seq, message, output_format, \
              status, step, state, version, job_id, created_at, updated_at) \
@@ -213,7 +207,6 @@ impl Database {
         outcome: &ChatOutcome,
     ) -> Result<i64, ChatError> {
         let now = now_ms();
-        let mut tx = self.begin_write().await?;
         let (status, proposal, hash, expires, result, reply, error) = match outcome {
             ChatOutcome::Continue => (ChatStatus::Processing, None, None, None, None, None, None),
             ChatOutcome::Interrupt {
@@ -250,28 +243,66 @@ impl Database {
         };
         // A proposal stays on the record after it is answered (the audit of what was shown);
         // only a new proposal replaces it.
-        let changed = sqlx::query(
-            "UPDATE chat_tasks SET status = $1, step = $2, state = $3, version = version + 1, \
-             proposal = COALESCE($4, proposal), proposal_hash = COALESCE($5, proposal_hash), \
-             expires_at = $6, result = COALESCE($7, result), reply = COALESCE($8, reply), \
-             error = $9, updated_at = $10 \
-             WHERE id = $11 AND version = $12 AND status = 'processing'",
-        )
-        .bind(status.as_str())
-        .bind(checkpoint.step.clone())
-        .bind(to_json(&checkpoint.state))
-        .bind(proposal)
-        .bind(hash)
-        .bind(expires)
-        .bind(result)
-        .bind(reply)
-        .bind(error)
-        .bind(now)
-        .bind(task_id.to_owned())
-        .bind(checkpoint.version)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        const UPDATE: &str = "UPDATE chat_tasks SET status = $1, step = $2, state = $3, \
+             version = version + 1, proposal = COALESCE($4, proposal), \
+             proposal_hash = COALESCE($5, proposal_hash), expires_at = $6, \
+             result = COALESCE($7, result), reply = COALESCE($8, reply), error = $9, \
+             updated_at = $10 WHERE id = $11 AND version = $12 AND status = 'processing'";
+        if self.backend() == Backend::Sqlite {
+            // One round trip to the connection's thread (see `Database::sqlite_write_batch`):
+            // the agent writes a checkpoint per step, and each holds the single writer.
+            let mut sql = format!("BEGIN IMMEDIATE; {UPDATE}");
+            if checkpoint.event.is_some() {
+                // `changes()`: only when the guarded update took effect.
+                sql.push_str(
+                    "; INSERT INTO chat_events (task_id, seq, kind, data, created_at) \
+                     SELECT $11, (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_events \
+                     WHERE task_id = $11), $13, $14, $10 WHERE changes() = 1",
+                );
+            }
+            sql.push_str("; COMMIT");
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+                .bind(status.as_str())
+                .bind(checkpoint.step.clone())
+                .bind(to_json(&checkpoint.state))
+                .bind(proposal)
+                .bind(hash)
+                .bind(expires)
+                .bind(result)
+                .bind(reply)
+                .bind(error)
+                .bind(now)
+                .bind(task_id.to_owned())
+                .bind(checkpoint.version);
+            if let Some((kind, data)) = &checkpoint.event {
+                query = query.bind(kind.clone()).bind(to_json(data));
+            }
+            let affected = self
+                .sqlite_write_batch(query)
+                .await
+                .map_err(|failed| ChatError::Store(failed.into()))?;
+            return match affected.get(1) {
+                Some(1) => Ok(checkpoint.version + 1),
+                _ => Err(ChatError::Stale(checkpoint.version)),
+            };
+        }
+        let mut tx = self.begin_write().await?;
+        let changed = sqlx::query(UPDATE)
+            .bind(status.as_str())
+            .bind(checkpoint.step.clone())
+            .bind(to_json(&checkpoint.state))
+            .bind(proposal)
+            .bind(hash)
+            .bind(expires)
+            .bind(result)
+            .bind(reply)
+            .bind(error)
+            .bind(now)
+            .bind(task_id.to_owned())
+            .bind(checkpoint.version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if changed != 1 {
             return Err(ChatError::Stale(checkpoint.version));
         }
@@ -486,6 +517,13 @@ impl Database {
         .rows_affected();
         tx.commit().await?;
         Ok(changed == 1)
+    }
+}
+
+fn busy_user(active: u64, task: &NewChatTask) -> ChatError {
+    ChatError::UserBusy {
+        active,
+        limit: task.max_active_per_user,
     }
 }
 
