@@ -336,16 +336,15 @@ async fn claim_loop(
         let notified = wakeup.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
+        let wanted = free.min(settings.claim_batch.max(1));
         let wait = match db
-            .claim(
-                &settings.worker_id,
-                &kinds,
-                settings.lease,
-                free.min(settings.claim_batch.max(1)),
-            )
+            .claim(&settings.worker_id, &kinds, settings.lease, wanted)
             .await
         {
-            Ok(jobs) if !jobs.is_empty() => {
+            Ok(jobs) => {
+                // Fewer jobs than asked for: no other job was ready, so the queue is drained
+                // until the next wake-up (every enqueue, retry and hand-back signals one).
+                let drained = jobs.len() < wanted;
                 for job in jobs {
                     running_count.fetch_add(1, Ordering::SeqCst);
                     running.spawn(run_job(
@@ -357,19 +356,27 @@ async fn claim_loop(
                         Some(slots.take()),
                     ));
                 }
-                continue;
+                if !drained {
+                    continue;
+                }
+                idle_wait(&db, &kinds, settings.poll_interval).await
             }
-            Ok(_) => idle_wait(&db, &kinds, settings.poll_interval).await,
             Err(error) => {
                 tracing::warn!(%error, "claiming jobs failed");
                 settings.poll_interval
             }
         };
-        tokio::select! {
-            () = &mut notified => {}
-            () = tokio::time::sleep(wait) => {}
-            Some(done) = running.join_next() => tally(done),
-            () = stopping.cancelled() => {}
+        // A run ending frees a slot but brings no new job: keep waiting for a wake-up rather
+        // than claim again (on a busy PostgreSQL queue each such claim, and the look-up of the
+        // next due job after it, was a round trip per finished batch: docs/benchmarks.md).
+        let until = tokio::time::Instant::now() + wait;
+        loop {
+            tokio::select! {
+                () = &mut notified => break,
+                () = tokio::time::sleep_until(until) => break,
+                Some(done) = running.join_next() => tally(done),
+                () = stopping.cancelled() => break,
+            }
         }
     }
     while let Some(done) = running.join_next().await {

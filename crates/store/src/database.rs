@@ -17,6 +17,7 @@ use tokio::sync::{Notify, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
 use crate::completion_batch::{Completion, CompletionBatcher};
+use crate::enqueue_batch::{EnqueueBatcher, PendingEnqueue};
 use crate::error::StoreError;
 use tokio::sync::mpsc;
 
@@ -24,6 +25,10 @@ use tokio::sync::mpsc;
 pub(crate) const JOBS_CHANNEL: &str = "planwright_jobs";
 /// The PostgreSQL channel announcing that a running job was asked to cancel (payload: the job id).
 pub(crate) const CANCEL_CHANNEL: &str = "planwright_job_cancel";
+
+/// Grouped enqueue statements one process runs at once. One, as for completions: while it is in
+/// flight the next group gathers; more in flight measured no faster (docs/benchmarks.md).
+const ENQUEUE_STATEMENTS_IN_FLIGHT: usize = 1;
 
 /// The least time between two enqueue `NOTIFY`s sent by one process.
 const NOTIFY_GAP: Duration = Duration::from_millis(3);
@@ -107,6 +112,8 @@ pub(crate) struct Inner {
     notifier: Mutex<Option<JoinHandle<()>>>,
     /// PostgreSQL: the group-commit writer for completions, started on first use.
     completions: Mutex<Option<CompletionBatcher>>,
+    /// PostgreSQL: the group-commit writer for enqueues, started on first use.
+    enqueues: Mutex<Option<EnqueueBatcher>>,
 }
 
 impl Drop for Inner {
@@ -118,6 +125,15 @@ impl Drop for Inner {
         }
         if let Some(batcher) = self
             .completions
+            .lock()
+            .map(|mut guard| guard.take())
+            .ok()
+            .flatten()
+        {
+            batcher.task.abort();
+        }
+        if let Some(batcher) = self
+            .enqueues
             .lock()
             .map(|mut guard| guard.take())
             .ok()
@@ -260,6 +276,7 @@ impl Database {
                 notify_request: Arc::new(Notify::new()),
                 notifier: Mutex::new(None),
                 completions: Mutex::new(None),
+                enqueues: Mutex::new(None),
             }),
         })
     }
@@ -316,6 +333,15 @@ impl Database {
         if let Some(batcher) = self
             .inner
             .completions
+            .lock()
+            .ok()
+            .and_then(|mut guard| guard.take())
+        {
+            batcher.task.abort();
+        }
+        if let Some(batcher) = self
+            .inner
+            .enqueues
             .lock()
             .ok()
             .and_then(|mut guard| guard.take())
@@ -509,6 +535,28 @@ impl Database {
             .unwrap_or_else(|poison| poison.into_inner());
         guard
             .get_or_insert_with(|| CompletionBatcher::spawn(self.inner.pool.clone()))
+            .sender
+            .clone()
+    }
+
+    /// The queue of the enqueue group-commit task (started on first use, and again if the
+    /// runtime that ran it has shut down: a handle may outlive one runtime in tests).
+    pub(crate) fn enqueue_sender(&self) -> mpsc::UnboundedSender<PendingEnqueue> {
+        let mut guard = self
+            .inner
+            .enqueues
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if guard
+            .as_ref()
+            .is_some_and(|batcher| batcher.sender.is_closed())
+        {
+            *guard = None;
+        }
+        guard
+            .get_or_insert_with(|| {
+                EnqueueBatcher::spawn(self.inner.pool.clone(), ENQUEUE_STATEMENTS_IN_FLIGHT)
+            })
             .sender
             .clone()
     }

@@ -10,6 +10,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row};
 
 use crate::database::{Backend, CANCEL_CHANNEL, Database, WriteTx};
+use crate::enqueue_batch::{BatchOutcome, PendingEnqueue};
 use crate::error::{ActiveConflict, CancelError, EnqueueError, StoreError};
 use crate::records::{JobCount, JobFilter, JobPage, JobRecord, NewJob};
 use crate::row::{decode_job, duration_ms, from_ms, job_columns, now_ms, to_json, to_ms};
@@ -52,6 +53,8 @@ impl Database {
     /// inserted; if an active job already holds any lock key, nothing is written and every
     /// conflicting key is reported. Atomic across processes and machines: the `job_locks`
     /// primary key decides. Wakes workers (in-process and, on PostgreSQL, via `NOTIFY`).
+    /// On PostgreSQL the job goes into one statement with the other enqueues of this process
+    /// waiting at that moment (group commit, `crate::enqueue_batch`), with the same outcome.
     pub async fn enqueue(&self, job: NewJob) -> Result<JobRecord, EnqueueError> {
         let lock_keys: Vec<String> = dedupe(job.lock_keys.iter().cloned());
         let has_issue_keys = job.ticket_key.is_some()
@@ -61,6 +64,11 @@ impl Database {
                 .is_some_and(|keys| !keys.is_empty())
             || job.story_key.is_some()
             || job.story_keys.as_ref().is_some_and(|keys| !keys.is_empty());
+        if self.backend() == Backend::Postgres
+            && let Some(record) = self.enqueue_grouped(&job, &lock_keys).await?
+        {
+            return Ok(record);
+        }
         if lock_keys.is_empty() && !has_issue_keys {
             // One row, one statement: atomic without a transaction. The record is built here
             // rather than read back, which saves decoding a row per enqueue.
@@ -78,6 +86,49 @@ impl Database {
             return self.enqueue_keyed_sqlite(&job, &lock_keys).await;
         }
         self.enqueue_keyed_postgres(&job, &lock_keys).await
+    }
+
+    /// PostgreSQL: hands the job to this process's enqueue group-commit task
+    /// (`crate::enqueue_batch`), which inserts it in one statement together with every other
+    /// enqueue waiting at that moment. `Ok(Some(record))`: committed. `Ok(None)`: not written —
+    /// the statement failed for the group (a lock key taken, perhaps by another member) or the
+    /// task is gone — and the caller enqueues the job alone, which reports its own conflicts.
+    /// A group of one that hit a taken key looks the holders up at once, as the one-job path does.
+    async fn enqueue_grouped(
+        &self,
+        job: &NewJob,
+        lock_keys: &[String],
+    ) -> Result<Option<JobRecord>, EnqueueError> {
+        let record = queued_record(job, lock_keys, now_ms());
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = PendingEnqueue {
+            row: JobRow::new(job, &record, lock_keys),
+            issue_keys: issue_keys(job)
+                .into_iter()
+                .map(|(role, key)| (role, key.to_owned()))
+                .collect(),
+            lock_keys: lock_keys.to_vec(),
+            reply,
+        };
+        if self.enqueue_sender().send(pending).is_err() {
+            return Ok(None);
+        }
+        match answer.await {
+            Ok(BatchOutcome::Written) => {
+                self.wake_job_waiters();
+                Ok(Some(record))
+            }
+            Ok(BatchOutcome::KeyTaken) => {
+                let conflicts = self.lock_holders(lock_keys).await?;
+                if conflicts.is_empty() {
+                    // The holder finished in the meantime: the one-job path tries again.
+                    Ok(None)
+                } else {
+                    Err(EnqueueError::Duplicate { conflicts })
+                }
+            }
+            Ok(BatchOutcome::Alone) | Err(_) => Ok(None),
+        }
     }
 
     /// PostgreSQL: a job with lock keys or issue keys, enqueued in ONE statement: the job row,
@@ -489,26 +540,7 @@ fn insert_job_query<'q>(
     issue_keys: &[(&'q str, &'q str)],
     lock_rows: &'q [String],
 ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(job.id.to_string())
-        .bind(job.kind.as_str())
-        .bind(to_json(&job.payload))
-        .bind(to_json(&record.progress))
-        .bind(
-            job.total_tickets
-                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
-        )
-        .bind(job.ticket_key.clone())
-        .bind(job.ticket_keys.as_ref().map(to_json))
-        .bind(job.story_key.clone())
-        .bind(job.story_keys.as_ref().map(to_json))
-        .bind(to_json(&job.attributes))
-        .bind(to_json(&lock_keys))
-        .bind(job.priority)
-        .bind(job.max_attempts.map(i64::from))
-        .bind(to_ms(record.run_at))
-        .bind(job.timeout.map(duration_ms))
-        .bind(to_ms(record.created_at));
+    let mut query = JobRow::new(job, record, lock_keys).bind(sqlx::query(sqlx::AssertSqlSafe(sql)));
     for (role, key) in issue_keys {
         query = query.bind(*role).bind(*key);
     }
@@ -516,6 +548,80 @@ fn insert_job_query<'q>(
         query = query.bind(key.as_str());
     }
     query
+}
+
+/// One job's row, serialised once, as bound to `$1..$16` of [`INSERT_JOB_PLAIN`] (the one-job
+/// statements here, and each row of a grouped enqueue, `crate::enqueue_batch`).
+pub(crate) struct JobRow {
+    pub(crate) id: String,
+    kind: String,
+    payload: String,
+    progress: String,
+    total_tickets: Option<i64>,
+    ticket_key: Option<String>,
+    ticket_keys: Option<String>,
+    story_key: Option<String>,
+    story_keys: Option<String>,
+    attributes: String,
+    lock_keys: String,
+    priority: i64,
+    max_attempts: Option<i64>,
+    run_at: i64,
+    timeout_ms: Option<i64>,
+    created_at: i64,
+}
+
+impl JobRow {
+    /// Bind parameters per job row.
+    pub(crate) const BINDS: usize = 16;
+
+    /// `record` is [`queued_record`]'s for `job`; `lock_keys` the job's deduplicated keys.
+    pub(crate) fn new(job: &NewJob, record: &JobRecord, lock_keys: &[String]) -> Self {
+        Self {
+            id: job.id.to_string(),
+            kind: job.kind.clone(),
+            payload: to_json(&job.payload),
+            progress: to_json(&record.progress),
+            total_tickets: job
+                .total_tickets
+                .map(|n| i64::try_from(n).unwrap_or(i64::MAX)),
+            ticket_key: job.ticket_key.clone(),
+            ticket_keys: job.ticket_keys.as_ref().map(to_json),
+            story_key: job.story_key.clone(),
+            story_keys: job.story_keys.as_ref().map(to_json),
+            attributes: to_json(&job.attributes),
+            lock_keys: to_json(&lock_keys),
+            priority: job.priority,
+            max_attempts: job.max_attempts.map(i64::from),
+            run_at: to_ms(record.run_at),
+            timeout_ms: job.timeout.map(duration_ms),
+            created_at: to_ms(record.created_at),
+        }
+    }
+
+    /// Appends the row's 16 binds to `query`, in the order of [`INSERT_JOB_PLAIN`].
+    pub(crate) fn bind<'q>(
+        self,
+        query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+        query
+            .bind(self.id)
+            .bind(self.kind)
+            .bind(self.payload)
+            .bind(self.progress)
+            .bind(self.total_tickets)
+            .bind(self.ticket_key)
+            .bind(self.ticket_keys)
+            .bind(self.story_key)
+            .bind(self.story_keys)
+            .bind(self.attributes)
+            .bind(self.lock_keys)
+            .bind(self.priority)
+            .bind(self.max_attempts)
+            .bind(self.run_at)
+            .bind(self.timeout_ms)
+            .bind(self.created_at)
+    }
 }
 
 /// Inserts `job` (which has no lock or issue keys) inside the caller's transaction, so a row of
@@ -533,22 +639,33 @@ pub(crate) async fn insert_plain_job(
     Ok(record)
 }
 
-/// Inserts a queued job; binds in the order of [`insert_job_query`].
-macro_rules! insert_job_sql {
+/// The head of the insert of queued jobs, up to `VALUES`.
+macro_rules! insert_job_head {
     () => {
         "INSERT INTO jobs (id, kind, status, payload, progress, results, error, total_tickets, \
      processed_tickets, successful_tickets, failed_tickets, ticket_key, ticket_keys, story_key, \
      story_keys, attributes, lock_keys, priority, attempts, max_attempts, run_at, lease_owner, \
      lease_until, heartbeat_at, cancel_requested, timeout_ms, created_at, claimed_at, \
-     completed_at, updated_at) VALUES ($1, $2, 'started', $3, $4, NULL, NULL, $5, 0, 0, 0, $6, \
+     completed_at, updated_at) VALUES "
+    };
+}
+/// One queued job's values; binds in the order of [`JobRow::bind`].
+macro_rules! insert_job_values {
+    () => {
+        "($1, $2, 'started', $3, $4, NULL, NULL, $5, 0, 0, 0, $6, \
      $7, $8, $9, $10, $11, $12, 0, $13, $14, NULL, NULL, NULL, 0, $15, $16, NULL, NULL, $16)"
     };
 }
-const INSERT_JOB_PLAIN: &str = insert_job_sql!();
+/// Inserts a queued job; binds in the order of [`insert_job_query`].
+const INSERT_JOB_PLAIN: &str = concat!(insert_job_head!(), insert_job_values!());
+/// [`INSERT_JOB_PLAIN`] up to `VALUES `, for a statement inserting several jobs.
+pub(crate) const INSERT_JOB_HEAD: &str = insert_job_head!();
+/// [`INSERT_JOB_PLAIN`]'s row of values (`$1..$16`), to be renumbered for each further row.
+pub(crate) const INSERT_JOB_VALUES: &str = insert_job_values!();
 
 /// The record a freshly queued job has, as the database holds it (timestamps at millisecond
 /// precision) after an insert with the binds of [`insert_job_query`]; `lock_keys` deduplicated.
-fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
+pub(crate) fn queued_record(job: &NewJob, lock_keys: &[String], now: i64) -> JobRecord {
     let at = from_ms(now);
     JobRecord {
         id: job.id,

@@ -27,7 +27,8 @@
 //!   in-memory database so every pooled connection sees the same data.
 //! * **PostgreSQL**: claims use `FOR UPDATE SKIP LOCKED`; enqueues wake workers everywhere with a
 //!   coalesced `NOTIFY` sent after commit ([`Database::start_listener`] forwards them);
-//!   completions are group-committed (one statement for all completions waiting in a process).
+//!   completions are group-committed (one statement for all completions waiting in a process),
+//!   and so are enqueues (one statement for all enqueues waiting in a process).
 //! * Lock keys are inserted in sorted order so overlapping multi-key enqueues cannot deadlock.
 
 // No panics on request and worker paths (ARCHITECTURE.md, invariants); tests may unwrap.
@@ -40,6 +41,7 @@ mod chat_queries;
 mod chat_records;
 mod completion_batch;
 mod database;
+mod enqueue_batch;
 mod error;
 mod intent_queries;
 mod job_queries;

@@ -1198,3 +1198,275 @@ async fn keyed_completion_frees_the_locks_only_for_the_lease_holder() {
         tdb.cleanup().await;
     }
 }
+
+// PostgreSQL groups one process's concurrent enqueues into one statement
+// (`crates/store/src/enqueue_batch.rs`); these tests run when `PLANWRIGHT_TEST_POSTGRES_URL` is set.
+
+/// The transaction that last wrote a job's row: jobs inserted by one statement share it.
+async fn inserted_by(tdb: &TestDatabase, id: domain::job::JobId) -> String {
+    sqlx::query_scalar("SELECT xmin::text FROM jobs WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_one(tdb.pool())
+        .await
+        .unwrap()
+}
+
+/// Enqueues `members` while this process's enqueue group-commit task is held busy (its statement
+/// waits for a lock key that another transaction inserted and has not committed), so they all
+/// queue up behind it and go together in its next statement. Each member's result, in order.
+async fn enqueue_as_one_group(
+    tdb: &TestDatabase,
+    members: Vec<NewJob>,
+) -> Vec<Result<store::JobRecord, EnqueueError>> {
+    let anchor = tdb.enqueue(NewJob::new("single", json!({}))).await.unwrap();
+    let gate_key = format!("GATE-{}", anchor.id);
+    let mut gate = tdb.pool().begin().await.unwrap();
+    sqlx::query("INSERT INTO job_locks (lock_key, job_id) VALUES ($1, $2)")
+        .bind(gate_key.as_str())
+        .bind(anchor.id.to_string())
+        .execute(&mut *gate)
+        .await
+        .unwrap();
+    let mut blocked =
+        Box::pin(tdb.enqueue(NewJob::new("single", json!({})).with_lock_keys([gate_key])));
+    assert!(futures::poll!(blocked.as_mut()).is_pending());
+    // The test runtime has one thread: the group-commit task runs while this waits.
+    let mut waited = 0;
+    loop {
+        let waiting: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock'",
+        )
+        .fetch_one(tdb.pool())
+        .await
+        .unwrap();
+        if waiting > 0 {
+            break;
+        }
+        waited += 1;
+        assert!(
+            waited < 1000,
+            "the gated enqueue never waited for the gate's key"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // Polled once each, without yielding: every member is queued before the task runs again.
+    let mut members: Vec<_> = members
+        .into_iter()
+        .map(|job| Box::pin(tdb.enqueue(job)))
+        .collect();
+    for member in &mut members {
+        assert!(futures::poll!(member.as_mut()).is_pending());
+    }
+    gate.rollback().await.unwrap();
+    blocked
+        .await
+        .expect("the gate's key is free once rolled back");
+    futures::future::join_all(members).await
+}
+
+#[tokio::test]
+async fn postgres_enqueues_waiting_together_are_written_by_one_statement() {
+    let Some(tdb) = TestDatabase::postgres().await.unwrap() else {
+        return;
+    };
+    let members = vec![
+        single("G-1"),
+        single("G-2"),
+        NewJob::new("task_generation", json!({ "story_keys": ["G-4", "G-3"] }))
+            .with_lock_keys(["G-4", "G-3"])
+            .with_story_keys(["G-4", "G-3"])
+            .with_ticket_key("G-0"),
+        NewJob::new("batch", json!({})).with_priority(3),
+        NewJob::new("epic_stories", json!({})).with_story_keys(["G-9"]),
+    ];
+    let ids: Vec<_> = members.iter().map(|job| job.id).collect();
+    let results = enqueue_as_one_group(&tdb, members).await;
+    let mut statements = std::collections::BTreeSet::new();
+    for (id, result) in ids.iter().zip(results) {
+        let returned = result.expect("no conflicts");
+        assert_eq!(returned.id, *id);
+        assert_eq!(Some(&returned), tdb.get(*id).await.unwrap().as_ref());
+        statements.insert(inserted_by(&tdb, *id).await);
+    }
+    assert_eq!(statements.len(), 1, "one statement wrote the whole group");
+    let holders = tdb
+        .lock_holders(&["G-1".into(), "G-2".into(), "G-3".into(), "G-4".into()])
+        .await
+        .unwrap();
+    let holders: Vec<_> = holders
+        .iter()
+        .map(|c| (c.lock_key.as_str(), c.job_id))
+        .collect();
+    assert_eq!(
+        holders,
+        [
+            ("G-1", ids[0]),
+            ("G-2", ids[1]),
+            ("G-3", ids[2]),
+            ("G-4", ids[2])
+        ]
+    );
+    for (key, id) in [("G-0", ids[2]), ("G-3", ids[2]), ("G-9", ids[4])] {
+        assert_eq!(
+            tdb.find_for_key(key).await.unwrap().map(|job| job.id),
+            Some(id)
+        );
+    }
+    tdb.cleanup().await;
+}
+
+#[tokio::test]
+async fn postgres_a_group_with_taken_or_repeated_keys_falls_back_to_one_job_at_a_time() {
+    let Some(tdb) = TestDatabase::postgres().await.unwrap() else {
+        return;
+    };
+    let holder = tdb.enqueue(single("HELD")).await.unwrap();
+    let members = vec![
+        single("F-1"),
+        single("DUP"),
+        single("HELD"),
+        single("DUP"),
+        NewJob::new("task_generation", json!({})).with_lock_keys(["F-2", "HELD"]),
+        single("F-3"),
+    ];
+    let ids: Vec<_> = members.iter().map(|job| job.id).collect();
+    let results = enqueue_as_one_group(&tdb, members).await;
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for (id, result) in ids.iter().zip(results) {
+        match result {
+            Ok(job) => {
+                assert_eq!(Some(&job), tdb.get(*id).await.unwrap().as_ref());
+                accepted.push(job.id);
+            }
+            Err(EnqueueError::Duplicate { conflicts }) => {
+                assert!(tdb.get(*id).await.unwrap().is_none(), "nothing written");
+                rejected.push((*id, conflicts));
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    // F-1, F-3 and one of the two DUP jobs; the other DUP names the winner, HELD its holder.
+    assert_eq!(accepted.len(), 3, "{accepted:?}");
+    assert!(accepted.contains(&ids[0]) && accepted.contains(&ids[5]));
+    let dup_winner = if accepted.contains(&ids[1]) {
+        ids[1]
+    } else {
+        ids[3]
+    };
+    assert!(accepted.contains(&dup_winner));
+    let summary: Vec<_> = rejected
+        .iter()
+        .map(|(id, conflicts)| {
+            let named: Vec<_> = conflicts
+                .iter()
+                .map(|c| (c.lock_key.as_str(), c.job_id))
+                .collect();
+            (*id, named)
+        })
+        .collect();
+    let dup_loser = if dup_winner == ids[1] { ids[3] } else { ids[1] };
+    let mut expected = vec![
+        (ids[2], vec![("HELD", holder.id)]),
+        (ids[4], vec![("HELD", holder.id)]),
+        (dup_loser, vec![("DUP", dup_winner)]),
+    ];
+    expected.sort_by_key(|(id, _)| ids.iter().position(|member| member == id));
+    assert_eq!(summary, expected);
+    // The rejected multi-key job's free key was not taken.
+    assert!(tdb.lock_holders(&["F-2".into()]).await.unwrap().is_empty());
+    // The group's statement failed as a whole; each accepted job was written by its own.
+    let mut statements = std::collections::BTreeSet::new();
+    for id in &accepted {
+        statements.insert(inserted_by(&tdb, *id).await);
+    }
+    assert_eq!(statements.len(), 3, "written one by one");
+    tdb.cleanup().await;
+}
+
+/// Enqueues one `single` job per key, all at once, from `pools` in turn (standing in for
+/// processes); each job's id with its result.
+async fn enqueue_concurrently(
+    pools: &[Database],
+    keys: &[String],
+) -> Vec<(domain::job::JobId, Result<store::JobRecord, EnqueueError>)> {
+    let attempts = keys.iter().enumerate().map(|(i, key)| {
+        let db = pools[i % pools.len()].clone();
+        let job = single(key);
+        tokio::spawn(async move { (job.id, db.enqueue(job).await) })
+    });
+    futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_concurrent_enqueues_are_grouped_and_each_written_whole() {
+    let Some(tdb) = TestDatabase::postgres().await.unwrap() else {
+        return;
+    };
+    let pools = [tdb.db().clone(), tdb.connect_another().await.unwrap()];
+    // No conflicts: 40 distinct keys from two processes, every job accepted.
+    let keys: Vec<String> = (0..40).map(|i| format!("C-{i}")).collect();
+    let mut statements = std::collections::BTreeSet::new();
+    for (id, result) in enqueue_concurrently(&pools, &keys).await {
+        let job = result.expect("no conflicts");
+        assert_eq!(Some(&job), tdb.get(id).await.unwrap().as_ref());
+        let holder = tdb.lock_holders(&job.lock_keys).await.unwrap();
+        assert_eq!(holder[0].job_id, id);
+        let named = tdb.find_for_key(&job.lock_keys[0]).await.unwrap();
+        assert_eq!(named.map(|j| j.id), Some(id));
+        statements.insert(inserted_by(&tdb, id).await);
+    }
+    assert!(
+        statements.len() < keys.len(),
+        "concurrent enqueues share statements ({} statements for {} jobs)",
+        statements.len(),
+        keys.len()
+    );
+    // Conflicts: 10 fresh keys twice each (within a group or across the two processes), 10
+    // keys held by the jobs above, 10 fresh keys once.
+    let keys: Vec<String> = (0..10)
+        .flat_map(|i| [format!("T-{i}"), format!("T-{i}")])
+        .chain((0..10).map(|i| format!("C-{i}")))
+        .chain((0..10).map(|i| format!("N-{i}")))
+        .collect();
+    let mut accepted = Vec::new();
+    let mut rejected = Vec::new();
+    for (id, result) in enqueue_concurrently(&pools, &keys).await {
+        match result {
+            Ok(job) => {
+                assert_eq!(Some(&job), tdb.get(id).await.unwrap().as_ref());
+                accepted.push(job.lock_keys[0].clone());
+            }
+            Err(EnqueueError::Duplicate { conflicts }) => {
+                assert_eq!(conflicts.len(), 1);
+                let holder = tdb.find_for_key(&conflicts[0].lock_key).await.unwrap();
+                assert_eq!(holder.map(|j| j.id), Some(conflicts[0].job_id));
+                assert!(tdb.get(id).await.unwrap().is_none(), "nothing written");
+                rejected.push(conflicts[0].lock_key.clone());
+            }
+            Err(other) => panic!("{other}"),
+        }
+    }
+    accepted.sort();
+    rejected.sort();
+    let expected_accepted: Vec<String> = (0..10)
+        .map(|i| format!("N-{i}"))
+        .chain((0..10).map(|i| format!("T-{i}")))
+        .collect();
+    let mut expected_rejected: Vec<String> = (0..10)
+        .map(|i| format!("C-{i}"))
+        .chain((0..10).map(|i| format!("T-{i}")))
+        .collect();
+    expected_rejected.sort();
+    assert_eq!(accepted, expected_accepted);
+    assert_eq!(rejected, expected_rejected);
+    let page = tdb.list(&JobFilter::default()).await.unwrap();
+    assert_eq!(page.total, 60, "no half-written rejected job");
+    pools[1].close().await;
+    tdb.cleanup().await;
+}
