@@ -3,8 +3,8 @@
 //!
 //! - `POST /chat/send` latency from 64 concurrent clients, each sending a search and polling
 //!   `GET /chat/result` every 100 ms until it completes before sending the next (the seed's
-//!   client loop, which polls every 2 s),
-//!   and how many chats complete per second;
+//!   client loop, which polls every 2 s), with no pause (the server saturated) and with a
+//!   person's pause of a second, and how many chats complete per second;
 //! - the resident memory that 1,000 conversations waiting for confirmation add to `serve`.
 //!
 //! Run: `cargo bench -p planwright --bench chat`. Prints a markdown table: metric | target |
@@ -23,6 +23,8 @@ const SECONDS: u64 = 10;
 const WAITING: usize = 1000;
 /// How often a client polls a result: 20 times faster than the seed's example client (2 s).
 const POLL: Duration = Duration::from_millis(100);
+/// A person's pause between reading an answer and sending the next message.
+const THINK: Duration = Duration::from_secs(1);
 const SEARCH: &str = "Find open bugs in DEMO";
 const CREATE: &str =
     "Create a bug ticket in DEMO: checkout shows a blank page when the cart has more than 50 items";
@@ -67,63 +69,31 @@ async fn run() -> Vec<String> {
         .await;
     }
 
-    // Send latency under the seed's client loop.
-    let stop = Arc::new(AtomicBool::new(false));
-    let completed = Arc::new(AtomicU64::new(0));
-    let refused = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    let mut clients = Vec::new();
-    for n in 0..CLIENTS {
-        let (client, base, stop, completed, refused) = (
-            client.clone(),
-            base.clone(),
-            stop.clone(),
-            completed.clone(),
-            refused.clone(),
-        );
-        clients.push(tokio::spawn(async move {
-            let user = format!("user-{n}@example.com");
-            let mut latencies = Vec::new();
-            while !stop.load(Ordering::Relaxed) {
-                match send(&client, &base, &user, SEARCH).await {
-                    Some((task, took)) => {
-                        latencies.push(took);
-                        wait_for(&client, &base, &task, &["completed"]).await;
-                        completed.fetch_add(1, Ordering::Relaxed);
-                    }
-                    None => {
-                        refused.fetch_add(1, Ordering::Relaxed);
-                    }
-                }
-            }
+    // Send latency under the seed's client loop: with no pause (64 bots, the server saturated)
+    // and with a person's pause of a second between reading an answer and sending again.
+    for think in [Duration::ZERO, THINK] {
+        let phase = send_phase(&client, &base, think).await;
+        let mut latencies = phase.latencies;
+        latencies.sort();
+        let at = |q: f64| {
             latencies
-        }));
+                .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+        };
+        rows.push(format!(
+            "| `POST /chat/send` latency p99, {CLIENTS} clients each sending a search, polling every 100 ms until it completes, then pausing {} s | < 20 ms | {:.1} ms (p50 {:.1}, max {:.1}; {} sends, {} refused) |",
+            think.as_secs(),
+            at(0.99),
+            at(0.5),
+            at(1.0),
+            latencies.len(),
+            phase.refused
+        ));
+        rows.push(format!(
+            "| same: chats completed (classify, JQL, Jira search, answer) | — | {:.0} per second |",
+            phase.completed as f64 / phase.elapsed
+        ));
     }
-    tokio::time::sleep(Duration::from_secs(SECONDS)).await;
-    stop.store(true, Ordering::Relaxed);
-    let mut latencies = Vec::new();
-    for client in clients {
-        latencies.extend(client.await.unwrap_or_default());
-    }
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let at = |q: f64| {
-        latencies
-            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    rows.push(format!(
-        "| `POST /chat/send` latency p99, {CLIENTS} clients each sending a search and polling every 100 ms until it completes | < 20 ms | {:.1} ms (p50 {:.1}, max {:.1}; {} sends, {} refused) |",
-        at(0.99),
-        at(0.5),
-        at(1.0),
-        latencies.len(),
-        refused.load(Ordering::Relaxed)
-    ));
-    rows.push(format!(
-        "| same: chats completed (classify, JQL, Jira search, answer) | — | {:.0} per second |",
-        completed.load(Ordering::Relaxed) as f64 / elapsed
-    ));
 
     // Memory of conversations waiting for confirmation.
     let pid = child.id();
@@ -161,6 +131,62 @@ async fn run() -> Vec<String> {
     stop_child(child);
     sandbox.shutdown().await.ok();
     rows
+}
+
+/// What one send phase saw.
+struct Phase {
+    latencies: Vec<Duration>,
+    completed: u64,
+    refused: u64,
+    elapsed: f64,
+}
+
+/// [`CLIENTS`] clients for [`SECONDS`]: send, poll until completed, pause `think`, again.
+async fn send_phase(client: &reqwest::Client, base: &str, think: Duration) -> Phase {
+    let stop = Arc::new(AtomicBool::new(false));
+    let completed = Arc::new(AtomicU64::new(0));
+    let refused = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let mut clients = Vec::new();
+    for n in 0..CLIENTS {
+        let (client, base, stop, completed, refused) = (
+            client.clone(),
+            base.to_owned(),
+            stop.clone(),
+            completed.clone(),
+            refused.clone(),
+        );
+        clients.push(tokio::spawn(async move {
+            let user = format!("user-{n}-{}@example.com", think.as_millis());
+            let mut latencies = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                match send(&client, &base, &user, SEARCH).await {
+                    Some((task, took)) => {
+                        latencies.push(took);
+                        wait_for(&client, &base, &task, &["completed"]).await;
+                        completed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    None => {
+                        refused.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                tokio::time::sleep(think).await;
+            }
+            latencies
+        }));
+    }
+    tokio::time::sleep(Duration::from_secs(SECONDS)).await;
+    stop.store(true, Ordering::Relaxed);
+    let mut latencies = Vec::new();
+    for client in clients {
+        latencies.extend(client.await.unwrap_or_default());
+    }
+    Phase {
+        latencies,
+        completed: completed.load(Ordering::Relaxed),
+        refused: refused.load(Ordering::Relaxed),
+        elapsed: started.elapsed().as_secs_f64(),
+    }
 }
 
 /// Sends a message; the task id and how long the send took, or `None` when refused.

@@ -21,7 +21,8 @@ CREATE INDEX chat_conversations_user ON chat_conversations (user_id, updated_at)
 -- SHA-256; `decision` is what the user answered.
 CREATE TABLE chat_tasks (
     id              TEXT PRIMARY KEY,
-    conversation_id TEXT NOT NULL REFERENCES chat_conversations (id),
+    -- Checked at commit: SQLite records a message before its (new) conversation in one batch.
+    conversation_id TEXT NOT NULL REFERENCES chat_conversations (id) DEFERRABLE INITIALLY DEFERRED,
     user_id         TEXT NOT NULL,
     seq             BIGINT NOT NULL,          -- 1, 2, ... within the conversation
     message         TEXT NOT NULL,

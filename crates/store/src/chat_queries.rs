@@ -17,7 +17,7 @@ use crate::chat_records::{
 };
 use crate::database::{Backend, Database};
 use crate::error::StoreError;
-use crate::job_queries::insert_plain_job;
+use crate::job_queries::{insert_plain_job, insert_plain_job_when, plain_job_binds};
 use crate::records::NewJob;
 use crate::row::{from_ms, now_ms, to_json};
 
@@ -38,63 +38,32 @@ impl Database {
         task: &NewChatTask,
         job: &NewJob,
     ) -> Result<ChatTaskRecord, ChatError> {
+        if self.backend() == Backend::Sqlite {
+            return self.start_chat_task_sqlite(task, job).await;
+        }
         let now = now_ms();
         let mut tx = self.begin_write().await?;
-        // Every check in one round trip: the writer holds the lock, so none can change.
-        let row = sqlx::query(
-            "SELECT (SELECT user_id FROM chat_conversations WHERE id = $1) AS owner, \
-             (SELECT deleted_at FROM chat_conversations WHERE id = $1) AS deleted_at, \
-             (SELECT id FROM chat_tasks WHERE conversation_id = $1 AND status = 'processing' \
-              LIMIT 1) AS busy, \
-             (SELECT COUNT(*) FROM chat_tasks WHERE user_id = $2 AND status = 'processing') \
-              AS active, \
-             (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $1) \
-              AS next_seq",
-        )
-        .bind(task.conversation_id.clone())
-        .bind(task.user_id.clone())
-        .fetch_one(&mut *tx)
-        .await?;
-        let owner: Option<String> = row.try_get("owner")?;
-        let deleted_at: Option<i64> = row.try_get("deleted_at")?;
-        let busy: Option<String> = row.try_get("busy")?;
-        let active: i64 = row.try_get("active")?;
-        let seq: i64 = row.try_get("next_seq")?;
-        let active = u64::try_from(active).unwrap_or(0);
-        match owner {
-            Some(user) if user == task.user_id && deleted_at.is_none() => {
-                if let Some(task_id) = busy {
-                    return Err(ChatError::ConversationBusy { task_id });
-                }
-                if active >= u64::from(task.max_active_per_user) {
-                    return Err(busy_user(active, task));
-                }
-                sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(task.conversation_id.clone())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            Some(_) => {
-                return Err(ChatError::ConversationNotFound(
-                    task.conversation_id.clone(),
-                ));
-            }
-            None => {
-                if active >= u64::from(task.max_active_per_user) {
-                    return Err(busy_user(active, task));
-                }
-                sqlx::query(
-                    "INSERT INTO chat_conversations (id, user_id, title, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(task.conversation_id.clone())
-                .bind(task.user_id.clone())
-                .bind(title_of(&task.message))
+        let checks = read_checks(&mut tx, task).await?;
+        if let Some(refusal) = checks.refusal(task) {
+            return Err(refusal);
+        }
+        if checks.owner.is_some() {
+            sqlx::query("UPDATE chat_conversations SET updated_at = $1 WHERE id = $2")
                 .bind(now)
+                .bind(task.conversation_id.clone())
                 .execute(&mut *tx)
                 .await?;
-            }
+        } else {
+            sqlx::query(
+                "INSERT INTO chat_conversations (id, user_id, title, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(task.conversation_id.clone())
+            .bind(task.user_id.clone())
+            .bind(title_of(&task.message))
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query(
             "INSERT INTO chat_tasks (id, conversation_id, user_id, seq, message, output_format, \
@@ -104,7 +73,7 @@ impl Database {
         .bind(task.task_id.clone())
         .bind(task.conversation_id.clone())
         .bind(task.user_id.clone())
-        .bind(seq)
+        .bind(checks.next_seq)
         .bind(task.message.clone())
         .bind(task.output_format.clone())
         .bind(task.step.clone())
@@ -116,28 +85,76 @@ impl Database {
         insert_plain_job(&mut tx, job).await?;
         tx.commit().await?;
         self.wake_job_waiters();
-        Ok(ChatTaskRecord {
-            id: task.task_id.clone(),
-            conversation_id: task.conversation_id.clone(),
-            user_id: task.user_id.clone(),
-            seq,
-            message: task.message.clone(),
-            output_format: task.output_format.clone(),
-            status: ChatStatus::Processing,
-            step: task.step.clone(),
-            state: task.state.clone(),
-            version: 1,
-            job_id: job.id.to_string(),
-            proposal: None,
-            proposal_hash: None,
-            expires_at: None,
-            decision: None,
-            result: None,
-            reply: None,
-            error: None,
-            created_at: from_ms(now),
-            updated_at: from_ms(now),
-        })
+        Ok(new_task_record(task, job, checks.next_seq, now))
+    }
+
+    /// SQLite: the message, its conversation and its job in ONE round trip to the connection's
+    /// thread (`Database::sqlite_write_batch`), the checks written into the statements: the task
+    /// is inserted only if they pass, and the conversation and the job only if the task was
+    /// (`changes()`). Sends arrive in bursts (people press enter at the same moments), and each
+    /// holds SQLite's single writer, so the time it is held is what their latency is made of
+    /// (docs/benchmarks.md, chat). A refusal writes nothing and is explained by reading the
+    /// checks afterwards.
+    async fn start_chat_task_sqlite(
+        &self,
+        task: &NewChatTask,
+        job: &NewJob,
+    ) -> Result<ChatTaskRecord, ChatError> {
+        // Binds: `$1..$16` the job (as `insert_job_query`), then the task's from `$17`.
+        let sql = format!(
+            "BEGIN IMMEDIATE; \
+             INSERT INTO chat_tasks (id, conversation_id, user_id, seq, message, output_format, \
+             status, step, state, version, job_id, created_at, updated_at) \
+             SELECT $17, $18, $19, \
+             (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $18), \
+             $20, $21, 'processing', $22, $23, 1, $1, $24, $24 \
+             WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = $18 \
+             AND (user_id <> $19 OR deleted_at IS NOT NULL)) \
+             AND NOT EXISTS (SELECT 1 FROM chat_tasks WHERE conversation_id = $18 \
+             AND status = 'processing') \
+             AND (SELECT COUNT(*) FROM chat_tasks WHERE user_id = $19 \
+             AND status = 'processing') < $25; \
+             INSERT INTO chat_conversations (id, user_id, title, created_at, updated_at) \
+             SELECT $18, $19, $26, $24, $24 WHERE changes() = 1 \
+             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at; \
+             {}; COMMIT",
+            insert_plain_job_when("changes() = 1")
+        );
+        for _ in 0..3 {
+            let now = now_ms();
+            let (query, _) = plain_job_binds(&sql, job);
+            let query = query
+                .bind(task.task_id.clone())
+                .bind(task.conversation_id.clone())
+                .bind(task.user_id.clone())
+                .bind(task.message.clone())
+                .bind(task.output_format.clone())
+                .bind(task.step.clone())
+                .bind(to_json(&task.state))
+                .bind(now)
+                .bind(i64::from(task.max_active_per_user))
+                .bind(title_of(&task.message));
+            let affected = self
+                .sqlite_write_batch(query)
+                .await
+                .map_err(|failed| ChatError::Store(failed.into()))?;
+            if affected.get(1) == Some(&1) {
+                self.wake_job_waiters();
+                let seq: i64 = sqlx::query_scalar("SELECT seq FROM chat_tasks WHERE id = $1")
+                    .bind(task.task_id.clone())
+                    .fetch_one(self.pool())
+                    .await?;
+                return Ok(new_task_record(task, job, seq, now));
+            }
+            let mut conn = self.pool().acquire().await?;
+            if let Some(refusal) = read_checks(&mut conn, task).await?.refusal(task) {
+                return Err(refusal);
+            }
+            // What refused the message changed before it could be read (a task finished): again.
+        }
+        Err(ChatError::Store(StoreError::Contention(
+            "the user's chat tasks kept changing while a message was recorded",
+        )))
     }
 
     /// A task by id; a waiting task past its expiry is failed first (see the module docs).
@@ -520,10 +537,86 @@ impl Database {
     }
 }
 
-fn busy_user(active: u64, task: &NewChatTask) -> ChatError {
-    ChatError::UserBusy {
-        active,
-        limit: task.max_active_per_user,
+/// What decides whether a message may start: who owns the conversation, whether it has a
+/// message processing, how many of the user's are, and the next sequence number.
+struct Checks {
+    owner: Option<String>,
+    deleted_at: Option<i64>,
+    busy: Option<String>,
+    active: u64,
+    next_seq: i64,
+}
+
+impl Checks {
+    fn refusal(&self, task: &NewChatTask) -> Option<ChatError> {
+        match &self.owner {
+            Some(user) if *user != task.user_id || self.deleted_at.is_some() => {
+                return Some(ChatError::ConversationNotFound(
+                    task.conversation_id.clone(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(task_id) = &self.busy {
+            return Some(ChatError::ConversationBusy {
+                task_id: task_id.clone(),
+            });
+        }
+        (self.active >= u64::from(task.max_active_per_user)).then(|| ChatError::UserBusy {
+            active: self.active,
+            limit: task.max_active_per_user,
+        })
+    }
+}
+
+/// Every check in one round trip.
+async fn read_checks(conn: &mut AnyConnection, task: &NewChatTask) -> Result<Checks, StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT user_id FROM chat_conversations WHERE id = $1) AS owner, \
+         (SELECT deleted_at FROM chat_conversations WHERE id = $1) AS deleted_at, \
+         (SELECT id FROM chat_tasks WHERE conversation_id = $1 AND status = 'processing' \
+          LIMIT 1) AS busy, \
+         (SELECT COUNT(*) FROM chat_tasks WHERE user_id = $2 AND status = 'processing') \
+          AS active, \
+         (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $1) \
+          AS next_seq",
+    )
+    .bind(task.conversation_id.clone())
+    .bind(task.user_id.clone())
+    .fetch_one(conn)
+    .await?;
+    Ok(Checks {
+        owner: row.try_get("owner")?,
+        deleted_at: row.try_get("deleted_at")?,
+        busy: row.try_get("busy")?,
+        active: u64::try_from(row.try_get::<i64, _>("active")?).unwrap_or(0),
+        next_seq: row.try_get("next_seq")?,
+    })
+}
+
+/// The record of a message just recorded.
+fn new_task_record(task: &NewChatTask, job: &NewJob, seq: i64, now: i64) -> ChatTaskRecord {
+    ChatTaskRecord {
+        id: task.task_id.clone(),
+        conversation_id: task.conversation_id.clone(),
+        user_id: task.user_id.clone(),
+        seq,
+        message: task.message.clone(),
+        output_format: task.output_format.clone(),
+        status: ChatStatus::Processing,
+        step: task.step.clone(),
+        state: task.state.clone(),
+        version: 1,
+        job_id: job.id.to_string(),
+        proposal: None,
+        proposal_hash: None,
+        expires_at: None,
+        decision: None,
+        result: None,
+        reply: None,
+        error: None,
+        created_at: from_ms(now),
+        updated_at: from_ms(now),
     }
 }
 

@@ -639,6 +639,31 @@ pub(crate) async fn insert_plain_job(
     Ok(record)
 }
 
+/// A statement inserting one queued job (binds `$1..$16` as [`insert_job_query`]) only when
+/// `condition` holds, for a write batch whose earlier statement decides whether the job exists.
+pub(crate) fn insert_plain_job_when(condition: &str) -> String {
+    let head = INSERT_JOB_HEAD.trim_end().trim_end_matches("VALUES");
+    let values = INSERT_JOB_VALUES
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')');
+    format!("{head} SELECT {values} WHERE {condition}")
+}
+
+/// [`insert_job_query`] for a job without lock or issue keys: the job's binds (`$1..$16`) first,
+/// for `sql` to add its own after them, and the record the insert makes.
+pub(crate) fn plain_job_binds<'q>(
+    sql: &'q str,
+    job: &'q NewJob,
+) -> (
+    sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    JobRecord,
+) {
+    let record = queued_record(job, &[], now_ms());
+    let query = insert_job_query(sql, job, &record, &[], &[], &[]);
+    (query, record)
+}
+
 /// The head of the insert of queued jobs, up to `VALUES`.
 macro_rules! insert_job_head {
     () => {
