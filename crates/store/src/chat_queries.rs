@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::chat_records::{
     ChatCheckpoint, ChatError, ChatEvent, ChatOutcome, ChatStatus, ChatTaskRecord,
-    ConversationRecord, NewChatTask,
+    ConversationRecord, NewChatTask, StartedChatTask,
 };
 use crate::database::{Backend, Database};
 use crate::error::StoreError;
@@ -37,7 +37,7 @@ impl Database {
         &self,
         task: &NewChatTask,
         job: &NewJob,
-    ) -> Result<ChatTaskRecord, ChatError> {
+    ) -> Result<StartedChatTask, ChatError> {
         if self.backend() == Backend::Sqlite {
             return self.start_chat_task_sqlite(task, job).await;
         }
@@ -85,7 +85,7 @@ impl Database {
         insert_plain_job(&mut tx, job).await?;
         tx.commit().await?;
         self.wake_job_waiters();
-        Ok(new_task_record(task, job, checks.next_seq, now))
+        Ok(started(task, job, now))
     }
 
     /// SQLite: the message, its conversation and its job in ONE round trip to the connection's
@@ -99,7 +99,7 @@ impl Database {
         &self,
         task: &NewChatTask,
         job: &NewJob,
-    ) -> Result<ChatTaskRecord, ChatError> {
+    ) -> Result<StartedChatTask, ChatError> {
         // Binds: `$1..$16` the job (as `insert_job_query`), then the task's from `$17`.
         let sql = format!(
             "BEGIN IMMEDIATE; \
@@ -140,11 +140,7 @@ impl Database {
                 .map_err(|failed| ChatError::Store(failed.into()))?;
             if affected.get(1) == Some(&1) {
                 self.wake_job_waiters();
-                let seq: i64 = sqlx::query_scalar("SELECT seq FROM chat_tasks WHERE id = $1")
-                    .bind(task.task_id.clone())
-                    .fetch_one(self.pool())
-                    .await?;
-                return Ok(new_task_record(task, job, seq, now));
+                return Ok(started(task, job, now));
             }
             let mut conn = self.pool().acquire().await?;
             if let Some(refusal) = read_checks(&mut conn, task).await?.refusal(task) {
@@ -594,29 +590,13 @@ async fn read_checks(conn: &mut AnyConnection, task: &NewChatTask) -> Result<Che
     })
 }
 
-/// The record of a message just recorded.
-fn new_task_record(task: &NewChatTask, job: &NewJob, seq: i64, now: i64) -> ChatTaskRecord {
-    ChatTaskRecord {
-        id: task.task_id.clone(),
+/// What the sender of a message just recorded is told.
+fn started(task: &NewChatTask, job: &NewJob, now: i64) -> StartedChatTask {
+    StartedChatTask {
+        task_id: task.task_id.clone(),
         conversation_id: task.conversation_id.clone(),
-        user_id: task.user_id.clone(),
-        seq,
-        message: task.message.clone(),
-        output_format: task.output_format.clone(),
-        status: ChatStatus::Processing,
-        step: task.step.clone(),
-        state: task.state.clone(),
-        version: 1,
         job_id: job.id.to_string(),
-        proposal: None,
-        proposal_hash: None,
-        expires_at: None,
-        decision: None,
-        result: None,
-        reply: None,
-        error: None,
         created_at: from_ms(now),
-        updated_at: from_ms(now),
     }
 }
 

@@ -64,6 +64,15 @@ pub struct NewChatTask {
     pub max_active_per_user: u32,
 }
 
+/// A message just recorded: what its sender is told.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StartedChatTask {
+    pub task_id: String,
+    pub conversation_id: String,
+    pub job_id: String,
+    pub created_at: DateTime<Utc>,
+}
+
 /// One chat task as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChatTaskRecord {

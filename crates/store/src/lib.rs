@@ -55,7 +55,7 @@ mod worker_queries;
 
 pub use chat_records::{
     ChatCheckpoint, ChatError, ChatEvent, ChatOutcome, ChatStatus, ChatTaskRecord,
-    ConversationRecord, NewChatTask,
+    ConversationRecord, NewChatTask, StartedChatTask,
 };
 pub use database::{Backend, Database, DbHealth, PoolSettings};
 pub use error::{ActiveConflict, CancelError, EnqueueError, StoreError};

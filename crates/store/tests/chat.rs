@@ -37,11 +37,11 @@ fn step(version: i64, step: &str) -> ChatCheckpoint {
 async fn checkpoints_are_fenced_by_version_and_log_each_step_once() {
     for tdb in TestDatabase::all().await.unwrap() {
         let label = tdb.label();
-        let task = tdb
-            .start_chat_task(&message("t1", "c1", "ana"), &job("t1"))
+        tdb.start_chat_task(&message("t1", "c1", "ana"), &job("t1"))
             .await
             .unwrap();
-        assert_eq!(task.seq, 1);
+        let task = tdb.chat_task("t1").await.unwrap().unwrap();
+        assert_eq!((task.seq, task.version), (1, 1), "{label}");
         let v2 = tdb
             .chat_checkpoint("t1", &step(task.version, "plan"), &ChatOutcome::Continue)
             .await

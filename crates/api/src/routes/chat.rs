@@ -364,7 +364,7 @@ async fn send(
     Ok((
         StatusCode::ACCEPTED,
         Json(ChatSendResponse {
-            task_id: task.id,
+            task_id: task.task_id,
             conversation_id: task.conversation_id,
             status: ChatStatus::Processing.as_str().to_owned(),
             created_at: format_timestamp(task.created_at),
