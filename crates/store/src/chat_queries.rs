@@ -11,13 +11,14 @@ use serde_json::Value;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
+use crate::chat_batch::{PendingSend, SendOutcome, send_statements};
 use crate::chat_records::{
     ChatCheckpoint, ChatError, ChatEvent, ChatOutcome, ChatStatus, ChatTaskRecord,
     ConversationRecord, NewChatTask, StartedChatTask,
 };
 use crate::database::{Backend, Database};
 use crate::error::StoreError;
-use crate::job_queries::{insert_plain_job, insert_plain_job_when, plain_job_binds};
+use crate::job_queries::{insert_plain_job, plain_job_binds};
 use crate::records::NewJob;
 use crate::row::{from_ms, now_ms, to_json};
 
@@ -43,6 +44,12 @@ impl Database {
         }
         let now = now_ms();
         let mut tx = self.begin_write().await?;
+        // One user's messages are recorded one at a time, so two at once cannot both pass the
+        // limit (or both take the conversation's next sequence number).
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind(task.user_id.clone())
+            .execute(&mut *tx)
+            .await?;
         let checks = read_checks(&mut tx, task).await?;
         if let Some(refusal) = checks.refusal(task) {
             return Err(refusal);
@@ -88,38 +95,45 @@ impl Database {
         Ok(started(task, job, now))
     }
 
-    /// SQLite: the message, its conversation and its job in ONE round trip to the connection's
-    /// thread (`Database::sqlite_write_batch`), the checks written into the statements: the task
-    /// is inserted only if they pass, and the conversation and the job only if the task was
-    /// (`changes()`). Sends arrive in bursts (people press enter at the same moments), and each
-    /// holds SQLite's single writer, so the time it is held is what their latency is made of
-    /// (docs/benchmarks.md, chat). A refusal writes nothing and is explained by reading the
-    /// checks afterwards.
+    /// SQLite: the message, its conversation and its job written by the group-commit task
+    /// (`crate::chat_batch`) with the messages sent at the same moment, the checks inside the
+    /// statements: the task is inserted only if they pass, and the conversation and the job
+    /// only if the task was (`changes()`). A refusal writes nothing and is explained by reading
+    /// the checks afterwards. Should the group fail, the message is written alone.
     async fn start_chat_task_sqlite(
         &self,
         task: &NewChatTask,
         job: &NewJob,
     ) -> Result<StartedChatTask, ChatError> {
-        // Binds: `$1..$16` the job (as `insert_job_query`), then the task's from `$17`.
-        let sql = format!(
-            "BEGIN IMMEDIATE; \
-             INSERT INTO chat_tasks (id, conversation_id, user_id, seq, message, output_format, \
-             status, step, state, version, job_id, created_at, updated_at) \
-             SELECT $17, $18, $19, \
-             (SELECT COALESCE(MAX(seq), 0) + 1 FROM chat_tasks WHERE conversation_id = $18), \
-             $20, $21, 'processing', $22, $23, 1, $1, $24, $24 \
-             WHERE NOT EXISTS (SELECT 1 FROM chat_conversations WHERE id = $18 \
-             AND (user_id <> $19 OR deleted_at IS NOT NULL)) \
-             AND NOT EXISTS (SELECT 1 FROM chat_tasks WHERE conversation_id = $18 \
-             AND status = 'processing') \
-             AND (SELECT COUNT(*) FROM chat_tasks WHERE user_id = $19 \
-             AND status = 'processing') < $25; \
-             INSERT INTO chat_conversations (id, user_id, title, created_at, updated_at) \
-             SELECT $18, $19, $26, $24, $24 WHERE changes() = 1 \
-             ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at; \
-             {}; COMMIT",
-            insert_plain_job_when("changes() = 1")
-        );
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let pending = PendingSend {
+            task: task.clone(),
+            job: job.clone(),
+            reply,
+        };
+        if self.chat_send_sender().send(pending).is_ok() {
+            match answer.await {
+                Ok(SendOutcome::Written(at)) => return Ok(started(task, job, at)),
+                Ok(SendOutcome::Refused) => {
+                    let mut conn = self.pool().acquire().await?;
+                    if let Some(refusal) = read_checks(&mut conn, task).await?.refusal(task) {
+                        return Err(refusal);
+                    }
+                    // What refused it changed before it could be read (a task finished).
+                }
+                Ok(SendOutcome::Alone) | Err(_) => {}
+            }
+        }
+        self.start_chat_task_alone(task, job).await
+    }
+
+    /// SQLite: one message in its own batch (one round trip).
+    async fn start_chat_task_alone(
+        &self,
+        task: &NewChatTask,
+        job: &NewJob,
+    ) -> Result<StartedChatTask, ChatError> {
+        let sql = format!("BEGIN IMMEDIATE; {}; COMMIT", send_statements());
         for _ in 0..3 {
             let now = now_ms();
             let (query, _) = plain_job_binds(&sql, job);
@@ -627,7 +641,7 @@ async fn insert_event(
     Ok(())
 }
 
-fn title_of(message: &str) -> String {
+pub(crate) fn title_of(message: &str) -> String {
     let line = message
         .lines()
         .map(str::trim)

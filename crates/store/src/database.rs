@@ -16,6 +16,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor, Transaction};
 use tokio::sync::{Notify, OwnedMutexGuard};
 use tokio::task::JoinHandle;
 
+use crate::chat_batch::{PendingSend, SendBatcher};
 use crate::completion_batch::{Completion, CompletionBatcher};
 use crate::enqueue_batch::{EnqueueBatcher, PendingEnqueue};
 use crate::error::StoreError;
@@ -114,6 +115,8 @@ pub(crate) struct Inner {
     completions: Mutex<Option<CompletionBatcher>>,
     /// PostgreSQL: the group-commit writer for enqueues, started on first use.
     enqueues: Mutex<Option<EnqueueBatcher>>,
+    /// SQLite: the group-commit writer for chat messages, started on first use.
+    chat_sends: Mutex<Option<SendBatcher>>,
 }
 
 impl Drop for Inner {
@@ -134,6 +137,15 @@ impl Drop for Inner {
         }
         if let Some(batcher) = self
             .enqueues
+            .lock()
+            .map(|mut guard| guard.take())
+            .ok()
+            .flatten()
+        {
+            batcher.task.abort();
+        }
+        if let Some(batcher) = self
+            .chat_sends
             .lock()
             .map(|mut guard| guard.take())
             .ok()
@@ -277,6 +289,7 @@ impl Database {
                 notifier: Mutex::new(None),
                 completions: Mutex::new(None),
                 enqueues: Mutex::new(None),
+                chat_sends: Mutex::new(None),
             }),
         })
     }
@@ -541,6 +554,30 @@ impl Database {
 
     /// The queue of the enqueue group-commit task (started on first use, and again if the
     /// runtime that ran it has shut down: a handle may outlive one runtime in tests).
+    /// SQLite: the queue of the chat messages' group-commit task (`crate::chat_batch`).
+    pub(crate) fn chat_send_sender(&self) -> mpsc::UnboundedSender<PendingSend> {
+        let mut guard = self
+            .inner
+            .chat_sends
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if guard
+            .as_ref()
+            .is_some_and(|batcher| batcher.sender.is_closed())
+        {
+            *guard = None;
+        }
+        guard
+            .get_or_insert_with(|| SendBatcher::spawn(Arc::downgrade(&self.inner)))
+            .sender
+            .clone()
+    }
+
+    /// The handle of the database behind `inner` (for tasks that hold it weakly).
+    pub(crate) fn from_inner(inner: Arc<Inner>) -> Self {
+        Self { inner }
+    }
+
     pub(crate) fn enqueue_sender(&self) -> mpsc::UnboundedSender<PendingEnqueue> {
         let mut guard = self
             .inner

@@ -175,7 +175,7 @@ async fn write_and_answer(writer: &impl EnqueueWriter, group: Vec<PendingEnqueue
 }
 
 /// `sql` with every `$N` replaced by `$(N + offset)`.
-fn renumber(sql: &str, offset: usize) -> String {
+pub(crate) fn renumber(sql: &str, offset: usize) -> String {
     let mut out = String::with_capacity(sql.len() + 32);
     let mut chars = sql.chars().peekable();
     while let Some(c) = chars.next() {

@@ -37,6 +37,7 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)
 )]
 
+mod chat_batch;
 mod chat_queries;
 mod chat_records;
 mod completion_batch;

@@ -124,3 +124,32 @@ async fn a_refused_message_writes_neither_conversation_nor_job() {
         tdb.cleanup().await;
     }
 }
+
+#[tokio::test]
+async fn messages_sent_at_once_respect_the_users_limit_exactly() {
+    for tdb in TestDatabase::all().await.unwrap() {
+        let label = tdb.label();
+        let sends = (0..10).map(|n| {
+            let db = tdb.db().clone();
+            tokio::spawn(async move {
+                let task = format!("t{n}");
+                db.start_chat_task(&message(&task, &format!("c{n}"), "ana"), &job(&task))
+                    .await
+            })
+        });
+        let mut written = 0;
+        let mut refused = 0;
+        for send in sends.collect::<Vec<_>>() {
+            match send.await.unwrap() {
+                Ok(_) => written += 1,
+                Err(ChatError::UserBusy { .. }) => refused += 1,
+                Err(other) => panic!("{label}: {other}"),
+            }
+        }
+        // `message` sets the limit to 2.
+        assert_eq!((written, refused), (2, 8), "{label}");
+        let jobs = tdb.list(&store::JobFilter::default()).await.unwrap();
+        assert_eq!(jobs.total, 2, "{label}: one job per message written");
+        tdb.cleanup().await;
+    }
+}
