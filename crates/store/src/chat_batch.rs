@@ -111,7 +111,9 @@ async fn write_group(db: &Database, group: Vec<PendingSend>) {
         sql.push_str(&renumber(&statements, member * SEND_BINDS));
     }
     sql.push_str("; COMMIT");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+    // Not kept in the connection's statement cache: every group size is another text, and a
+    // cached compiled batch of 64 sends is large.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str())).persistent(false);
     for pending in &group {
         let record = queued_record(&pending.job, &[], now);
         let task = &pending.task;
