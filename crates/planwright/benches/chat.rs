@@ -10,6 +10,8 @@
 //! Run: `cargo bench -p planwright --bench chat`. Prints a markdown table: metric | target |
 //! measured (docs/benchmarks.md).
 
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -17,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use sandbox::{Sandbox, Seed};
 use serde_json::{Value, json};
+use support::{free_port, status_kb, stop_child, wait_for_health};
 
 const CLIENTS: usize = 64;
 const SECONDS: u64 = 10;
@@ -53,7 +56,7 @@ async fn run() -> Vec<String> {
         .build()
         .expect("a client");
     let base = format!("http://127.0.0.1:{port}");
-    wait_for_health(&client, &base).await;
+    wait_for_health(&client, port).await;
     // Warm-up: one chat of each kind measured below.
     for message in [SEARCH, CREATE] {
         let task = send(&client, &base, "warm-up", message)
@@ -97,7 +100,7 @@ async fn run() -> Vec<String> {
 
     // Memory of conversations waiting for confirmation.
     let pid = child.id();
-    let before = rss_kb(pid);
+    let before = status_kb(pid, "VmRSS:");
     let mut senders = Vec::new();
     for n in 0..CLIENTS {
         let (client, base) = (client.clone(), base.clone());
@@ -117,7 +120,7 @@ async fn run() -> Vec<String> {
     for sender in senders {
         waiting += sender.await.map(|tasks| tasks.len()).unwrap_or(0);
     }
-    let after = rss_kb(pid);
+    let after = status_kb(pid, "VmRSS:");
     rows.push(format!(
         "| resident memory added by {WAITING} conversations waiting for confirmation | ≤ 5 MB | {:.1} MB ({waiting} waiting; {:.1} → {:.1} MB) |",
         (after as f64 - before as f64) / 1024.0,
@@ -254,41 +257,4 @@ fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path) -> (Child, u16
         .spawn()
         .expect("spawn the planwright binary");
     (child, port)
-}
-
-async fn wait_for_health(client: &reqwest::Client, base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = client.get(format!("{base}/health")).send().await
-            && (response.status().is_success() || response.status().as_u16() == 503)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("serve did not answer /health");
-}
-
-fn rss_kb(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
-fn stop_child(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a port")
-        .local_addr()
-        .expect("bound")
-        .port()
 }

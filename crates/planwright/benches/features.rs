@@ -13,6 +13,8 @@
 //! the Jira pacing (`JIRA_REQUESTS_PER_SECOND`) and `WORKER_BATCH_CONCURRENCY`.
 
 use std::collections::BTreeMap;
+mod support;
+
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use sandbox::{FaultConfig, RateLimitReason, Sandbox, Seed};
 use serde_json::{Value, json};
+use support::{free_port, status_kb, stop_child, wait_for_health};
 
 const TICKETS: usize = 1000;
 const MODEL_LATENCY: Duration = Duration::from_millis(200);
@@ -102,22 +105,6 @@ fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path, jira_rate: f64
         .spawn()
         .expect("spawn the planwright binary");
     (child, port)
-}
-
-async fn wait_for_health(client: &reqwest::Client, port: u16) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/health"))
-            .send()
-            .await
-            && (response.status().is_success() || response.status().as_u16() == 503)
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("serve did not answer /health");
 }
 
 async fn single_previews(rows: &mut Vec<String>) {
@@ -340,15 +327,6 @@ async fn batch_write(rows: &mut Vec<String>) {
     sandbox.shutdown().await.ok();
 }
 
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap_or_default()
-        .lines()
-        .find_map(|line| line.strip_prefix(field))
-        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
-}
-
 /// User plus system CPU seconds of process `pid` (this process when `None`), from `/proc`.
 fn cpu_seconds(pid: Option<u32>) -> f64 {
     let path = match pid {
@@ -367,19 +345,4 @@ fn cpu_seconds(pid: Option<u32>) -> f64 {
         .filter_map(|i| fields.get(*i)?.parse::<f64>().ok())
         .sum();
     ticks / 100.0 // USER_HZ is 100 on Linux
-}
-
-fn stop_child(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("a port")
-        .local_addr()
-        .expect("bound")
-        .port()
 }
