@@ -614,3 +614,47 @@ async fn ticket_intelligence_features_answer_as_tools_and_write_nothing() {
     assert!(app.sandbox().write_log().is_empty());
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_worker_that_dies_mid_task_is_continued_from_its_last_checkpoint() {
+    for app in TestApp::all().await {
+        let (status, sent) = send(
+            &app,
+            json!({"message": "What can you do?", "user_id": "ana"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+        let task_id = sent["task_id"].as_str().unwrap().to_owned();
+        let db = &app.app.db;
+        // A worker claims the job, checkpoints its first step (this message taken for a
+        // search) and dies: its lease lapses at once.
+        let claimed = db
+            .claim("dead-worker", &["chat_turn"], std::time::Duration::ZERO, 1)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        let task = db.chat_task(&task_id).await.unwrap().unwrap();
+        let intent = json!({"intent": {"intent": "search", "confidence": 0.9, "ticket_keys": [], "reasoning": "checkpointed before the crash"}});
+        db.chat_checkpoint(
+            &task_id,
+            &store::ChatCheckpoint {
+                version: task.version,
+                step: "plan".into(),
+                state: intent,
+                event: Some(("classified".into(), json!({"intent": "search"}))),
+            },
+            &store::ChatOutcome::Continue,
+        )
+        .await
+        .unwrap();
+        // Another worker recovers the job and goes on from the plan step, not from the start.
+        app.drain().await;
+        let done = poll(&app, &task_id).await;
+        assert_eq!(done["status"], "completed", "{}: {done:#}", app.label());
+        assert_eq!(done["result"]["type"], "search_results", "{done:#}");
+        let events = db.chat_events(&task_id, 0).await.unwrap();
+        let classified = events.iter().filter(|e| e.kind == "classified").count();
+        assert_eq!(classified, 1, "the classify step did not run again");
+        app.stop().await;
+    }
+}
