@@ -170,6 +170,18 @@ pub struct ConversationSummary {
     pub updated_at: String,
 }
 
+/// One Server-Sent Event of `GET /chat/stream/{task_id}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ChatStreamEvent {
+    /// The step (`classified`, `planned`, `tool`, …, `end`).
+    pub event: String,
+    /// The step's JSON.
+    pub data: String,
+    /// The step's sequence number (absent on `end`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
 /// `GET /chat/conversations`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConversationList {
@@ -674,7 +686,7 @@ async fn delete_conversation(
     tag = "chat",
     params(("task_id" = String, Path, description = "The task"), TaskQuery),
     responses(
-        (status = 200, description = "`text/event-stream` of the task's steps", content_type = "text/event-stream", body = String),
+        (status = 200, description = "`text/event-stream` of the task's steps", content_type = "text/event-stream", body = ChatStreamEvent),
         (status = 404, description = "No such task (for this user)", body = ErrorBody),
     )
 )]

@@ -709,7 +709,11 @@ pub struct TimelineQuery {
     tag = "sprints",
     params(("epic_key" = IssueKeyText, Path, description = "The epic, e.g. DEMO-1"), TimelineQuery),
     responses(
-        (status = 200, description = "The timeline: JSON, `image/svg+xml` or `text/markdown`", body = TimelineResponse),
+        (status = 200, description = "The timeline: JSON, `image/svg+xml` or `text/markdown` (`format`)", content(
+            (TimelineResponse = "application/json"),
+            (String = "image/svg+xml"),
+            (String = "text/markdown")
+        )),
         (status = 404, description = "No timeline was computed for this epic and board", body = ErrorBody),
         (status = 422, description = "A bad epic key, a missing board_id, an unknown format", body = ValidationErrorBody),
     )
