@@ -71,6 +71,15 @@ impl Drop for HandlerSlot {
 /// How long a full pool waits for more slots to free up before claiming again.
 const REFILL_WINDOW: Duration = Duration::from_millis(2);
 
+/// How long a woken worker waits before claiming when its last claim took more than one job.
+/// On a busy PostgreSQL queue every enqueue `NOTIFY` woke every worker process, and the winner
+/// claimed the few jobs of one enqueue group: a claim commit and a completion commit for a
+/// handful of jobs, each waiting on the WAL flush like the enqueues (docs/benchmarks.md, "jobs
+/// — queue"). Waiting a moment lets several groups land, so one claim takes them all. A worker
+/// whose claims take one job at a time (a quiet queue) claims at once, so an idle queue's
+/// enqueue-to-start latency is unchanged.
+const CLAIM_SETTLE: Duration = Duration::from_millis(5);
+
 /// How a worker pool behaves. `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
 pub struct WorkerSettings {
@@ -303,6 +312,8 @@ async fn claim_loop(
     // outcome is still being written (group-committed with others), so the next claim need not
     // wait for the disk; at most `concurrency` more runs may be writing at once.
     let slots = HandlerSlots::new(settings.concurrency);
+    // Jobs this pool's last non-empty claim took (see CLAIM_SETTLE).
+    let mut last_claimed = 0;
     while !stopping.is_cancelled() {
         while let Some(done) = running.try_join_next() {
             tally(done);
@@ -345,6 +356,9 @@ async fn claim_loop(
                 // Fewer jobs than asked for: no other job was ready, so the queue is drained
                 // until the next wake-up (every enqueue, retry and hand-back signals one).
                 let drained = jobs.len() < wanted;
+                if !jobs.is_empty() {
+                    last_claimed = jobs.len();
+                }
                 for job in jobs {
                     running_count.fetch_add(1, Ordering::SeqCst);
                     running.spawn(run_job(
@@ -370,12 +384,28 @@ async fn claim_loop(
         // than claim again (on a busy PostgreSQL queue each such claim, and the look-up of the
         // next due job after it, was a round trip per finished batch: docs/benchmarks.md).
         let until = tokio::time::Instant::now() + wait;
+        let mut woken = false;
         loop {
             tokio::select! {
-                () = &mut notified => break,
+                () = &mut notified => {
+                    woken = true;
+                    break;
+                }
                 () = tokio::time::sleep_until(until) => break,
                 Some(done) = running.join_next() => tally(done),
                 () = stopping.cancelled() => break,
+            }
+        }
+        // Jobs are arriving faster than one per claim: let more of them land before claiming,
+        // so one claim (and the completion batch after it) carries several enqueue groups.
+        if woken && last_claimed > 1 {
+            let settle_until = tokio::time::Instant::now() + CLAIM_SETTLE;
+            loop {
+                tokio::select! {
+                    () = tokio::time::sleep_until(settle_until) => break,
+                    Some(done) = running.join_next() => tally(done),
+                    () = stopping.cancelled() => break,
+                }
             }
         }
     }

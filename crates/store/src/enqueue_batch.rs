@@ -26,6 +26,8 @@ use crate::job_queries::{INSERT_JOB_HEAD, INSERT_JOB_VALUES, JobRow};
 
 /// Most jobs inserted by one statement.
 const MAX_JOBS: usize = 100;
+/// Most times the task yields to let answered callers send their next job before a group leaves.
+const MAX_YIELDS: usize = 4;
 /// Most bind parameters of one statement (PostgreSQL allows 65535); a job with many issue keys
 /// waits for the next statement rather than overflow this one.
 const MAX_BINDS: usize = 20_000;
@@ -123,21 +125,33 @@ impl EnqueueBatcher {
                     return;
                 };
                 // No waiting for company: whatever queued while the previous writes were in
-                // flight joins this group, and a lone enqueue is written at once.
+                // flight joins this group, and a lone enqueue is written at once. But the
+                // callers the previous group just answered often send their next job at once:
+                // yielding lets them run and join this group rather than wait for the next one
+                // (without it the callers split into two cohorts, docs/benchmarks.md). Yields,
+                // not a timer: they cost microseconds, against a round trip and a WAL flush.
                 let mut binds = first.binds();
                 let mut group = vec![first];
-                while group.len() < MAX_JOBS {
-                    match receiver.try_recv() {
-                        Ok(next) if binds + next.binds() > MAX_BINDS => {
-                            carried = Some(next);
-                            break;
+                let mut yields = 0;
+                loop {
+                    while group.len() < MAX_JOBS {
+                        match receiver.try_recv() {
+                            Ok(next) if binds + next.binds() > MAX_BINDS => {
+                                carried = Some(next);
+                                break;
+                            }
+                            Ok(next) => {
+                                binds += next.binds();
+                                group.push(next);
+                            }
+                            Err(_) => break,
                         }
-                        Ok(next) => {
-                            binds += next.binds();
-                            group.push(next);
-                        }
-                        Err(_) => break,
                     }
+                    if carried.is_some() || group.len() >= MAX_JOBS || yields >= MAX_YIELDS {
+                        break;
+                    }
+                    tokio::task::yield_now().await;
+                    yields += 1;
                 }
                 let writer = writer.clone();
                 tokio::spawn(async move {
@@ -389,6 +403,43 @@ mod tests {
                     vec!["B".into(), "C".into(), "D".into()]
                 ]
             );
+            batcher.task.abort();
+        });
+    }
+
+    #[test]
+    fn a_caller_answered_by_the_previous_group_joins_the_next_one() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let writer = Arc::new(GatedWriter::default());
+            let mut batcher = EnqueueBatcher::spawn(writer.clone(), 1);
+            let sender = batcher.sender.clone();
+            // A caller that, once answered, sends its next job after a little work of its own
+            // (a yield here), as a request handler or the benchmark's enqueuers do.
+            let caller = tokio::spawn(async move {
+                let (first, answer) = pending("A", &["A"], &["A"]);
+                sender.send(first).unwrap();
+                let outcome = answer.await.unwrap();
+                tokio::task::yield_now().await;
+                let (next, answer) = pending("A2", &["A2"], &["A2"]);
+                sender.send(next).unwrap();
+                (outcome, answer.await.unwrap())
+            });
+            next_write(&writer, &mut batcher).await;
+            // Waits for the first write to end.
+            let waiting = send(&batcher, "B");
+            writer.release.notify_one();
+            next_write(&writer, &mut batcher).await;
+            writer.release.notify_one();
+            assert_eq!(waiting.await.unwrap(), BatchOutcome::Written);
+            assert_eq!(
+                *writer.groups.lock().unwrap(),
+                [vec!["A".to_string()], vec!["B".into(), "A2".into()]]
+            );
+            let outcomes = caller.await.unwrap();
+            assert_eq!(outcomes, (BatchOutcome::Written, BatchOutcome::Written));
             batcher.task.abort();
         });
     }
