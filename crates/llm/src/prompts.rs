@@ -189,17 +189,24 @@ impl PromptLibrary {
     fn with_sources(overrides: BTreeMap<String, String>) -> Result<PromptLibrary, PromptError> {
         let mut env = Environment::new();
         let overridden = overrides.keys().cloned().collect();
-        for (name, embedded) in EMBEDDED {
-            let source = overrides
-                .get(name)
-                .cloned()
-                .unwrap_or_else(|| embedded.to_owned());
-            env.add_template_owned(name, source)
+        // An operator's override is compiled here, so a broken one stops start-up. The embedded
+        // templates are compiled on first use instead (that they compile is tested): compiling
+        // all of them in every idle `serve` held memory and ran the template compiler for
+        // prompts a server without language-model work never renders (docs/benchmarks.md, idle
+        // resident memory). The loader is only asked for names not added here.
+        for (name, source) in overrides {
+            env.add_template_owned(name.clone(), source)
                 .map_err(|e| PromptError::Template {
-                    name: name.to_owned(),
+                    name,
                     message: describe(&e),
                 })?;
         }
+        env.set_loader(|name| {
+            Ok(EMBEDDED
+                .iter()
+                .find(|(embedded, _)| *embedded == name)
+                .map(|(_, source)| (*source).to_owned()))
+        });
         Ok(PromptLibrary { env, overridden })
     }
 
@@ -254,6 +261,17 @@ mod tests {
         let mut embedded: Vec<String> = EMBEDDED.iter().map(|(n, _)| (*n).to_owned()).collect();
         embedded.sort();
         assert_eq!(files, embedded);
+    }
+
+    /// Embedded templates are compiled on first use, so this is where a broken one fails.
+    #[test]
+    fn every_embedded_template_compiles() {
+        let library = PromptLibrary::embedded().unwrap();
+        for (name, _) in EMBEDDED {
+            library.env.get_template(name).unwrap();
+        }
+        let missing = library.render("no_such_template.md", json!({}));
+        assert!(matches!(missing, Err(PromptError::Template { .. })));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! retries, and returns everything the job records (prompts sent, raw answer, usage, cost).
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use generation::TaskKind;
@@ -125,6 +125,17 @@ struct TaskSchema {
     pretty: String,
 }
 
+impl TaskSchema {
+    /// `task`'s output schema with its validator; the error says which schema is invalid.
+    fn compile(task: TaskKind) -> Result<TaskSchema, String> {
+        let schema = generation::output_schema(task);
+        let validator = SchemaValidator::new(&schema)
+            .map_err(|e| format!("the {task} output schema is invalid: {e}"))?;
+        let pretty = format!("{schema:#}");
+        Ok(TaskSchema { validator, pretty })
+    }
+}
+
 /// A task's prompts rendered for a model, ready to send.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PreparedGeneration {
@@ -153,7 +164,11 @@ pub struct LastCall {
 #[derive(Debug)]
 pub struct LlmService {
     settings: LlmSettings,
-    task_schemas: BTreeMap<TaskKind, TaskSchema>,
+    /// Compiled on a task's first use, not at start-up: compiling all of them held about a
+    /// megabyte and ran the schema compiler in every idle `serve` (docs/benchmarks.md, idle
+    /// resident memory). The schemas are built from the output types, not from configuration,
+    /// so there is nothing for start-up to reject; a unit test compiles each one.
+    task_schemas: BTreeMap<TaskKind, OnceLock<Result<TaskSchema, String>>>,
     selection: ModelSelection,
     prompts: PromptLibrary,
     clients: BTreeMap<ProviderId, ProviderClient>,
@@ -205,15 +220,8 @@ impl LlmService {
         };
         let task_schemas = TaskKind::ALL
             .into_iter()
-            .map(|task| {
-                let schema = generation::output_schema(task);
-                let validator = SchemaValidator::new(&schema).map_err(|e| {
-                    LlmError::Configuration(format!("the {task} output schema is invalid: {e}"))
-                })?;
-                let pretty = format!("{schema:#}");
-                Ok((task, TaskSchema { validator, pretty }))
-            })
-            .collect::<Result<_, LlmError>>()?;
+            .map(|task| (task, OnceLock::new()))
+            .collect();
         Ok(LlmService {
             settings,
             task_schemas,
@@ -256,11 +264,14 @@ impl LlmService {
         LlmService::new(settings, catalog, prompts)
     }
 
-    /// The compiled output schema of `task`; `new` compiles one for every task.
+    /// The compiled output schema of `task`, compiled on its first use.
     fn task_schema(&self, task: TaskKind) -> Result<&TaskSchema, LlmError> {
-        self.task_schemas.get(&task).ok_or_else(|| {
+        let cell = self.task_schemas.get(&task).ok_or_else(|| {
             LlmError::Configuration(format!("no output schema is compiled for {task}"))
-        })
+        })?;
+        cell.get_or_init(|| TaskSchema::compile(task))
+            .as_ref()
+            .map_err(|e| LlmError::Configuration(e.clone()))
     }
 
     pub fn selection(&self) -> &ModelSelection {
@@ -766,5 +777,30 @@ fn canonical_input(task: TaskKind, input: &Value) -> Result<Value, LlmError> {
         TaskKind::TicketUpdate => canonical::<TicketUpdateInput>(input),
         TaskKind::JqlQuery => canonical::<JqlQueryInput>(input),
         TaskKind::ChatAnswer => canonical::<ChatAnswerInput>(input),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Start-up no longer compiles the output schemas, so this is where an invalid one fails.
+    #[test]
+    fn every_task_output_schema_compiles() {
+        for task in TaskKind::ALL {
+            let compiled = TaskSchema::compile(task).unwrap();
+            assert!(
+                compiled.pretty.starts_with('{'),
+                "{task}: {}",
+                compiled.pretty
+            );
+            assert!(
+                !compiled
+                    .validator
+                    .violations(&json!({"not": "an output"}))
+                    .is_empty(),
+                "{task}: an object without the required fields must not validate"
+            );
+        }
     }
 }
