@@ -122,38 +122,25 @@ pub(crate) struct Inner {
 impl Drop for Inner {
     fn drop(&mut self) {
         for task in [&self.listener, &self.notifier] {
-            if let Some(task) = task.lock().map(|mut guard| guard.take()).ok().flatten() {
+            if let Some(task) = take(task) {
                 task.abort();
             }
         }
-        if let Some(batcher) = self
-            .completions
-            .lock()
-            .map(|mut guard| guard.take())
-            .ok()
-            .flatten()
-        {
+        if let Some(batcher) = take(&self.completions) {
             batcher.task.abort();
         }
-        if let Some(batcher) = self
-            .enqueues
-            .lock()
-            .map(|mut guard| guard.take())
-            .ok()
-            .flatten()
-        {
+        if let Some(batcher) = take(&self.enqueues) {
             batcher.task.abort();
         }
-        if let Some(batcher) = self
-            .chat_sends
-            .lock()
-            .map(|mut guard| guard.take())
-            .ok()
-            .flatten()
-        {
+        if let Some(batcher) = take(&self.chat_sends) {
             batcher.task.abort();
         }
     }
+}
+
+/// The background task in `slot`, if one was started (a poisoned lock counts as none).
+fn take<T>(slot: &Mutex<Option<T>>) -> Option<T> {
+    slot.lock().map(|mut guard| guard.take()).ok().flatten()
 }
 
 /// A write transaction that, on SQLite, also holds this process's writer slot.
