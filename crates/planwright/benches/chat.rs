@@ -12,14 +12,14 @@
 
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sandbox::{Sandbox, Seed};
 use serde_json::{Value, json};
-use support::{free_port, status_kb, stop_child, wait_for_health};
+use support::{free_port, serve_command, status_kb, stop_child, wait_for_health};
 
 const CLIENTS: usize = 64;
 const SECONDS: u64 = 10;
@@ -237,23 +237,8 @@ async fn wait_for(client: &reqwest::Client, base: &str, task: &str, statuses: &[
 
 fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path) -> (Child, u16) {
     let port = free_port();
-    let account = sandbox.credentials().default_account();
-    let child = Command::new(env!("CARGO_BIN_EXE_planwright"))
-        .args(["serve", "--port", &port.to_string()])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("bench.db").display()),
-        )
-        .env("LOG_LEVEL", "error")
-        .env("JIRA_SERVER_URL", sandbox.base_url())
-        .env("JIRA_USERNAME", &account.email)
-        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
+    let child = serve_command(sandbox, dir, port)
         .env("JIRA_REQUESTS_PER_SECOND", "1000")
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn the planwright binary");
     (child, port)

@@ -15,14 +15,14 @@
 use std::collections::BTreeMap;
 mod support;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use sandbox::{FaultConfig, RateLimitReason, Sandbox, Seed};
 use serde_json::{Value, json};
-use support::{free_port, status_kb, stop_child, wait_for_health};
+use support::{free_port, serve_command, status_kb, stop_child, wait_for_health};
 
 const TICKETS: usize = 1000;
 const MODEL_LATENCY: Duration = Duration::from_millis(200);
@@ -78,18 +78,7 @@ async fn sandbox_with_tickets() -> sandbox::SandboxHandle {
 fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path, jira_rate: f64) -> (Child, u16) {
     let port = free_port();
     let account = sandbox.credentials().default_account();
-    let child = Command::new(env!("CARGO_BIN_EXE_planwright"))
-        .args(["serve", "--port", &port.to_string()])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.join("bench.db").display()),
-        )
-        .env("LOG_LEVEL", "error")
-        .env("JIRA_SERVER_URL", sandbox.base_url())
-        .env("JIRA_USERNAME", &account.email)
-        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
+    let child = serve_command(sandbox, dir, port)
         .env("CONFLUENCE_SERVER_URL", sandbox.base_url())
         .env("CONFLUENCE_USERNAME", &account.email)
         .env("CONFLUENCE_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
@@ -99,9 +88,6 @@ fn serve(sandbox: &sandbox::SandboxHandle, dir: &std::path::Path, jira_rate: f64
         .env("OPENAI_BASE_URL", sandbox.openai_url())
         .env("LLM_MAX_CONCURRENCY", CLIENTS.to_string())
         .env("WORKER_BATCH_CONCURRENCY", BATCH_CONCURRENCY.to_string())
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn the planwright binary");
     (child, port)

@@ -92,7 +92,7 @@ impl Database {
         insert_plain_job(&mut tx, job).await?;
         tx.commit().await?;
         self.wake_job_waiters();
-        Ok(started(task, job, now))
+        Ok(started(task, now))
     }
 
     /// SQLite: the message, its conversation and its job written by the group-commit task
@@ -113,7 +113,7 @@ impl Database {
         };
         if self.chat_send_sender().send(pending).is_ok() {
             match answer.await {
-                Ok(SendOutcome::Written(at)) => return Ok(started(task, job, at)),
+                Ok(SendOutcome::Written(at)) => return Ok(started(task, at)),
                 Ok(SendOutcome::Refused) => {
                     let mut conn = self.pool().acquire().await?;
                     if let Some(refusal) = read_checks(&mut conn, task).await?.refusal(task) {
@@ -136,8 +136,7 @@ impl Database {
         let sql = format!("BEGIN IMMEDIATE; {}; COMMIT", send_statements());
         for _ in 0..3 {
             let now = now_ms();
-            let (query, _) = plain_job_binds(&sql, job);
-            let query = query
+            let query = plain_job_binds(&sql, job)
                 .bind(task.task_id.clone())
                 .bind(task.conversation_id.clone())
                 .bind(task.user_id.clone())
@@ -154,7 +153,7 @@ impl Database {
                 .map_err(|failed| ChatError::Store(failed.into()))?;
             if affected.get(1) == Some(&1) {
                 self.wake_job_waiters();
-                return Ok(started(task, job, now));
+                return Ok(started(task, now));
             }
             let mut conn = self.pool().acquire().await?;
             if let Some(refusal) = read_checks(&mut conn, task).await?.refusal(task) {
@@ -605,11 +604,10 @@ async fn read_checks(conn: &mut AnyConnection, task: &NewChatTask) -> Result<Che
 }
 
 /// What the sender of a message just recorded is told.
-fn started(task: &NewChatTask, job: &NewJob, now: i64) -> StartedChatTask {
+fn started(task: &NewChatTask, now: i64) -> StartedChatTask {
     StartedChatTask {
         task_id: task.task_id.clone(),
         conversation_id: task.conversation_id.clone(),
-        job_id: job.id.to_string(),
         created_at: from_ms(now),
     }
 }

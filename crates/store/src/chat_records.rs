@@ -69,7 +69,6 @@ pub struct NewChatTask {
 pub struct StartedChatTask {
     pub task_id: String,
     pub conversation_id: String,
-    pub job_id: String,
     pub created_at: DateTime<Utc>,
 }
 

@@ -651,17 +651,12 @@ pub(crate) fn insert_plain_job_when(condition: &str) -> String {
 }
 
 /// [`insert_job_query`] for a job without lock or issue keys: the job's binds (`$1..$16`) first,
-/// for `sql` to add its own after them, and the record the insert makes.
+/// for `sql` to add its own after them.
 pub(crate) fn plain_job_binds<'q>(
     sql: &'q str,
     job: &'q NewJob,
-) -> (
-    sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
-    JobRecord,
-) {
-    let record = queued_record(job, &[], now_ms());
-    let query = insert_job_query(sql, job, &record, &[], &[], &[]);
-    (query, record)
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    insert_job_query(sql, job, &queued_record(job, &[], now_ms()), &[], &[], &[])
 }
 
 /// The head of the insert of queued jobs, up to `VALUES`.

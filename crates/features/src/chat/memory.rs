@@ -102,7 +102,8 @@ fn first_sentence(text: &str) -> String {
     clip(sentence, SUMMARY_TURN_CHARS)
 }
 
-fn clip(text: &str, max: usize) -> String {
+/// `text` cut to `max` characters, marked with an ellipsis when cut.
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

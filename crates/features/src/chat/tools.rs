@@ -8,9 +8,11 @@ use atlassian::models::Issue;
 use generation::task::{
     ChatTurnText, IssueType, JqlQueryInput, StoryTasksInput, TestCasesInput, TicketDescriptionInput,
 };
+use job_types::FailureCode;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::memory::clip;
 use crate::env::JobEnv;
 use crate::failure::Failure;
 use crate::tickets::description_markdown;
@@ -294,10 +296,10 @@ fn missing(tool: &str, key: &str) -> Observation {
 
 /// An issue, or `None` when it does not exist.
 async fn read_issue(env: &JobEnv, key: &str) -> Result<Option<Issue>, Failure> {
-    match env.jira.get_issue(key, &[], &[]).await {
+    match crate::tickets::read_issue(env, key, "Ticket").await {
         Ok(issue) => Ok(Some(issue)),
-        Err(atlassian::Error::NotFound { .. }) => Ok(None),
-        Err(error) => Err(Failure::jira(key, error)),
+        Err(failure) if failure.code() == FailureCode::NotFound => Ok(None),
+        Err(failure) => Err(failure),
     }
 }
 
@@ -373,7 +375,7 @@ pub(crate) async fn read_issue_facts(
                     .collect()
             })
             .unwrap_or_default(),
-        description: description_markdown(&issue).map(|text| clip(&text)),
+        description: description_markdown(&issue).map(|text| clip(&text, TEXT_CHARS)),
         parent: issue.parent_key().map(str::to_owned),
         comments: comments
             .iter()
@@ -395,11 +397,14 @@ pub(crate) async fn read_issue_facts(
 async fn read_page(env: &JobEnv, page: &str) -> Observation {
     const NAME: &str = "read_page";
     match crate::documents::read_page(env, page).await {
-        Ok((title, text)) => Observation::ok(
-            NAME,
-            format!("Page \"{title}\":\n{}", clip(&text)),
-            json!({ "title": title, "url": page, "text": clip(&text) }),
-        ),
+        Ok((title, text)) => {
+            let text = clip(&text, TEXT_CHARS);
+            Observation::ok(
+                NAME,
+                format!("Page \"{title}\":\n{text}"),
+                json!({ "title": title, "url": page, "text": text }),
+            )
+        }
         Err(why) => Observation::failed(NAME, format!("cannot read the page {page}: {why}")),
     }
 }
@@ -539,13 +544,4 @@ async fn create_meta(env: &JobEnv, project_key: &str) -> Result<Observation, Fai
         text,
         serde_json::to_value(&options).unwrap_or(Value::Null),
     ))
-}
-
-fn clip(text: &str) -> String {
-    if text.chars().count() <= TEXT_CHARS {
-        return text.to_owned();
-    }
-    let mut clipped: String = text.chars().take(TEXT_CHARS).collect();
-    clipped.push_str(" …");
-    clipped
 }

@@ -1,7 +1,8 @@
-//! What the end-to-end benchmarks share: a free loopback port, waiting for `serve` to answer,
+//! What the end-to-end benchmarks share: starting `serve` against the sandbox on a free loopback
+//! port, waiting for it to answer,
 //! reading a process's memory, and stopping it as an operator would (SIGTERM).
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A loopback port nobody listens on.
@@ -11,6 +12,34 @@ pub fn free_port() -> u16 {
         .local_addr()
         .expect("bound")
         .port()
+}
+
+/// `planwright serve` on `port` as an operator starts it against the sandbox's Jira: a fresh
+/// SQLite database in `dir`, errors logged only, nothing else from the environment. Benchmarks
+/// add their own settings before spawning it.
+pub fn serve_command(
+    sandbox: &sandbox::SandboxHandle,
+    dir: &std::path::Path,
+    port: u16,
+) -> Command {
+    let account = sandbox.credentials().default_account();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_planwright"));
+    command
+        .args(["serve", "--port", &port.to_string()])
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.join("bench.db").display()),
+        )
+        .env("LOG_LEVEL", "error")
+        .env("JIRA_SERVER_URL", sandbox.base_url())
+        .env("JIRA_USERNAME", &account.email)
+        .env("JIRA_API_TOKEN", sandbox::DEFAULT_API_TOKEN)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    command
 }
 
 /// Waits (up to 30 s) until `serve` on `port` answers `/health` (200, or 503 while a dependency
